@@ -1,0 +1,18 @@
+//! The step catalog (步骤信息): every step type the engine can run.
+
+use crate::domain::step::StepType;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+/// Every step type with its parameters, in catalog order. `POST /api/steps/list`.
+#[server(endpoint = "steps/list", input = Json, output = Json)]
+pub async fn list_step_types() -> Result<Vec<StepType>, AppError> {
+    use super::server_side::{answer, store};
+    answer(async {
+        let store = store()?;
+        let mut conn = store.conn().await?;
+        crate::store::catalog::list(&mut conn).await
+    })
+    .await
+}

@@ -1,0 +1,6 @@
+//! Reusable pieces of the UI, one component per file.
+
+pub mod console_layout;
+pub mod error_view;
+pub mod layer_badge;
+pub mod param_list;

@@ -1,0 +1,60 @@
+//! Sections whose pages are still being built. Each says so plainly, and what it will hold;
+//! a section moves to its own module when it is built.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+fn UpcomingSection(title: &'static str, purpose: &'static str) -> impl IntoView {
+    view! {
+        <Title text=title />
+        <h1>{title}</h1>
+        <p class="lede">{purpose}</p>
+        <p class="notice" role="status">"This section is not built yet."</p>
+    }
+}
+
+#[component]
+pub fn PlanListPage() -> impl IntoView {
+    view! {
+        <UpcomingSection
+            title="Plans"
+            purpose="DR plans (容灾预案): author switchover and recovery steps, send them for review, and activate them."
+        />
+    }
+}
+
+#[component]
+pub fn ExecutionListPage() -> impl IntoView {
+    view! {
+        <UpcomingSection
+            title="Executions"
+            purpose="Runs of active plans (预案执行单) against a failed and an emergency data center, live."
+        />
+    }
+}
+
+#[component]
+pub fn EnvironmentPage() -> impl IntoView {
+    view! {
+        <UpcomingSection
+            title="Environment"
+            purpose="Regions and data centers (机房), connection configs (配置信息), product groups (产品组) and database clusters."
+        />
+    }
+}
+
+#[component]
+pub fn AuditLogPage() -> impl IntoView {
+    view! {
+        <UpcomingSection
+            title="Audit log"
+            purpose="Who did what, when, to what, and with which outcome."
+        />
+    }
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    view! { <UpcomingSection title="Settings" purpose="Users, roles and the run mode." /> }
+}

@@ -1,0 +1,31 @@
+//! The route table: which page answers which path. Nothing else.
+
+use crate::components::console_layout::ConsoleLayout;
+use crate::pages::{
+    home::HomePage,
+    not_found::NotFoundPage,
+    step_catalog::StepCatalogPage,
+    upcoming::{AuditLogPage, EnvironmentPage, ExecutionListPage, PlanListPage, SettingsPage},
+};
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+#[component]
+pub fn AppRoutes() -> impl IntoView {
+    view! {
+        <Router>
+            <ConsoleLayout>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/plans") view=PlanListPage />
+                    <Route path=path!("/executions") view=ExecutionListPage />
+                    <Route path=path!("/steps") view=StepCatalogPage />
+                    <Route path=path!("/environment") view=EnvironmentPage />
+                    <Route path=path!("/audit") view=AuditLogPage />
+                    <Route path=path!("/settings") view=SettingsPage />
+                </Routes>
+            </ConsoleLayout>
+        </Router>
+    }
+}

@@ -1,0 +1,167 @@
+//! Demo data: a believable estate so a newcomer sees a working console at once.
+//! Loaded once into a database that has no estate yet, only when demo mode is on.
+
+use super::schema::{
+    application_dependencies, applications, data_centers, database_cluster_members,
+    database_clusters, product_groups, regions,
+};
+use super::{Db, inserted_id, settings};
+use crate::error::AppError;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use std::collections::HashMap;
+
+const REGIONS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "East China",
+        &[
+            ("Shanghai-A", "Primary site, Pudong campus; carries most production traffic."),
+            ("Hangzhou-B", "Secondary site 170 km away; hot standby for East China."),
+        ],
+    ),
+    ("North China", &[("Beijing-C", "Third site for the customer portal and trading replicas.")]),
+];
+
+/// (group, description, [(application, description, [depends on])])
+type Group = (&'static str, &'static str, &'static [(&'static str, &'static str, &'static [&'static str])]);
+
+const PRODUCT_GROUPS: &[Group] = &[
+    (
+        "Payments",
+        "Card and wallet payments, from checkout to settlement.",
+        &[
+            ("ledger", "Double-entry ledger of every movement.", &[]),
+            ("risk-engine", "Scores each payment for fraud.", &[]),
+            ("payment-core", "Authorises and captures payments.", &["ledger"]),
+            ("payment-gateway", "Public payment API.", &["payment-core", "risk-engine"]),
+        ],
+    ),
+    (
+        "Trading",
+        "Order entry, matching and market data.",
+        &[
+            ("market-data", "Price feed aggregation.", &[]),
+            ("account-service", "Trading accounts and balances.", &[]),
+            ("matching-engine", "Matches buy and sell orders.", &["market-data"]),
+            ("order-service", "Accepts and tracks orders.", &["matching-engine", "account-service"]),
+        ],
+    ),
+    (
+        "Customer portal",
+        "The web site customers sign in to.",
+        &[
+            ("user-service", "Profiles and preferences.", &[]),
+            ("api-gateway", "Routes portal calls to services.", &["user-service"]),
+            ("web-frontend", "Server-rendered portal pages.", &["api-gateway"]),
+        ],
+    ),
+];
+
+/// (cluster, description, primary, [members])
+const CLUSTERS: &[(&str, &str, &str, &[&str])] = &[
+    ("payments-db", "MySQL cluster behind Payments.", "Shanghai-A", &["Shanghai-A", "Hangzhou-B"]),
+    (
+        "trading-db",
+        "MySQL cluster behind Trading.",
+        "Shanghai-A",
+        &["Shanghai-A", "Hangzhou-B", "Beijing-C"],
+    ),
+    ("portal-db", "MySQL cluster behind the customer portal.", "Beijing-C", &["Beijing-C", "Shanghai-A"]),
+];
+
+/// Loads the demo estate unless it was loaded before or the database already has an
+/// estate of its own. Says whether anything was loaded.
+pub async fn load_once(conn: &mut Db) -> Result<bool, AppError> {
+    conn.transaction::<_, AppError, _>(async |conn| {
+        if !settings::insert_once(conn, settings::DEMO_DATA_LOADED, "true").await? {
+            return Ok(false);
+        }
+        let existing: i64 = regions::table.count().get_result(conn).await?;
+        if existing > 0 {
+            return Ok(false);
+        }
+        let data_centers = insert_data_centers(conn).await?;
+        insert_product_groups(conn).await?;
+        insert_clusters(conn, &data_centers).await?;
+        Ok(true)
+    })
+    .await
+}
+
+async fn insert_data_centers(conn: &mut Db) -> Result<HashMap<&'static str, u64>, AppError> {
+    let mut ids = HashMap::new();
+    for (region, centers) in REGIONS {
+        diesel::insert_into(regions::table).values(regions::name.eq(region)).execute(conn).await?;
+        let region_id = inserted_id(conn).await?;
+        for (name, description) in *centers {
+            diesel::insert_into(data_centers::table)
+                .values((
+                    data_centers::region_id.eq(region_id),
+                    data_centers::name.eq(name),
+                    data_centers::description.eq(description),
+                ))
+                .execute(conn)
+                .await?;
+            ids.insert(*name, inserted_id(conn).await?);
+        }
+    }
+    Ok(ids)
+}
+
+async fn insert_product_groups(conn: &mut Db) -> Result<(), AppError> {
+    for (group, description, apps) in PRODUCT_GROUPS {
+        diesel::insert_into(product_groups::table)
+            .values((product_groups::name.eq(group), product_groups::description.eq(description)))
+            .execute(conn)
+            .await?;
+        let group_id = inserted_id(conn).await?;
+        let mut app_ids = HashMap::new();
+        for (app, description, _) in *apps {
+            diesel::insert_into(applications::table)
+                .values((
+                    applications::product_group_id.eq(group_id),
+                    applications::name.eq(app),
+                    applications::description.eq(description),
+                ))
+                .execute(conn)
+                .await?;
+            app_ids.insert(*app, inserted_id(conn).await?);
+        }
+        for (app, _, needs) in *apps {
+            for needed in *needs {
+                diesel::insert_into(application_dependencies::table)
+                    .values((
+                        application_dependencies::application_id.eq(app_ids[app]),
+                        application_dependencies::depends_on_id.eq(app_ids[needed]),
+                    ))
+                    .execute(conn)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn insert_clusters(conn: &mut Db, data_centers: &HashMap<&str, u64>) -> Result<(), AppError> {
+    for (name, description, primary, members) in CLUSTERS {
+        diesel::insert_into(database_clusters::table)
+            .values((
+                database_clusters::name.eq(name),
+                database_clusters::description.eq(description),
+                database_clusters::primary_data_center_id.eq(data_centers[primary]),
+            ))
+            .execute(conn)
+            .await?;
+        let cluster_id = inserted_id(conn).await?;
+        for member in *members {
+            diesel::insert_into(database_cluster_members::table)
+                .values((
+                    database_cluster_members::cluster_id.eq(cluster_id),
+                    database_cluster_members::data_center_id.eq(data_centers[member]),
+                ))
+                .execute(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! All data access: diesel-async on MySQL/MariaDB. Nothing outside this module touches
+//! diesel, so how data is kept (and later, the run mode) can change underneath.
+
+mod error;
+pub mod catalog;
+pub mod demo;
+pub mod schema;
+pub mod settings;
+
+use crate::error::AppError;
+use diesel::ConnectionError;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::{AsyncConnection, AsyncMysqlConnection, SimpleAsyncConnection};
+use std::time::Duration;
+
+pub use error::{StoreError, unavailable};
+
+/// A connection, as store functions take it (a pooled `Conn` derefs to it).
+pub type Db = AsyncMysqlConnection;
+
+/// A pooled connection.
+pub type Conn = Object<AsyncMysqlConnection>;
+
+/// How long a caller waits for a connection before the database counts as unavailable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The handle every server function and the engine use to reach stored data.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool<AsyncMysqlConnection>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("pool", &self.pool.status()).finish()
+    }
+}
+
+impl Store {
+    /// Builds the pool. No connection is made until one is needed.
+    pub fn new(database_url: &str, max_connections: usize) -> Result<Self, StoreError> {
+        let mut config = ManagerConfig::default();
+        config.custom_setup = Box::new(|url| Box::pin(establish_utc(url.to_owned())));
+        let manager =
+            AsyncDieselConnectionManager::<AsyncMysqlConnection>::new_with_config(database_url, config);
+        let pool = Pool::builder(manager)
+            .max_size(max_connections)
+            .runtime(deadpool::Runtime::Tokio1)
+            .wait_timeout(Some(CONNECT_TIMEOUT))
+            .create_timeout(Some(CONNECT_TIMEOUT))
+            .recycle_timeout(Some(CONNECT_TIMEOUT))
+            .build()
+            .map_err(|e| StoreError::Pool(e.to_string()))?;
+        Ok(Self { pool })
+    }
+
+    /// A connection from the pool, or `Unavailable` when the database cannot be reached.
+    pub async fn conn(&self) -> Result<Conn, AppError> {
+        self.pool.get().await.map_err(unavailable)
+    }
+
+    /// Whether the database answers a trivial query now.
+    pub async fn ping(&self) -> Result<(), AppError> {
+        let mut conn = self.conn().await?;
+        conn.batch_execute("SELECT 1").await.map_err(unavailable)
+    }
+}
+
+/// Opens a connection whose session speaks UTC, so `CURRENT_TIMESTAMP` defaults and the
+/// `NaiveDateTime`s we write agree whatever the server's own time zone is.
+async fn establish_utc(url: String) -> diesel::ConnectionResult<AsyncMysqlConnection> {
+    let mut conn = AsyncMysqlConnection::establish(&url).await?;
+    conn.batch_execute("SET time_zone = '+00:00'")
+        .await
+        .map_err(ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
+}
+
+diesel::define_sql_function! {
+    /// MySQL's id of the row the last `INSERT` on this connection created.
+    fn last_insert_id() -> diesel::sql_types::Unsigned<diesel::sql_types::BigInt>;
+}
+
+/// The id the last insert on this connection created (MySQL has no `RETURNING`).
+pub(crate) async fn inserted_id(conn: &mut Db) -> Result<u64, AppError> {
+    use diesel_async::RunQueryDsl;
+    Ok(diesel::select(last_insert_id()).get_result(conn).await?)
+}

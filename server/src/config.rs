@@ -1,0 +1,39 @@
+//! Server configuration: command-line flags, each with an environment variable.
+
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Parser)]
+#[command(name = "switchyard", about = "Switchyard disaster-recovery orchestration console")]
+pub struct Config {
+    /// Address the console listens on.
+    #[arg(long, env = "SWITCHYARD_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    /// MySQL/MariaDB database, as mysql://user:password@host:port/database.
+    /// The database is created when it does not exist yet.
+    #[arg(long, env = "DATABASE_URL", default_value = "mysql://root@127.0.0.1:3306/switchyard", hide_env_values = true)]
+    pub database_url: String,
+
+    /// Most connections the server opens to the database.
+    #[arg(long, env = "SWITCHYARD_DB_POOL_SIZE", default_value_t = 16)]
+    pub db_pool_size: usize,
+
+    /// Secret key for sessions and for encrypting stored passwords (64 hex digits).
+    /// When unset, the key in `--secret-key-file` is used, generated there on first start.
+    #[arg(long, env = "SWITCHYARD_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+
+    /// Where the generated secret key is kept when SWITCHYARD_SECRET_KEY is unset.
+    #[arg(long, env = "SWITCHYARD_SECRET_KEY_FILE", default_value = ".switchyard/secret.key")]
+    pub secret_key_file: PathBuf,
+
+    /// Load the demo estate into an empty database.
+    #[arg(long, env = "SWITCHYARD_DEMO", default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub demo: bool,
+
+    /// Log filter, in `tracing` EnvFilter syntax (`info`, `server=debug,info`).
+    #[arg(long, env = "SWITCHYARD_LOG", default_value = "info")]
+    pub log: String,
+}

@@ -1,0 +1,59 @@
+//! Starts the console: config -> tracing -> secret -> database -> serve until told to stop.
+
+use anyhow::Context;
+use clap::Parser;
+use leptos::prelude::get_configuration;
+use server::config::Config;
+use server::secret::SecretKey;
+use server::{AppState, prepare_database, router};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = Config::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_new(&config.log).context("SWITCHYARD_LOG is not a valid filter")?)
+        .init();
+
+    let _secret = SecretKey::load(config.secret_key.as_deref(), &config.secret_key_file)?;
+    let store = prepare_database(&config.database_url, config.db_pool_size, config.demo).await?;
+
+    let mut leptos_options = get_configuration(None)
+        .context("cannot read the site configuration (run from the repository, or set LEPTOS_* variables)")?
+        .leptos_options;
+    leptos_options.site_addr = config.addr;
+
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.addr))?;
+    tracing::info!("Switchyard is ready at http://{}", config.addr);
+    axum::serve(listener, router(AppState { leptos_options, store }))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server stopped with an error")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so in-flight requests can finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real router on a real MySQL/MariaDB, a fresh database per test.
+//! Set TEST_DATABASE_URL (mysql://user:password@host:port) to choose the server;
+//! `make test` finds or starts one.
+
+mod support;
+
+mod catalog_api;
+mod demo_data;
+mod health;
+mod migrations;
+mod pages;
+mod store_errors;

@@ -1,0 +1,91 @@
+//! Every migration applies, rolls back completely, and applies again.
+
+use crate::support::test_db::TestDb;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel_async::{AsyncMigrationHarness, RunQueryDsl};
+use diesel_migrations::MigrationHarness;
+use server::migrate::{MIGRATIONS, run_pending};
+
+#[derive(QueryableByName)]
+struct TableName {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+async fn tables(db: &TestDb) -> Vec<String> {
+    let mut conn = db.connect().await;
+    let rows: Vec<TableName> = diesel::sql_query(
+        "SELECT table_name AS name FROM information_schema.tables \
+         WHERE table_schema = DATABASE() AND table_name <> '__diesel_schema_migrations' ORDER BY name",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    rows.into_iter().map(|r| r.name).collect()
+}
+
+fn migration_count() -> usize {
+    std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations"))
+        .unwrap()
+        .filter(|entry| entry.as_ref().unwrap().path().join("up.sql").exists())
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_migration_applies_rolls_back_and_applies_again() {
+    let db = TestDb::empty().await;
+
+    assert_eq!(run_pending(&db.url).await.unwrap(), migration_count());
+    let created = tables(&db).await;
+    for expected in [
+        "users",
+        "regions",
+        "data_centers",
+        "connection_configs",
+        "product_groups",
+        "applications",
+        "application_dependencies",
+        "database_clusters",
+        "database_cluster_members",
+        "step_types",
+        "plans",
+        "plan_versions",
+        "plan_steps",
+        "plan_reviews",
+        "executions",
+        "execution_steps",
+        "execution_step_logs",
+        "execution_events",
+        "audit_log",
+        "settings",
+    ] {
+        assert!(created.contains(&expected.to_owned()), "{expected} was not created");
+    }
+    assert_eq!(run_pending(&db.url).await.unwrap(), 0, "a second run applies nothing");
+
+    let mut harness = AsyncMigrationHarness::new(db.connect().await);
+    let reverted = tokio::task::block_in_place(|| harness.revert_all_migrations(MIGRATIONS)).unwrap();
+    assert_eq!(reverted.len(), migration_count());
+    drop(harness);
+    assert_eq!(tables(&db).await, Vec::<String>::new(), "down.sql left tables behind");
+
+    assert_eq!(run_pending(&db.url).await.unwrap(), migration_count());
+    assert_eq!(tables(&db).await, created);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_refuses_changes_to_written_entries() {
+    let db = TestDb::empty().await;
+    run_pending(&db.url).await.unwrap();
+    let mut conn = db.connect().await;
+    diesel::sql_query("INSERT INTO audit_log (actor_name, action, outcome) VALUES ('admin', 'plans/create', 'ok')")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+    let update = diesel::sql_query("UPDATE audit_log SET outcome = 'failed'").execute(&mut conn).await;
+    assert!(update.unwrap_err().to_string().contains("append-only"));
+    let delete = diesel::sql_query("DELETE FROM audit_log").execute(&mut conn).await;
+    assert!(delete.unwrap_err().to_string().contains("append-only"));
+}
