@@ -12,7 +12,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -27,7 +30,10 @@ pub enum AppError {
     #[error("{}", validation_summary(.errors))]
     Validation { errors: Vec<FieldError> },
     #[error("{message}")]
-    Conflict { field: Option<String>, message: String },
+    Conflict {
+        field: Option<String>,
+        message: String,
+    },
     #[error("{message}")]
     Forbidden { message: String },
     #[error("sign in to continue")]
@@ -73,7 +79,9 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        let error = Self::Transport { message: value.to_string() };
+        let error = Self::Transport {
+            message: value.to_string(),
+        };
         // On the server this is a request the function could not even read: the
         // client's fault, so answer 400 rather than server_fn's default 500.
         #[cfg(feature = "ssr")]

@@ -5,7 +5,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Parser)]
-#[command(name = "switchyard", about = "Switchyard disaster-recovery orchestration console")]
+#[command(
+    name = "switchyard",
+    about = "Switchyard disaster-recovery orchestration console"
+)]
 pub struct Config {
     /// Address the console listens on.
     #[arg(long, env = "SWITCHYARD_ADDR", default_value = "127.0.0.1:3000")]
@@ -13,7 +16,12 @@ pub struct Config {
 
     /// MySQL/MariaDB database, as mysql://user:password@host:port/database.
     /// The database is created when it does not exist yet.
-    #[arg(long, env = "DATABASE_URL", default_value = "mysql://root@127.0.0.1:3306/switchyard", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "mysql://root@127.0.0.1:3306/switchyard",
+        hide_env_values = true
+    )]
     pub database_url: String,
 
     /// Most connections the server opens to the database.
@@ -26,7 +34,11 @@ pub struct Config {
     pub secret_key: Option<String>,
 
     /// Where the generated secret key is kept when SWITCHYARD_SECRET_KEY is unset.
-    #[arg(long, env = "SWITCHYARD_SECRET_KEY_FILE", default_value = ".switchyard/secret.key")]
+    #[arg(
+        long,
+        env = "SWITCHYARD_SECRET_KEY_FILE",
+        default_value = ".switchyard/secret.key"
+    )]
     pub secret_key_file: PathBuf,
 
     /// Load the demo estate into an empty database.

@@ -12,7 +12,9 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_new(&config.log).context("SWITCHYARD_LOG is not a valid filter")?)
+        .with_env_filter(
+            EnvFilter::try_new(&config.log).context("SWITCHYARD_LOG is not a valid filter")?,
+        )
         .init();
 
     let _secret = SecretKey::load(config.secret_key.as_deref(), &config.secret_key_file)?;
@@ -27,10 +29,16 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     tracing::info!("Switchyard is ready at http://{}", config.addr);
-    axum::serve(listener, router(AppState { leptos_options, store }))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("the server stopped with an error")?;
+    axum::serve(
+        listener,
+        router(AppState {
+            leptos_options,
+            store,
+        }),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("the server stopped with an error")?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! Preparing the database at start: create it when missing, apply pending migrations.
 
 use anyhow::Context;
-use diesel_async::{AsyncConnection, AsyncMigrationHarness, AsyncMysqlConnection, SimpleAsyncConnection};
+use diesel_async::{
+    AsyncConnection, AsyncMigrationHarness, AsyncMysqlConnection, SimpleAsyncConnection,
+};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 /// Every migration in `migrations/`, embedded in the binary.

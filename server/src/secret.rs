@@ -32,7 +32,10 @@ impl SecretKey {
     pub fn from_hex(text: &str) -> anyhow::Result<Self> {
         let bytes = hex::decode(text.trim()).context("the secret key must be 64 hex digits")?;
         let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice()) else {
-            bail!("the secret key must be 64 hex digits (32 bytes), got {} bytes", bytes.len());
+            bail!(
+                "the secret key must be 64 hex digits (32 bytes), got {} bytes",
+                bytes.len()
+            );
         };
         Ok(Self(key))
     }
@@ -44,7 +47,8 @@ impl SecretKey {
             return Self::from_hex(text).context("SWITCHYARD_SECRET_KEY");
         }
         if file.exists() {
-            let text = fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+            let text =
+                fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
             return Self::from_hex(&text).with_context(|| format!("the key in {}", file.display()));
         }
         let key = Self::generate()?;
@@ -62,7 +66,9 @@ fn write_private(file: &Path, text: &str) -> anyhow::Result<()> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut out = options.open(file).with_context(|| format!("creating {}", file.display()))?;
+    let mut out = options
+        .open(file)
+        .with_context(|| format!("creating {}", file.display()))?;
     writeln!(out, "{text}").with_context(|| format!("writing {}", file.display()))?;
     Ok(())
 }

@@ -18,20 +18,32 @@ async fn lists_every_builtin_step_type_with_its_parameters() {
     assert_eq!(listed, builtin_step_types());
     let restart = listed.iter().find(|s| s.opcode == "app.restart").unwrap();
     assert_eq!(restart.layer, Layer::Application);
-    assert!(restart.params.iter().any(|p| p.name == "product_group" && p.required));
+    assert!(
+        restart
+            .params
+            .iter()
+            .any(|p| p.name == "product_group" && p.required)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_start_restores_catalog_rows_that_were_changed_or_removed() {
     let app = TestApp::spawn().await;
     let mut conn = app.db.connect().await;
-    diesel::sql_query("UPDATE step_types SET name = 'Tampered', layer = 'control' WHERE opcode = 'traffic.cut'")
+    diesel::sql_query(
+        "UPDATE step_types SET name = 'Tampered', layer = 'control' WHERE opcode = 'traffic.cut'",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    diesel::sql_query("DELETE FROM step_types WHERE opcode = 'wait'")
         .execute(&mut conn)
         .await
         .unwrap();
-    diesel::sql_query("DELETE FROM step_types WHERE opcode = 'wait'").execute(&mut conn).await.unwrap();
 
-    server::prepare_database(&app.db.url, 2, false).await.unwrap();
+    server::prepare_database(&app.db.url, 2, false)
+        .await
+        .unwrap();
 
     let (_, body) = app.call("steps/list", json!({})).await;
     let listed: Vec<StepType> = serde_json::from_value(body).unwrap();
@@ -61,7 +73,12 @@ async fn an_unavailable_database_is_answered_with_503_and_a_reason() {
     let store = app::store::Store::new("mysql://root@127.0.0.1:1/switchyard", 2).unwrap();
     let base = crate::support::test_app::serve(store).await;
 
-    let response = reqwest::Client::new().post(format!("{base}/api/steps/list")).json(&json!({})).send().await.unwrap();
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/steps/list"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
 
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: serde_json::Value = response.json().await.unwrap();

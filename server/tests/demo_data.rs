@@ -1,9 +1,9 @@
 //! Demo data: loaded once, only when asked for, never over an estate of one's own.
 
 use crate::support::test_db::TestDb;
+use app::store::schema::regions;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use app::store::schema::regions;
 use server::prepare_database;
 
 #[derive(QueryableByName)]
@@ -14,7 +14,10 @@ struct Count {
 
 async fn count(db: &TestDb, table: &str) -> i64 {
     let mut conn = db.connect().await;
-    let row: Count = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result(&mut conn).await.unwrap();
+    let row: Count = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+        .get_result(&mut conn)
+        .await
+        .unwrap();
     row.n
 }
 
@@ -48,7 +51,11 @@ async fn demo_mode_leaves_an_existing_estate_alone() {
     let db = TestDb::empty().await;
     prepare_database(&db.url, 2, false).await.unwrap();
     let mut conn = db.connect().await;
-    diesel::insert_into(regions::table).values(regions::name.eq("Our region")).execute(&mut conn).await.unwrap();
+    diesel::insert_into(regions::table)
+        .values(regions::name.eq("Our region"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
 
     prepare_database(&db.url, 2, true).await.unwrap();
 

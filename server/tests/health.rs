@@ -21,7 +21,11 @@ async fn readyz_is_503_with_a_reason_when_the_database_is_unreachable() {
     let client = reqwest::Client::new();
 
     let alive = client.get(format!("{base}/healthz")).send().await.unwrap();
-    assert_eq!(alive.status(), StatusCode::OK, "the process itself is alive");
+    assert_eq!(
+        alive.status(),
+        StatusCode::OK,
+        "the process itself is alive"
+    );
 
     let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);

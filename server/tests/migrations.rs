@@ -60,15 +60,27 @@ async fn every_migration_applies_rolls_back_and_applies_again() {
         "audit_log",
         "settings",
     ] {
-        assert!(created.contains(&expected.to_owned()), "{expected} was not created");
+        assert!(
+            created.contains(&expected.to_owned()),
+            "{expected} was not created"
+        );
     }
-    assert_eq!(run_pending(&db.url).await.unwrap(), 0, "a second run applies nothing");
+    assert_eq!(
+        run_pending(&db.url).await.unwrap(),
+        0,
+        "a second run applies nothing"
+    );
 
     let mut harness = AsyncMigrationHarness::new(db.connect().await);
-    let reverted = tokio::task::block_in_place(|| harness.revert_all_migrations(MIGRATIONS)).unwrap();
+    let reverted =
+        tokio::task::block_in_place(|| harness.revert_all_migrations(MIGRATIONS)).unwrap();
     assert_eq!(reverted.len(), migration_count());
     drop(harness);
-    assert_eq!(tables(&db).await, Vec::<String>::new(), "down.sql left tables behind");
+    assert_eq!(
+        tables(&db).await,
+        Vec::<String>::new(),
+        "down.sql left tables behind"
+    );
 
     assert_eq!(run_pending(&db.url).await.unwrap(), migration_count());
     assert_eq!(tables(&db).await, created);
@@ -84,8 +96,12 @@ async fn the_audit_log_refuses_changes_to_written_entries() {
         .await
         .unwrap();
 
-    let update = diesel::sql_query("UPDATE audit_log SET outcome = 'failed'").execute(&mut conn).await;
+    let update = diesel::sql_query("UPDATE audit_log SET outcome = 'failed'")
+        .execute(&mut conn)
+        .await;
     assert!(update.unwrap_err().to_string().contains("append-only"));
-    let delete = diesel::sql_query("DELETE FROM audit_log").execute(&mut conn).await;
+    let delete = diesel::sql_query("DELETE FROM audit_log")
+        .execute(&mut conn)
+        .await;
     assert!(delete.unwrap_err().to_string().contains("append-only"));
 }

@@ -10,9 +10,21 @@ async fn the_step_catalog_page_is_rendered_with_every_step() {
     let (status, html) = app.page("/steps").await;
 
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("<title>Step catalog · Switchyard</title>"), "{html}");
-    for opcode in ["traffic.cut", "app.restart", "db.switchback", "manual.confirm", "http.call"] {
-        assert!(html.contains(&format!("data-opcode=\"{opcode}\"")), "{opcode} row missing");
+    assert!(
+        html.contains("<title>Step catalog · Switchyard</title>"),
+        "{html}"
+    );
+    for opcode in [
+        "traffic.cut",
+        "app.restart",
+        "db.switchback",
+        "manual.confirm",
+        "http.call",
+    ] {
+        assert!(
+            html.contains(&format!("data-opcode=\"{opcode}\"")),
+            "{opcode} row missing"
+        );
     }
     assert!(html.contains("Showing 8 of 8 step types"));
 }
@@ -21,10 +33,21 @@ async fn the_step_catalog_page_is_rendered_with_every_step() {
 async fn every_section_of_the_navigation_answers() {
     let app = TestApp::spawn().await;
 
-    for path in ["/", "/plans", "/executions", "/steps", "/environment", "/audit", "/settings"] {
+    for path in [
+        "/",
+        "/plans",
+        "/executions",
+        "/steps",
+        "/environment",
+        "/audit",
+        "/settings",
+    ] {
         let (status, html) = app.page(path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
-        assert!(html.contains("aria-label=\"Sections\""), "{path} lacks the navigation");
+        assert!(
+            html.contains("aria-label=\"Sections\""),
+            "{path} lacks the navigation"
+        );
     }
 }
 

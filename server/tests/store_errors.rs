@@ -4,8 +4,8 @@ use crate::support::test_db::TestDb;
 use app::error::AppError;
 use app::store::Store;
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use diesel_async::AsyncMysqlConnection;
+use diesel_async::RunQueryDsl;
 use server::migrate::run_pending;
 
 async fn migrated() -> (TestDb, AsyncMysqlConnection) {
@@ -22,13 +22,26 @@ async fn run(conn: &mut AsyncMysqlConnection, sql: &str) -> Result<usize, AppErr
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_duplicate_name_is_a_conflict_naming_the_field() {
     let (_db, mut conn) = migrated().await;
-    run(&mut conn, "INSERT INTO regions (name) VALUES ('East China')").await.unwrap();
+    run(
+        &mut conn,
+        "INSERT INTO regions (name) VALUES ('East China')",
+    )
+    .await
+    .unwrap();
 
-    let error = run(&mut conn, "INSERT INTO regions (name) VALUES ('East China')").await.unwrap_err();
+    let error = run(
+        &mut conn,
+        "INSERT INTO regions (name) VALUES ('East China')",
+    )
+    .await
+    .unwrap_err();
 
     assert_eq!(
         error,
-        AppError::Conflict { field: Some("name".into()), message: "that name is already taken".into() }
+        AppError::Conflict {
+            field: Some("name".into()),
+            message: "that name is already taken".into()
+        }
     );
 }
 
@@ -37,8 +50,12 @@ async fn a_missing_row_is_not_found() {
     let (_db, mut conn) = migrated().await;
     use app::store::schema::regions;
 
-    let result: Result<String, AppError> =
-        regions::table.find(42u64).select(regions::name).first(&mut conn).await.map_err(AppError::from);
+    let result: Result<String, AppError> = regions::table
+        .find(42u64)
+        .select(regions::name)
+        .first(&mut conn)
+        .await
+        .map_err(AppError::from);
 
     assert!(matches!(result, Err(AppError::NotFound { .. })));
 }
@@ -47,19 +64,33 @@ async fn a_missing_row_is_not_found() {
 async fn a_dangling_reference_is_a_conflict_without_internal_detail() {
     let (_db, mut conn) = migrated().await;
 
-    let error = run(&mut conn, "INSERT INTO data_centers (region_id, name) VALUES (999, 'Nowhere')")
-        .await
-        .unwrap_err();
+    let error = run(
+        &mut conn,
+        "INSERT INTO data_centers (region_id, name) VALUES (999, 'Nowhere')",
+    )
+    .await
+    .unwrap_err();
 
-    let AppError::Conflict { field: None, message } = error else { panic!("expected a conflict, got {error:?}") };
-    assert!(!message.contains("999") && !message.contains("FOREIGN KEY"), "{message}");
+    let AppError::Conflict {
+        field: None,
+        message,
+    } = error
+    else {
+        panic!("expected a conflict, got {error:?}")
+    };
+    assert!(
+        !message.contains("999") && !message.contains("FOREIGN KEY"),
+        "{message}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn any_other_database_error_is_internal() {
     let (_db, mut conn) = migrated().await;
 
-    let error = run(&mut conn, "SELECT * FROM no_such_table").await.unwrap_err();
+    let error = run(&mut conn, "SELECT * FROM no_such_table")
+        .await
+        .unwrap_err();
 
     assert_eq!(error, AppError::Internal);
     assert_eq!(error.status_code(), 500);

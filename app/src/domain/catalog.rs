@@ -23,7 +23,13 @@ fn optional(mut def: ParamDef, default: serde_json::Value) -> ParamDef {
     def
 }
 
-fn step(opcode: &str, name: &str, layer: Layer, description: &str, params: Vec<ParamDef>) -> StepType {
+fn step(
+    opcode: &str,
+    name: &str,
+    layer: Layer,
+    description: &str,
+    params: Vec<ParamDef>,
+) -> StepType {
     StepType {
         opcode: opcode.to_owned(),
         name: name.to_owned(),
@@ -43,7 +49,12 @@ fn product_group() -> ParamDef {
 }
 
 fn cluster() -> ParamDef {
-    param("cluster", "Database cluster", ParamKind::DatabaseCluster, "The replicated database to move.")
+    param(
+        "cluster",
+        "Database cluster",
+        ParamKind::DatabaseCluster,
+        "The replicated database to move.",
+    )
 }
 
 fn site(help: &str) -> ParamDef {
@@ -99,7 +110,9 @@ pub fn builtin_step_types() -> Vec<StepType> {
              application platform: dependencies first, independent applications in parallel.",
             vec![
                 product_group(),
-                site("Where to restart: the emergency data center during switchover, the failed one during recovery."),
+                site(
+                    "Where to restart: the emergency data center during switchover, the failed one during recovery.",
+                ),
                 optional(
                     param(
                         "timeout_seconds",
@@ -134,7 +147,10 @@ pub fn builtin_step_types() -> Vec<StepType> {
             vec![param(
                 "seconds",
                 "Seconds",
-                ParamKind::Integer { min: 1, max: 86_400 },
+                ParamKind::Integer {
+                    min: 1,
+                    max: 86_400,
+                },
                 "How long to wait.",
             )],
         ),
@@ -162,7 +178,9 @@ pub fn builtin_step_types() -> Vec<StepType> {
                     param(
                         "method",
                         "Method",
-                        ParamKind::Choice { options: ["GET", "POST", "PUT", "DELETE"].map(String::from).to_vec() },
+                        ParamKind::Choice {
+                            options: ["GET", "POST", "PUT", "DELETE"].map(String::from).to_vec(),
+                        },
                         "The HTTP method.",
                     ),
                     json!("POST"),
@@ -237,7 +255,13 @@ mod tests {
     fn only_optional_parameters_have_defaults() {
         for step in builtin_step_types() {
             for p in step.params {
-                assert_eq!(p.required, p.default.is_none(), "{}.{}", step.opcode, p.name);
+                assert_eq!(
+                    p.required,
+                    p.default.is_none(),
+                    "{}.{}",
+                    step.opcode,
+                    p.name
+                );
             }
         }
     }

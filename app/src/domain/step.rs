@@ -13,7 +13,12 @@ pub enum Layer {
 }
 
 impl Layer {
-    pub const ALL: [Layer; 4] = [Layer::Network, Layer::Application, Layer::Data, Layer::Control];
+    pub const ALL: [Layer; 4] = [
+        Layer::Network,
+        Layer::Application,
+        Layer::Data,
+        Layer::Control,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -116,7 +121,10 @@ mod tests {
     use crate::domain::catalog::builtin_step_types;
 
     fn find(opcode: &str) -> StepType {
-        builtin_step_types().into_iter().find(|s| s.opcode == opcode).unwrap()
+        builtin_step_types()
+            .into_iter()
+            .find(|s| s.opcode == opcode)
+            .unwrap()
     }
 
     #[test]

@@ -48,12 +48,20 @@ pub fn StepCatalogPage() -> impl IntoView {
 }
 
 #[component]
-fn StepTable(steps: Vec<StepType>, query: RwSignal<String>, layer: RwSignal<Option<Layer>>) -> impl IntoView {
+fn StepTable(
+    steps: Vec<StepType>,
+    query: RwSignal<String>,
+    layer: RwSignal<Option<Layer>>,
+) -> impl IntoView {
     let total = steps.len();
     let shown = Memo::new(move |_| {
         let query = query.get();
         let layer = layer.get();
-        steps.iter().filter(|s| s.matches(&query, layer)).cloned().collect::<Vec<_>>()
+        steps
+            .iter()
+            .filter(|s| s.matches(&query, layer))
+            .cloned()
+            .collect::<Vec<_>>()
     });
 
     view! {

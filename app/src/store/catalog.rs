@@ -5,8 +5,8 @@ use crate::domain::catalog::builtin_step_types;
 use crate::domain::step::{Layer, StepType};
 use crate::error::AppError;
 use diesel::prelude::*;
-use std::collections::HashSet;
 use diesel_async::{AsyncConnection, RunQueryDsl};
+use std::collections::HashSet;
 
 #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = step_types, primary_key(opcode), check_for_backend(diesel::mysql::Mysql))]
@@ -37,7 +37,10 @@ impl TryFrom<StepTypeRow> for StepType {
 
     fn try_from(row: StepTypeRow) -> Result<Self, AppError> {
         let layer = Layer::parse(&row.layer).ok_or_else(|| {
-            internal(format!("step type {} has unknown layer {}", row.opcode, row.layer))
+            internal(format!(
+                "step type {} has unknown layer {}",
+                row.opcode, row.layer
+            ))
         })?;
         Ok(StepType {
             params: serde_json::from_value(row.params).map_err(internal)?,
@@ -62,13 +65,23 @@ pub async fn sync_builtin(conn: &mut super::Db) -> Result<(), AppError> {
         .map(|(step, order)| StepTypeRow::from_step_type(step, order))
         .collect::<Result<Vec<_>, _>>()?;
     conn.transaction::<_, AppError, _>(async |conn| {
-        let stored: HashSet<String> =
-            step_types::table.select(step_types::opcode).load(conn).await?.into_iter().collect();
+        let stored: HashSet<String> = step_types::table
+            .select(step_types::opcode)
+            .load(conn)
+            .await?
+            .into_iter()
+            .collect();
         for row in &rows {
             if stored.contains(&row.opcode) {
-                diesel::update(step_types::table.find(&row.opcode)).set(row).execute(conn).await?;
+                diesel::update(step_types::table.find(&row.opcode))
+                    .set(row)
+                    .execute(conn)
+                    .await?;
             } else {
-                diesel::insert_into(step_types::table).values(row).execute(conn).await?;
+                diesel::insert_into(step_types::table)
+                    .values(row)
+                    .execute(conn)
+                    .await?;
             }
         }
         Ok(())

@@ -15,15 +15,31 @@ const REGIONS: &[(&str, &[(&str, &str)])] = &[
     (
         "East China",
         &[
-            ("Shanghai-A", "Primary site, Pudong campus; carries most production traffic."),
-            ("Hangzhou-B", "Secondary site 170 km away; hot standby for East China."),
+            (
+                "Shanghai-A",
+                "Primary site, Pudong campus; carries most production traffic.",
+            ),
+            (
+                "Hangzhou-B",
+                "Secondary site 170 km away; hot standby for East China.",
+            ),
         ],
     ),
-    ("North China", &[("Beijing-C", "Third site for the customer portal and trading replicas.")]),
+    (
+        "North China",
+        &[(
+            "Beijing-C",
+            "Third site for the customer portal and trading replicas.",
+        )],
+    ),
 ];
 
 /// (group, description, [(application, description, [depends on])])
-type Group = (&'static str, &'static str, &'static [(&'static str, &'static str, &'static [&'static str])]);
+type Group = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str, &'static [&'static str])],
+);
 
 const PRODUCT_GROUPS: &[Group] = &[
     (
@@ -32,8 +48,16 @@ const PRODUCT_GROUPS: &[Group] = &[
         &[
             ("ledger", "Double-entry ledger of every movement.", &[]),
             ("risk-engine", "Scores each payment for fraud.", &[]),
-            ("payment-core", "Authorises and captures payments.", &["ledger"]),
-            ("payment-gateway", "Public payment API.", &["payment-core", "risk-engine"]),
+            (
+                "payment-core",
+                "Authorises and captures payments.",
+                &["ledger"],
+            ),
+            (
+                "payment-gateway",
+                "Public payment API.",
+                &["payment-core", "risk-engine"],
+            ),
         ],
     ),
     (
@@ -42,8 +66,16 @@ const PRODUCT_GROUPS: &[Group] = &[
         &[
             ("market-data", "Price feed aggregation.", &[]),
             ("account-service", "Trading accounts and balances.", &[]),
-            ("matching-engine", "Matches buy and sell orders.", &["market-data"]),
-            ("order-service", "Accepts and tracks orders.", &["matching-engine", "account-service"]),
+            (
+                "matching-engine",
+                "Matches buy and sell orders.",
+                &["market-data"],
+            ),
+            (
+                "order-service",
+                "Accepts and tracks orders.",
+                &["matching-engine", "account-service"],
+            ),
         ],
     ),
     (
@@ -51,22 +83,40 @@ const PRODUCT_GROUPS: &[Group] = &[
         "The web site customers sign in to.",
         &[
             ("user-service", "Profiles and preferences.", &[]),
-            ("api-gateway", "Routes portal calls to services.", &["user-service"]),
-            ("web-frontend", "Server-rendered portal pages.", &["api-gateway"]),
+            (
+                "api-gateway",
+                "Routes portal calls to services.",
+                &["user-service"],
+            ),
+            (
+                "web-frontend",
+                "Server-rendered portal pages.",
+                &["api-gateway"],
+            ),
         ],
     ),
 ];
 
 /// (cluster, description, primary, [members])
 const CLUSTERS: &[(&str, &str, &str, &[&str])] = &[
-    ("payments-db", "MySQL cluster behind Payments.", "Shanghai-A", &["Shanghai-A", "Hangzhou-B"]),
+    (
+        "payments-db",
+        "MySQL cluster behind Payments.",
+        "Shanghai-A",
+        &["Shanghai-A", "Hangzhou-B"],
+    ),
     (
         "trading-db",
         "MySQL cluster behind Trading.",
         "Shanghai-A",
         &["Shanghai-A", "Hangzhou-B", "Beijing-C"],
     ),
-    ("portal-db", "MySQL cluster behind the customer portal.", "Beijing-C", &["Beijing-C", "Shanghai-A"]),
+    (
+        "portal-db",
+        "MySQL cluster behind the customer portal.",
+        "Beijing-C",
+        &["Beijing-C", "Shanghai-A"],
+    ),
 ];
 
 /// Loads the demo estate unless it was loaded before or the database already has an
@@ -91,7 +141,10 @@ pub async fn load_once(conn: &mut Db) -> Result<bool, AppError> {
 async fn insert_data_centers(conn: &mut Db) -> Result<HashMap<&'static str, u64>, AppError> {
     let mut ids = HashMap::new();
     for (region, centers) in REGIONS {
-        diesel::insert_into(regions::table).values(regions::name.eq(region)).execute(conn).await?;
+        diesel::insert_into(regions::table)
+            .values(regions::name.eq(region))
+            .execute(conn)
+            .await?;
         let region_id = inserted_id(conn).await?;
         for (name, description) in *centers {
             diesel::insert_into(data_centers::table)
@@ -111,7 +164,10 @@ async fn insert_data_centers(conn: &mut Db) -> Result<HashMap<&'static str, u64>
 async fn insert_product_groups(conn: &mut Db) -> Result<(), AppError> {
     for (group, description, apps) in PRODUCT_GROUPS {
         diesel::insert_into(product_groups::table)
-            .values((product_groups::name.eq(group), product_groups::description.eq(description)))
+            .values((
+                product_groups::name.eq(group),
+                product_groups::description.eq(description),
+            ))
             .execute(conn)
             .await?;
         let group_id = inserted_id(conn).await?;

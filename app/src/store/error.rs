@@ -30,7 +30,9 @@ impl From<DieselError> for AppError {
                         .to_owned(),
                 }
             }
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => unavailable(error),
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                unavailable(error)
+            }
             other => {
                 tracing::error!(error = %other, "database error");
                 AppError::Internal
@@ -42,7 +44,9 @@ impl From<DieselError> for AppError {
 /// Maps a failure to reach the database to `Unavailable`, logging the detail once.
 pub fn unavailable(error: impl std::fmt::Display) -> AppError {
     tracing::warn!(error = %error, "database unavailable");
-    AppError::Unavailable { message: "the database is unavailable right now".to_owned() }
+    AppError::Unavailable {
+        message: "the database is unavailable right now".to_owned(),
+    }
 }
 
 /// The field a unique key protects. Our unique keys are named after their field
@@ -67,7 +71,10 @@ mod tests {
             duplicate_key_field("Duplicate entry 'x' for key 'data_centers.name'").as_deref(),
             Some("name")
         );
-        assert_eq!(duplicate_key_field("Duplicate entry '1' for key 'PRIMARY'"), None);
+        assert_eq!(
+            duplicate_key_field("Duplicate entry '1' for key 'PRIMARY'"),
+            None
+        );
         assert_eq!(duplicate_key_field("something else"), None);
     }
 }

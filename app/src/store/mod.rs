@@ -1,9 +1,9 @@
 //! All data access: diesel-async on MySQL/MariaDB. Nothing outside this module touches
 //! diesel, so how data is kept (and later, the run mode) can change underneath.
 
-mod error;
 pub mod catalog;
 pub mod demo;
+mod error;
 pub mod schema;
 pub mod settings;
 
@@ -33,7 +33,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("pool", &self.pool.status()).finish()
+        f.debug_struct("Store")
+            .field("pool", &self.pool.status())
+            .finish()
     }
 }
 
@@ -42,8 +44,10 @@ impl Store {
     pub fn new(database_url: &str, max_connections: usize) -> Result<Self, StoreError> {
         let mut config = ManagerConfig::default();
         config.custom_setup = Box::new(|url| Box::pin(establish_utc(url.to_owned())));
-        let manager =
-            AsyncDieselConnectionManager::<AsyncMysqlConnection>::new_with_config(database_url, config);
+        let manager = AsyncDieselConnectionManager::<AsyncMysqlConnection>::new_with_config(
+            database_url,
+            config,
+        );
         let pool = Pool::builder(manager)
             .max_size(max_connections)
             .runtime(deadpool::Runtime::Tokio1)

@@ -33,5 +33,8 @@ pub async fn insert_once(conn: &mut Db, name: &str, value: &str) -> Result<bool,
 /// The run mode as last stored.
 pub async fn run_mode(conn: &mut Db) -> Result<RunMode, AppError> {
     let stored = get(conn, RUN_MODE).await?;
-    Ok(stored.as_deref().and_then(RunMode::parse).unwrap_or(RunMode::Normal))
+    Ok(stored
+        .as_deref()
+        .and_then(RunMode::parse)
+        .unwrap_or(RunMode::Normal))
 }

@@ -16,14 +16,20 @@ pub struct TestApp {
 
 /// Site options as cargo-leptos would give them; tests need no built assets.
 pub fn leptos_options() -> LeptosOptions {
-    LeptosOptions::builder().output_name("switchyard").site_root("target/site").build()
+    LeptosOptions::builder()
+        .output_name("switchyard")
+        .site_root("target/site")
+        .build()
 }
 
 /// Serves `store` with the real router; returns the base URL.
 pub async fn serve(store: Store) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = router(AppState { leptos_options: leptos_options(), store });
+    let app = router(AppState {
+        leptos_options: leptos_options(),
+        store,
+    });
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{addr}")
 }
@@ -37,7 +43,11 @@ impl TestApp {
         let db = TestDb::empty().await;
         let store = prepare_database(&db.url, 4, demo).await.unwrap();
         let base = serve(store).await;
-        Self { base, client: reqwest::Client::new(), db }
+        Self {
+            base,
+            client: reqwest::Client::new(),
+            db,
+        }
     }
 
     /// Calls a server function the way an API client would: POST, JSON in and out.
@@ -56,7 +66,12 @@ impl TestApp {
 
     /// Fetches a page; returns its status and HTML.
     pub async fn page(&self, path: &str) -> (StatusCode, String) {
-        let response = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
         (response.status(), response.text().await.unwrap())
     }
 }

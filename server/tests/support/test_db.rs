@@ -8,7 +8,8 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// The server the tests use, without a database name.
 pub fn server_url() -> String {
-    let url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_owned());
+    let url = std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_owned());
     let mut url = url::Url::parse(&url).expect("TEST_DATABASE_URL is not a URL");
     url.set_path("");
     url.to_string().trim_end_matches('/').to_owned()
@@ -23,16 +24,21 @@ pub struct TestDb {
 impl TestDb {
     /// An empty database with a name no other test uses.
     pub async fn empty() -> Self {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
         let name = format!(
             "switchyard_test_{}_{}_{nanos}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         );
-        let mut conn = AsyncMysqlConnection::establish(&server_url())
+        let mut conn = AsyncMysqlConnection::establish(&server_url()).await.expect(
+            "cannot reach the test database server; set TEST_DATABASE_URL or run `make test`",
+        );
+        conn.batch_execute(&format!("CREATE DATABASE `{name}`"))
             .await
-            .expect("cannot reach the test database server; set TEST_DATABASE_URL or run `make test`");
-        conn.batch_execute(&format!("CREATE DATABASE `{name}`")).await.unwrap();
+            .unwrap();
         let url = format!("{}/{name}", server_url());
         Self { name, url }
     }
@@ -49,10 +55,17 @@ impl Drop for TestDb {
         // Drop runs inside the test's runtime, where we cannot block on async work:
         // a small runtime on its own thread drops the database.
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             runtime.block_on(async {
-                let mut conn = AsyncMysqlConnection::establish(&server_url()).await.map_err(|e| e.to_string())?;
-                conn.batch_execute(&format!("DROP DATABASE IF EXISTS `{name}`")).await.map_err(|e| e.to_string())
+                let mut conn = AsyncMysqlConnection::establish(&server_url())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                conn.batch_execute(&format!("DROP DATABASE IF EXISTS `{name}`"))
+                    .await
+                    .map_err(|e| e.to_string())
             })
         })
         .join();

@@ -1,0 +1,52 @@
+// End-to-end tests: Playwright drives Debian's Chromium (no browser download) against
+// the real server, which it starts itself on a free port over a fresh database.
+// `make test` sets E2E_PORT and E2E_DATABASE_URL; see scripts/test.sh.
+import { defineConfig } from "@playwright/test";
+import path from "node:path";
+
+const port = process.env.E2E_PORT ?? "3999";
+const baseURL = `http://127.0.0.1:${port}`;
+const root = path.resolve(__dirname, "..");
+
+export default defineConfig({
+  testDir: "./tests",
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"]],
+  forbidOnly: !!process.env.CI,
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+      ],
+    },
+  },
+  webServer: {
+    command: path.join(root, "target/debug/server"),
+    cwd: root,
+    url: `${baseURL}/readyz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      SWITCHYARD_ADDR: `127.0.0.1:${port}`,
+      DATABASE_URL: process.env.E2E_DATABASE_URL ?? "mysql://root@127.0.0.1:3306/switchyard_e2e",
+      SWITCHYARD_DEMO: "1",
+      SWITCHYARD_LOG: "warn",
+    },
+  },
+});
