@@ -9,4 +9,5 @@ mod demo_data;
 mod health;
 mod migrations;
 mod pages;
+mod schema;
 mod store_errors;

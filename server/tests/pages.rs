@@ -60,3 +60,19 @@ async fn an_unknown_path_is_a_404_page() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("Page not found"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_whose_data_cannot_be_loaded_says_why() {
+    let store = app::store::Store::new("mysql://root@127.0.0.1:1/switchyard", 2).unwrap();
+    let base = crate::support::test_app::serve(store).await;
+
+    let response = reqwest::get(format!("{base}/steps")).await.unwrap();
+    let html = response.text().await.unwrap();
+
+    assert!(html.contains("This could not be loaded"), "{html}");
+    assert!(html.contains("the database is unavailable right now"));
+    assert!(
+        html.contains("aria-label=\"Sections\""),
+        "the console around it still works"
+    );
+}
