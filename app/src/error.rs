@@ -36,8 +36,11 @@ pub enum AppError {
     },
     #[error("{message}")]
     Forbidden { message: String },
-    #[error("sign in to continue")]
-    Unauthenticated,
+    #[error("{message}")]
+    Unauthenticated { message: String },
+    /// Too many attempts (failed sign-ins); try again later.
+    #[error("{message}")]
+    Throttled { message: String },
     #[error("{message}")]
     Unavailable { message: String },
     #[error("something went wrong on the server; the details are in its log")]
@@ -60,6 +63,18 @@ impl AppError {
         Self::NotFound { what: what.into() }
     }
 
+    /// The caller has no valid session.
+    pub fn unauthenticated() -> Self {
+        Self::Unauthenticated {
+            message: "sign in to continue".to_owned(),
+        }
+    }
+
+    /// Invalid input: each problem next to its field.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        Self::Validation { errors }
+    }
+
     /// The HTTP status this error is answered with, so API clients can branch on it.
     pub fn status_code(&self) -> u16 {
         match self {
@@ -67,7 +82,8 @@ impl AppError {
             Self::Validation { .. } => 422,
             Self::Conflict { .. } => 409,
             Self::Forbidden { .. } => 403,
-            Self::Unauthenticated => 401,
+            Self::Unauthenticated { .. } => 401,
+            Self::Throttled { .. } => 429,
             Self::Unavailable { .. } => 503,
             Self::Internal => 500,
             Self::Transport { .. } => 400,

@@ -2,11 +2,15 @@
 //! browser (`hydrate`). The two features are never built into one artifact.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod auth;
 pub mod components;
 pub mod domain;
 pub mod error;
 pub mod pages;
 mod routes;
+#[cfg(feature = "ssr")]
+pub mod services;
 #[cfg(feature = "ssr")]
 pub mod store;
 

@@ -2,10 +2,14 @@
 
 use crate::components::console_layout::ConsoleLayout;
 use crate::pages::{
+    account::AccountPage,
+    audit_log::AuditLogPage,
     home::HomePage,
     not_found::NotFoundPage,
+    sign_in::SignInPage,
     step_catalog::StepCatalogPage,
-    upcoming::{AuditLogPage, EnvironmentPage, ExecutionListPage, PlanListPage, SettingsPage},
+    upcoming::{EnvironmentPage, ExecutionListPage, PlanListPage},
+    users::UsersPage,
 };
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -23,7 +27,9 @@ pub fn AppRoutes() -> impl IntoView {
                     <Route path=path!("/steps") view=StepCatalogPage />
                     <Route path=path!("/environment") view=EnvironmentPage />
                     <Route path=path!("/audit") view=AuditLogPage />
-                    <Route path=path!("/settings") view=SettingsPage />
+                    <Route path=path!("/settings") view=UsersPage />
+                    <Route path=path!("/account") view=AccountPage />
+                    <Route path=path!("/sign-in") view=SignInPage />
                 </Routes>
             </ConsoleLayout>
         </Router>

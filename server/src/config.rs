@@ -3,6 +3,7 @@
 use clap::Parser;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -45,7 +46,29 @@ pub struct Config {
     #[arg(long, env = "SWITCHYARD_DEMO", default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: bool,
 
+    /// Password of the first admin, created when no enabled admin exists. When unset, a
+    /// one-time password is generated and printed once to the log.
+    #[arg(long, env = "SWITCHYARD_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
+    /// Minutes a session may stay unused before it ends.
+    #[arg(long, env = "SWITCHYARD_SESSION_IDLE_MINUTES", default_value_t = 60)]
+    pub session_idle_minutes: u64,
+
+    /// Hours a session lasts at most after sign-in.
+    #[arg(long, env = "SWITCHYARD_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u64,
+
     /// Log filter, in `tracing` EnvFilter syntax (`info`, `server=debug,info`).
     #[arg(long, env = "SWITCHYARD_LOG", default_value = "info")]
     pub log: String,
+}
+
+impl Config {
+    pub fn sessions(&self) -> app::auth::session::SessionPolicy {
+        app::auth::session::SessionPolicy {
+            idle: Duration::from_secs(self.session_idle_minutes * 60),
+            lifetime: Duration::from_secs(self.session_hours * 3600),
+        }
+    }
 }

@@ -5,8 +5,14 @@ pub mod config;
 pub mod health;
 pub mod migrate;
 pub mod secret;
+pub mod sign_in_gate;
 
 use anyhow::Context;
+use app::auth::directory::Directory;
+use app::auth::keys::Keys;
+use app::auth::password::PasswordHasher;
+use app::auth::session::SessionPolicy;
+use app::services::Services;
 use app::store::Store;
 use app::{App, shell};
 use axum::Router;
@@ -14,13 +20,20 @@ use axum::extract::FromRef;
 use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use secret::SecretKey;
+use std::sync::Arc;
+use std::time::Duration;
 use tower_http::trace::TraceLayer;
+
+/// How often each instance reloads the user directory, so a role change or a disabled
+/// user made on another instance takes effect here within this time.
+pub const DIRECTORY_REFRESH: Duration = Duration::from_secs(5);
 
 /// What every request handler can reach.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub store: Store,
+    pub services: Services,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -32,8 +45,8 @@ impl FromRef<AppState> for LeptosOptions {
 /// The whole HTTP surface: probes, server functions under `/api`, pages, static files.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let store = state.store.clone();
-    let context = move || provide_context(store.clone());
+    let services = state.services.clone();
+    let context = move || provide_context(services.clone());
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -45,6 +58,10 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            sign_in_gate::redirect_anonymous,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -77,4 +94,59 @@ pub async fn prepare_database(
     }
     drop(conn);
     Ok(store)
+}
+
+/// What start-up needs beyond the database's address.
+#[derive(Debug, Clone)]
+pub struct StartOptions {
+    pub pool_size: usize,
+    pub demo: bool,
+    pub admin_password: Option<String>,
+    pub sessions: SessionPolicy,
+}
+
+/// Prepares the database and the services every request uses, with the users that must
+/// exist and the user directory loaded.
+pub async fn prepare(
+    database_url: &str,
+    secret: &SecretKey,
+    options: &StartOptions,
+) -> anyhow::Result<Services> {
+    let store = prepare_database(database_url, options.pool_size, options.demo).await?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let services = Services {
+        store,
+        keys: Arc::new(Keys::derive(secret.bytes())),
+        hasher: PasswordHasher::new(cores),
+        directory: Directory::default(),
+        throttle: Arc::default(),
+        sessions: options.sessions,
+    };
+    app::auth::bootstrap::ensure_users(
+        &services.store,
+        &services.hasher,
+        options.demo,
+        options.admin_password.clone(),
+    )
+    .await
+    .context("cannot create the first users")?;
+    services
+        .refresh_directory()
+        .await
+        .context("cannot load the users")?;
+    Ok(services)
+}
+
+/// Keeps the user directory current while the server runs; while the database is down the
+/// directory keeps its last state, so sessions go on working.
+pub fn spawn_directory_refresh(services: Services) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(DIRECTORY_REFRESH);
+        loop {
+            tick.tick().await;
+            if let Err(error) = services.refresh_directory().await {
+                tracing::debug!(%error, "user directory not refreshed");
+            }
+        }
+    })
 }

@@ -5,7 +5,8 @@ use clap::Parser;
 use leptos::prelude::get_configuration;
 use server::config::Config;
 use server::secret::SecretKey;
-use server::{AppState, prepare_database, router};
+use server::{AppState, StartOptions, prepare, router, spawn_directory_refresh};
+use std::net::SocketAddr;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -17,8 +18,15 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
 
-    let _secret = SecretKey::load(config.secret_key.as_deref(), &config.secret_key_file)?;
-    let store = prepare_database(&config.database_url, config.db_pool_size, config.demo).await?;
+    let secret = SecretKey::load(config.secret_key.as_deref(), &config.secret_key_file)?;
+    let options = StartOptions {
+        pool_size: config.db_pool_size,
+        demo: config.demo,
+        admin_password: config.admin_password.clone(),
+        sessions: config.sessions(),
+    };
+    let services = prepare(&config.database_url, &secret, &options).await?;
+    spawn_directory_refresh(services.clone());
 
     let mut leptos_options = get_configuration(None)
         .context("cannot read the site configuration (run from the repository, or set LEPTOS_* variables)")?
@@ -29,12 +37,13 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     tracing::info!("Switchyard is ready at http://{}", config.addr);
+    let app = router(AppState {
+        leptos_options,
+        services,
+    });
     axum::serve(
         listener,
-        router(AppState {
-            leptos_options,
-            store,
-        }),
+        app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
     .await

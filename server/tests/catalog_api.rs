@@ -1,7 +1,8 @@
 //! The step catalog, through its server function over real HTTP.
 
-use crate::support::test_app::TestApp;
+use crate::support::test_app::{PASSWORD, TestApp, client};
 use app::domain::catalog::builtin_step_types;
+use app::domain::role::Role;
 use app::domain::step::{Layer, StepType};
 use diesel_async::RunQueryDsl;
 use reqwest::StatusCode;
@@ -10,8 +11,9 @@ use serde_json::json;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lists_every_builtin_step_type_with_its_parameters() {
     let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin", PASSWORD).await;
 
-    let (status, body) = app.call("steps/list", json!({})).await;
+    let (status, body) = app.call(&admin, "steps/list", json!({})).await;
 
     assert_eq!(status, StatusCode::OK);
     let listed: Vec<StepType> = serde_json::from_value(body).unwrap();
@@ -29,6 +31,7 @@ async fn lists_every_builtin_step_type_with_its_parameters() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_start_restores_catalog_rows_that_were_changed_or_removed() {
     let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin", PASSWORD).await;
     let mut conn = app.db.connect().await;
     diesel::sql_query(
         "UPDATE step_types SET name = 'Tampered', layer = 'control' WHERE opcode = 'traffic.cut'",
@@ -45,7 +48,7 @@ async fn a_start_restores_catalog_rows_that_were_changed_or_removed() {
         .await
         .unwrap();
 
-    let (_, body) = app.call("steps/list", json!({})).await;
+    let (_, body) = app.call(&admin, "steps/list", json!({})).await;
     let listed: Vec<StepType> = serde_json::from_value(body).unwrap();
     assert_eq!(listed, builtin_step_types());
 }
@@ -54,8 +57,7 @@ async fn a_start_restores_catalog_rows_that_were_changed_or_removed() {
 async fn a_malformed_request_is_refused_with_a_client_error() {
     let app = TestApp::spawn().await;
 
-    let response = app
-        .client
+    let response = client()
         .post(format!("{}/api/steps/list", app.base))
         .header("content-type", "application/json")
         .body("{not json")
@@ -70,18 +72,13 @@ async fn a_malformed_request_is_refused_with_a_client_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unavailable_database_is_answered_with_503_and_a_reason() {
-    let store = app::store::Store::new("mysql://root@127.0.0.1:1/switchyard", 2).unwrap();
-    let base = crate::support::test_app::serve(store).await;
+    let (app, proxy) = TestApp::spawn_behind_proxy().await;
+    let operator = app.as_role(Role::Operator).await;
 
-    let response = reqwest::Client::new()
-        .post(format!("{base}/api/steps/list"))
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    proxy.cut();
+    let (status, body) = app.call(&operator, "steps/list", json!({})).await;
 
-    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body["kind"], "unavailable");
     assert_eq!(body["message"], "the database is unavailable right now");
 }

@@ -4,10 +4,13 @@
 
 mod support;
 
+mod audit;
 mod catalog_api;
 mod demo_data;
 mod health;
 mod migrations;
 mod pages;
+mod roles;
 mod schema;
+mod sessions;
 mod store_errors;

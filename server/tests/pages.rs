@@ -1,13 +1,15 @@
 //! Pages rendered on the server: what a browser receives before any script runs.
 
-use crate::support::test_app::TestApp;
+use crate::support::test_app::{PASSWORD, TestApp, client};
+use app::domain::role::Role;
 use reqwest::StatusCode;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_step_catalog_page_is_rendered_with_every_step() {
     let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin", PASSWORD).await;
 
-    let (status, html) = app.page("/steps").await;
+    let (status, _, html) = app.page(&admin, "/steps").await;
 
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -30,8 +32,10 @@ async fn the_step_catalog_page_is_rendered_with_every_step() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_section_of_the_navigation_answers() {
-    let app = TestApp::spawn().await;
+async fn every_section_answers_and_the_navigation_fits_the_role() {
+    let app = TestApp::spawn_with_demo().await;
+    let admin = app.as_role(Role::Admin).await;
+    let auditor = app.as_role(Role::Auditor).await;
 
     for path in [
         "/",
@@ -41,38 +45,76 @@ async fn every_section_of_the_navigation_answers() {
         "/environment",
         "/audit",
         "/settings",
+        "/account",
     ] {
-        let (status, html) = app.page(path).await;
+        let (status, _, html) = app.page(&admin, path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(
-            html.contains("aria-label=\"Sections\""),
-            "{path} lacks the navigation"
+            html.contains("href=\"/settings\""),
+            "{path}: admins see Settings"
         );
     }
+    let (_, _, html) = app.page(&auditor, "/steps").await;
+    assert!(
+        html.contains("href=\"/audit\""),
+        "auditors see the audit log"
+    );
+    assert!(
+        !html.contains("href=\"/settings\""),
+        "auditors do not see Settings"
+    );
+    assert!(
+        html.contains("Demo auditor"),
+        "the header names who is signed in"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_send_anonymous_browsers_to_sign_in_and_back() {
+    let app = TestApp::spawn().await;
+
+    let (status, location, _) = app.page(&client(), "/steps?layer=data").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        location.as_deref(),
+        Some("/sign-in?next=%2Fsteps%3Flayer%3Ddata")
+    );
+
+    let (status, _, html) = app.page(&client(), "/sign-in").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<title>Sign in · Switchyard</title>"));
+
+    let admin = app.signed_in("admin", PASSWORD).await;
+    let (status, location, _) = app.page(&admin, "/sign-in").await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_path_is_a_404_page() {
     let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin", PASSWORD).await;
 
-    let (status, html) = app.page("/no/such/page").await;
+    let (status, _, html) = app.page(&admin, "/no/such/page").await;
 
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("Page not found"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_page_whose_data_cannot_be_loaded_says_why() {
-    let store = app::store::Store::new("mysql://root@127.0.0.1:1/switchyard", 2).unwrap();
-    let base = crate::support::test_app::serve(store).await;
+async fn while_the_database_is_down_pages_still_render_and_say_why_data_is_missing() {
+    let (app, proxy) = TestApp::spawn_behind_proxy().await;
+    let operator = app.as_role(Role::Operator).await;
 
-    let response = reqwest::get(format!("{base}/steps")).await.unwrap();
-    let html = response.text().await.unwrap();
+    proxy.cut();
+    let (_, _, html) = app.page(&operator, "/steps").await;
 
-    assert!(html.contains("This could not be loaded"), "{html}");
-    assert!(html.contains("the database is unavailable right now"));
     assert!(
-        html.contains("aria-label=\"Sections\""),
-        "the console around it still works"
+        html.contains("Demo operator"),
+        "the session still works: {html}"
     );
+    assert!(html.contains("This could not be loaded"));
+    assert!(html.contains("the database is unavailable right now"));
 }

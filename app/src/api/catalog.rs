@@ -5,13 +5,14 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-/// Every step type with its parameters, in catalog order. `POST /api/steps/list`.
+/// Every step type with its parameters, in catalog order.
 #[server(endpoint = "steps/list", input = Json, output = Json)]
 pub async fn list_step_types() -> Result<Vec<StepType>, AppError> {
-    use super::server_side::{answer, store};
-    answer(async {
-        let store = store()?;
-        let mut conn = store.conn().await?;
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::ListStepTypes).await?;
+        let mut conn = actor.services.store.conn().await?;
         crate::store::catalog::list(&mut conn).await
     })
     .await

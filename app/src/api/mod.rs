@@ -1,7 +1,11 @@
 //! Server functions: the only door from the browser to the server. Each one has an
-//! explicit, stable endpoint under `/api` and takes and answers JSON, so the HTTP API
-//! can be scripted (see the README). They stay thin: check, validate, call the store.
+//! explicit, stable endpoint under `/api`, takes and answers JSON, starts with its access
+//! check (`require` or `visit`, see `auth::guard`), and stays thin: check, validate, call
+//! the store. The endpoints and who may call them are listed in `domain::role::Action`.
 
+pub mod audit;
+pub mod auth;
 pub mod catalog;
 #[cfg(feature = "ssr")]
 mod server_side;
+pub mod users;

@@ -1,16 +1,31 @@
-//! The console frame: brand, navigation to every section, and the page beside it.
+//! The console frame: brand, who is signed in, navigation to the sections their role may
+//! use, and the page beside it. It also shares the signed-in user with every page.
 
+use crate::api::auth::{SignOut, current_user};
+use crate::domain::role::{Capability, Role};
+use crate::domain::user::SessionUser;
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
-/// The sections of the console, in the order the navigation lists them.
-const SECTIONS: &[(&str, &str)] = &[
-    ("/plans", "Plans"),
-    ("/executions", "Executions"),
-    ("/steps", "Step catalog"),
-    ("/environment", "Environment"),
-    ("/audit", "Audit log"),
-    ("/settings", "Settings"),
+/// The signed-in user, loaded once per page load; pages read it with `use_current_user`.
+#[derive(Clone, Copy)]
+pub struct CurrentUser(pub Resource<Result<Option<SessionUser>, AppError>>);
+
+pub fn use_current_user() -> CurrentUser {
+    expect_context::<CurrentUser>()
+}
+
+/// The sections of the console, in the order the navigation lists them, with what a
+/// role needs to see them.
+const SECTIONS: &[(&str, &str, Capability)] = &[
+    ("/plans", "Plans", Capability::Read),
+    ("/executions", "Executions", Capability::Read),
+    ("/steps", "Step catalog", Capability::Read),
+    ("/environment", "Environment", Capability::Read),
+    ("/audit", "Audit log", Capability::ReadAudit),
+    ("/settings", "Settings", Capability::Administer),
 ];
 
 #[component]
@@ -19,6 +34,8 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
     // that the page is interactive.
     let hydrated = RwSignal::new(false);
     Effect::new(move || hydrated.set(true));
+    let me = CurrentUser(Resource::new(|| (), |_| current_user()));
+    provide_context(me);
 
     view! {
         <div class="console" data-hydrated=move || hydrated.get().to_string()>
@@ -28,16 +45,61 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                     "Switchyard"
                 </a>
                 <span class="brand-tagline">"Disaster-recovery orchestration"</span>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        me.0.await.ok().flatten().map(|user| view! { <SignedInAs user /> })
+                    })}
+                </Transition>
             </header>
-            <nav class="console-nav" aria-label="Sections">
+            <Transition fallback=|| view! { <nav class="console-nav" aria-label="Sections"></nav> }>
+                {move || Suspend::new(async move {
+                    let role = me.0.await.ok().flatten().map(|user| user.role);
+                    view! { <SectionNav role /> }
+                })}
+            </Transition>
+            <main class="console-main" id="main">{children()}</main>
+        </div>
+    }
+}
+
+#[component]
+fn SectionNav(role: Option<Role>) -> impl IntoView {
+    let on_sign_in_page = move || use_location().pathname.get() == "/sign-in";
+    view! {
+        <nav class="console-nav" aria-label="Sections">
+            <Show when=move || role.is_some() && !on_sign_in_page()>
                 <ul>
                     {SECTIONS
                         .iter()
-                        .map(|(href, label)| view! { <li><A href=*href>{*label}</A></li> })
+                        .filter(|(_, _, needs)| role.is_some_and(|r| r.can(*needs)))
+                        .map(|(href, label, _)| view! { <li><A href=*href>{*label}</A></li> })
                         .collect_view()}
                 </ul>
-            </nav>
-            <main class="console-main" id="main">{children()}</main>
+            </Show>
+        </nav>
+    }
+}
+
+#[component]
+fn SignedInAs(user: SessionUser) -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    Effect::new(move || {
+        if sign_out.value().get().is_some() {
+            let _ = window().location().set_href("/sign-in");
+        }
+    });
+    view! {
+        <div class="signed-in" data-testid="signed-in-as">
+            <span class="user-name">{user.display_name.clone()} " (" {user.username.clone()} ")"</span>
+            <span class=format!("badge role-{}", user.role.as_str())>{user.role.label()}</span>
+            <a href="/account">"Account"</a>
+            <button type="button" on:click=move |_| { sign_out.dispatch(SignOut {}); }>"Sign out"</button>
         </div>
+        <Show when=move || user.must_change_password>
+            <p class="banner" role="alert">
+                "Your password is one-time. " <a href="/account">"Choose a new password"</a>
+                " before you continue."
+            </p>
+        </Show>
     }
 }

@@ -2,5 +2,6 @@
 
 pub mod console_layout;
 pub mod error_view;
+pub mod form_feedback;
 pub mod layer_badge;
 pub mod param_list;

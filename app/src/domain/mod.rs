@@ -1,7 +1,10 @@
 //! Types shared by browser and server: what Switchyard talks about, and the rules that
 //! decide whether a value is valid. Serde only; compiles to WASM.
 
+pub mod audit;
 pub mod catalog;
 pub mod ids;
+pub mod role;
 pub mod run_mode;
 pub mod step;
+pub mod user;

@@ -1,6 +1,10 @@
 //! One module a page; each page component's name ends in `Page`.
 
+pub mod account;
+pub mod audit_log;
 pub mod home;
 pub mod not_found;
+pub mod sign_in;
 pub mod step_catalog;
 pub mod upcoming;
+pub mod users;

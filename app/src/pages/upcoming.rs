@@ -43,18 +43,3 @@ pub fn EnvironmentPage() -> impl IntoView {
         />
     }
 }
-
-#[component]
-pub fn AuditLogPage() -> impl IntoView {
-    view! {
-        <UpcomingSection
-            title="Audit log"
-            purpose="Who did what, when, to what, and with which outcome."
-        />
-    }
-}
-
-#[component]
-pub fn SettingsPage() -> impl IntoView {
-    view! { <UpcomingSection title="Settings" purpose="Users, roles and the run mode." /> }
-}

@@ -1,11 +1,13 @@
 //! All data access: diesel-async on MySQL/MariaDB. Nothing outside this module touches
 //! diesel, so how data is kept (and later, the run mode) can change underneath.
 
+pub mod audit;
 pub mod catalog;
 pub mod demo;
 mod error;
 pub mod schema;
 pub mod settings;
+pub mod users;
 
 use crate::error::AppError;
 use diesel::ConnectionError;

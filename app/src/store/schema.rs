@@ -8,6 +8,7 @@ diesel::table! {
         display_name -> Varchar,
         role -> Varchar,
         password_hash -> Varchar,
+        must_change_password -> Bool,
         enabled -> Bool,
         session_generation -> Unsigned<Integer>,
         failed_sign_ins -> Unsigned<Integer>,

@@ -1,4 +1,6 @@
-//! Shared test scaffolding: fresh databases and a running server.
+//! Shared test scaffolding: fresh databases, a running server, signed-in clients, and a
+//! way to take the database away.
 
+pub mod db_proxy;
 pub mod test_app;
 pub mod test_db;

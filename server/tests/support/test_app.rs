@@ -1,16 +1,37 @@
-//! The real router, served on 127.0.0.1:0 over a fresh, prepared database.
+//! The real router, served on 127.0.0.1:0 over a fresh, prepared database, and HTTP
+//! clients signed in as the demo users.
 
 use super::test_db::TestDb;
-use app::store::Store;
+use app::auth::session::SessionPolicy;
+use app::domain::role::Role;
+use app::services::Services;
 use leptos::prelude::LeptosOptions;
 use reqwest::StatusCode;
-use serde_json::Value;
-use server::{AppState, prepare_database, router};
+use serde_json::{Value, json};
+use server::secret::SecretKey;
+use server::{AppState, StartOptions, prepare, router};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// The password of the demo users (and of the admin in non-demo test apps).
+pub const PASSWORD: &str = "switchyard";
+
+/// The secret every test server shares, so tests can seal tokens of their own.
+pub fn secret() -> SecretKey {
+    SecretKey::from_hex(&"5a".repeat(32)).unwrap()
+}
+
+pub fn sessions() -> SessionPolicy {
+    SessionPolicy {
+        idle: Duration::from_secs(3600),
+        lifetime: Duration::from_secs(12 * 3600),
+    }
+}
 
 #[derive(Debug)]
 pub struct TestApp {
     pub base: String,
-    pub client: reqwest::Client,
+    pub services: Services,
     pub db: TestDb,
 }
 
@@ -22,56 +43,145 @@ pub fn leptos_options() -> LeptosOptions {
         .build()
 }
 
-/// Serves `store` with the real router; returns the base URL.
-pub async fn serve(store: Store) -> String {
+/// Serves `services` with the real router; returns the base URL.
+pub async fn serve(services: Services) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = router(AppState {
         leptos_options: leptos_options(),
-        store,
+        services,
     });
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
     format!("http://{addr}")
 }
 
+/// Services over a database URL, prepared the way the server does at start.
+pub async fn services(database_url: &str, demo: bool) -> Services {
+    let options = StartOptions {
+        pool_size: 4,
+        demo,
+        admin_password: Some(PASSWORD.to_owned()),
+        sessions: sessions(),
+    };
+    prepare(database_url, &secret(), &options).await.unwrap()
+}
+
+/// A client that keeps cookies and does not follow redirects.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Calls a server function the way an API client would: POST, JSON in and out.
+pub async fn call(
+    client: &reqwest::Client,
+    base: &str,
+    endpoint: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    let response = client
+        .post(format!("{base}/api/{endpoint}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
 impl TestApp {
+    /// An app with the first admin (`admin` / `PASSWORD`) and no demo data.
     pub async fn spawn() -> Self {
-        Self::spawn_with_demo(false).await
+        Self::start(false).await
     }
 
-    pub async fn spawn_with_demo(demo: bool) -> Self {
+    /// An app with the demo estate and the demo users, one per role.
+    pub async fn spawn_with_demo() -> Self {
+        Self::start(true).await
+    }
+
+    async fn start(demo: bool) -> Self {
         let db = TestDb::empty().await;
-        let store = prepare_database(&db.url, 4, demo).await.unwrap();
-        let base = serve(store).await;
-        Self {
-            base,
-            client: reqwest::Client::new(),
-            db,
-        }
+        let services = services(&db.url, demo).await;
+        let base = serve(services.clone()).await;
+        Self { base, services, db }
     }
 
-    /// Calls a server function the way an API client would: POST, JSON in and out.
-    pub async fn call(&self, endpoint: &str, body: Value) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .post(format!("{}/api/{endpoint}", self.base))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let body = response.json().await.unwrap_or(Value::Null);
-        (status, body)
+    /// A demo app that reaches its database through a proxy the test can cut.
+    pub async fn spawn_behind_proxy() -> (Self, super::db_proxy::DbProxy) {
+        let db = TestDb::empty().await;
+        let proxy = super::db_proxy::DbProxy::start(&db.url).await;
+        let services = services(&proxy.url, true).await;
+        let base = serve(services.clone()).await;
+        (Self { base, services, db }, proxy)
     }
 
-    /// Fetches a page; returns its status and HTML.
-    pub async fn page(&self, path: &str) -> (StatusCode, String) {
-        let response = self
-            .client
+    /// A client signed in as `username`.
+    pub async fn signed_in(&self, username: &str, password: &str) -> reqwest::Client {
+        let client = client();
+        let (status, body) = call(
+            &client,
+            &self.base,
+            "auth/sign_in",
+            json!({ "username": username, "password": password }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "signing in as {username}: {body}");
+        client
+    }
+
+    /// A client signed in as the demo user of `role` (demo apps only).
+    pub async fn as_role(&self, role: Role) -> reqwest::Client {
+        self.signed_in(role.as_str(), PASSWORD).await
+    }
+
+    pub async fn call(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        call(client, &self.base, endpoint, body).await
+    }
+
+    /// Fetches a page with `client`; returns its status, `Location` and HTML.
+    pub async fn page(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+    ) -> (StatusCode, Option<String>, String) {
+        let response = client
             .get(format!("{}{path}", self.base))
             .send()
             .await
             .unwrap();
-        (response.status(), response.text().await.unwrap())
+        let location = response
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned());
+        (response.status(), location, response.text().await.unwrap())
+    }
+
+    /// The id of the user called `username`.
+    pub async fn user_id(&self, username: &str) -> u64 {
+        let mut conn = self.services.store.conn().await.unwrap();
+        app::store::users::find_by_username(&mut conn, username)
+            .await
+            .unwrap()
+            .unwrap()
+            .session_user()
+            .id
+            .0
     }
 }

@@ -1,0 +1,136 @@
+//! User administration (admins only): list, create, change role, disable/enable, reset
+//! password. Every change ends the user's sessions and is refused if it would leave no
+//! enabled admin.
+
+use crate::domain::ids::UserId;
+use crate::domain::role::Role;
+use crate::domain::user::{NewUser, UserSummary};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::auth::guard::Actor;
+    use crate::domain::ids::UserId;
+    use crate::domain::user::UserSummary;
+    use crate::error::AppError;
+    use crate::store::audit::Target;
+    use crate::store::users::{self, UserChange};
+
+    /// Applies an account change, audited, and updates the directory at once.
+    pub async fn change(
+        actor: &Actor,
+        id: UserId,
+        version: Option<u32>,
+        change: UserChange,
+    ) -> Result<UserSummary, AppError> {
+        actor
+            .audited(Some(Target::new("user", id)), async {
+                let mut conn = actor.services.store.conn().await?;
+                let row = users::change(&mut conn, &actor.record(), id, version, change).await?;
+                actor.services.directory.put(row.state());
+                Ok(row.summary())
+            })
+            .await
+    }
+}
+
+/// Every user, by user name.
+#[server(endpoint = "users/list", input = Json, output = Json)]
+pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::ListUsers).await?;
+        let mut conn = actor.services.store.conn().await?;
+        crate::store::users::list(&mut conn).await
+    })
+    .await
+}
+
+/// Creates a user with a one-time password: they choose their own at first sign-in.
+#[server(endpoint = "users/create", input = Json, output = Json)]
+pub async fn create_user(user: NewUser) -> Result<UserSummary, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::CreateUser).await?;
+        actor
+            .audited(None, async {
+                user.validate().map_err(AppError::invalid)?;
+                let hash = actor.services.hasher.hash(user.password.clone()).await?;
+                let mut conn = actor.services.store.conn().await?;
+                let row = crate::store::users::create(
+                    &mut conn,
+                    &actor.record(),
+                    &user.username,
+                    user.display_name.trim(),
+                    user.role,
+                    hash,
+                    true,
+                )
+                .await?;
+                actor.services.directory.put(row.state());
+                Ok(row.summary())
+            })
+            .await
+    })
+    .await
+}
+
+/// Gives a user another role; `version` is the one the change was made from.
+#[server(endpoint = "users/set_role", input = Json, output = Json)]
+pub async fn set_user_role(id: UserId, role: Role, version: u32) -> Result<UserSummary, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    use crate::store::users::UserChange;
+    super::server_side::answer(async {
+        let actor = require(Action::SetUserRole).await?;
+        server::change(&actor, id, Some(version), UserChange::role(role)).await
+    })
+    .await
+}
+
+/// Disables (ending their sessions) or enables a user.
+#[server(endpoint = "users/set_enabled", input = Json, output = Json)]
+pub async fn set_user_enabled(
+    id: UserId,
+    enabled: bool,
+    version: u32,
+) -> Result<UserSummary, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    use crate::store::users::UserChange;
+    super::server_side::answer(async {
+        let actor = require(Action::SetUserEnabled).await?;
+        server::change(&actor, id, Some(version), UserChange::enabled(enabled)).await
+    })
+    .await
+}
+
+/// Sets a one-time password for a user who forgot theirs.
+#[server(endpoint = "users/reset_password", input = Json, output = Json)]
+pub async fn reset_user_password(
+    id: UserId,
+    new_password: String,
+) -> Result<UserSummary, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    use crate::domain::user::check_password;
+    use crate::store::users::UserChange;
+    super::server_side::answer(async {
+        let actor = require(Action::ResetUserPassword).await?;
+        if let Some(error) = check_password("new_password", &new_password) {
+            let failed: Result<UserSummary, AppError> = Err(AppError::invalid(vec![error]));
+            return actor
+                .audited(Some(crate::store::audit::Target::new("user", id)), async {
+                    failed
+                })
+                .await;
+        }
+        let hash = actor.services.hasher.hash(new_password).await?;
+        server::change(&actor, id, None, UserChange::password(hash, true)).await
+    })
+    .await
+}

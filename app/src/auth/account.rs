@@ -1,0 +1,153 @@
+//! Signing in and out, and changing one's own password: the flows behind the `auth/*`
+//! server functions.
+
+use super::guard::{Actor, Visitor, set_cookie};
+use super::session;
+use crate::domain::audit::Outcome;
+use crate::domain::user::{SessionUser, check_password};
+use crate::error::{AppError, FieldError};
+use crate::store::audit::{self, AuditRecord, Target};
+use crate::store::users::{self, UserChange};
+use std::time::Instant;
+
+const WRONG_CREDENTIALS: &str = "wrong user name or password";
+
+/// Checks the credentials and starts a session. The answer never says whether the user
+/// exists; repeated failures for one name make the next attempt wait.
+pub async fn sign_in(
+    visitor: &Visitor,
+    username: &str,
+    password: String,
+) -> Result<SessionUser, AppError> {
+    let services = &visitor.services;
+    let username = username.trim().to_lowercase();
+    let attempt = AuditRecord {
+        actor_name: username.clone(),
+        ..AuditRecord::anonymous(visitor.action, visitor.client_addr.clone())
+    };
+    let mut conn = services.store.conn().await?;
+
+    if let Some(wait) = services.throttle.wait_for(&username, Instant::now()) {
+        let message = format!(
+            "too many failed sign-ins; try again in {} seconds",
+            wait.as_secs().max(1)
+        );
+        audit::write(&mut conn, &attempt, None, Outcome::Refused, Some(&message)).await?;
+        return Err(AppError::Throttled { message });
+    }
+
+    let row = users::find_by_username(&mut conn, &username).await?;
+    let hash = row.as_ref().map(|r| r.password_hash().to_owned());
+    let matches = services.hasher.verify(password, hash).await?;
+    let row = match row {
+        Some(row) if matches && row.state().enabled => row,
+        _ => {
+            services.throttle.failed(&username, Instant::now());
+            audit::write(
+                &mut conn,
+                &attempt,
+                None,
+                Outcome::Refused,
+                Some(WRONG_CREDENTIALS),
+            )
+            .await?;
+            return Err(AppError::Unauthenticated {
+                message: WRONG_CREDENTIALS.to_owned(),
+            });
+        }
+    };
+
+    services.throttle.succeeded(&username);
+    let state = row.state();
+    let record = AuditRecord::of(&state.user, visitor.action, visitor.client_addr.clone());
+    audit::write(
+        &mut conn,
+        &record,
+        Some(Target::new("user", state.user.id)),
+        Outcome::Ok,
+        None,
+    )
+    .await?;
+    let claims = session::new_claims(state.user.id, state.session_generation, session::now());
+    set_cookie(session::cookie(services, &claims, visitor.https));
+    services.directory.put(state.clone());
+    Ok(state.user)
+}
+
+/// Ends the caller's sessions (on every device: the session generation moves on) and
+/// removes the cookie. Removing the cookie works even while the database is down.
+pub async fn sign_out(visitor: &Visitor) -> Result<(), AppError> {
+    set_cookie(session::removal_cookie(visitor.https));
+    let Some(session) = &visitor.session else {
+        return Ok(());
+    };
+    let record = AuditRecord::of(&session.user, visitor.action, visitor.client_addr.clone());
+    let ended = async {
+        let mut conn = visitor.services.store.conn().await?;
+        users::change(
+            &mut conn,
+            &record,
+            session.user.id,
+            None,
+            UserChange::end_sessions(),
+        )
+        .await
+    }
+    .await;
+    match ended {
+        Ok(row) => visitor.services.directory.put(row.state()),
+        Err(error) => {
+            tracing::warn!(user.id = %session.user.id, %error, "sign-out could not end other sessions")
+        }
+    }
+    Ok(())
+}
+
+/// Replaces the caller's password after checking the current one; other sessions end,
+/// this one continues with a fresh cookie.
+pub async fn change_password(
+    actor: &Actor,
+    current: String,
+    new: String,
+) -> Result<SessionUser, AppError> {
+    let mut errors: Vec<FieldError> = check_password("new_password", &new).into_iter().collect();
+    if current == new {
+        errors.push(FieldError::new(
+            "new_password",
+            "must differ from the current password",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::invalid(errors));
+    }
+    let services = &actor.services;
+    let mut conn = services.store.conn().await?;
+    let row = users::find_by_username(&mut conn, &actor.user.username)
+        .await?
+        .ok_or_else(|| AppError::not_found("your account"))?;
+    if !services
+        .hasher
+        .verify(current, Some(row.password_hash().to_owned()))
+        .await?
+    {
+        return Err(AppError::invalid(vec![FieldError::new(
+            "current_password",
+            "this is not your current password",
+        )]));
+    }
+    let hash = services.hasher.hash(new).await?;
+    let row = users::change(
+        &mut conn,
+        &actor.record(),
+        actor.user.id,
+        None,
+        UserChange::password(hash, false),
+    )
+    .await?;
+    let state = row.state();
+    services.directory.put(state.clone());
+    let https = actor.https;
+    let claims = session::new_claims(state.user.id, state.session_generation, session::now());
+    set_cookie(session::cookie(services, &claims, https));
+    Ok(state.user)
+}

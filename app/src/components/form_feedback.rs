@@ -1,0 +1,58 @@
+//! Messages about a submitted form: the error for one field, next to it, and the error
+//! that belongs to no field, above the form.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The latest error of a form's action, if its last submission failed.
+pub fn last_error<T, V>(value: V) -> Signal<Option<AppError>>
+where
+    V: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    Signal::derive(move || value.get().and_then(Result::err))
+}
+
+fn message_for(error: &AppError, field: &str) -> Option<String> {
+    match error {
+        AppError::Validation { errors } => errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.clone()),
+        AppError::Conflict {
+            field: Some(f),
+            message,
+        } if f == field => Some(message.clone()),
+        _ => None,
+    }
+}
+
+/// Whether an error is shown next to a field rather than above the form.
+fn belongs_to_a_field(error: &AppError) -> bool {
+    matches!(
+        error,
+        AppError::Validation { .. } | AppError::Conflict { field: Some(_), .. }
+    )
+}
+
+/// The message for `field`, shown next to it.
+#[component]
+pub fn FieldMessage(error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .and_then(|e| message_for(&e, field))
+            .map(|message| {
+                view! { <span class="field-error" role="alert" data-field=field>{message}</span> }
+            })
+    }
+}
+
+/// The error that belongs to no single field, as an alert.
+#[component]
+pub fn FormMessage(error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error.get().filter(|e| !belongs_to_a_field(e)).map(|e| {
+            view! { <p class="form-error" role="alert">{e.to_string()}</p> }
+        })
+    }
+}

@@ -1,0 +1,77 @@
+//! The audit log as the console shows it: who did what, when, to what, with which outcome.
+
+use super::role::Role;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+/// How an audited call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Ok,
+    /// The caller was not allowed (not signed in, wrong role, bad origin, throttled).
+    Refused,
+    /// Allowed, but it did not succeed (invalid input, conflict, fault).
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Refused => "refused",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Ok, Self::Refused, Self::Failed]
+            .into_iter()
+            .find(|o| o.as_str() == text)
+    }
+}
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: u64,
+    /// UTC.
+    pub at: NaiveDateTime,
+    pub actor_name: String,
+    pub actor_role: Option<Role>,
+    /// The endpoint of the server function, such as `users/create`.
+    pub action: String,
+    pub target_kind: Option<String>,
+    pub target_id: Option<String>,
+    pub outcome: Outcome,
+    pub reason: Option<String>,
+    pub client_addr: Option<String>,
+}
+
+/// A filter over the audit log; empty fields match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub target_kind: Option<String>,
+    pub target_id: Option<String>,
+    /// From this time on (UTC, inclusive).
+    pub from: Option<NaiveDateTime>,
+    /// Up to this time (UTC, exclusive).
+    pub to: Option<NaiveDateTime>,
+    /// Zero-based page number; pages hold `AUDIT_PAGE_SIZE` entries, newest first.
+    #[serde(default)]
+    pub page: u32,
+}
+
+pub const AUDIT_PAGE_SIZE: u32 = 50;
+
+/// One page of the audit log, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    pub page: u32,
+    pub page_size: u32,
+    /// Entries matching the filter, on all pages.
+    pub total: u64,
+}

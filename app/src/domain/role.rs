@@ -1,0 +1,223 @@
+//! Roles, capabilities and the one table of which action needs which capability.
+//! The server enforces it; the browser reads the same table to hide what would be refused.
+
+use serde::{Deserialize, Serialize};
+
+/// What a person is in the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything, plus users and the run mode.
+    Admin,
+    /// Authors plans, manages the environment, drives executions.
+    Operator,
+    /// A product owner: reads everything, reviews and approves plans.
+    Reviewer,
+    /// Reads plans, executions and the audit log; changes nothing, never sees secrets.
+    Auditor,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Operator, Role::Reviewer, Role::Auditor];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Operator => "operator",
+            Self::Reviewer => "reviewer",
+            Self::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|role| role.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Admin => "Admin",
+            Self::Operator => "Operator",
+            Self::Reviewer => "Reviewer",
+            Self::Auditor => "Auditor",
+        }
+    }
+
+    /// Whether this role may use `capability`.
+    pub fn can(self, capability: Capability) -> bool {
+        capability.roles().contains(&self)
+    }
+}
+
+/// A kind of permission; each server function needs exactly one (or none, if public).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// Any signed-in person: read plans, executions, the environment, one's own account.
+    Read,
+    /// Author plans, manage the environment, create and drive executions.
+    Operate,
+    /// Review plan drafts: approve or reject them.
+    Review,
+    /// Manage users and the run mode.
+    Administer,
+    /// Read the audit log.
+    ReadAudit,
+}
+
+impl Capability {
+    /// The roles that hold this capability.
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            Self::Read => &Role::ALL,
+            Self::Operate => &[Role::Admin, Role::Operator],
+            Self::Review => &[Role::Admin, Role::Reviewer],
+            Self::Administer => &[Role::Admin],
+            Self::ReadAudit => &[Role::Admin, Role::Auditor],
+        }
+    }
+
+    /// The sentence a refused caller reads.
+    pub fn refusal(self) -> String {
+        let names: Vec<&str> = self.roles().iter().map(|r| r.as_str()).collect();
+        let who = match names.as_slice() {
+            [one] => format!("the {one} role"),
+            [rest @ .., last] => format!("one of the roles {} or {last}", rest.join(", ")),
+            [] => "a role nobody has".to_owned(),
+        };
+        format!("this needs {who}")
+    }
+}
+
+/// Who may call a server function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (signing in, asking who one is).
+    Public,
+    /// A signed-in person whose role has the capability.
+    Requires(Capability),
+}
+
+/// Every server function of the console: its endpoint under `/api`, who may call it, and
+/// whether it changes anything (changes are written to the audit log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    ListStepTypes,
+    SignIn,
+    SignOut,
+    CurrentUser,
+    ChangeOwnPassword,
+    ListUsers,
+    CreateUser,
+    SetUserRole,
+    SetUserEnabled,
+    ResetUserPassword,
+    ListAuditEntries,
+}
+
+impl Action {
+    pub const ALL: [Action; 11] = [
+        Action::ListStepTypes,
+        Action::SignIn,
+        Action::SignOut,
+        Action::CurrentUser,
+        Action::ChangeOwnPassword,
+        Action::ListUsers,
+        Action::CreateUser,
+        Action::SetUserRole,
+        Action::SetUserEnabled,
+        Action::ResetUserPassword,
+        Action::ListAuditEntries,
+    ];
+
+    /// The endpoint, as in `POST /api/<endpoint>`; also the action name in the audit log.
+    pub fn endpoint(self) -> &'static str {
+        match self {
+            Self::ListStepTypes => "steps/list",
+            Self::SignIn => "auth/sign_in",
+            Self::SignOut => "auth/sign_out",
+            Self::CurrentUser => "auth/me",
+            Self::ChangeOwnPassword => "auth/change_password",
+            Self::ListUsers => "users/list",
+            Self::CreateUser => "users/create",
+            Self::SetUserRole => "users/set_role",
+            Self::SetUserEnabled => "users/set_enabled",
+            Self::ResetUserPassword => "users/reset_password",
+            Self::ListAuditEntries => "audit/list",
+        }
+    }
+
+    pub fn access(self) -> Access {
+        use Capability::*;
+        match self {
+            Self::SignIn | Self::SignOut | Self::CurrentUser => Access::Public,
+            Self::ListStepTypes | Self::ChangeOwnPassword => Access::Requires(Read),
+            Self::ListUsers
+            | Self::CreateUser
+            | Self::SetUserRole
+            | Self::SetUserEnabled
+            | Self::ResetUserPassword => Access::Requires(Administer),
+            Self::ListAuditEntries => Access::Requires(ReadAudit),
+        }
+    }
+
+    pub fn changes_state(self) -> bool {
+        !matches!(
+            self,
+            Self::ListStepTypes | Self::CurrentUser | Self::ListUsers | Self::ListAuditEntries
+        )
+    }
+
+    /// Whether `role` may call this (the browser uses it to hide what would be refused).
+    pub fn allowed_for(self, role: Role) -> bool {
+        match self.access() {
+            Access::Public => true,
+            Access::Requires(capability) => role.can(capability),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn role_names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn only_admins_administer_and_auditors_change_nothing() {
+        assert!(Role::Admin.can(Capability::Administer));
+        assert!(!Role::Operator.can(Capability::Administer));
+        for action in Action::ALL.into_iter().filter(|a| a.changes_state()) {
+            let public = action.access() == Access::Public;
+            let own_account = action == Action::ChangeOwnPassword;
+            assert!(
+                public || own_account || !action.allowed_for(Role::Auditor),
+                "{action:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn refusals_name_the_roles_needed() {
+        assert_eq!(
+            Capability::Administer.refusal(),
+            "this needs the admin role"
+        );
+        assert_eq!(
+            Capability::Operate.refusal(),
+            "this needs one of the roles admin or operator"
+        );
+    }
+
+    #[test]
+    fn endpoints_are_unique() {
+        let endpoints: HashSet<&str> = Action::ALL.iter().map(|a| a.endpoint()).collect();
+        assert_eq!(endpoints.len(), Action::ALL.len());
+    }
+}

@@ -1,0 +1,145 @@
+//! The audit log page (admins and auditors): newest first, paged, filterable by actor,
+//! action, target and time range (UTC).
+
+use crate::api::audit::list_audit_entries;
+use crate::components::console_layout::use_current_user;
+use crate::components::error_view::ErrorView;
+use crate::domain::audit::{AuditPage, AuditQuery};
+use crate::domain::role::Action;
+use chrono::NaiveDateTime;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+fn parse_time(text: &str) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").ok()
+}
+
+fn non_empty(text: String) -> Option<String> {
+    let trimmed = text.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+}
+
+#[component]
+pub fn AuditLogPage() -> impl IntoView {
+    let me = use_current_user();
+    view! {
+        <Title text="Audit log" />
+        <h1>"Audit log"</h1>
+        <p class="lede">"Who did what, when, to what, and with which outcome. Times are UTC."</p>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let allowed = me.0.await.ok().flatten().is_some_and(|u| Action::ListAuditEntries.allowed_for(u.role));
+                if allowed {
+                    view! { <AuditBrowser /> }.into_any()
+                } else {
+                    view! { <p class="notice" role="status">"The audit log is open to admins and auditors."</p> }.into_any()
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn AuditBrowser() -> impl IntoView {
+    let query = RwSignal::new(AuditQuery::default());
+    let entries = Resource::new(move || query.get(), list_audit_entries);
+    let actor = RwSignal::new(String::new());
+    let action = RwSignal::new(String::new());
+    let target_kind = RwSignal::new(String::new());
+    let target_id = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+
+    view! {
+        <form
+            class="toolbar"
+            aria-label="Filter the audit log"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                query.set(AuditQuery {
+                    actor: non_empty(actor.get()),
+                    action: non_empty(action.get()),
+                    target_kind: non_empty(target_kind.get()),
+                    target_id: non_empty(target_id.get()),
+                    from: parse_time(&from.get()),
+                    to: parse_time(&to.get()),
+                    page: 0,
+                });
+            }
+        >
+            <label>"Actor" <input type="text" prop:value=actor on:input=move |ev| actor.set(event_target_value(&ev)) /></label>
+            <label>
+                "Action"
+                <select on:change=move |ev| action.set(event_target_value(&ev))>
+                    <option value="">"Any"</option>
+                    {Action::ALL.map(|a| view! { <option value=a.endpoint()>{a.endpoint()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"Target" <input type="text" placeholder="kind, e.g. user" prop:value=target_kind
+                on:input=move |ev| target_kind.set(event_target_value(&ev)) /></label>
+            <label>"Target id" <input type="text" prop:value=target_id on:input=move |ev| target_id.set(event_target_value(&ev)) /></label>
+            <label>"From" <input type="datetime-local" prop:value=from on:input=move |ev| from.set(event_target_value(&ev)) /></label>
+            <label>"To" <input type="datetime-local" prop:value=to on:input=move |ev| to.set(event_target_value(&ev)) /></label>
+            <button type="submit">"Apply"</button>
+        </form>
+        <Transition fallback=|| view! { <p class="muted">"Loading entries…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
+                {move || Suspend::new(async move { entries.await.map(|page| view! { <AuditTable page query /> }) })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn AuditTable(page: AuditPage, query: RwSignal<AuditQuery>) -> impl IntoView {
+    let pages = page.total.div_ceil(u64::from(page.page_size)).max(1);
+    let current = page.page;
+    let go = move |page: u32| query.update(|q| q.page = page);
+    view! {
+        <p class="muted" data-testid="audit-count">
+            {format!("{} entries · page {} of {pages}", page.total, current + 1)}
+        </p>
+        <table class="data-table" data-testid="audit-log">
+            <thead>
+                <tr>
+                    <th scope="col">"Time (UTC)"</th>
+                    <th scope="col">"Actor"</th>
+                    <th scope="col">"Action"</th>
+                    <th scope="col">"Target"</th>
+                    <th scope="col">"Outcome"</th>
+                    <th scope="col">"Reason"</th>
+                    <th scope="col">"Client"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {page
+                    .entries
+                    .into_iter()
+                    .map(|e| {
+                        let target = match (e.target_kind, e.target_id) {
+                            (Some(kind), Some(id)) => format!("{kind} {id}"),
+                            (Some(kind), None) => kind,
+                            _ => String::new(),
+                        };
+                        let role = e.actor_role.map(|r| format!(" ({})", r.as_str())).unwrap_or_default();
+                        view! {
+                            <tr>
+                                <td>{e.at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
+                                <td>{e.actor_name}{role}</td>
+                                <td><code>{e.action}</code></td>
+                                <td>{target}</td>
+                                <td><span class=format!("badge outcome-{}", e.outcome.as_str())>{e.outcome.as_str()}</span></td>
+                                <td>{e.reason.unwrap_or_default()}</td>
+                                <td>{e.client_addr.unwrap_or_default()}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+        <div class="pager">
+            <button type="button" disabled=current == 0 on:click=move |_| go(current.saturating_sub(1))>"Newer"</button>
+            <button type="button" disabled=u64::from(current) + 1 >= pages on:click=move |_| go(current + 1)>"Older"</button>
+        </div>
+    }
+}

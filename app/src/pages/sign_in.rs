@@ -1,0 +1,90 @@
+//! The sign-in page. After signing in, the browser goes where it was headed.
+
+use crate::api::auth::SignIn;
+use crate::components::form_feedback::{FormMessage, last_error};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Only paths on this site, never `//other.site`.
+fn safe_next(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
+        .unwrap_or_else(|| "/".to_owned())
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let query = use_query_map();
+    let sign_in = ServerAction::<SignIn>::new();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
+    Effect::new(move || {
+        if let Some(Ok(user)) = sign_in.value().get() {
+            let next = if user.must_change_password {
+                "/account".to_owned()
+            } else {
+                safe_next(query.read().get("next"))
+            };
+            let _ = window().location().set_href(&next);
+        }
+    });
+    let error = last_error(sign_in.value());
+
+    view! {
+        <Title text="Sign in" />
+        <section class="sign-in">
+            <h1>"Sign in"</h1>
+            <p class="lede">"Sign in with the account your admin gave you."</p>
+            <form
+                class="stacked-form"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    sign_in.dispatch(SignIn { username: username.get(), password: password.get() });
+                }
+            >
+                <FormMessage error />
+                <label>
+                    "User name"
+                    <input
+                        type="text"
+                        name="username"
+                        autocomplete="username"
+                        required
+                        prop:value=username
+                        on:input=move |ev| username.set(event_target_value(&ev))
+                    />
+                </label>
+                <label>
+                    "Password"
+                    <input
+                        type="password"
+                        name="password"
+                        autocomplete="current-password"
+                        required
+                        prop:value=password
+                        on:input=move |ev| password.set(event_target_value(&ev))
+                    />
+                </label>
+                <button type="submit" class="primary" disabled=move || !hydrated.get() || sign_in.pending().get()>
+                    {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </form>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next(Some("/plans?x=1".into())), "/plans?x=1");
+        assert_eq!(safe_next(Some("//evil.example".into())), "/");
+        assert_eq!(safe_next(Some("https://evil.example".into())), "/");
+        assert_eq!(safe_next(Some("/\\evil.example".into())), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

@@ -1,0 +1,251 @@
+//! Settings → Users (admins only): every account, its role and state; create users and
+//! reset passwords. Everyone else is told this section is for admins.
+
+use crate::api::users::{CreateUser, ResetUserPassword, SetUserEnabled, SetUserRole, list_users};
+use crate::components::console_layout::use_current_user;
+use crate::components::error_view::ErrorView;
+use crate::components::form_feedback::{FieldMessage, FormMessage, last_error};
+use crate::domain::ids::UserId;
+use crate::domain::role::{Action, Role};
+use crate::domain::user::{NewUser, UserSummary};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let me = use_current_user();
+    view! {
+        <Title text="Settings" />
+        <h1>"Settings"</h1>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let admin = me.0.await.ok().flatten().is_some_and(|u| Action::ListUsers.allowed_for(u.role));
+                if admin {
+                    view! { <UserAdministration /> }.into_any()
+                } else {
+                    view! { <p class="notice" role="status">"Users and the run mode are managed by admins."</p> }.into_any()
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn UserAdministration() -> impl IntoView {
+    let set_role = ServerAction::<SetUserRole>::new();
+    let set_enabled = ServerAction::<SetUserEnabled>::new();
+    let reset = ServerAction::<ResetUserPassword>::new();
+    let create = ServerAction::<CreateUser>::new();
+    let users = Resource::new(
+        move || {
+            (
+                set_role.version().get(),
+                set_enabled.version().get(),
+                reset.version().get(),
+                create.version().get(),
+            )
+        },
+        |_| list_users(),
+    );
+    let row_error = Signal::derive(move || {
+        last_error(set_role.value())
+            .get()
+            .or_else(|| last_error(set_enabled.value()).get())
+    });
+
+    view! {
+        <h2>"Users"</h2>
+        <FormMessage error=row_error />
+        <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
+                {move || Suspend::new(async move {
+                    users.await.map(|users| view! { <UserTable users set_role set_enabled /> })
+                })}
+            </ErrorBoundary>
+        </Transition>
+        <div class="form-row">
+            <CreateUserForm create />
+            <ResetPasswordForm reset users />
+        </div>
+    }
+}
+
+#[component]
+fn UserTable(
+    users: Vec<UserSummary>,
+    set_role: ServerAction<SetUserRole>,
+    set_enabled: ServerAction<SetUserEnabled>,
+) -> impl IntoView {
+    view! {
+        <table class="data-table" data-testid="users">
+            <thead>
+                <tr>
+                    <th scope="col">"User name"</th>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Role"</th>
+                    <th scope="col">"State"</th>
+                    <th scope="col">"Actions"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {users
+                    .into_iter()
+                    .map(|user| {
+                        let UserSummary { id, version, enabled, role, .. } = user;
+                        let label = format!("Role of {}", user.username);
+                        view! {
+                            <tr data-username=user.username.clone()>
+                                <td>{user.username.clone()}</td>
+                                <td>{user.display_name}</td>
+                                <td>
+                                    <select
+                                        aria-label=label
+                                        on:change=move |ev| {
+                                            if let Some(role) = Role::parse(&event_target_value(&ev)) {
+                                                set_role.dispatch(SetUserRole { id, role, version });
+                                            }
+                                        }
+                                    >
+                                        {Role::ALL
+                                            .map(|r| view! { <option value=r.as_str() selected=r == role>{r.label()}</option> })
+                                            .collect_view()}
+                                    </select>
+                                </td>
+                                <td>
+                                    {if enabled { "enabled" } else { "disabled" }}
+                                    {user.must_change_password.then_some(" · one-time password")}
+                                </td>
+                                <td>
+                                    <button
+                                        type="button"
+                                        on:click=move |_| {
+                                            set_enabled.dispatch(SetUserEnabled { id, enabled: !enabled, version });
+                                        }
+                                    >
+                                        {if enabled { "Disable" } else { "Enable" }}
+                                    </button>
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    let display_name = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Operator);
+    let password = RwSignal::new(String::new());
+    let error = last_error(create.value());
+    let created = move || {
+        create
+            .value()
+            .get()
+            .and_then(|r| r.ok())
+            .map(|u| u.username)
+    };
+
+    view! {
+        <form
+            class="stacked-form"
+            aria-label="Create a user"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                create.dispatch(CreateUser {
+                    user: NewUser {
+                        username: username.get(),
+                        display_name: display_name.get(),
+                        role: role.get(),
+                        password: password.get(),
+                    },
+                });
+            }
+        >
+            <h2>"Create a user"</h2>
+            <FormMessage error />
+            {move || created().map(|name| view! { <p class="form-ok" role="status">"Created " {name} "."</p> })}
+            <label>
+                "User name"
+                <input type="text" required prop:value=username on:input=move |ev| username.set(event_target_value(&ev)) />
+                <FieldMessage error field="username" />
+            </label>
+            <label>
+                "Full name"
+                <input type="text" prop:value=display_name on:input=move |ev| display_name.set(event_target_value(&ev)) />
+                <FieldMessage error field="display_name" />
+            </label>
+            <label>
+                "Role"
+                <select on:change=move |ev| {
+                    if let Some(r) = Role::parse(&event_target_value(&ev)) {
+                        role.set(r);
+                    }
+                }>
+                    {Role::ALL
+                        .map(|r| view! { <option value=r.as_str() selected=r == Role::Operator>{r.label()}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <label>
+                "One-time password"
+                <input type="password" autocomplete="new-password" required prop:value=password
+                    on:input=move |ev| password.set(event_target_value(&ev)) />
+                <FieldMessage error field="password" />
+            </label>
+            <button type="submit" class="primary" disabled=move || create.pending().get()>"Create user"</button>
+        </form>
+    }
+}
+
+#[component]
+fn ResetPasswordForm(
+    reset: ServerAction<ResetUserPassword>,
+    users: Resource<Result<Vec<UserSummary>, crate::error::AppError>>,
+) -> impl IntoView {
+    let user = RwSignal::new(None::<UserId>);
+    let password = RwSignal::new(String::new());
+    let error = last_error(reset.value());
+    let done = move || reset.value().get().and_then(|r| r.ok()).map(|u| u.username);
+
+    view! {
+        <form
+            class="stacked-form"
+            aria-label="Reset a password"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                if let Some(id) = user.get() {
+                    reset.dispatch(ResetUserPassword { id, new_password: password.get() });
+                }
+            }
+        >
+            <h2>"Reset a password"</h2>
+            <p class="muted">"The user must choose their own password at their next sign-in."</p>
+            <FormMessage error />
+            {move || done().map(|name| view! { <p class="form-ok" role="status">"New one-time password set for " {name} "."</p> })}
+            <label>
+                "User"
+                <select required on:change=move |ev| user.set(event_target_value(&ev).parse().ok().map(UserId))>
+                    <option value="">"Choose a user"</option>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            users.await.unwrap_or_default().into_iter()
+                                .map(|u| view! { <option value=u.id.0.to_string()>{u.username}</option> })
+                                .collect_view()
+                        })}
+                    </Transition>
+                </select>
+            </label>
+            <label>
+                "New one-time password"
+                <input type="password" autocomplete="new-password" required prop:value=password
+                    on:input=move |ev| password.set(event_target_value(&ev)) />
+                <FieldMessage error field="new_password" />
+            </label>
+            <button type="submit" disabled=move || reset.pending().get()>"Reset password"</button>
+        </form>
+    }
+}

@@ -1,0 +1,171 @@
+//! The audit log table: written inside the transaction of the change it records, read by
+//! the audit page. Rows are never changed (the database refuses it).
+
+use super::Db;
+use super::schema::audit_log;
+use crate::domain::audit::{AUDIT_PAGE_SIZE, AuditEntry, AuditPage, AuditQuery, Outcome};
+use crate::domain::role::{Action, Role};
+use crate::domain::user::SessionUser;
+use crate::error::AppError;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+/// Who acts, and how: everything an audit entry says besides target and outcome.
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    pub actor_id: Option<u64>,
+    pub actor_name: String,
+    pub actor_role: Option<Role>,
+    pub action: &'static str,
+    pub client_addr: Option<String>,
+}
+
+impl AuditRecord {
+    pub fn of(user: &SessionUser, action: Action, client_addr: Option<String>) -> Self {
+        Self {
+            actor_id: Some(user.id.0),
+            actor_name: user.username.clone(),
+            actor_role: Some(user.role),
+            action: action.endpoint(),
+            client_addr,
+        }
+    }
+
+    /// A caller who is not signed in.
+    pub fn anonymous(action: Action, client_addr: Option<String>) -> Self {
+        Self {
+            actor_id: None,
+            actor_name: "(anonymous)".to_owned(),
+            actor_role: None,
+            action: action.endpoint(),
+            client_addr,
+        }
+    }
+
+    /// The system itself (start-up tasks such as creating the first admin).
+    pub fn system(action: &'static str) -> Self {
+        Self {
+            actor_id: None,
+            actor_name: "(system)".to_owned(),
+            actor_role: None,
+            action,
+            client_addr: None,
+        }
+    }
+}
+
+/// What an entry is about.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub kind: &'static str,
+    pub id: String,
+}
+
+impl Target {
+    pub fn new(kind: &'static str, id: impl ToString) -> Self {
+        Self {
+            kind,
+            id: id.to_string(),
+        }
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = audit_log, check_for_backend(diesel::mysql::Mysql))]
+struct AuditRow {
+    id: u64,
+    at: NaiveDateTime,
+    actor_name: String,
+    actor_role: Option<String>,
+    action: String,
+    target_kind: Option<String>,
+    target_id: Option<String>,
+    outcome: String,
+    reason: Option<String>,
+    client_addr: Option<String>,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(row: AuditRow) -> Self {
+        AuditEntry {
+            id: row.id,
+            at: row.at,
+            actor_name: row.actor_name,
+            actor_role: row.actor_role.as_deref().and_then(Role::parse),
+            action: row.action,
+            target_kind: row.target_kind,
+            target_id: row.target_id,
+            outcome: Outcome::parse(&row.outcome).unwrap_or(Outcome::Failed),
+            reason: row.reason,
+            client_addr: row.client_addr,
+        }
+    }
+}
+
+/// Appends one entry. Call it on the connection (and inside the transaction) of the
+/// change it records.
+pub async fn write(
+    conn: &mut Db,
+    record: &AuditRecord,
+    target: Option<Target>,
+    outcome: Outcome,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::at.eq(chrono::Utc::now().naive_utc()),
+            audit_log::actor_id.eq(record.actor_id),
+            audit_log::actor_name.eq(&record.actor_name),
+            audit_log::actor_role.eq(record.actor_role.map(Role::as_str)),
+            audit_log::action.eq(record.action),
+            audit_log::target_kind.eq(target.as_ref().map(|t| t.kind)),
+            audit_log::target_id.eq(target.as_ref().map(|t| t.id.as_str())),
+            audit_log::outcome.eq(outcome.as_str()),
+            audit_log::reason.eq(reason),
+            audit_log::client_addr.eq(record.client_addr.as_deref()),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// One page of entries matching `query`, newest first.
+pub async fn list(conn: &mut Db, query: &AuditQuery) -> Result<AuditPage, AppError> {
+    let filtered = || {
+        let mut select = audit_log::table.into_boxed();
+        if let Some(actor) = query.actor.as_deref().filter(|s| !s.is_empty()) {
+            select = select.filter(audit_log::actor_name.eq(actor.to_owned()));
+        }
+        if let Some(action) = query.action.as_deref().filter(|s| !s.is_empty()) {
+            select = select.filter(audit_log::action.eq(action.to_owned()));
+        }
+        if let Some(kind) = query.target_kind.as_deref().filter(|s| !s.is_empty()) {
+            select = select.filter(audit_log::target_kind.eq(kind.to_owned()));
+        }
+        if let Some(id) = query.target_id.as_deref().filter(|s| !s.is_empty()) {
+            select = select.filter(audit_log::target_id.eq(id.to_owned()));
+        }
+        if let Some(from) = query.from {
+            select = select.filter(audit_log::at.ge(from));
+        }
+        if let Some(to) = query.to {
+            select = select.filter(audit_log::at.lt(to));
+        }
+        select
+    };
+    let total: i64 = filtered().count().get_result(conn).await?;
+    let rows: Vec<AuditRow> = filtered()
+        .select(AuditRow::as_select())
+        .order(audit_log::id.desc())
+        .limit(i64::from(AUDIT_PAGE_SIZE))
+        .offset(i64::from(query.page) * i64::from(AUDIT_PAGE_SIZE))
+        .load(conn)
+        .await?;
+    Ok(AuditPage {
+        entries: rows.into_iter().map(AuditEntry::from).collect(),
+        page: query.page,
+        page_size: AUDIT_PAGE_SIZE,
+        total: total as u64,
+    })
+}

@@ -1,0 +1,287 @@
+//! Users: sign-in lookups, the directory mirror, and every change to an account. Each
+//! change runs in one transaction with its audit entry, checks the version it was made
+//! from, and never leaves the console without an enabled admin.
+
+use super::audit::{self, AuditRecord, Target};
+use super::schema::users;
+use super::{Db, inserted_id};
+use crate::auth::directory::UserState;
+use crate::domain::audit::Outcome;
+use crate::domain::ids::UserId;
+use crate::domain::role::Role;
+use crate::domain::user::{SessionUser, UserSummary};
+use crate::error::AppError;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+
+/// A user as stored (the password hash never leaves the server).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::mysql::Mysql))]
+pub struct UserRow {
+    id: u64,
+    username: String,
+    display_name: String,
+    role: String,
+    password_hash: String,
+    must_change_password: bool,
+    enabled: bool,
+    session_generation: u32,
+    version: u32,
+}
+
+impl UserRow {
+    fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or_else(|| {
+            // The column's CHECK constraint makes this unreachable; fail closed regardless.
+            tracing::error!(user.id = self.id, role = %self.role, "unknown role in the database");
+            Role::Auditor
+        })
+    }
+
+    pub fn session_user(&self) -> SessionUser {
+        SessionUser {
+            id: UserId(self.id),
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role(),
+            must_change_password: self.must_change_password,
+        }
+    }
+
+    pub fn state(&self) -> UserState {
+        UserState {
+            user: self.session_user(),
+            enabled: self.enabled,
+            session_generation: self.session_generation,
+        }
+    }
+
+    pub fn summary(&self) -> UserSummary {
+        UserSummary {
+            id: UserId(self.id),
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role(),
+            enabled: self.enabled,
+            must_change_password: self.must_change_password,
+            version: self.version,
+        }
+    }
+
+    pub fn password_hash(&self) -> &str {
+        &self.password_hash
+    }
+
+    fn is_enabled_admin(&self) -> bool {
+        self.enabled && self.role() == Role::Admin
+    }
+}
+
+/// What a change does to an account; `None` leaves a column as it is.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChange {
+    role: Option<String>,
+    enabled: Option<bool>,
+    password_hash: Option<String>,
+    must_change_password: Option<bool>,
+}
+
+impl UserChange {
+    pub fn role(role: Role) -> Self {
+        Self {
+            role: Some(role.as_str().to_owned()),
+            ..Self::default()
+        }
+    }
+
+    pub fn enabled(enabled: bool) -> Self {
+        Self {
+            enabled: Some(enabled),
+            ..Self::default()
+        }
+    }
+
+    /// A new password; `one_time` makes its owner choose another at next sign-in.
+    pub fn password(hash: String, one_time: bool) -> Self {
+        Self {
+            password_hash: Some(hash),
+            must_change_password: Some(one_time),
+            ..Self::default()
+        }
+    }
+
+    /// Ends the user's sessions and nothing else (sign-out).
+    pub fn end_sessions() -> Self {
+        Self::default()
+    }
+
+    fn removes_admin(&self, before: &UserRow) -> bool {
+        let demoted = self
+            .role
+            .as_deref()
+            .is_some_and(|r| r != Role::Admin.as_str());
+        let disabled = self.enabled == Some(false);
+        before.is_enabled_admin() && (demoted || disabled)
+    }
+}
+
+fn select()
+-> diesel::dsl::Select<users::table, diesel::dsl::AsSelect<UserRow, diesel::mysql::Mysql>> {
+    users::table.select(UserRow::as_select())
+}
+
+/// Every user's session-relevant state, for the directory.
+pub async fn session_states(conn: &mut Db) -> Result<Vec<UserState>, AppError> {
+    Ok(select()
+        .load(conn)
+        .await?
+        .iter()
+        .map(UserRow::state)
+        .collect())
+}
+
+pub async fn find_by_username(conn: &mut Db, username: &str) -> Result<Option<UserRow>, AppError> {
+    Ok(select()
+        .filter(users::username.eq(username))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn list(conn: &mut Db) -> Result<Vec<UserSummary>, AppError> {
+    Ok(select()
+        .order(users::username)
+        .load(conn)
+        .await?
+        .iter()
+        .map(UserRow::summary)
+        .collect())
+}
+
+pub async fn has_enabled_admin(conn: &mut Db) -> Result<bool, AppError> {
+    let admins: i64 = users::table
+        .filter(
+            users::role
+                .eq(Role::Admin.as_str())
+                .and(users::enabled.eq(true)),
+        )
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok(admins > 0)
+}
+
+/// Creates a user (its username must be free); audited as `record`.
+pub async fn create(
+    conn: &mut Db,
+    record: &AuditRecord,
+    username: &str,
+    display_name: &str,
+    role: Role,
+    password_hash: String,
+    one_time_password: bool,
+) -> Result<UserRow, AppError> {
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let now = chrono::Utc::now().naive_utc();
+        diesel::insert_into(users::table)
+            .values((
+                users::username.eq(username),
+                users::display_name.eq(display_name),
+                users::role.eq(role.as_str()),
+                users::password_hash.eq(&password_hash),
+                users::must_change_password.eq(one_time_password),
+                users::created_at.eq(now),
+                users::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+        let id = inserted_id(conn).await?;
+        audit::write(
+            conn,
+            record,
+            Some(Target::new("user", id)),
+            Outcome::Ok,
+            None,
+        )
+        .await?;
+        Ok(select().find(id).first(conn).await?)
+    })
+    .await
+}
+
+/// Applies `change` to user `id`, made from `expected_version` when given, and ends the
+/// user's sessions (a higher session generation voids every token issued before).
+pub async fn change(
+    conn: &mut Db,
+    record: &AuditRecord,
+    id: UserId,
+    expected_version: Option<u32>,
+    change: UserChange,
+) -> Result<UserRow, AppError> {
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let before: UserRow = select()
+            .find(id.0)
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or_else(|| AppError::not_found(format!("user {id}")))?;
+        if let Some(expected) = expected_version
+            && expected != before.version
+        {
+            return Err(AppError::Conflict {
+                field: None,
+                message: format!(
+                    "{} was changed by someone else since you loaded it; reload and try again",
+                    before.username
+                ),
+            });
+        }
+        if change.removes_admin(&before) {
+            let other_admins: i64 = users::table
+                .filter(
+                    users::role
+                        .eq(Role::Admin.as_str())
+                        .and(users::enabled.eq(true))
+                        .and(users::id.ne(id.0)),
+                )
+                .count()
+                .get_result(conn)
+                .await?;
+            if other_admins == 0 {
+                return Err(AppError::Conflict {
+                    field: Some(
+                        if change.enabled == Some(false) {
+                            "enabled"
+                        } else {
+                            "role"
+                        }
+                        .to_owned(),
+                    ),
+                    message: "this is the last enabled admin; make someone else admin first"
+                        .to_owned(),
+                });
+            }
+        }
+        diesel::update(users::table.find(id.0))
+            .set((
+                &change,
+                users::session_generation.eq(users::session_generation + 1),
+                users::version.eq(users::version + 1),
+                users::updated_at.eq(chrono::Utc::now().naive_utc()),
+            ))
+            .execute(conn)
+            .await?;
+        audit::write(
+            conn,
+            record,
+            Some(Target::new("user", id)),
+            Outcome::Ok,
+            None,
+        )
+        .await?;
+        Ok(select().find(id.0).first(conn).await?)
+    })
+    .await
+}

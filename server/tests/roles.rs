@@ -1,0 +1,124 @@
+//! Every server function, called over HTTP as each role and as nobody, against one table
+//! of who may call what. A new server function must be added here (the test fails until
+//! it is).
+
+use crate::support::test_app::{TestApp, client};
+use app::domain::role::{Action, Role};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::collections::HashSet;
+
+const ALL: &[Role] = &[Role::Admin, Role::Operator, Role::Reviewer, Role::Auditor];
+const ADMIN: &[Role] = &[Role::Admin];
+
+/// Who may call what. `None`: public, anyone may call it, signed in or not.
+fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [Role]>)> {
+    vec![
+        ("steps/list", json!({}), Some(ALL)),
+        ("auth/me", json!({}), None),
+        (
+            "auth/sign_in",
+            json!({ "username": "nobody-here", "password": "not a password" }),
+            None,
+        ),
+        (
+            "auth/change_password",
+            json!({ "current_password": "not the current one", "new_password": "a brand new password" }),
+            Some(ALL),
+        ),
+        ("users/list", json!({}), Some(ADMIN)),
+        (
+            "users/create",
+            json!({ "user": { "username": "x", "display_name": "", "role": "auditor", "password": "short" } }),
+            Some(ADMIN),
+        ),
+        (
+            "users/set_role",
+            json!({ "id": auditor_id, "role": "auditor", "version": 999 }),
+            Some(ADMIN),
+        ),
+        (
+            "users/set_enabled",
+            json!({ "id": auditor_id, "enabled": true, "version": 999 }),
+            Some(ADMIN),
+        ),
+        (
+            "users/reset_password",
+            json!({ "id": 999_999, "new_password": "a long new password" }),
+            Some(ADMIN),
+        ),
+        (
+            "audit/list",
+            json!({ "query": {} }),
+            Some(&[Role::Admin, Role::Auditor]),
+        ),
+        // Last: it ends the caller's session.
+        ("auth/sign_out", json!({}), None),
+    ]
+}
+
+/// Refused for who the caller is, as opposed to failing for what they sent (a wrong
+/// password is a 401 too, but not an access refusal).
+fn refused(status: StatusCode, answer: &Value) -> bool {
+    status == StatusCode::FORBIDDEN
+        || (status == StatusCode::UNAUTHORIZED && answer["message"] == "sign in to continue")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_server_function_allows_exactly_the_roles_in_the_table() {
+    let app = TestApp::spawn_with_demo().await;
+    let table = expectations(app.user_id("auditor").await);
+
+    let covered: HashSet<&str> = table.iter().map(|(endpoint, _, _)| *endpoint).collect();
+    let actions: HashSet<&str> = Action::ALL.iter().map(|a| a.endpoint()).collect();
+    assert_eq!(
+        covered, actions,
+        "the table must list every server function"
+    );
+
+    for role in ALL {
+        let client = app.as_role(*role).await;
+        for (endpoint, body, allowed) in &table {
+            let (status, answer) = app.call(&client, endpoint, body.clone()).await;
+            match allowed {
+                Some(roles) if !roles.contains(role) => {
+                    assert_eq!(
+                        status,
+                        StatusCode::FORBIDDEN,
+                        "{role:?} {endpoint}: {answer}"
+                    );
+                    assert_eq!(answer["kind"], "forbidden");
+                    assert!(
+                        answer["message"]
+                            .as_str()
+                            .unwrap()
+                            .starts_with("this needs"),
+                        "{answer}"
+                    );
+                }
+                _ => assert!(
+                    !refused(status, &answer),
+                    "{role:?} {endpoint} was refused: {status} {answer}"
+                ),
+            }
+        }
+    }
+
+    let nobody = client();
+    for (endpoint, body, allowed) in &table {
+        let (status, answer) = app.call(&nobody, endpoint, body.clone()).await;
+        if allowed.is_some() {
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "nobody {endpoint}: {answer}"
+            );
+            assert_eq!(answer["kind"], "unauthenticated");
+        } else {
+            assert!(
+                !refused(status, &answer),
+                "nobody {endpoint}: {status} {answer}"
+            );
+        }
+    }
+}
