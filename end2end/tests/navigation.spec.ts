@@ -1,8 +1,8 @@
 // Journey: finding one's way around the console, and landing on a bad address.
-import { test, expect, openHydrated } from "./fixtures";
+import { test, expect, signIn } from "./fixtures";
 
 test("every section is reachable from the navigation", async ({ page, consoleErrors }) => {
-  await openHydrated(page, "/");
+  await signIn(page, "admin");
   const nav = page.getByRole("navigation", { name: "Sections" });
   for (const [label, path] of [
     ["Plans", "/plans"],
@@ -21,6 +21,7 @@ test("every section is reachable from the navigation", async ({ page, consoleErr
 });
 
 test("a bad address shows the not-found page", async ({ page }) => {
+  await signIn(page, "auditor");
   const response = await page.goto("/no/such/page");
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Page not found");

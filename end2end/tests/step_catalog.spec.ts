@@ -1,9 +1,9 @@
 // Journey: an operator opens the console, goes to the step catalog, and narrows it down
 // by search and by layer, in the browser.
-import { test, expect, openHydrated } from "./fixtures";
+import { test, expect, signIn } from "./fixtures";
 
 test("the step catalog lists, searches and filters step types", async ({ page, consoleErrors }) => {
-  await openHydrated(page, "/");
+  await signIn(page, "operator");
   await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Step catalog" }).click();
 
   await expect(page).toHaveURL(/\/steps$/);

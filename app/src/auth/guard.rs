@@ -84,7 +84,7 @@ fn check_origin(parts: &Parts, https: bool) -> Result<(), String> {
     };
     let claimed = header(http::header::ORIGIN)
         .map(str::to_owned)
-        .or_else(|| header(http::header::REFERER).and_then(|r| url_origin(r)));
+        .or_else(|| header(http::header::REFERER).and_then(url_origin));
     let Some(claimed) = claimed else {
         return Ok(());
     };

@@ -84,10 +84,14 @@ mod tests {
     fn success_and_time_forget_failures() {
         let throttle = SignInThrottle::default();
         let start = Instant::now();
-        for _ in 0..10 {
+        for _ in 0..20 {
             throttle.failed("ops", start);
         }
-        assert_eq!(throttle.wait_for("ops", start), Some(LONGEST_WAIT));
+        assert_eq!(
+            throttle.wait_for("ops", start),
+            Some(LONGEST_WAIT),
+            "waits stop growing"
+        );
         throttle.succeeded("ops");
         assert_eq!(throttle.wait_for("ops", start), None);
     }
