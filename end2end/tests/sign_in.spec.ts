@@ -46,6 +46,8 @@ test("after signing in, the browser goes where it was headed", async ({ page }) 
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/audit$/);
   await expect(page.getByTestId("audit-log")).toContainText("auth/sign_in");
+  await expect(page.getByRole("button", { name: "Newer" })).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Older" })).toBeDisabled();
 });
 
 test("an auditor sees no edit controls and a forged call is refused", async ({ page }) => {

@@ -1,4 +1,5 @@
-//! Demo data: loaded once, only when asked for, never over an estate of one's own.
+//! What start-up loads: the demo estate and demo users (once, only when asked for, never
+//! over data of one's own) and the first admin.
 
 use crate::support::test_db::TestDb;
 use app::store::schema::regions;
@@ -61,4 +62,59 @@ async fn demo_mode_leaves_an_existing_estate_alone() {
 
     assert_eq!(count(&db, "regions").await, 1);
     assert_eq!(count(&db, "data_centers").await, 0);
+}
+
+async fn start(db: &TestDb, demo: bool, admin_password: Option<&str>) -> app::services::Services {
+    let options = server::StartOptions {
+        pool_size: 2,
+        demo,
+        admin_password: admin_password.map(str::to_owned),
+        sessions: crate::support::test_app::sessions(),
+    };
+    server::prepare(&db.url, &crate::support::test_app::secret(), &options)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_admin_gets_a_one_time_password_unless_one_is_configured() {
+    let generated = TestDb::empty().await;
+    let services = start(&generated, false, None).await;
+    let mut conn = services.store.conn().await.unwrap();
+    let users = app::store::users::list(&mut conn).await.unwrap();
+    assert_eq!(users.len(), 1);
+    assert_eq!(
+        (users[0].username.as_str(), users[0].role),
+        ("admin", app::domain::role::Role::Admin)
+    );
+    assert!(
+        users[0].must_change_password,
+        "a generated password is one-time"
+    );
+
+    let configured = TestDb::empty().await;
+    let services = start(&configured, false, Some("chosen admin password")).await;
+    let mut conn = services.store.conn().await.unwrap();
+    let users = app::store::users::list(&mut conn).await.unwrap();
+    assert!(!users[0].must_change_password);
+
+    start(&configured, false, Some("another password")).await;
+    assert_eq!(
+        app::store::users::list(&mut conn).await.unwrap().len(),
+        1,
+        "an admin exists: nothing is added"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_mode_creates_one_user_per_role_once() {
+    let db = TestDb::empty().await;
+    start(&db, true, None).await;
+    let services = start(&db, true, None).await;
+
+    let mut conn = services.store.conn().await.unwrap();
+    let users = app::store::users::list(&mut conn).await.unwrap();
+    let names: Vec<&str> = users.iter().map(|u| u.username.as_str()).collect();
+    assert_eq!(names, ["admin", "auditor", "operator", "reviewer"]);
+    assert!(users.iter().all(|u| !u.must_change_password && u.enabled));
 }

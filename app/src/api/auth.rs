@@ -17,28 +17,24 @@ pub async fn sign_in(username: String, password: String) -> Result<SessionUser, 
     .await
 }
 
-/// Ends the caller's sessions and removes the cookie. Succeeds when nobody is signed in.
+/// Ends the caller's sessions, on every device, and removes the cookie.
 #[server(endpoint = "auth/sign_out", input = Json, output = Json)]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::auth::{account, guard::visit};
+    use crate::auth::{account, guard::require};
     use crate::domain::role::Action;
     super::server_side::answer(async {
-        let visitor = visit(Action::SignOut).await?;
-        account::sign_out(&visitor).await
+        let actor = require(Action::SignOut).await?;
+        account::sign_out(&actor).await
     })
     .await
 }
 
-/// Who is signed in, if anyone.
+/// Who is signed in.
 #[server(endpoint = "auth/me", input = Json, output = Json)]
-pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
-    use crate::auth::guard::visit;
+pub async fn current_user() -> Result<SessionUser, AppError> {
+    use crate::auth::guard::require;
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let visitor = visit(Action::CurrentUser).await?;
-        Ok(visitor.session.map(|s| s.user))
-    })
-    .await
+    super::server_side::answer(async { Ok(require(Action::CurrentUser).await?.user) }).await
 }
 
 /// Replaces the caller's password; their other sessions end.

@@ -76,18 +76,14 @@ pub async fn sign_in(
 
 /// Ends the caller's sessions (on every device: the session generation moves on) and
 /// removes the cookie. Removing the cookie works even while the database is down.
-pub async fn sign_out(visitor: &Visitor) -> Result<(), AppError> {
-    set_cookie(session::removal_cookie(visitor.https));
-    let Some(session) = &visitor.session else {
-        return Ok(());
-    };
-    let record = AuditRecord::of(&session.user, visitor.action, visitor.client_addr.clone());
+pub async fn sign_out(actor: &Actor) -> Result<(), AppError> {
+    set_cookie(session::removal_cookie(actor.https));
     let ended = async {
-        let mut conn = visitor.services.store.conn().await?;
+        let mut conn = actor.services.store.conn().await?;
         users::change(
             &mut conn,
-            &record,
-            session.user.id,
+            &actor.record(),
+            actor.user.id,
             None,
             UserChange::end_sessions(),
         )
@@ -95,9 +91,9 @@ pub async fn sign_out(visitor: &Visitor) -> Result<(), AppError> {
     }
     .await;
     match ended {
-        Ok(row) => visitor.services.directory.put(row.state()),
+        Ok(row) => actor.services.directory.put(row.state()),
         Err(error) => {
-            tracing::warn!(user.id = %session.user.id, %error, "sign-out could not end other sessions")
+            tracing::warn!(user.id = %actor.user.id, %error, "sign-out could not end other sessions")
         }
     }
     Ok(())

@@ -1,5 +1,5 @@
 //! The first line of every server function: `require(Action::X)` for what needs a
-//! signed-in role, `visit(Action::X)` for what anyone may call. Both check the request's
+//! signed-in role, `visit(Action::X)` for the one thing anyone may do, signing in. Both check the request's
 //! origin for changes, refuse what the caller may not do, record refusals in the audit
 //! log, and keep an active session's idle deadline moving.
 
@@ -174,7 +174,7 @@ pub async fn require(action: Action) -> Result<Actor, AppError> {
         record_refusal(&services, record, &message).await;
         return Err(AppError::Forbidden { message });
     }
-    if session.user.must_change_password && action != Action::ChangeOwnPassword {
+    if session.user.must_change_password && !action.allowed_with_one_time_password() {
         let message = "choose a new password first: the current one is one-time".to_owned();
         record_refusal(&services, record, &message).await;
         return Err(AppError::Forbidden { message });

@@ -11,7 +11,7 @@ use leptos_router::hooks::use_location;
 
 /// The signed-in user, loaded once per page load; pages read it with `use_current_user`.
 #[derive(Clone, Copy)]
-pub struct CurrentUser(pub Resource<Result<Option<SessionUser>, AppError>>);
+pub struct CurrentUser(pub Resource<Result<SessionUser, AppError>>);
 
 pub fn use_current_user() -> CurrentUser {
     expect_context::<CurrentUser>()
@@ -47,13 +47,13 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                 <span class="brand-tagline">"Disaster-recovery orchestration"</span>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
-                        me.0.await.ok().flatten().map(|user| view! { <SignedInAs user /> })
+                        me.0.await.ok().map(|user| view! { <SignedInAs user /> })
                     })}
                 </Transition>
             </header>
             <Transition fallback=|| view! { <nav class="console-nav" aria-label="Sections"></nav> }>
                 {move || Suspend::new(async move {
-                    let role = me.0.await.ok().flatten().map(|user| user.role);
+                    let role = me.0.await.ok().map(|user| user.role);
                     view! { <SectionNav role /> }
                 })}
             </Transition>

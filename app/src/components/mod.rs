@@ -5,3 +5,5 @@ pub mod error_view;
 pub mod form_feedback;
 pub mod layer_badge;
 pub mod param_list;
+pub mod role_gate;
+pub mod text_field;

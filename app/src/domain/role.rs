@@ -149,8 +149,10 @@ impl Action {
     pub fn access(self) -> Access {
         use Capability::*;
         match self {
-            Self::SignIn | Self::SignOut | Self::CurrentUser => Access::Public,
-            Self::ListStepTypes | Self::ChangeOwnPassword => Access::Requires(Read),
+            Self::SignIn => Access::Public,
+            Self::SignOut | Self::CurrentUser | Self::ListStepTypes | Self::ChangeOwnPassword => {
+                Access::Requires(Read)
+            }
             Self::ListUsers
             | Self::CreateUser
             | Self::SetUserRole
@@ -164,6 +166,15 @@ impl Action {
         !matches!(
             self,
             Self::ListStepTypes | Self::CurrentUser | Self::ListUsers | Self::ListAuditEntries
+        )
+    }
+
+    /// Whether someone holding a one-time password may call this: nothing but choosing a
+    /// new password, seeing who they are, and signing out.
+    pub fn allowed_with_one_time_password(self) -> bool {
+        matches!(
+            self,
+            Self::ChangeOwnPassword | Self::CurrentUser | Self::SignOut
         )
     }
 
@@ -195,7 +206,7 @@ mod tests {
         assert!(!Role::Operator.can(Capability::Administer));
         for action in Action::ALL.into_iter().filter(|a| a.changes_state()) {
             let public = action.access() == Access::Public;
-            let own_account = action == Action::ChangeOwnPassword;
+            let own_account = matches!(action, Action::ChangeOwnPassword | Action::SignOut);
             assert!(
                 public || own_account || !action.allowed_for(Role::Auditor),
                 "{action:?}"

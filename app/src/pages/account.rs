@@ -1,7 +1,8 @@
 //! The signed-in person's own account: choose a new password.
 
 use crate::api::auth::ChangePassword;
-use crate::components::form_feedback::{FieldMessage, FormMessage, last_error};
+use crate::components::form_feedback::{FormMessage, last_error};
+use crate::components::text_field::TextField;
 use crate::error::{AppError, FieldError};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -37,24 +38,12 @@ pub fn AccountPage() -> impl IntoView {
             <Show when=done>
                 <p class="form-ok" role="status">"Your password was changed. " <a href="/">"Continue to the console"</a></p>
             </Show>
-            <label>
-                "Current password"
-                <input type="password" autocomplete="current-password" required prop:value=current
-                    on:input=move |ev| current.set(event_target_value(&ev)) />
-                <FieldMessage error field="current_password" />
-            </label>
-            <label>
-                "New password"
-                <input type="password" autocomplete="new-password" required prop:value=new
-                    on:input=move |ev| new.set(event_target_value(&ev)) />
-                <FieldMessage error field="new_password" />
-            </label>
-            <label>
-                "Repeat the new password"
-                <input type="password" autocomplete="new-password" required prop:value=confirm
-                    on:input=move |ev| confirm.set(event_target_value(&ev)) />
-                <FieldMessage error field="confirm_password" />
-            </label>
+            <TextField label="Current password" kind="password" autocomplete="current-password" required=true
+                value=current error=(error, "current_password") />
+            <TextField label="New password" kind="password" autocomplete="new-password" required=true
+                value=new error=(error, "new_password") />
+            <TextField label="Repeat the new password" kind="password" autocomplete="new-password" required=true
+                value=confirm error=(error, "confirm_password") />
             <button type="submit" class="primary" disabled=move || change.pending().get()>"Change password"</button>
         </form>
     }

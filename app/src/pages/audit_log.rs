@@ -2,8 +2,9 @@
 //! action, target and time range (UTC).
 
 use crate::api::audit::list_audit_entries;
-use crate::components::console_layout::use_current_user;
 use crate::components::error_view::ErrorView;
+use crate::components::role_gate::RoleGate;
+use crate::components::text_field::TextField;
 use crate::domain::audit::{AuditPage, AuditQuery};
 use crate::domain::role::Action;
 use chrono::NaiveDateTime;
@@ -21,21 +22,13 @@ fn non_empty(text: String) -> Option<String> {
 
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
-    let me = use_current_user();
     view! {
         <Title text="Audit log" />
         <h1>"Audit log"</h1>
         <p class="lede">"Who did what, when, to what, and with which outcome. Times are UTC."</p>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let allowed = me.0.await.ok().flatten().is_some_and(|u| Action::ListAuditEntries.allowed_for(u.role));
-                if allowed {
-                    view! { <AuditBrowser /> }.into_any()
-                } else {
-                    view! { <p class="notice" role="status">"The audit log is open to admins and auditors."</p> }.into_any()
-                }
-            })}
-        </Transition>
+        <RoleGate action=Action::ListAuditEntries refusal="The audit log is open to admins and auditors.">
+            <AuditBrowser />
+        </RoleGate>
     }
 }
 
@@ -67,7 +60,7 @@ fn AuditBrowser() -> impl IntoView {
                 });
             }
         >
-            <label>"Actor" <input type="text" prop:value=actor on:input=move |ev| actor.set(event_target_value(&ev)) /></label>
+            <TextField label="Actor" value=actor />
             <label>
                 "Action"
                 <select on:change=move |ev| action.set(event_target_value(&ev))>
@@ -75,11 +68,10 @@ fn AuditBrowser() -> impl IntoView {
                     {Action::ALL.map(|a| view! { <option value=a.endpoint()>{a.endpoint()}</option> }).collect_view()}
                 </select>
             </label>
-            <label>"Target" <input type="text" placeholder="kind, e.g. user" prop:value=target_kind
-                on:input=move |ev| target_kind.set(event_target_value(&ev)) /></label>
-            <label>"Target id" <input type="text" prop:value=target_id on:input=move |ev| target_id.set(event_target_value(&ev)) /></label>
-            <label>"From" <input type="datetime-local" prop:value=from on:input=move |ev| from.set(event_target_value(&ev)) /></label>
-            <label>"To" <input type="datetime-local" prop:value=to on:input=move |ev| to.set(event_target_value(&ev)) /></label>
+            <TextField label="Target kind" value=target_kind />
+            <TextField label="Target id" value=target_id />
+            <TextField label="From" kind="datetime-local" value=from />
+            <TextField label="To" kind="datetime-local" value=to />
             <button type="submit">"Apply"</button>
         </form>
         <Transition fallback=|| view! { <p class="muted">"Loading entries…"</p> }>
@@ -94,6 +86,8 @@ fn AuditBrowser() -> impl IntoView {
 fn AuditTable(page: AuditPage, query: RwSignal<AuditQuery>) -> impl IntoView {
     let pages = page.total.div_ceil(u64::from(page.page_size)).max(1);
     let current = page.page;
+    let first_page = current == 0;
+    let last_page = u64::from(current) + 1 >= pages;
     let go = move |page: u32| query.update(|q| q.page = page);
     view! {
         <p class="muted" data-testid="audit-count">
@@ -138,8 +132,8 @@ fn AuditTable(page: AuditPage, query: RwSignal<AuditQuery>) -> impl IntoView {
             </tbody>
         </table>
         <div class="pager">
-            <button type="button" disabled=current == 0 on:click=move |_| go(current.saturating_sub(1))>"Newer"</button>
-            <button type="button" disabled=u64::from(current) + 1 >= pages on:click=move |_| go(current + 1)>"Older"</button>
+            <button type="button" disabled=first_page on:click=move |_| go(current.saturating_sub(1))>"Newer"</button>
+            <button type="button" disabled=last_page on:click=move |_| go(current + 1)>"Older"</button>
         </div>
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::api::auth::SignIn;
 use crate::components::form_feedback::{FormMessage, last_error};
+use crate::components::text_field::TextField;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -45,28 +46,8 @@ pub fn SignInPage() -> impl IntoView {
                 }
             >
                 <FormMessage error />
-                <label>
-                    "User name"
-                    <input
-                        type="text"
-                        name="username"
-                        autocomplete="username"
-                        required
-                        prop:value=username
-                        on:input=move |ev| username.set(event_target_value(&ev))
-                    />
-                </label>
-                <label>
-                    "Password"
-                    <input
-                        type="password"
-                        name="password"
-                        autocomplete="current-password"
-                        required
-                        prop:value=password
-                        on:input=move |ev| password.set(event_target_value(&ev))
-                    />
-                </label>
+                <TextField label="User name" value=username autocomplete="username" required=true />
+                <TextField label="Password" kind="password" value=password autocomplete="current-password" required=true />
                 <button type="submit" class="primary" disabled=move || !hydrated.get() || sign_in.pending().get()>
                     {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>

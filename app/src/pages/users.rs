@@ -2,9 +2,10 @@
 //! reset passwords. Everyone else is told this section is for admins.
 
 use crate::api::users::{CreateUser, ResetUserPassword, SetUserEnabled, SetUserRole, list_users};
-use crate::components::console_layout::use_current_user;
 use crate::components::error_view::ErrorView;
-use crate::components::form_feedback::{FieldMessage, FormMessage, last_error};
+use crate::components::form_feedback::{FormMessage, last_error};
+use crate::components::role_gate::RoleGate;
+use crate::components::text_field::TextField;
 use crate::domain::ids::UserId;
 use crate::domain::role::{Action, Role};
 use crate::domain::user::{NewUser, UserSummary};
@@ -13,20 +14,12 @@ use leptos_meta::Title;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let me = use_current_user();
     view! {
         <Title text="Settings" />
         <h1>"Settings"</h1>
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let admin = me.0.await.ok().flatten().is_some_and(|u| Action::ListUsers.allowed_for(u.role));
-                if admin {
-                    view! { <UserAdministration /> }.into_any()
-                } else {
-                    view! { <p class="notice" role="status">"Users and the run mode are managed by admins."</p> }.into_any()
-                }
-            })}
-        </Transition>
+        <RoleGate action=Action::ListUsers refusal="Users and the run mode are managed by admins.">
+            <UserAdministration />
+        </RoleGate>
     }
 }
 
@@ -168,16 +161,8 @@ fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
             <h2>"Create a user"</h2>
             <FormMessage error />
             {move || created().map(|name| view! { <p class="form-ok" role="status">"Created " {name} "."</p> })}
-            <label>
-                "User name"
-                <input type="text" required prop:value=username on:input=move |ev| username.set(event_target_value(&ev)) />
-                <FieldMessage error field="username" />
-            </label>
-            <label>
-                "Full name"
-                <input type="text" prop:value=display_name on:input=move |ev| display_name.set(event_target_value(&ev)) />
-                <FieldMessage error field="display_name" />
-            </label>
+            <TextField label="User name" value=username required=true error=(error, "username") />
+            <TextField label="Full name" value=display_name error=(error, "display_name") />
             <label>
                 "Role"
                 <select on:change=move |ev| {
@@ -190,12 +175,8 @@ fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
                         .collect_view()}
                 </select>
             </label>
-            <label>
-                "One-time password"
-                <input type="password" autocomplete="new-password" required prop:value=password
-                    on:input=move |ev| password.set(event_target_value(&ev)) />
-                <FieldMessage error field="password" />
-            </label>
+            <TextField label="One-time password" kind="password" value=password autocomplete="new-password"
+                required=true error=(error, "password") />
             <button type="submit" class="primary" disabled=move || create.pending().get()>"Create user"</button>
         </form>
     }
@@ -239,12 +220,8 @@ fn ResetPasswordForm(
                     </Transition>
                 </select>
             </label>
-            <label>
-                "New one-time password"
-                <input type="password" autocomplete="new-password" required prop:value=password
-                    on:input=move |ev| password.set(event_target_value(&ev)) />
-                <FieldMessage error field="new_password" />
-            </label>
+            <TextField label="New one-time password" kind="password" value=password autocomplete="new-password"
+                required=true error=(error, "new_password") />
             <button type="submit" disabled=move || reset.pending().get()>"Reset password"</button>
         </form>
     }

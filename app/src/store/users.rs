@@ -159,17 +159,21 @@ pub async fn list(conn: &mut Db) -> Result<Vec<UserSummary>, AppError> {
         .collect())
 }
 
-pub async fn has_enabled_admin(conn: &mut Db) -> Result<bool, AppError> {
-    let admins: i64 = users::table
-        .filter(
-            users::role
-                .eq(Role::Admin.as_str())
-                .and(users::enabled.eq(true)),
-        )
+/// How many enabled admins there are, not counting `except`.
+async fn enabled_admins(conn: &mut Db, except: Option<UserId>) -> Result<i64, AppError> {
+    let except = except.map_or(0, |id| id.0); // ids start at 1
+    let admin = users::role
+        .eq(Role::Admin.as_str())
+        .and(users::enabled.eq(true));
+    Ok(users::table
+        .filter(admin.and(users::id.ne(except)))
         .count()
         .get_result(conn)
-        .await?;
-    Ok(admins > 0)
+        .await?)
+}
+
+pub async fn has_enabled_admin(conn: &mut Db) -> Result<bool, AppError> {
+    Ok(enabled_admins(conn, None).await? > 0)
 }
 
 /// Creates a user (its username must be free); audited as `record`.
@@ -239,16 +243,7 @@ pub async fn change(
             });
         }
         if change.removes_admin(&before) {
-            let other_admins: i64 = users::table
-                .filter(
-                    users::role
-                        .eq(Role::Admin.as_str())
-                        .and(users::enabled.eq(true))
-                        .and(users::id.ne(id.0)),
-                )
-                .count()
-                .get_result(conn)
-                .await?;
+            let other_admins = enabled_admins(conn, Some(id)).await?;
             if other_admins == 0 {
                 return Err(AppError::Conflict {
                     field: Some(

@@ -1,0 +1,33 @@
+//! A labelled text input bound to a signal, with its field's error message beside it.
+
+use super::form_feedback::FieldMessage;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[component]
+pub fn TextField(
+    label: &'static str,
+    value: RwSignal<String>,
+    /// The input type: `text` (the default), `password`, `search` ...
+    #[prop(default = "text")]
+    kind: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    /// The form's last error, and the field name whose message shows here.
+    #[prop(optional)]
+    error: Option<(Signal<Option<AppError>>, &'static str)>,
+) -> impl IntoView {
+    view! {
+        <label>
+            {label}
+            <input
+                type=kind
+                autocomplete=autocomplete
+                required=required
+                prop:value=value
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+            {error.map(|(error, field)| view! { <FieldMessage error field /> })}
+        </label>
+    }
+}
