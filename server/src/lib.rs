@@ -19,9 +19,9 @@ use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::get;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use secret::SecretKey;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tower_http::trace::TraceLayer;
 
@@ -42,9 +42,17 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// The app's routes, generated once per process. Generating them sets a process-wide flag
+/// that leaves any resource first polled meanwhile pending for ever (leptos-rs/leptos#4773),
+/// so a second router (tests run many) must never generate them while a page renders.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole HTTP surface: probes, server functions under `/api`, pages, static files.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let services = state.services.clone();
     let context = move || provide_context(services.clone());
     let options = state.leptos_options.clone();

@@ -60,14 +60,7 @@ pub async fn sign_in(
     services.throttle.succeeded(&username);
     let state = row.state();
     let record = AuditRecord::of(&state.user, visitor.action, visitor.client_addr.clone());
-    audit::write(
-        &mut conn,
-        &record,
-        Some(Target::new("user", state.user.id)),
-        Outcome::Ok,
-        None,
-    )
-    .await?;
+    audit::write_ok(&mut conn, &record, Target::new("user", state.user.id)).await?;
     let claims = session::new_claims(state.user.id, state.session_generation, session::now());
     set_cookie(session::cookie(services, &claims, visitor.https));
     services.directory.put(state.clone());

@@ -34,7 +34,9 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
     // that the page is interactive.
     let hydrated = RwSignal::new(false);
     Effect::new(move || hydrated.set(true));
-    let me = CurrentUser(Resource::new(|| (), |_| current_user()));
+    // Blocking: the page is sent once the user is known, so the header, the navigation and
+    // every role gate render at once, and never wait on one shared pending resource.
+    let me = CurrentUser(Resource::new_blocking(|| (), |_| current_user()));
     provide_context(me);
 
     view! {

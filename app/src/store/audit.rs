@@ -130,6 +130,11 @@ pub async fn write(
     Ok(())
 }
 
+/// Appends the `ok` entry of a change to `target`, inside the change's transaction.
+pub async fn write_ok(conn: &mut Db, record: &AuditRecord, target: Target) -> Result<(), AppError> {
+    write(conn, record, Some(target), Outcome::Ok, None).await
+}
+
 /// One page of entries matching `query`, newest first.
 pub async fn list(conn: &mut Db, query: &AuditQuery) -> Result<AuditPage, AppError> {
     let filtered = || {

@@ -6,7 +6,6 @@ use super::audit::{self, AuditRecord, Target};
 use super::schema::users;
 use super::{Db, inserted_id};
 use crate::auth::directory::UserState;
-use crate::domain::audit::Outcome;
 use crate::domain::ids::UserId;
 use crate::domain::role::Role;
 use crate::domain::user::{SessionUser, UserSummary};
@@ -201,14 +200,7 @@ pub async fn create(
             .execute(conn)
             .await?;
         let id = inserted_id(conn).await?;
-        audit::write(
-            conn,
-            record,
-            Some(Target::new("user", id)),
-            Outcome::Ok,
-            None,
-        )
-        .await?;
+        audit::write_ok(conn, record, Target::new("user", id)).await?;
         Ok(select().find(id).first(conn).await?)
     })
     .await
@@ -268,14 +260,7 @@ pub async fn change(
             ))
             .execute(conn)
             .await?;
-        audit::write(
-            conn,
-            record,
-            Some(Target::new("user", id)),
-            Outcome::Ok,
-            None,
-        )
-        .await?;
+        audit::write_ok(conn, record, Target::new("user", id)).await?;
         Ok(select().find(id.0).first(conn).await?)
     })
     .await
