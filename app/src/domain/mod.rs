@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod ids;
+pub mod restart_order;
 pub mod role;
 pub mod run_mode;
 pub mod step;
