@@ -4,11 +4,12 @@ use crate::components::console_layout::ConsoleLayout;
 use crate::pages::{
     account::AccountPage,
     audit_log::AuditLogPage,
+    environment::EnvironmentPage,
     home::HomePage,
     not_found::NotFoundPage,
     sign_in::SignInPage,
     step_catalog::StepCatalogPage,
-    upcoming::{EnvironmentPage, ExecutionListPage, PlanListPage},
+    upcoming::{ExecutionListPage, PlanListPage},
     users::UsersPage,
 };
 use leptos::prelude::*;

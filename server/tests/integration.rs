@@ -6,6 +6,7 @@ mod support;
 
 mod audit;
 mod catalog_api;
+mod data_centers;
 mod demo_data;
 mod health;
 mod migrations;

@@ -10,6 +10,7 @@ use std::collections::HashSet;
 
 const ALL: &[Role] = &[Role::Admin, Role::Operator, Role::Reviewer, Role::Auditor];
 const ADMIN: &[Role] = &[Role::Admin];
+const OPERATE: &[Role] = &[Role::Admin, Role::Operator];
 
 /// Who may call what. `None`: public, anyone may call it, signed in or not (only
 /// signing in is).
@@ -52,6 +53,22 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
             "audit/list",
             json!({ "query": {} }),
             Some(&[Role::Admin, Role::Auditor]),
+        ),
+        ("data_centers/list", json!({}), Some(ALL)),
+        (
+            "data_centers/create",
+            json!({ "form": { "region": "", "name": "", "description": "" } }),
+            Some(OPERATE),
+        ),
+        (
+            "data_centers/update",
+            json!({ "id": 999_999, "version": 1, "form": { "region": "R", "name": "N", "description": "" } }),
+            Some(OPERATE),
+        ),
+        (
+            "data_centers/delete",
+            json!({ "id": 999_999, "version": 1 }),
+            Some(OPERATE),
         ),
         // Last: it ends the caller's session.
         ("auth/sign_out", json!({}), Some(ALL)),

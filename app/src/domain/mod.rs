@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod environment;
 pub mod ids;
 pub mod restart_order;
 pub mod role;

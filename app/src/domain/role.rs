@@ -112,10 +112,14 @@ pub enum Action {
     SetUserEnabled,
     ResetUserPassword,
     ListAuditEntries,
+    ListDataCenters,
+    CreateDataCenter,
+    UpdateDataCenter,
+    DeleteDataCenter,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 15] = [
         Action::ListStepTypes,
         Action::SignIn,
         Action::SignOut,
@@ -127,6 +131,10 @@ impl Action {
         Action::SetUserEnabled,
         Action::ResetUserPassword,
         Action::ListAuditEntries,
+        Action::ListDataCenters,
+        Action::CreateDataCenter,
+        Action::UpdateDataCenter,
+        Action::DeleteDataCenter,
     ];
 
     /// The endpoint, as in `POST /api/<endpoint>`; also the action name in the audit log.
@@ -143,6 +151,10 @@ impl Action {
             Self::SetUserEnabled => "users/set_enabled",
             Self::ResetUserPassword => "users/reset_password",
             Self::ListAuditEntries => "audit/list",
+            Self::ListDataCenters => "data_centers/list",
+            Self::CreateDataCenter => "data_centers/create",
+            Self::UpdateDataCenter => "data_centers/update",
+            Self::DeleteDataCenter => "data_centers/delete",
         }
     }
 
@@ -159,13 +171,21 @@ impl Action {
             | Self::SetUserEnabled
             | Self::ResetUserPassword => Access::Requires(Administer),
             Self::ListAuditEntries => Access::Requires(ReadAudit),
+            Self::ListDataCenters => Access::Requires(Read),
+            Self::CreateDataCenter | Self::UpdateDataCenter | Self::DeleteDataCenter => {
+                Access::Requires(Operate)
+            }
         }
     }
 
     pub fn changes_state(self) -> bool {
         !matches!(
             self,
-            Self::ListStepTypes | Self::CurrentUser | Self::ListUsers | Self::ListAuditEntries
+            Self::ListStepTypes
+                | Self::CurrentUser
+                | Self::ListUsers
+                | Self::ListAuditEntries
+                | Self::ListDataCenters
         )
     }
 

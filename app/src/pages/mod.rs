@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit_log;
+pub mod environment;
 pub mod home;
 pub mod not_found;
 pub mod sign_in;

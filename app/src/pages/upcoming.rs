@@ -33,13 +33,3 @@ pub fn ExecutionListPage() -> impl IntoView {
         />
     }
 }
-
-#[component]
-pub fn EnvironmentPage() -> impl IntoView {
-    view! {
-        <UpcomingSection
-            title="Environment"
-            purpose="Regions and data centers (机房), connection configs (配置信息), product groups (产品组) and database clusters."
-        />
-    }
-}

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod data_centers;
 pub mod demo;
 mod error;
 pub mod schema;

@@ -1,0 +1,81 @@
+//! The environment (regions and data centers). Everyone signed in reads it; operators
+//! and admins change it.
+
+use crate::domain::environment::{DataCenter, DataCenterForm};
+use crate::domain::ids::DataCenterId;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+/// Every data center with its region, by region and name.
+#[server(endpoint = "data_centers/list", input = Json, output = Json)]
+pub async fn list_data_centers() -> Result<Vec<DataCenter>, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::ListDataCenters).await?;
+        let mut conn = actor.services.store.conn().await?;
+        crate::store::data_centers::list(&mut conn).await
+    })
+    .await
+}
+
+/// Creates a data center; a new region name creates the region.
+#[server(endpoint = "data_centers/create", input = Json, output = Json)]
+pub async fn create_data_center(form: DataCenterForm) -> Result<DataCenter, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::CreateDataCenter).await?;
+        actor
+            .audited(None, async {
+                let form = form.validate().map_err(AppError::invalid)?;
+                let mut conn = actor.services.store.conn().await?;
+                crate::store::data_centers::create(&mut conn, &actor.record(), &form).await
+            })
+            .await
+    })
+    .await
+}
+
+/// Changes a data center; `version` is the one the change was made from.
+#[server(endpoint = "data_centers/update", input = Json, output = Json)]
+pub async fn update_data_center(
+    id: DataCenterId,
+    version: u32,
+    form: DataCenterForm,
+) -> Result<DataCenter, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    use crate::store::audit::Target;
+    super::server_side::answer(async {
+        let actor = require(Action::UpdateDataCenter).await?;
+        actor
+            .audited(Some(Target::new("data_center", id)), async {
+                let form = form.validate().map_err(AppError::invalid)?;
+                let mut conn = actor.services.store.conn().await?;
+                crate::store::data_centers::update(&mut conn, &actor.record(), id, version, &form)
+                    .await
+            })
+            .await
+    })
+    .await
+}
+
+/// Deletes a data center nothing refers to any more.
+#[server(endpoint = "data_centers/delete", input = Json, output = Json)]
+pub async fn delete_data_center(id: DataCenterId, version: u32) -> Result<(), AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    use crate::store::audit::Target;
+    super::server_side::answer(async {
+        let actor = require(Action::DeleteDataCenter).await?;
+        actor
+            .audited(Some(Target::new("data_center", id)), async {
+                let mut conn = actor.services.store.conn().await?;
+                crate::store::data_centers::delete(&mut conn, &actor.record(), id, version).await
+            })
+            .await
+    })
+    .await
+}
