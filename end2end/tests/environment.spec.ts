@@ -57,3 +57,46 @@ test("an auditor reads the data centers and can change nothing", async ({ page }
   await expect(page.getByRole("main").getByRole("button", { name: /Edit|Delete|Create/ })).toHaveCount(0);
   await expect(page.getByRole("form", { name: "Data center" })).toHaveCount(0);
 });
+
+test("an operator builds a product group, sees its restart order, and is refused a cycle", async ({ page }) => {
+  await signIn(page, "operator");
+  await page.goto("/environment");
+  await hydrated(page);
+  await page.getByRole("tab", { name: "Product groups" }).click();
+  await expect(page.locator('[data-group="Payments"] [data-testid="restart-levels"]')).toHaveText(
+    "Restart order: 1. ledger, risk-engine  →  2. payment-core  →  3. payment-gateway",
+  );
+
+  const form = page.getByRole("form", { name: "Product group" });
+  await form.getByLabel("Group name").fill("Logistics");
+  for (const name of ["tracker", "router", "db-proxy"]) {
+    await form.getByRole("button", { name: "Add application" }).click();
+    await form.getByLabel("Application name").last().fill(name);
+  }
+  const row = (n: number) => form.getByRole("group", { name: `Application ${n}` });
+  await row(1).getByLabel("router").check();
+  await row(2).getByLabel("db-proxy").check();
+  await form.getByRole("button", { name: "Create product group" }).click();
+  await expect(page.locator('[data-group="Logistics"] [data-testid="restart-levels"]')).toHaveText(
+    "Restart order: 1. db-proxy  →  2. router  →  3. tracker",
+  );
+
+  await page.locator('[data-group="Logistics"]').getByRole("button", { name: "Edit" }).click();
+  await expect(form.getByLabel("Group name")).toHaveValue("Logistics");
+  // Stored applications come back by name: db-proxy, router, tracker.
+  await expect(row(1).getByLabel("Application name")).toHaveValue("db-proxy");
+  await row(1).getByLabel("tracker").check();
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(form.locator('[data-field="applications"]')).toHaveText(
+    "dependency cycle: db-proxy → tracker → router → db-proxy",
+  );
+});
+
+test("an auditor reads product groups and can change nothing", async ({ page }) => {
+  await signIn(page, "auditor");
+  await page.goto("/environment");
+  await hydrated(page);
+  await page.getByRole("tab", { name: "Product groups" }).click();
+  await expect(page.locator('[data-group="Trading"]')).toBeVisible();
+  await expect(page.getByRole("main").getByRole("button", { name: /Edit|Delete|Create|Add/ })).toHaveCount(0);
+});

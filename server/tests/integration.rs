@@ -11,6 +11,7 @@ mod demo_data;
 mod health;
 mod migrations;
 mod pages;
+mod product_groups;
 mod roles;
 mod schema;
 mod sessions;

@@ -70,6 +70,22 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
             json!({ "id": 999_999, "version": 1 }),
             Some(OPERATE),
         ),
+        ("product_groups/list", json!({}), Some(ALL)),
+        (
+            "product_groups/create",
+            json!({ "form": { "name": "", "description": "", "applications": [] } }),
+            Some(OPERATE),
+        ),
+        (
+            "product_groups/update",
+            json!({ "id": 999_999, "version": 1, "form": { "name": "G", "description": "", "applications": [] } }),
+            Some(OPERATE),
+        ),
+        (
+            "product_groups/delete",
+            json!({ "id": 999_999, "version": 1 }),
+            Some(OPERATE),
+        ),
         // Last: it ends the caller's session.
         ("auth/sign_out", json!({}), Some(ALL)),
     ]

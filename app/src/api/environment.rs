@@ -1,8 +1,8 @@
-//! The environment (regions and data centers). Everyone signed in reads it; operators
+//! The environment (data centers, product groups). Everyone signed in reads it; operators
 //! and admins change it.
 
-use crate::domain::environment::{DataCenter, DataCenterForm};
-use crate::domain::ids::DataCenterId;
+use crate::domain::environment::{DataCenter, DataCenterForm, ProductGroup, ProductGroupForm};
+use crate::domain::ids::{DataCenterId, ProductGroupId};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -74,6 +74,79 @@ pub async fn delete_data_center(id: DataCenterId, version: u32) -> Result<(), Ap
             .audited(Some(Target::new("data_center", id)), async {
                 let mut conn = actor.services.store.conn().await?;
                 crate::store::data_centers::delete(&mut conn, &actor.record(), id, version).await
+            })
+            .await
+    })
+    .await
+}
+
+/// Every product group with its applications, by name.
+#[server(endpoint = "product_groups/list", input = Json, output = Json)]
+pub async fn list_product_groups() -> Result<Vec<ProductGroup>, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::ListProductGroups).await?;
+        let mut conn = actor.services.store.conn().await?;
+        crate::store::product_groups::list(&mut conn).await
+    })
+    .await
+}
+
+/// Creates a product group with its applications; a dependency cycle is refused and named.
+#[server(endpoint = "product_groups/create", input = Json, output = Json)]
+pub async fn create_product_group(form: ProductGroupForm) -> Result<ProductGroup, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::CreateProductGroup).await?;
+        actor
+            .audited(None, async {
+                let form = form.validate().map_err(AppError::invalid)?;
+                let mut conn = actor.services.store.conn().await?;
+                crate::store::product_groups::create(&mut conn, &actor.record(), &form).await
+            })
+            .await
+    })
+    .await
+}
+
+/// Replaces a product group's name, description and applications.
+#[server(endpoint = "product_groups/update", input = Json, output = Json)]
+pub async fn update_product_group(
+    id: ProductGroupId,
+    version: u32,
+    form: ProductGroupForm,
+) -> Result<ProductGroup, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    use crate::store::audit::Target;
+    super::server_side::answer(async {
+        let actor = require(Action::UpdateProductGroup).await?;
+        actor
+            .audited(Some(Target::new("product_group", id)), async {
+                let form = form.validate().map_err(AppError::invalid)?;
+                let mut conn = actor.services.store.conn().await?;
+                crate::store::product_groups::update(&mut conn, &actor.record(), id, version, &form)
+                    .await
+            })
+            .await
+    })
+    .await
+}
+
+/// Deletes a product group no plan step uses.
+#[server(endpoint = "product_groups/delete", input = Json, output = Json)]
+pub async fn delete_product_group(id: ProductGroupId, version: u32) -> Result<(), AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    use crate::store::audit::Target;
+    super::server_side::answer(async {
+        let actor = require(Action::DeleteProductGroup).await?;
+        actor
+            .audited(Some(Target::new("product_group", id)), async {
+                let mut conn = actor.services.store.conn().await?;
+                crate::store::product_groups::delete(&mut conn, &actor.record(), id, version).await
             })
             .await
     })

@@ -36,14 +36,11 @@ fn belongs_to_a_field(error: &AppError) -> bool {
 
 /// The message for `field`, shown next to it.
 #[component]
-pub fn FieldMessage(error: Signal<Option<AppError>>, field: &'static str) -> impl IntoView {
+pub fn FieldMessage(error: Signal<Option<AppError>>, #[prop(into)] field: String) -> impl IntoView {
     move || {
-        error
-            .get()
-            .and_then(|e| message_for(&e, field))
-            .map(|message| {
-                view! { <span class="field-error" role="alert" data-field=field>{message}</span> }
-            })
+        error.get().and_then(|e| message_for(&e, &field)).map(|message| {
+            view! { <span class="field-error" role="alert" data-field=field.clone()>{message}</span> }
+        })
     }
 }
 

@@ -99,3 +99,173 @@ mod tests {
         );
     }
 }
+
+/// A product group (产品组): applications that restart together, dependencies first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductGroup {
+    pub id: super::ids::ProductGroupId,
+    pub name: String,
+    pub description: String,
+    /// By name.
+    pub applications: Vec<Application>,
+    pub version: u32,
+}
+
+/// An application of a product group, and the applications of the same group it needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    pub name: String,
+    pub description: String,
+    /// Names of applications in the same group that must be up before this one starts.
+    pub needs: Vec<String>,
+}
+
+impl ProductGroup {
+    /// The order the engine restarts the applications in: levels, dependencies first,
+    /// each level in parallel. A stored group never has a cycle (its form refuses one).
+    pub fn restart_levels(&self) -> Vec<Vec<String>> {
+        super::restart_order::restart_levels(&needs_map(&self.applications)).unwrap_or_default()
+    }
+}
+
+fn needs_map(
+    applications: &[Application],
+) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    applications
+        .iter()
+        .map(|app| (app.name.clone(), app.needs.iter().cloned().collect()))
+        .collect()
+}
+
+/// The form that creates or edits a product group with its applications.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductGroupForm {
+    pub name: String,
+    pub description: String,
+    pub applications: Vec<Application>,
+}
+
+impl ProductGroupForm {
+    /// The trimmed form, or every problem next to its field: names present and unique,
+    /// needs naming applications of this group, and no dependency cycle (which is named).
+    pub fn validate(&self) -> Result<Self, Vec<FieldError>> {
+        let mut errors: Vec<FieldError> = [
+            check_name("name", &self.name, 100),
+            check_description(&self.description),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let applications: Vec<Application> = self
+            .applications
+            .iter()
+            .map(|app| Application {
+                name: app.name.trim().to_owned(),
+                description: app.description.trim().to_owned(),
+                needs: app
+                    .needs
+                    .iter()
+                    .map(|n| n.trim().to_owned())
+                    .filter(|n| !n.is_empty())
+                    .collect(),
+            })
+            .collect();
+        let names: std::collections::BTreeSet<&str> =
+            applications.iter().map(|a| a.name.as_str()).collect();
+        for (i, app) in applications.iter().enumerate() {
+            let field = format!("applications[{i}].name");
+            if let Some(error) = check_name(&field, &app.name, 100) {
+                errors.push(error);
+            } else if applications[..i].iter().any(|other| other.name == app.name) {
+                errors.push(FieldError::new(
+                    field,
+                    format!("{} is listed twice", app.name),
+                ));
+            }
+            for needed in &app.needs {
+                if !names.contains(needed.as_str()) {
+                    errors.push(FieldError::new(
+                        format!("applications[{i}].needs"),
+                        format!("{needed} is not an application of this group"),
+                    ));
+                }
+            }
+        }
+        if errors.is_empty()
+            && let Err(cycle) = super::restart_order::restart_levels(&needs_map(&applications))
+        {
+            errors.push(FieldError::new(
+                "applications",
+                format!("dependency cycle: {cycle}"),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Self {
+            name: self.name.trim().to_owned(),
+            description: self.description.trim().to_owned(),
+            applications,
+        })
+    }
+}
+
+#[cfg(test)]
+mod product_group_tests {
+    use super::*;
+
+    fn app(name: &str, needs: &[&str]) -> Application {
+        Application {
+            name: name.into(),
+            description: String::new(),
+            needs: needs.iter().map(|n| (*n).into()).collect(),
+        }
+    }
+
+    fn group(apps: Vec<Application>) -> ProductGroupForm {
+        ProductGroupForm {
+            name: "Payments".into(),
+            description: String::new(),
+            applications: apps,
+        }
+    }
+
+    #[test]
+    fn a_valid_group_passes() {
+        assert!(
+            group(vec![app("gateway", &["core"]), app("core", &[])])
+                .validate()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_cycle_is_refused_and_named() {
+        let errors = group(vec![app("a", &["b"]), app("b", &["a"])])
+            .validate()
+            .unwrap_err();
+        assert_eq!(
+            errors,
+            vec![FieldError::new(
+                "applications",
+                "dependency cycle: a → b → a"
+            )]
+        );
+    }
+
+    #[test]
+    fn duplicates_and_unknown_needs_are_reported_per_application() {
+        let errors = group(vec![app("a", &["ghost"]), app("a", &[]), app(" ", &[])])
+            .validate()
+            .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "applications[0].needs",
+                "applications[1].name",
+                "applications[2].name"
+            ]
+        );
+    }
+}

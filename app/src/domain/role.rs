@@ -116,10 +116,14 @@ pub enum Action {
     CreateDataCenter,
     UpdateDataCenter,
     DeleteDataCenter,
+    ListProductGroups,
+    CreateProductGroup,
+    UpdateProductGroup,
+    DeleteProductGroup,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 19] = [
         Action::ListStepTypes,
         Action::SignIn,
         Action::SignOut,
@@ -135,6 +139,10 @@ impl Action {
         Action::CreateDataCenter,
         Action::UpdateDataCenter,
         Action::DeleteDataCenter,
+        Action::ListProductGroups,
+        Action::CreateProductGroup,
+        Action::UpdateProductGroup,
+        Action::DeleteProductGroup,
     ];
 
     /// The endpoint, as in `POST /api/<endpoint>`; also the action name in the audit log.
@@ -155,6 +163,10 @@ impl Action {
             Self::CreateDataCenter => "data_centers/create",
             Self::UpdateDataCenter => "data_centers/update",
             Self::DeleteDataCenter => "data_centers/delete",
+            Self::ListProductGroups => "product_groups/list",
+            Self::CreateProductGroup => "product_groups/create",
+            Self::UpdateProductGroup => "product_groups/update",
+            Self::DeleteProductGroup => "product_groups/delete",
         }
     }
 
@@ -171,10 +183,13 @@ impl Action {
             | Self::SetUserEnabled
             | Self::ResetUserPassword => Access::Requires(Administer),
             Self::ListAuditEntries => Access::Requires(ReadAudit),
-            Self::ListDataCenters => Access::Requires(Read),
-            Self::CreateDataCenter | Self::UpdateDataCenter | Self::DeleteDataCenter => {
-                Access::Requires(Operate)
-            }
+            Self::ListDataCenters | Self::ListProductGroups => Access::Requires(Read),
+            Self::CreateDataCenter
+            | Self::UpdateDataCenter
+            | Self::DeleteDataCenter
+            | Self::CreateProductGroup
+            | Self::UpdateProductGroup
+            | Self::DeleteProductGroup => Access::Requires(Operate),
         }
     }
 
@@ -186,6 +201,7 @@ impl Action {
                 | Self::ListUsers
                 | Self::ListAuditEntries
                 | Self::ListDataCenters
+                | Self::ListProductGroups
         )
     }
 

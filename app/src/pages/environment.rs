@@ -1,5 +1,5 @@
-//! The Environment section: a tab per kind of thing plans act on. Data centers (机房) are
-//! built; the other tabs say plainly that they are coming.
+//! The Environment section: a tab per kind of thing plans act on. Data centers (机房) and
+//! product groups are built; the other tabs say plainly that they are coming.
 
 use crate::api::environment::{
     CreateDataCenter, DeleteDataCenter, UpdateDataCenter, list_data_centers,
@@ -50,6 +50,7 @@ pub fn EnvironmentPage() -> impl IntoView {
         </div>
         {move || match tab.get() {
             Tab::DataCenters => view! { <DataCenters /> }.into_any(),
+            Tab::ProductGroups => view! { <super::product_groups::ProductGroups /> }.into_any(),
             _ => view! { <p class="notice" role="status">"This tab is not built yet."</p> }.into_any(),
         }}
     }

@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod environment;
 pub mod home;
 pub mod not_found;
+pub mod product_groups;
 pub mod sign_in;
 pub mod step_catalog;
 pub mod upcoming;

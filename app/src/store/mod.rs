@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod data_centers;
 pub mod demo;
 mod error;
+pub mod product_groups;
 pub mod schema;
 pub mod settings;
 pub mod users;

@@ -1,0 +1,261 @@
+//! Environment → Product groups (产品组): applications, what each needs, and the restart
+//! order the engine will use. A dependency cycle is refused, in the browser and on the
+//! server, with the cycle named.
+
+use crate::api::environment::{
+    CreateProductGroup, DeleteProductGroup, UpdateProductGroup, list_product_groups,
+};
+use crate::components::console_layout::use_current_user;
+use crate::components::error_view::ErrorView;
+use crate::components::form_feedback::{FieldMessage, FormMessage, last_error};
+use crate::components::text_field::TextField;
+use crate::domain::environment::{Application, ProductGroup, ProductGroupForm};
+use crate::domain::role::Action;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[component]
+pub fn ProductGroups() -> impl IntoView {
+    let me = use_current_user();
+    let create = ServerAction::<CreateProductGroup>::new();
+    let update = ServerAction::<UpdateProductGroup>::new();
+    let delete = ServerAction::<DeleteProductGroup>::new();
+    let groups = Resource::new(
+        move || {
+            (
+                create.version().get(),
+                update.version().get(),
+                delete.version().get(),
+            )
+        },
+        |_| list_product_groups(),
+    );
+    let editing = RwSignal::new(None::<ProductGroup>);
+    let delete_error = last_error(delete.value());
+
+    view! {
+        <FormMessage error=delete_error />
+        <Transition fallback=|| view! { <p class="muted">"Loading product groups…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
+                {move || Suspend::new(async move {
+                    let can_edit = me.0.await.ok().is_some_and(|u| Action::CreateProductGroup.allowed_for(u.role));
+                    groups.await.map(|groups| {
+                        groups
+                            .into_iter()
+                            .map(|group| view! { <GroupCard group can_edit editing delete /> })
+                            .collect_view()
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let can_edit = me.0.await.ok().is_some_and(|u| Action::CreateProductGroup.allowed_for(u.role));
+                can_edit.then(|| view! { <GroupEditor create update editing /> })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn GroupCard(
+    group: ProductGroup,
+    can_edit: bool,
+    editing: RwSignal<Option<ProductGroup>>,
+    delete: ServerAction<DeleteProductGroup>,
+) -> impl IntoView {
+    let levels = group.restart_levels();
+    let (id, version) = (group.id, group.version);
+    let confirming = RwSignal::new(false);
+    let for_edit = group.clone();
+    view! {
+        <section class="card" data-group=group.name.clone()>
+            <h2>{group.name.clone()}</h2>
+            <p class="muted">{group.description.clone()}</p>
+            <table class="data-table">
+                <thead><tr><th scope="col">"Application"</th><th scope="col">"Description"</th><th scope="col">"Needs"</th></tr></thead>
+                <tbody>
+                    {group.applications.iter().map(|a| view! {
+                        <tr><td>{a.name.clone()}</td><td>{a.description.clone()}</td><td>{a.needs.join(", ")}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <p data-testid="restart-levels">
+                <strong>"Restart order: "</strong>
+                {levels.iter().enumerate().map(|(i, level)| format!("{}. {}", i + 1, level.join(", "))).collect::<Vec<_>>().join("  →  ")}
+            </p>
+            {can_edit.then(|| view! {
+                <div>
+                    <button type="button" on:click=move |_| editing.set(Some(for_edit.clone()))>"Edit"</button>
+                    " "
+                    <button type="button" on:click=move |_| confirming.set(true)>"Delete"</button>
+                </div>
+                <Show when=move || confirming.get()>
+                    <div class="confirm" role="alertdialog" aria-label="Confirm deletion">
+                        <p>"Delete this product group and its applications? This cannot be undone."</p>
+                        <button type="button" class="danger" on:click=move |_| {
+                            delete.dispatch(DeleteProductGroup { id, version });
+                            confirming.set(false);
+                        }>"Delete"</button>
+                        " "
+                        <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                    </div>
+                </Show>
+            })}
+        </section>
+    }
+}
+
+/// One application row of the editor, with signals of its own so typing keeps focus.
+#[derive(Clone, Copy)]
+struct Row {
+    key: usize,
+    name: RwSignal<String>,
+    description: RwSignal<String>,
+    needs: RwSignal<Vec<String>>,
+}
+
+impl Row {
+    fn new(key: usize, app: Application) -> Self {
+        Self {
+            key,
+            name: RwSignal::new(app.name),
+            description: RwSignal::new(app.description),
+            needs: RwSignal::new(app.needs),
+        }
+    }
+
+    fn application(&self) -> Application {
+        Application {
+            name: self.name.get(),
+            description: self.description.get(),
+            needs: self.needs.get(),
+        }
+    }
+}
+
+#[component]
+fn GroupEditor(
+    create: ServerAction<CreateProductGroup>,
+    update: ServerAction<UpdateProductGroup>,
+    editing: RwSignal<Option<ProductGroup>>,
+) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let rows = RwSignal::new(Vec::<Row>::new());
+    let next_key = StoredValue::new(0usize);
+    let local = RwSignal::new(None::<AppError>);
+    let new_row = move |app: Application| {
+        let key = next_key.get_value();
+        next_key.set_value(key + 1);
+        Row::new(key, app)
+    };
+    Effect::new(move || {
+        let chosen = editing.get();
+        name.set(chosen.as_ref().map(|g| g.name.clone()).unwrap_or_default());
+        description.set(
+            chosen
+                .as_ref()
+                .map(|g| g.description.clone())
+                .unwrap_or_default(),
+        );
+        rows.set(
+            chosen
+                .map(|g| g.applications.into_iter().map(new_row).collect())
+                .unwrap_or_default(),
+        );
+        local.set(None);
+    });
+    Effect::new(move || {
+        if matches!(update.value().get(), Some(Ok(_))) {
+            editing.set(None);
+        }
+    });
+    let server = Signal::derive(move || {
+        if editing.with(Option::is_some) {
+            last_error(update.value()).get()
+        } else {
+            last_error(create.value()).get()
+        }
+    });
+    let error = Signal::derive(move || local.get().or_else(|| server.get()));
+    let indexed_rows = move || rows.get().into_iter().enumerate().collect::<Vec<_>>();
+
+    view! {
+        <form
+            class="stacked-form wide"
+            aria-label="Product group"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                let form = ProductGroupForm {
+                    name: name.get(),
+                    description: description.get(),
+                    applications: rows.get().iter().map(Row::application).collect(),
+                };
+                if let Err(errors) = form.validate() {
+                    local.set(Some(AppError::invalid(errors)));
+                    return;
+                }
+                local.set(None);
+                match editing.get() {
+                    Some(g) => { update.dispatch(UpdateProductGroup { id: g.id, version: g.version, form }); }
+                    None => { create.dispatch(CreateProductGroup { form }); }
+                }
+            }
+        >
+            <h2>{move || if editing.with(Option::is_some) { "Edit product group" } else { "Create a product group" }}</h2>
+            <FormMessage error />
+            <TextField label="Group name" value=name required=true error=(error, "name") />
+            <TextField label="Description" value=description error=(error, "description") />
+            <h3>"Applications"</h3>
+            <FieldMessage error field="applications" />
+            <For each=indexed_rows key=|(_, row): &(usize, Row)| row.key let:item>
+                {
+                    let (index, row) = item;
+                    let others = move || {
+                        rows.get().into_iter().filter(|r| r.key != row.key).map(|r| r.name.get()).filter(|n| !n.trim().is_empty()).collect::<Vec<_>>()
+                    };
+                    view! {
+                        <fieldset class="app-row" aria-label=move || format!("Application {}", index + 1)>
+                            <TextField label="Application name" value=row.name required=true />
+                            <FieldMessage error field=format!("applications[{index}].name") />
+                            <TextField label="Application description" value=row.description />
+                            <div class="needs">
+                                <span class="muted">"Needs: "</span>
+                                {move || others().into_iter().map(|other| {
+                                    let checked_name = other.clone();
+                                    let toggled_name = other.clone();
+                                    view! {
+                                        <label class="inline">
+                                            <input
+                                                type="checkbox"
+                                                prop:checked=move || row.needs.with(|n| n.contains(&checked_name))
+                                                on:change=move |_| row.needs.update(|n| {
+                                                    if let Some(at) = n.iter().position(|x| *x == toggled_name) { n.remove(at); } else { n.push(toggled_name.clone()); }
+                                                })
+                                            />
+                                            {other}
+                                        </label>
+                                    }
+                                }).collect_view()}
+                            </div>
+                            <FieldMessage error field=format!("applications[{index}].needs") />
+                            <button type="button" on:click=move |_| rows.update(|r| r.retain(|x| x.key != row.key))>"Remove application"</button>
+                        </fieldset>
+                    }
+                }
+            </For>
+            <div>
+                <button type="button" on:click=move |_| rows.update(|r| r.push(new_row(Application::default())))>"Add application"</button>
+            </div>
+            <div>
+                <button type="submit" class="primary">
+                    {move || if editing.with(Option::is_some) { "Save" } else { "Create product group" }}
+                </button>
+                <Show when=move || editing.with(Option::is_some)>
+                    " " <button type="button" on:click=move |_| editing.set(None)>"Cancel"</button>
+                </Show>
+            </div>
+        </form>
+    }
+}
