@@ -100,3 +100,25 @@ test("an auditor reads product groups and can change nothing", async ({ page }) 
   await expect(page.locator('[data-group="Trading"]')).toBeVisible();
   await expect(page.getByRole("main").getByRole("button", { name: /Edit|Delete|Create|Add/ })).toHaveCount(0);
 });
+
+test("an operator moves a database cluster's primary; the primary must hold a copy", async ({ page }) => {
+  await signIn(page, "operator");
+  await page.goto("/environment");
+  await hydrated(page);
+  await page.getByRole("tab", { name: "Database clusters" }).click();
+  const table = page.getByTestId("database-clusters");
+  await expect(table.locator('tr[data-name="payments-db"]')).toContainText("Shanghai-A");
+
+  await table.locator('tr[data-name="payments-db"]').getByRole("button", { name: "Edit" }).click();
+  const form = page.getByRole("form", { name: "Database cluster" });
+  await expect(form.getByLabel("Cluster name")).toHaveValue("payments-db");
+  await form.getByLabel("Primary data center").selectOption({ label: "Beijing-C" });
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(form.locator('[data-field="primary"]')).toHaveText(
+    "the primary must be one of the data centers holding a copy",
+  );
+
+  await form.getByLabel("Primary data center").selectOption({ label: "Hangzhou-B" });
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(table.locator('tr[data-name="payments-db"] td').nth(1)).toHaveText("Hangzhou-B");
+});

@@ -7,6 +7,7 @@ mod support;
 mod audit;
 mod catalog_api;
 mod data_centers;
+mod database_clusters;
 mod demo_data;
 mod health;
 mod migrations;

@@ -86,6 +86,22 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
             json!({ "id": 999_999, "version": 1 }),
             Some(OPERATE),
         ),
+        ("database_clusters/list", json!({}), Some(ALL)),
+        (
+            "database_clusters/create",
+            json!({ "form": { "name": "", "description": "", "members": [], "primary": null } }),
+            Some(OPERATE),
+        ),
+        (
+            "database_clusters/update",
+            json!({ "id": 999_999, "version": 1, "form": { "name": "C", "description": "", "members": [1], "primary": 1 } }),
+            Some(OPERATE),
+        ),
+        (
+            "database_clusters/delete",
+            json!({ "id": 999_999, "version": 1 }),
+            Some(OPERATE),
+        ),
         // Last: it ends the caller's session.
         ("auth/sign_out", json!({}), Some(ALL)),
     ]

@@ -1,8 +1,11 @@
-//! The environment (data centers, product groups). Everyone signed in reads it; operators
+//! The environment (data centers, product groups, database clusters). Everyone signed in reads it; operators
 //! and admins change it.
 
-use crate::domain::environment::{DataCenter, DataCenterForm, ProductGroup, ProductGroupForm};
-use crate::domain::ids::{DataCenterId, ProductGroupId};
+use crate::domain::environment::{
+    DataCenter, DataCenterForm, DatabaseCluster, DatabaseClusterForm, ProductGroup,
+    ProductGroupForm,
+};
+use crate::domain::ids::{DataCenterId, DatabaseClusterId, ProductGroupId};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -147,6 +150,88 @@ pub async fn delete_product_group(id: ProductGroupId, version: u32) -> Result<()
             .audited(Some(Target::new("product_group", id)), async {
                 let mut conn = actor.services.store.conn().await?;
                 crate::store::product_groups::delete(&mut conn, &actor.record(), id, version).await
+            })
+            .await
+    })
+    .await
+}
+
+/// Every database cluster with its members and primary, by name.
+#[server(endpoint = "database_clusters/list", input = Json, output = Json)]
+pub async fn list_database_clusters() -> Result<Vec<DatabaseCluster>, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::ListDatabaseClusters).await?;
+        let mut conn = actor.services.store.conn().await?;
+        crate::store::database_clusters::list(&mut conn).await
+    })
+    .await
+}
+
+/// Creates a database cluster.
+#[server(endpoint = "database_clusters/create", input = Json, output = Json)]
+pub async fn create_database_cluster(
+    form: DatabaseClusterForm,
+) -> Result<DatabaseCluster, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::CreateDatabaseCluster).await?;
+        actor
+            .audited(None, async {
+                let form = form.validate().map_err(AppError::invalid)?;
+                let mut conn = actor.services.store.conn().await?;
+                crate::store::database_clusters::create(&mut conn, &actor.record(), &form).await
+            })
+            .await
+    })
+    .await
+}
+
+/// Replaces a database cluster's name, members and primary.
+#[server(endpoint = "database_clusters/update", input = Json, output = Json)]
+pub async fn update_database_cluster(
+    id: DatabaseClusterId,
+    version: u32,
+    form: DatabaseClusterForm,
+) -> Result<DatabaseCluster, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    use crate::store::audit::Target;
+    super::server_side::answer(async {
+        let actor = require(Action::UpdateDatabaseCluster).await?;
+        actor
+            .audited(Some(Target::new("database_cluster", id)), async {
+                let form = form.validate().map_err(AppError::invalid)?;
+                let mut conn = actor.services.store.conn().await?;
+                crate::store::database_clusters::update(
+                    &mut conn,
+                    &actor.record(),
+                    id,
+                    version,
+                    &form,
+                )
+                .await
+            })
+            .await
+    })
+    .await
+}
+
+/// Deletes a database cluster no plan step uses.
+#[server(endpoint = "database_clusters/delete", input = Json, output = Json)]
+pub async fn delete_database_cluster(id: DatabaseClusterId, version: u32) -> Result<(), AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    use crate::store::audit::Target;
+    super::server_side::answer(async {
+        let actor = require(Action::DeleteDatabaseCluster).await?;
+        actor
+            .audited(Some(Target::new("database_cluster", id)), async {
+                let mut conn = actor.services.store.conn().await?;
+                crate::store::database_clusters::delete(&mut conn, &actor.record(), id, version)
+                    .await
             })
             .await
     })

@@ -269,3 +269,109 @@ mod product_group_tests {
         );
     }
 }
+
+/// A data center named in another record.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DataCenterRef {
+    pub id: DataCenterId,
+    pub name: String,
+}
+
+/// A replicated database: the data centers that hold a copy, and which one is primary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatabaseCluster {
+    pub id: super::ids::DatabaseClusterId,
+    pub name: String,
+    pub description: String,
+    /// By name; the primary is among them.
+    pub members: Vec<DataCenterRef>,
+    pub primary: DataCenterRef,
+    pub version: u32,
+}
+
+/// The form that creates or edits a database cluster.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatabaseClusterForm {
+    pub name: String,
+    pub description: String,
+    pub members: Vec<DataCenterId>,
+    pub primary: Option<DataCenterId>,
+}
+
+impl DatabaseClusterForm {
+    /// The trimmed form, or every problem next to its field.
+    pub fn validate(&self) -> Result<Self, Vec<FieldError>> {
+        let mut errors: Vec<FieldError> = [
+            check_name("name", &self.name, 100),
+            check_description(&self.description),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if self.members.is_empty() {
+            errors.push(FieldError::new(
+                "members",
+                "choose the data centers that hold a copy",
+            ));
+        }
+        match self.primary {
+            None => errors.push(FieldError::new("primary", "choose the primary data center")),
+            Some(primary) if !self.members.contains(&primary) => {
+                errors.push(FieldError::new(
+                    "primary",
+                    "the primary must be one of the data centers holding a copy",
+                ));
+            }
+            Some(_) => {}
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut members = self.members.clone();
+        members.sort();
+        members.dedup();
+        Ok(Self {
+            name: self.name.trim().to_owned(),
+            description: self.description.trim().to_owned(),
+            members,
+            primary: self.primary,
+        })
+    }
+}
+
+#[cfg(test)]
+mod cluster_tests {
+    use super::*;
+
+    #[test]
+    fn the_primary_must_hold_a_copy() {
+        let form = DatabaseClusterForm {
+            name: "orders-db".into(),
+            description: String::new(),
+            members: vec![DataCenterId(1), DataCenterId(2)],
+            primary: Some(DataCenterId(3)),
+        };
+        let errors = form.validate().unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "primary");
+        assert!(
+            DatabaseClusterForm {
+                primary: Some(DataCenterId(2)),
+                ..form
+            }
+            .validate()
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn members_and_primary_are_required() {
+        let fields: Vec<String> = DatabaseClusterForm::default()
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["name", "members", "primary"]);
+    }
+}

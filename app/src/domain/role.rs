@@ -120,10 +120,14 @@ pub enum Action {
     CreateProductGroup,
     UpdateProductGroup,
     DeleteProductGroup,
+    ListDatabaseClusters,
+    CreateDatabaseCluster,
+    UpdateDatabaseCluster,
+    DeleteDatabaseCluster,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 23] = [
         Action::ListStepTypes,
         Action::SignIn,
         Action::SignOut,
@@ -143,6 +147,10 @@ impl Action {
         Action::CreateProductGroup,
         Action::UpdateProductGroup,
         Action::DeleteProductGroup,
+        Action::ListDatabaseClusters,
+        Action::CreateDatabaseCluster,
+        Action::UpdateDatabaseCluster,
+        Action::DeleteDatabaseCluster,
     ];
 
     /// The endpoint, as in `POST /api/<endpoint>`; also the action name in the audit log.
@@ -167,6 +175,10 @@ impl Action {
             Self::CreateProductGroup => "product_groups/create",
             Self::UpdateProductGroup => "product_groups/update",
             Self::DeleteProductGroup => "product_groups/delete",
+            Self::ListDatabaseClusters => "database_clusters/list",
+            Self::CreateDatabaseCluster => "database_clusters/create",
+            Self::UpdateDatabaseCluster => "database_clusters/update",
+            Self::DeleteDatabaseCluster => "database_clusters/delete",
         }
     }
 
@@ -183,13 +195,18 @@ impl Action {
             | Self::SetUserEnabled
             | Self::ResetUserPassword => Access::Requires(Administer),
             Self::ListAuditEntries => Access::Requires(ReadAudit),
-            Self::ListDataCenters | Self::ListProductGroups => Access::Requires(Read),
+            Self::ListDataCenters | Self::ListProductGroups | Self::ListDatabaseClusters => {
+                Access::Requires(Read)
+            }
             Self::CreateDataCenter
             | Self::UpdateDataCenter
             | Self::DeleteDataCenter
             | Self::CreateProductGroup
             | Self::UpdateProductGroup
-            | Self::DeleteProductGroup => Access::Requires(Operate),
+            | Self::DeleteProductGroup
+            | Self::CreateDatabaseCluster
+            | Self::UpdateDatabaseCluster
+            | Self::DeleteDatabaseCluster => Access::Requires(Operate),
         }
     }
 
@@ -202,6 +219,7 @@ impl Action {
                 | Self::ListAuditEntries
                 | Self::ListDataCenters
                 | Self::ListProductGroups
+                | Self::ListDatabaseClusters
         )
     }
 

@@ -1,5 +1,6 @@
-//! The Environment section: a tab per kind of thing plans act on. Data centers (机房) and
-//! product groups are built; the other tabs say plainly that they are coming.
+//! The Environment section: a tab per kind of thing plans act on. Data centers (机房),
+//! product groups and database clusters are built; connection configs say plainly that
+//! they are coming.
 
 use crate::api::environment::{
     CreateDataCenter, DeleteDataCenter, UpdateDataCenter, list_data_centers,
@@ -51,6 +52,7 @@ pub fn EnvironmentPage() -> impl IntoView {
         {move || match tab.get() {
             Tab::DataCenters => view! { <DataCenters /> }.into_any(),
             Tab::ProductGroups => view! { <super::product_groups::ProductGroups /> }.into_any(),
+            Tab::Clusters => view! { <super::database_clusters::DatabaseClusters /> }.into_any(),
             _ => view! { <p class="notice" role="status">"This tab is not built yet."</p> }.into_any(),
         }}
     }

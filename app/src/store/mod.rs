@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod data_centers;
+pub mod database_clusters;
 pub mod demo;
 mod error;
 pub mod product_groups;
