@@ -8,6 +8,8 @@ pub mod components;
 pub mod domain;
 pub mod error;
 pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod probe;
 mod routes;
 #[cfg(feature = "ssr")]
 pub mod services;

@@ -45,7 +45,7 @@ test("a data center in use cannot be deleted, and the console says why", async (
   await page.getByTestId("data-centers").locator('tr[data-name="Shanghai-A"]').getByRole("button", { name: "Delete" }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Delete" }).click();
   await expect(page.getByRole("alert")).toHaveText(
-    "Shanghai-A is still used by 3 database clusters; remove those first",
+    "Shanghai-A is still used by 3 connection configs, 3 database clusters; remove those first",
   );
 });
 
@@ -63,6 +63,9 @@ test("an operator builds a product group, sees its restart order, and is refused
   await page.goto("/environment");
   await hydrated(page);
   await page.getByRole("tab", { name: "Product groups" }).click();
+  await page.getByLabel("Search").fill("ledger");
+  await expect(page.locator("[data-group]:visible")).toHaveCount(1);
+  await page.getByLabel("Search").fill("");
   await expect(page.locator('[data-group="Payments"] [data-testid="restart-levels"]')).toHaveText(
     "Restart order: 1. ledger, risk-engine  →  2. payment-core  →  3. payment-gateway",
   );
@@ -121,4 +124,56 @@ test("an operator moves a database cluster's primary; the primary must hold a co
   await form.getByLabel("Primary data center").selectOption({ label: "Hangzhou-B" });
   await form.getByRole("button", { name: "Save" }).click();
   await expect(table.locator('tr[data-name="payments-db"] td').nth(1)).toHaveText("Hangzhou-B");
+});
+
+test("an operator adds a connection config; the password is never shown back", async ({ page }) => {
+  await signIn(page, "operator");
+  await page.goto("/environment");
+  await hydrated(page);
+  await page.getByRole("tab", { name: "Connection configs" }).click();
+  const table = page.getByTestId("connection-configs");
+  await expect(table.locator("tbody tr")).toHaveCount(9);
+
+  const form = page.getByRole("form", { name: "Connection config" });
+  await form.getByLabel("Config name").fill("hz-gateway");
+  await form.getByLabel("Data center").selectOption({ label: "Hangzhou-B" });
+  await form.getByLabel("Host").fill("gw..bad");
+  await form.getByLabel("Port").fill("443");
+  await form.getByRole("button", { name: "Add connection config" }).click();
+  await expect(form.locator('[data-field="host"]')).toHaveText("must be a domain name or an IP address");
+
+  await form.getByLabel("Host").fill("gw.hz.example.com");
+  await form.getByLabel("Username").fill("ops");
+  await form.getByLabel("Password", { exact: true }).fill("very-secret-pw");
+  await form.getByRole("button", { name: "Add connection config" }).click();
+  const row = table.locator('tr[data-name="hz-gateway"]');
+  await expect(row).toContainText("set");
+  await expect(page.locator("body")).not.toContainText("very-secret-pw");
+
+  await row.getByRole("button", { name: "Edit" }).click();
+  await expect(form.getByLabel("Password", { exact: true })).toHaveValue("");
+  await expect(form.getByTestId("password-state")).toHaveText("A password is set; leave the field empty to keep it.");
+  expect(await page.content()).not.toContain("very-secret-pw");
+
+  await form.getByRole("button", { name: "Cancel" }).click();
+  await page.getByLabel("Search").fill("gw.hz");
+  await expect(table.locator("tbody tr:visible")).toHaveCount(1);
+  await row.getByRole("button", { name: "Delete" }).click();
+  await page.getByRole("alertdialog", { name: "Confirm deletion" }).getByRole("button", { name: "Delete" }).click();
+  await expect(table.locator("tbody tr:visible")).toHaveCount(0);
+  await page.getByLabel("Search").fill("");
+
+  const demo = table.locator('tr[data-name="Beijing-C gateway (simulator)"]');
+  await demo.getByRole("button", { name: "Test connection" }).click();
+  await expect(demo.getByTestId("test-result")).toHaveText("refused: nothing answers at that address");
+});
+
+test("an auditor sees connection configs without usernames and changes nothing", async ({ page }) => {
+  await signIn(page, "auditor");
+  await page.goto("/environment");
+  await hydrated(page);
+  await page.getByRole("tab", { name: "Connection configs" }).click();
+  const first = page.getByTestId("connection-configs").locator("tbody tr").first();
+  await expect(first).toContainText("hidden");
+  await expect(page.getByRole("main").getByRole("button", { name: /Test|Edit|Delete|Add/ })).toHaveCount(0);
 });

@@ -173,6 +173,6 @@ async fn a_data_center_in_use_cannot_be_deleted_and_the_answer_says_by_what() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(
         body["message"],
-        "Shanghai-A is still used by 3 database clusters; remove those first"
+        "Shanghai-A is still used by 3 connection configs, 3 database clusters; remove those first"
     );
 }

@@ -102,9 +102,36 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
             json!({ "id": 999_999, "version": 1 }),
             Some(OPERATE),
         ),
+        ("connection_configs/list", json!({}), Some(ALL)),
+        (
+            "connection_configs/create",
+            json!({ "form": bad_config() }),
+            Some(OPERATE),
+        ),
+        (
+            "connection_configs/update",
+            json!({ "id": 999_999, "version": 1, "form": bad_config() }),
+            Some(OPERATE),
+        ),
+        (
+            "connection_configs/delete",
+            json!({ "id": 999_999, "version": 1 }),
+            Some(OPERATE),
+        ),
+        (
+            "connection_configs/test",
+            json!({ "id": 999_999 }),
+            Some(OPERATE),
+        ),
         // Last: it ends the caller's session.
         ("auth/sign_out", json!({}), Some(ALL)),
     ]
+}
+
+/// A connection config form that fails validation (so allowed calls change nothing).
+fn bad_config() -> Value {
+    json!({ "name": "", "data_center": null, "platform": "database", "kind": "test", "protocol": "http",
+            "host": "", "port": 0, "username": "", "password": { "action": "keep" } })
 }
 
 /// Refused for who the caller is, as opposed to failing for what they sent (a wrong

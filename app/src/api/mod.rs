@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod connections;
 pub mod environment;
 #[cfg(feature = "ssr")]
 mod server_side;

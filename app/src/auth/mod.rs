@@ -8,5 +8,6 @@ pub mod guard;
 pub mod keys;
 pub mod password;
 pub mod session;
+pub mod stored_secret;
 pub mod throttle;
 pub mod token;

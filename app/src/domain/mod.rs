@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod connection;
 pub mod environment;
 pub mod ids;
 pub mod restart_order;

@@ -46,6 +46,12 @@ impl Role {
     pub fn can(self, capability: Capability) -> bool {
         capability.roles().contains(&self)
     }
+
+    /// Whether this role sees the usernames of connection configs. Auditors do not: they
+    /// watch, and a username is half a credential.
+    pub fn sees_config_usernames(self) -> bool {
+        self != Role::Auditor
+    }
 }
 
 /// A kind of permission; each server function needs exactly one (or none, if public).
@@ -124,10 +130,15 @@ pub enum Action {
     CreateDatabaseCluster,
     UpdateDatabaseCluster,
     DeleteDatabaseCluster,
+    ListConnectionConfigs,
+    CreateConnectionConfig,
+    UpdateConnectionConfig,
+    DeleteConnectionConfig,
+    TestConnectionConfig,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 28] = [
         Action::ListStepTypes,
         Action::SignIn,
         Action::SignOut,
@@ -151,6 +162,11 @@ impl Action {
         Action::CreateDatabaseCluster,
         Action::UpdateDatabaseCluster,
         Action::DeleteDatabaseCluster,
+        Action::ListConnectionConfigs,
+        Action::CreateConnectionConfig,
+        Action::UpdateConnectionConfig,
+        Action::DeleteConnectionConfig,
+        Action::TestConnectionConfig,
     ];
 
     /// The endpoint, as in `POST /api/<endpoint>`; also the action name in the audit log.
@@ -179,6 +195,11 @@ impl Action {
             Self::CreateDatabaseCluster => "database_clusters/create",
             Self::UpdateDatabaseCluster => "database_clusters/update",
             Self::DeleteDatabaseCluster => "database_clusters/delete",
+            Self::ListConnectionConfigs => "connection_configs/list",
+            Self::CreateConnectionConfig => "connection_configs/create",
+            Self::UpdateConnectionConfig => "connection_configs/update",
+            Self::DeleteConnectionConfig => "connection_configs/delete",
+            Self::TestConnectionConfig => "connection_configs/test",
         }
     }
 
@@ -195,9 +216,10 @@ impl Action {
             | Self::SetUserEnabled
             | Self::ResetUserPassword => Access::Requires(Administer),
             Self::ListAuditEntries => Access::Requires(ReadAudit),
-            Self::ListDataCenters | Self::ListProductGroups | Self::ListDatabaseClusters => {
-                Access::Requires(Read)
-            }
+            Self::ListDataCenters
+            | Self::ListProductGroups
+            | Self::ListDatabaseClusters
+            | Self::ListConnectionConfigs => Access::Requires(Read),
             Self::CreateDataCenter
             | Self::UpdateDataCenter
             | Self::DeleteDataCenter
@@ -206,7 +228,11 @@ impl Action {
             | Self::DeleteProductGroup
             | Self::CreateDatabaseCluster
             | Self::UpdateDatabaseCluster
-            | Self::DeleteDatabaseCluster => Access::Requires(Operate),
+            | Self::DeleteDatabaseCluster
+            | Self::CreateConnectionConfig
+            | Self::UpdateConnectionConfig
+            | Self::DeleteConnectionConfig
+            | Self::TestConnectionConfig => Access::Requires(Operate),
         }
     }
 
@@ -220,6 +246,7 @@ impl Action {
                 | Self::ListDataCenters
                 | Self::ListProductGroups
                 | Self::ListDatabaseClusters
+                | Self::ListConnectionConfigs
         )
     }
 

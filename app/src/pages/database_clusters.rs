@@ -32,6 +32,7 @@ pub fn DatabaseClusters() -> impl IntoView {
     );
     let centers = Resource::new(|| (), |_| list_data_centers());
     let editing = RwSignal::new(None::<DatabaseCluster>);
+    let query = RwSignal::new(String::new());
     let delete_error = last_error(delete.value());
     let can_edit = move || async move {
         me.0.await
@@ -40,12 +41,15 @@ pub fn DatabaseClusters() -> impl IntoView {
     };
 
     view! {
+        <div class="toolbar" role="search">
+            <TextField label="Search" kind="search" value=query />
+        </div>
         <FormMessage error=delete_error />
         <Transition fallback=|| view! { <p class="muted">"Loading database clusters…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                 {move || Suspend::new(async move {
                     let can_edit = can_edit().await;
-                    clusters.await.map(|clusters| view! { <ClusterTable clusters can_edit editing delete /> })
+                    clusters.await.map(|clusters| view! { <ClusterTable clusters query can_edit editing delete /> })
                 })}
             </ErrorBoundary>
         </Transition>
@@ -64,6 +68,7 @@ pub fn DatabaseClusters() -> impl IntoView {
 #[component]
 fn ClusterTable(
     clusters: Vec<DatabaseCluster>,
+    query: RwSignal<String>,
     can_edit: bool,
     editing: RwSignal<Option<DatabaseCluster>>,
     delete: ServerAction<DeleteDatabaseCluster>,
@@ -85,8 +90,10 @@ fn ClusterTable(
                     let members = cluster.members.iter().map(|m| m.name.clone()).collect::<Vec<_>>().join(", ");
                     let for_edit = cluster.clone();
                     let for_delete = cluster.clone();
+                    let searchable = format!("{} {members}", cluster.name).to_lowercase();
+                    let shown = move || searchable.contains(query.get().trim().to_lowercase().as_str());
                     view! {
-                        <tr data-name=cluster.name.clone()>
+                        <tr data-name=cluster.name.clone() hidden=move || !shown()>
                             <td>{cluster.name.clone()}</td>
                             <td>{cluster.primary.name.clone()}</td>
                             <td>{members}</td>

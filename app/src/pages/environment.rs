@@ -1,6 +1,5 @@
-//! The Environment section: a tab per kind of thing plans act on. Data centers (机房),
-//! product groups and database clusters are built; connection configs say plainly that
-//! they are coming.
+//! The Environment section: a tab per kind of thing plans act on — data centers (机房),
+//! connection configs (配置信息), product groups (产品组) and database clusters.
 
 use crate::api::environment::{
     CreateDataCenter, DeleteDataCenter, UpdateDataCenter, list_data_centers,
@@ -53,7 +52,7 @@ pub fn EnvironmentPage() -> impl IntoView {
             Tab::DataCenters => view! { <DataCenters /> }.into_any(),
             Tab::ProductGroups => view! { <super::product_groups::ProductGroups /> }.into_any(),
             Tab::Clusters => view! { <super::database_clusters::DatabaseClusters /> }.into_any(),
-            _ => view! { <p class="notice" role="status">"This tab is not built yet."</p> }.into_any(),
+            Tab::Configs => view! { <super::connection_configs::ConnectionConfigs /> }.into_any(),
         }}
     }
 }

@@ -31,9 +31,13 @@ pub fn ProductGroups() -> impl IntoView {
         |_| list_product_groups(),
     );
     let editing = RwSignal::new(None::<ProductGroup>);
+    let query = RwSignal::new(String::new());
     let delete_error = last_error(delete.value());
 
     view! {
+        <div class="toolbar" role="search">
+            <TextField label="Search" kind="search" value=query />
+        </div>
         <FormMessage error=delete_error />
         <Transition fallback=|| view! { <p class="muted">"Loading product groups…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
@@ -42,7 +46,7 @@ pub fn ProductGroups() -> impl IntoView {
                     groups.await.map(|groups| {
                         groups
                             .into_iter()
-                            .map(|group| view! { <GroupCard group can_edit editing delete /> })
+                            .map(|group| view! { <GroupCard group query can_edit editing delete /> })
                             .collect_view()
                     })
                 })}
@@ -60,6 +64,7 @@ pub fn ProductGroups() -> impl IntoView {
 #[component]
 fn GroupCard(
     group: ProductGroup,
+    query: RwSignal<String>,
     can_edit: bool,
     editing: RwSignal<Option<ProductGroup>>,
     delete: ServerAction<DeleteProductGroup>,
@@ -68,8 +73,15 @@ fn GroupCard(
     let (id, version) = (group.id, group.version);
     let confirming = RwSignal::new(false);
     let for_edit = group.clone();
+    let searchable = std::iter::once(&group.name)
+        .chain(group.applications.iter().map(|a| &a.name))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    let shown = move || searchable.contains(query.get().trim().to_lowercase().as_str());
     view! {
-        <section class="card" data-group=group.name.clone()>
+        <section class="card" data-group=group.name.clone() hidden=move || !shown()>
             <h2>{group.name.clone()}</h2>
             <p class="muted">{group.description.clone()}</p>
             <table class="data-table">

@@ -2,8 +2,8 @@
 //! Loaded once into a database that has no estate yet, only when demo mode is on.
 
 use super::schema::{
-    application_dependencies, applications, data_centers, database_cluster_members,
-    database_clusters, product_groups, regions,
+    application_dependencies, applications, connection_configs, data_centers,
+    database_cluster_members, database_clusters, product_groups, regions,
 };
 use super::{Db, inserted_id, settings};
 use crate::error::AppError;
@@ -131,6 +131,7 @@ pub async fn load_once(conn: &mut Db) -> Result<bool, AppError> {
             return Ok(false);
         }
         let data_centers = insert_data_centers(conn).await?;
+        insert_connection_configs(conn, &data_centers).await?;
         insert_product_groups(conn).await?;
         insert_clusters(conn, &data_centers).await?;
         Ok(true)
@@ -214,6 +215,42 @@ async fn insert_clusters(conn: &mut Db, data_centers: &HashMap<&str, u64>) -> Re
                 .values((
                     database_cluster_members::cluster_id.eq(cluster_id),
                     database_cluster_members::data_center_id.eq(data_centers[member]),
+                ))
+                .execute(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Where the demo configs point: the built-in simulator the run command serves (it comes
+/// with the execution engine; until then "Test connection" honestly reports it refused).
+pub const SIMULATOR_PORT: u16 = 3900;
+
+/// A `test` config for every demo data center and platform, pointing at the simulator.
+async fn insert_connection_configs(
+    conn: &mut Db,
+    data_centers: &HashMap<&'static str, u64>,
+) -> Result<(), AppError> {
+    let platforms = [
+        ("traffic_gateway", "gateway"),
+        ("app_platform", "apps"),
+        ("database", "db"),
+    ];
+    let mut names: Vec<&&str> = data_centers.keys().collect();
+    names.sort();
+    for dc in names {
+        for (platform, short) in platforms {
+            diesel::insert_into(connection_configs::table)
+                .values((
+                    connection_configs::name.eq(format!("{dc} {short} (simulator)")),
+                    connection_configs::data_center_id.eq(data_centers[*dc]),
+                    connection_configs::platform.eq(platform),
+                    connection_configs::kind.eq("test"),
+                    connection_configs::protocol.eq("http"),
+                    connection_configs::host.eq("127.0.0.1"),
+                    connection_configs::port.eq(SIMULATOR_PORT),
+                    connection_configs::username.eq("switchyard"),
                 ))
                 .execute(conn)
                 .await?;

@@ -1,0 +1,43 @@
+//! "Test connection": asks a platform endpoint's health route whether it answers, with the
+//! config's credentials, and says what happened within a few seconds. Server only.
+
+use crate::domain::connection::ConnectionTest;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(3);
+
+/// `GET http://host:port/health` with HTTP basic authentication when a username is set.
+pub async fn test_connection(
+    host: &str,
+    port: u16,
+    username: &str,
+    password: Option<&str>,
+) -> ConnectionTest {
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    };
+    let client = match reqwest::Client::builder()
+        .timeout(TIMEOUT)
+        .connect_timeout(TIMEOUT)
+        .build()
+    {
+        Ok(client) => client,
+        Err(error) => return ConnectionTest::Unexpected(error.to_string()),
+    };
+    let mut request = client.get(format!("http://{host}:{port}/health"));
+    if !username.is_empty() {
+        request = request.basic_auth(username, password);
+    }
+    match request.send().await {
+        Ok(response) if response.status().is_success() => ConnectionTest::Reachable,
+        Ok(response) if matches!(response.status().as_u16(), 401 | 403) => {
+            ConnectionTest::BadCredentials
+        }
+        Ok(response) => ConnectionTest::Unexpected(format!("HTTP {}", response.status())),
+        Err(error) if error.is_timeout() => ConnectionTest::TimedOut,
+        Err(error) if error.is_connect() => ConnectionTest::Refused,
+        Err(error) => ConnectionTest::Unexpected(error.to_string()),
+    }
+}

@@ -1,0 +1,280 @@
+//! Connection configs. The password column holds only ciphertext (see
+//! `auth::stored_secret`); nothing here returns it to a caller but `credentials`, which the
+//! connection test uses on the server.
+
+use super::audit::{self, AuditRecord, Target};
+use super::schema::{connection_configs, data_centers};
+use super::{Db, inserted_id};
+use crate::auth::stored_secret;
+use crate::domain::connection::{
+    ConfigKind, ConnectionConfig, ConnectionConfigForm, PasswordChange, Platform, Protocol,
+};
+use crate::domain::environment::DataCenterRef;
+use crate::domain::ids::{ConnectionConfigId, DataCenterId};
+use crate::error::AppError;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+
+const TABLE: &str = "connection_configs";
+
+type Row = (
+    u64,
+    String,
+    u64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    u16,
+    String,
+    bool,
+    u32,
+);
+
+#[diesel::dsl::auto_type]
+fn select() -> _ {
+    connection_configs::table
+        .inner_join(data_centers::table)
+        .select((
+            connection_configs::id,
+            connection_configs::name,
+            data_centers::id,
+            data_centers::name,
+            connection_configs::platform,
+            connection_configs::kind,
+            connection_configs::protocol,
+            connection_configs::host,
+            connection_configs::port,
+            connection_configs::username,
+            connection_configs::password_ciphertext.is_not_null(),
+            connection_configs::version,
+        ))
+}
+
+fn to_domain(row: Row) -> Result<ConnectionConfig, AppError> {
+    let (
+        id,
+        name,
+        dc_id,
+        dc_name,
+        platform,
+        kind,
+        protocol,
+        host,
+        port,
+        username,
+        password_set,
+        version,
+    ) = row;
+    let unknown = |what: &str, value: &str| {
+        tracing::error!(
+            config.id = id,
+            what,
+            value,
+            "unknown value in connection_configs"
+        );
+        AppError::Internal
+    };
+    Ok(ConnectionConfig {
+        id: ConnectionConfigId(id),
+        name,
+        data_center: DataCenterRef {
+            id: DataCenterId(dc_id),
+            name: dc_name,
+        },
+        platform: Platform::parse(&platform).ok_or_else(|| unknown("platform", &platform))?,
+        kind: ConfigKind::parse(&kind).ok_or_else(|| unknown("kind", &kind))?,
+        protocol: Protocol::parse(&protocol).ok_or_else(|| unknown("protocol", &protocol))?,
+        host,
+        port,
+        username: Some(username),
+        password_set,
+        version,
+    })
+}
+
+pub async fn list(conn: &mut Db) -> Result<Vec<ConnectionConfig>, AppError> {
+    let rows: Vec<Row> = select()
+        .order((data_centers::name, connection_configs::name))
+        .load(conn)
+        .await?;
+    rows.into_iter().map(to_domain).collect()
+}
+
+async fn get(conn: &mut Db, id: u64) -> Result<ConnectionConfig, AppError> {
+    let row: Option<Row> = select()
+        .filter(connection_configs::id.eq(id))
+        .first(conn)
+        .await
+        .optional()?;
+    to_domain(row.ok_or_else(|| AppError::not_found(format!("connection config {id}")))?)
+}
+
+/// Host, port, username and the decrypted password (if one is stored) of a config.
+pub async fn credentials(
+    conn: &mut Db,
+    key: &[u8; 32],
+    id: ConnectionConfigId,
+) -> Result<(String, u16, String, Option<String>), AppError> {
+    let row: Option<(String, u16, String, Option<Vec<u8>>)> = connection_configs::table
+        .find(id.0)
+        .select((
+            connection_configs::host,
+            connection_configs::port,
+            connection_configs::username,
+            connection_configs::password_ciphertext,
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    let (host, port, username, sealed) =
+        row.ok_or_else(|| AppError::not_found(format!("connection config {id}")))?;
+    let password = match sealed {
+        None => None,
+        Some(bytes) => Some(stored_secret::open(key, TABLE, id.0, &bytes).ok_or_else(|| {
+            tracing::error!(config.id = %id, "a stored password does not open with this secret key");
+            AppError::Internal
+        })?),
+    };
+    Ok((host, port, username, password))
+}
+
+async fn apply_password(
+    conn: &mut Db,
+    key: &[u8; 32],
+    id: u64,
+    change: &PasswordChange,
+) -> Result<(), AppError> {
+    let sealed = match change {
+        PasswordChange::Keep => return Ok(()),
+        PasswordChange::Clear => None,
+        PasswordChange::Set(password) => Some(stored_secret::seal(key, TABLE, id, password)),
+    };
+    diesel::update(connection_configs::table.find(id))
+        .set(connection_configs::password_ciphertext.eq(sealed))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+fn port(form: &ConnectionConfigForm) -> Result<u16, AppError> {
+    u16::try_from(form.port).map_err(|_| {
+        AppError::invalid(vec![crate::error::FieldError::new(
+            "port",
+            "must be between 1 and 65535",
+        )])
+    })
+}
+
+fn data_center(form: &ConnectionConfigForm) -> Result<u64, AppError> {
+    form.data_center.map(|d| d.0).ok_or_else(|| {
+        AppError::invalid(vec![crate::error::FieldError::new(
+            "data_center",
+            "choose a data center",
+        )])
+    })
+}
+
+pub async fn create(
+    conn: &mut Db,
+    record: &AuditRecord,
+    key: &[u8; 32],
+    form: &ConnectionConfigForm,
+) -> Result<ConnectionConfig, AppError> {
+    let (port, data_center) = (port(form)?, data_center(form)?);
+    conn.transaction::<_, AppError, _>(async |conn| {
+        diesel::insert_into(connection_configs::table)
+            .values((
+                connection_configs::name.eq(&form.name),
+                connection_configs::data_center_id.eq(data_center),
+                connection_configs::platform.eq(form.platform.as_str()),
+                connection_configs::kind.eq(form.kind.as_str()),
+                connection_configs::protocol.eq(form.protocol.as_str()),
+                connection_configs::host.eq(&form.host),
+                connection_configs::port.eq(port),
+                connection_configs::username.eq(&form.username),
+            ))
+            .execute(conn)
+            .await?;
+        let id = inserted_id(conn).await?;
+        apply_password(conn, key, id, &form.password).await?;
+        audit::write_ok(conn, record, Target::new("connection_config", id)).await?;
+        get(conn, id).await
+    })
+    .await
+}
+
+pub async fn update(
+    conn: &mut Db,
+    record: &AuditRecord,
+    key: &[u8; 32],
+    id: ConnectionConfigId,
+    version: u32,
+    form: &ConnectionConfigForm,
+) -> Result<ConnectionConfig, AppError> {
+    let (port, data_center) = (port(form)?, data_center(form)?);
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let stored: Option<u32> = connection_configs::table
+            .find(id.0)
+            .select(connection_configs::version)
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
+        let current = get(conn, id.0).await?;
+        if stored != Some(version) {
+            return Err(AppError::Conflict {
+                field: None,
+                message: format!(
+                    "{} was changed by someone else since you loaded it; reload and try again",
+                    current.name
+                ),
+            });
+        }
+        diesel::update(connection_configs::table.find(id.0))
+            .set((
+                connection_configs::name.eq(&form.name),
+                connection_configs::data_center_id.eq(data_center),
+                connection_configs::platform.eq(form.platform.as_str()),
+                connection_configs::kind.eq(form.kind.as_str()),
+                connection_configs::protocol.eq(form.protocol.as_str()),
+                connection_configs::host.eq(&form.host),
+                connection_configs::port.eq(port),
+                connection_configs::username.eq(&form.username),
+                connection_configs::version.eq(connection_configs::version + 1),
+                connection_configs::updated_at.eq(chrono::Utc::now().naive_utc()),
+            ))
+            .execute(conn)
+            .await?;
+        apply_password(conn, key, id.0, &form.password).await?;
+        audit::write_ok(conn, record, Target::new("connection_config", id)).await?;
+        get(conn, id.0).await
+    })
+    .await
+}
+
+pub async fn delete(
+    conn: &mut Db,
+    record: &AuditRecord,
+    id: ConnectionConfigId,
+    version: u32,
+) -> Result<(), AppError> {
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let deleted = diesel::delete(
+            connection_configs::table.filter(connection_configs::id.eq(id.0).and(connection_configs::version.eq(version))),
+        )
+        .execute(conn)
+        .await?;
+        if deleted == 0 {
+            get(conn, id.0).await?;
+            return Err(AppError::Conflict {
+                field: None,
+                message: "the config was changed by someone else since you loaded it; reload and try again".to_owned(),
+            });
+        }
+        audit::write_ok(conn, record, Target::new("connection_config", id)).await?;
+        Ok(())
+    })
+    .await
+}

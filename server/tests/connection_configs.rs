@@ -1,0 +1,222 @@
+//! Connection configs: passwords encrypted at rest and never answered, usernames hidden
+//! from auditors, and the connection test against real HTTP endpoints.
+
+use crate::support::test_app::{TestApp, secret};
+use app::auth::keys::Keys;
+use app::auth::stored_secret;
+use app::domain::role::Role;
+use axum::http::{HeaderMap, StatusCode as AxumStatus};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "gw-pass-8472";
+
+async fn first_data_center(app: &TestApp, client: &reqwest::Client) -> Value {
+    app.call(client, "data_centers/list", json!({})).await.1[0]["id"].clone()
+}
+
+fn form(dc: &Value, host: &str, port: u16, password: Value) -> Value {
+    json!({ "name": "gateway-a", "data_center": dc, "platform": "traffic_gateway", "kind": "cloud",
+            "protocol": "http", "host": host, "port": port, "username": "ops", "password": password })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_password_is_stored_encrypted_and_never_answered() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let dc = first_data_center(&app, &operator).await;
+
+    let (status, created) = app
+        .call(&operator, "connection_configs/create", json!({ "form": form(&dc, "gw.example.com", 8443, json!({ "action": "set", "password": PASSWORD })) }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert_eq!(created["password_set"], true);
+    assert!(!created.to_string().contains(PASSWORD));
+    let id = created["id"].as_u64().unwrap();
+
+    let mut conn = app.db.connect().await;
+    let stored: Option<Vec<u8>> = {
+        use app::store::schema::connection_configs;
+        connection_configs::table
+            .find(id)
+            .select(connection_configs::password_ciphertext)
+            .first(&mut conn)
+            .await
+            .unwrap()
+    };
+    let stored = stored.unwrap();
+    assert!(
+        !stored
+            .windows(PASSWORD.len())
+            .any(|w| w == PASSWORD.as_bytes()),
+        "plaintext in the column"
+    );
+    let keys = Keys::derive(secret().bytes());
+    assert_eq!(
+        stored_secret::open(&keys.stored_secrets, "connection_configs", id, &stored).as_deref(),
+        Some(PASSWORD)
+    );
+    assert_eq!(
+        stored_secret::open(&[9; 32], "connection_configs", id, &stored),
+        None,
+        "a wrong key fails"
+    );
+
+    let (_, list) = app
+        .call(&operator, "connection_configs/list", json!({}))
+        .await;
+    assert!(!list.to_string().contains(PASSWORD));
+    let (_, audit) = app
+        .call(
+            &app.as_role(Role::Admin).await,
+            "audit/list",
+            json!({ "query": {} }),
+        )
+        .await;
+    assert!(!audit.to_string().contains(PASSWORD));
+
+    // Keep, then clear.
+    let keep = json!({ "id": id, "version": created["version"], "form": form(&dc, "gw.example.com", 8443, json!({ "action": "keep" })) });
+    let (_, kept) = app.call(&operator, "connection_configs/update", keep).await;
+    assert_eq!(kept["password_set"], true);
+    let clear = json!({ "id": id, "version": kept["version"], "form": form(&dc, "gw.example.com", 8443, json!({ "action": "clear" })) });
+    let (_, cleared) = app
+        .call(&operator, "connection_configs/update", clear)
+        .await;
+    assert_eq!(cleared["password_set"], false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auditors_do_not_see_usernames_and_bad_fields_are_refused() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let dc = first_data_center(&app, &operator).await;
+    app.call(
+        &operator,
+        "connection_configs/create",
+        json!({ "form": form(&dc, "10.1.2.3", 80, json!({ "action": "keep" })) }),
+    )
+    .await;
+
+    let (_, seen) = app
+        .call(&operator, "connection_configs/list", json!({}))
+        .await;
+    let ours = |list: &Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "gateway-a")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(ours(&seen)["username"], "ops");
+    let (_, audited) = app
+        .call(
+            &app.as_role(Role::Auditor).await,
+            "connection_configs/list",
+            json!({}),
+        )
+        .await;
+    assert_eq!(ours(&audited)["username"], Value::Null);
+    assert!(
+        audited
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["username"].is_null())
+    );
+
+    let (status, body) = app
+        .call(
+            &operator,
+            "connection_configs/create",
+            json!({ "form": form(&dc, "bad host!", 0, json!({ "action": "keep" })) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["host", "port"]);
+}
+
+/// A platform endpoint whose `/health` wants basic auth `ops` / `PASSWORD`.
+async fn platform() -> u16 {
+    async fn health(headers: HeaderMap) -> AxumStatus {
+        use base64::Engine;
+        let expected = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("ops:{PASSWORD}"))
+        );
+        if headers
+            .get("authorization")
+            .is_some_and(|v| v == expected.as_str())
+        {
+            AxumStatus::OK
+        } else {
+            AxumStatus::UNAUTHORIZED
+        }
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = axum::Router::new().route("/health", axum::routing::get(health));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_connection_tells_reachable_bad_credentials_refused_and_timed_out() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let dc = first_data_center(&app, &operator).await;
+    let platform_port = platform().await;
+    // A listener that accepts connections and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    // A port nothing listens on.
+    let closed_port = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+
+    let mut results = Vec::new();
+    for (name, port, password) in [
+        ("right", platform_port, PASSWORD),
+        ("wrong", platform_port, "not it"),
+        ("closed", closed_port, PASSWORD),
+        ("silent", silent_port, PASSWORD),
+    ] {
+        let mut f = form(
+            &dc,
+            "127.0.0.1",
+            port,
+            json!({ "action": "set", "password": password }),
+        );
+        f["name"] = json!(name);
+        let (_, created) = app
+            .call(&operator, "connection_configs/create", json!({ "form": f }))
+            .await;
+        let (status, result) = app
+            .call(
+                &operator,
+                "connection_configs/test",
+                json!({ "id": created["id"] }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{result}");
+        results.push(result["result"].as_str().unwrap().to_owned());
+    }
+    drop(silent);
+
+    assert_eq!(
+        results,
+        ["reachable", "bad_credentials", "refused", "timed_out"]
+    );
+}
