@@ -220,3 +220,68 @@ async fn test_connection_tells_reachable_bad_credentials_refused_and_timed_out()
         ["reachable", "bad_credentials", "refused", "timed_out"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_is_read_one_at_a_time_names_are_unique_and_deletes_check_the_version() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let dc = first_data_center(&app, &operator).await;
+    let (_, created) = app
+        .call(&operator, "connection_configs/create", json!({ "form": form(&dc, "gw.example.com", 443, json!({ "action": "set", "password": PASSWORD })) }))
+        .await;
+
+    let (status, one) = app
+        .call(
+            &operator,
+            "connection_configs/get",
+            json!({ "id": created["id"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one, created);
+    let (_, hidden) = app
+        .call(
+            &app.as_role(Role::Auditor).await,
+            "connection_configs/get",
+            json!({ "id": created["id"] }),
+        )
+        .await;
+    assert_eq!(hidden["username"], Value::Null);
+
+    let (status, body) = app
+        .call(
+            &operator,
+            "connection_configs/create",
+            json!({ "form": form(&dc, "other.example.com", 443, json!({ "action": "keep" })) }),
+        )
+        .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (StatusCode::CONFLICT, Some("name"))
+    );
+
+    let stale = json!({ "id": created["id"], "version": created["version"].as_u64().unwrap() + 5 });
+    assert_eq!(
+        app.call(&operator, "connection_configs/delete", stale)
+            .await
+            .0,
+        StatusCode::CONFLICT
+    );
+    let current = json!({ "id": created["id"], "version": created["version"] });
+    assert_eq!(
+        app.call(&operator, "connection_configs/delete", current)
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.call(
+            &operator,
+            "connection_configs/get",
+            json!({ "id": created["id"] })
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -123,6 +123,10 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
             json!({ "id": 999_999 }),
             Some(OPERATE),
         ),
+        ("data_centers/get", json!({ "id": 1 }), Some(ALL)),
+        ("product_groups/get", json!({ "id": 1 }), Some(ALL)),
+        ("database_clusters/get", json!({ "id": 1 }), Some(ALL)),
+        ("connection_configs/get", json!({ "id": 1 }), Some(ALL)),
         // Last: it ends the caller's session.
         ("auth/sign_out", json!({}), Some(ALL)),
     ]

@@ -135,3 +135,17 @@ pub async fn test_connection_config(id: ConnectionConfigId) -> Result<Connection
     })
     .await
 }
+
+/// One connection config (never its password).
+#[server(endpoint = "connection_configs/get", input = Json, output = Json)]
+pub async fn get_connection_config(id: ConnectionConfigId) -> Result<ConnectionConfig, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::GetConnectionConfig).await?;
+        let mut conn = actor.services.store.conn().await?;
+        let config = crate::store::connection_configs::get(&mut conn, id.0).await?;
+        Ok(for_viewer(config, actor.user.role))
+    })
+    .await
+}

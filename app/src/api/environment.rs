@@ -237,3 +237,42 @@ pub async fn delete_database_cluster(id: DatabaseClusterId, version: u32) -> Res
     })
     .await
 }
+
+/// One data center.
+#[server(endpoint = "data_centers/get", input = Json, output = Json)]
+pub async fn get_data_center(id: DataCenterId) -> Result<DataCenter, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::GetDataCenter).await?;
+        let mut conn = actor.services.store.conn().await?;
+        crate::store::data_centers::get(&mut conn, id.0).await
+    })
+    .await
+}
+
+/// One product group with its applications.
+#[server(endpoint = "product_groups/get", input = Json, output = Json)]
+pub async fn get_product_group(id: ProductGroupId) -> Result<ProductGroup, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::GetProductGroup).await?;
+        let mut conn = actor.services.store.conn().await?;
+        crate::store::product_groups::get(&mut conn, id.0).await
+    })
+    .await
+}
+
+/// One database cluster.
+#[server(endpoint = "database_clusters/get", input = Json, output = Json)]
+pub async fn get_database_cluster(id: DatabaseClusterId) -> Result<DatabaseCluster, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::GetDatabaseCluster).await?;
+        let mut conn = actor.services.store.conn().await?;
+        crate::store::database_clusters::get(&mut conn, id.0).await
+    })
+    .await
+}

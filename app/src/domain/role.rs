@@ -135,10 +135,14 @@ pub enum Action {
     UpdateConnectionConfig,
     DeleteConnectionConfig,
     TestConnectionConfig,
+    GetDataCenter,
+    GetProductGroup,
+    GetDatabaseCluster,
+    GetConnectionConfig,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 32] = [
         Action::ListStepTypes,
         Action::SignIn,
         Action::SignOut,
@@ -167,6 +171,10 @@ impl Action {
         Action::UpdateConnectionConfig,
         Action::DeleteConnectionConfig,
         Action::TestConnectionConfig,
+        Action::GetDataCenter,
+        Action::GetProductGroup,
+        Action::GetDatabaseCluster,
+        Action::GetConnectionConfig,
     ];
 
     /// The endpoint, as in `POST /api/<endpoint>`; also the action name in the audit log.
@@ -200,6 +208,10 @@ impl Action {
             Self::UpdateConnectionConfig => "connection_configs/update",
             Self::DeleteConnectionConfig => "connection_configs/delete",
             Self::TestConnectionConfig => "connection_configs/test",
+            Self::GetDataCenter => "data_centers/get",
+            Self::GetProductGroup => "product_groups/get",
+            Self::GetDatabaseCluster => "database_clusters/get",
+            Self::GetConnectionConfig => "connection_configs/get",
         }
     }
 
@@ -219,7 +231,11 @@ impl Action {
             Self::ListDataCenters
             | Self::ListProductGroups
             | Self::ListDatabaseClusters
-            | Self::ListConnectionConfigs => Access::Requires(Read),
+            | Self::ListConnectionConfigs
+            | Self::GetDataCenter
+            | Self::GetProductGroup
+            | Self::GetDatabaseCluster
+            | Self::GetConnectionConfig => Access::Requires(Read),
             Self::CreateDataCenter
             | Self::UpdateDataCenter
             | Self::DeleteDataCenter
@@ -247,6 +263,10 @@ impl Action {
                 | Self::ListProductGroups
                 | Self::ListDatabaseClusters
                 | Self::ListConnectionConfigs
+                | Self::GetDataCenter
+                | Self::GetProductGroup
+                | Self::GetDatabaseCluster
+                | Self::GetConnectionConfig
         )
     }
 

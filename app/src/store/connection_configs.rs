@@ -102,7 +102,7 @@ pub async fn list(conn: &mut Db) -> Result<Vec<ConnectionConfig>, AppError> {
     rows.into_iter().map(to_domain).collect()
 }
 
-async fn get(conn: &mut Db, id: u64) -> Result<ConnectionConfig, AppError> {
+pub async fn get(conn: &mut Db, id: u64) -> Result<ConnectionConfig, AppError> {
     let row: Option<Row> = select()
         .filter(connection_configs::id.eq(id))
         .first(conn)

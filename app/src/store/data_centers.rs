@@ -45,7 +45,7 @@ pub async fn list(conn: &mut Db) -> Result<Vec<DataCenter>, AppError> {
     Ok(rows.into_iter().map(to_domain).collect())
 }
 
-async fn get(conn: &mut Db, id: u64) -> Result<DataCenter, AppError> {
+pub async fn get(conn: &mut Db, id: u64) -> Result<DataCenter, AppError> {
     let row: Option<Row> = select()
         .filter(data_centers::id.eq(id))
         .first(conn)

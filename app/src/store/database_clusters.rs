@@ -70,7 +70,7 @@ pub async fn list(conn: &mut Db) -> Result<Vec<DatabaseCluster>, AppError> {
     load(conn, None).await
 }
 
-async fn get(conn: &mut Db, id: u64) -> Result<DatabaseCluster, AppError> {
+pub async fn get(conn: &mut Db, id: u64) -> Result<DatabaseCluster, AppError> {
     load(conn, Some(id))
         .await?
         .pop()

@@ -80,7 +80,7 @@ pub async fn list(conn: &mut Db) -> Result<Vec<ProductGroup>, AppError> {
     load(conn, None).await
 }
 
-async fn get(conn: &mut Db, id: u64) -> Result<ProductGroup, AppError> {
+pub async fn get(conn: &mut Db, id: u64) -> Result<ProductGroup, AppError> {
     load(conn, Some(id))
         .await?
         .pop()
