@@ -6,7 +6,9 @@ use crate::api::connections::{
     list_connection_configs,
 };
 use crate::api::environment::list_data_centers;
+use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::console_layout::use_current_user;
+use crate::components::editor_buttons::EditorButtons;
 use crate::components::error_view::ErrorView;
 use crate::components::form_feedback::{FieldMessage, FormMessage, last_error};
 use crate::components::text_field::TextField;
@@ -145,15 +147,14 @@ fn ConfigTable(
         {move || confirming.get().map(|config| {
             let (id, version) = (config.id, config.version);
             view! {
-                <div class="confirm" role="alertdialog" aria-label="Confirm deletion">
-                    <p>"Delete the connection config " <strong>{config.name}</strong> "? This cannot be undone."</p>
-                    <button type="button" class="danger" on:click=move |_| {
+                <ConfirmDelete
+                    what=format!("the connection config {}", config.name)
+                    on_confirm=Callback::new(move |()| {
                         delete.dispatch(DeleteConnectionConfig { id, version });
                         confirming.set(None);
-                    }>"Delete"</button>
-                    " "
-                    <button type="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
-                </div>
+                    })
+                    on_cancel=Callback::new(move |()| confirming.set(None))
+                />
             }
         })}
     }
@@ -300,14 +301,7 @@ fn ConfigEditor(
                     "Clear the stored password"
                 </label>
             </Show>
-            <div>
-                <button type="submit" class="primary">
-                    {move || if editing.with(Option::is_some) { "Save" } else { "Add connection config" }}
-                </button>
-                <Show when=move || editing.with(Option::is_some)>
-                    " " <button type="button" on:click=move |_| editing.set(None)>"Cancel"</button>
-                </Show>
-            </div>
+            <EditorButtons editing create_label="Add connection config" />
         </form>
     }
 }

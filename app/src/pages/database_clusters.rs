@@ -4,7 +4,9 @@ use crate::api::environment::{
     CreateDatabaseCluster, DeleteDatabaseCluster, UpdateDatabaseCluster, list_data_centers,
     list_database_clusters,
 };
+use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::console_layout::use_current_user;
+use crate::components::editor_buttons::EditorButtons;
 use crate::components::error_view::ErrorView;
 use crate::components::form_feedback::{FieldMessage, FormMessage, last_error};
 use crate::components::text_field::TextField;
@@ -113,15 +115,14 @@ fn ClusterTable(
         {move || confirming.get().map(|cluster| {
             let (id, version) = (cluster.id, cluster.version);
             view! {
-                <div class="confirm" role="alertdialog" aria-label="Confirm deletion">
-                    <p>"Delete the database cluster " <strong>{cluster.name}</strong> "? This cannot be undone."</p>
-                    <button type="button" class="danger" on:click=move |_| {
+                <ConfirmDelete
+                    what=format!("the database cluster {}", cluster.name)
+                    on_confirm=Callback::new(move |()| {
                         delete.dispatch(DeleteDatabaseCluster { id, version });
                         confirming.set(None);
-                    }>"Delete"</button>
-                    " "
-                    <button type="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
-                </div>
+                    })
+                    on_cancel=Callback::new(move |()| confirming.set(None))
+                />
             }
         })}
     }
@@ -227,14 +228,7 @@ fn ClusterEditor(
                 </select>
                 <FieldMessage error field="primary" />
             </label>
-            <div>
-                <button type="submit" class="primary">
-                    {move || if editing.with(Option::is_some) { "Save" } else { "Create database cluster" }}
-                </button>
-                <Show when=move || editing.with(Option::is_some)>
-                    " " <button type="button" on:click=move |_| editing.set(None)>"Cancel"</button>
-                </Show>
-            </div>
+            <EditorButtons editing create_label="Create database cluster" />
         </form>
     }
 }

@@ -4,7 +4,9 @@
 use crate::api::environment::{
     CreateDataCenter, DeleteDataCenter, UpdateDataCenter, list_data_centers,
 };
+use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::console_layout::use_current_user;
+use crate::components::editor_buttons::EditorButtons;
 use crate::components::error_view::ErrorView;
 use crate::components::form_feedback::{FormMessage, last_error};
 use crate::components::text_field::TextField;
@@ -94,7 +96,19 @@ fn DataCenters() -> impl IntoView {
                 })}
             </ErrorBoundary>
         </Transition>
-        {move || confirming.get().map(|dc| view! { <ConfirmDelete dc delete confirming /> })}
+        {move || confirming.get().map(|dc| {
+            let (id, version) = (dc.id, dc.version);
+            view! {
+                <ConfirmDelete
+                    what=format!("the data center {}", dc.name)
+                    on_confirm=Callback::new(move |()| {
+                        delete.dispatch(DeleteDataCenter { id, version });
+                        confirming.set(None);
+                    })
+                    on_cancel=Callback::new(move |()| confirming.set(None))
+                />
+            }
+        })}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let can_edit = me.0.await.ok().is_some_and(|u| Action::CreateDataCenter.allowed_for(u.role));
@@ -163,26 +177,6 @@ fn DataCenterTable(
     }
 }
 
-#[component]
-fn ConfirmDelete(
-    dc: DataCenter,
-    delete: ServerAction<DeleteDataCenter>,
-    confirming: RwSignal<Option<DataCenter>>,
-) -> impl IntoView {
-    let (id, version) = (dc.id, dc.version);
-    view! {
-        <div class="confirm" role="alertdialog" aria-label="Confirm deletion">
-            <p>"Delete the data center " <strong>{dc.name}</strong> "? This cannot be undone."</p>
-            <button type="button" class="danger" on:click=move |_| {
-                delete.dispatch(DeleteDataCenter { id, version });
-                confirming.set(None);
-            }>"Delete"</button>
-            " "
-            <button type="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
-        </div>
-    }
-}
-
 /// Creates a data center, or edits the one chosen in the table.
 #[component]
 fn DataCenterEditor(
@@ -244,14 +238,7 @@ fn DataCenterEditor(
             <TextField label="Region" value=region required=true error=(error, "region") />
             <TextField label="Data center name" value=name required=true error=(error, "name") />
             <TextField label="Description" value=description error=(error, "description") />
-            <div>
-                <button type="submit" class="primary">
-                    {move || if editing.with(Option::is_some) { "Save" } else { "Create data center" }}
-                </button>
-                <Show when=move || editing.with(Option::is_some)>
-                    " " <button type="button" on:click=move |_| editing.set(None)>"Cancel"</button>
-                </Show>
-            </div>
+            <EditorButtons editing create_label="Create data center" />
         </form>
     }
 }

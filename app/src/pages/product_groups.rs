@@ -5,7 +5,9 @@
 use crate::api::environment::{
     CreateProductGroup, DeleteProductGroup, UpdateProductGroup, list_product_groups,
 };
+use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::console_layout::use_current_user;
+use crate::components::editor_buttons::EditorButtons;
 use crate::components::error_view::ErrorView;
 use crate::components::form_feedback::{FieldMessage, FormMessage, last_error};
 use crate::components::text_field::TextField;
@@ -73,6 +75,7 @@ fn GroupCard(
     let (id, version) = (group.id, group.version);
     let confirming = RwSignal::new(false);
     let for_edit = group.clone();
+    let group_name = group.name.clone();
     let searchable = std::iter::once(&group.name)
         .chain(group.applications.iter().map(|a| &a.name))
         .cloned()
@@ -103,15 +106,14 @@ fn GroupCard(
                     <button type="button" on:click=move |_| confirming.set(true)>"Delete"</button>
                 </div>
                 <Show when=move || confirming.get()>
-                    <div class="confirm" role="alertdialog" aria-label="Confirm deletion">
-                        <p>"Delete this product group and its applications? This cannot be undone."</p>
-                        <button type="button" class="danger" on:click=move |_| {
+                    <ConfirmDelete
+                        what=format!("the product group {group_name} and its applications")
+                        on_confirm=Callback::new(move |()| {
                             delete.dispatch(DeleteProductGroup { id, version });
                             confirming.set(false);
-                        }>"Delete"</button>
-                        " "
-                        <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
-                    </div>
+                        })
+                        on_cancel=Callback::new(move |()| confirming.set(false))
+                    />
                 </Show>
             })}
         </section>
@@ -260,14 +262,7 @@ fn GroupEditor(
             <div>
                 <button type="button" on:click=move |_| rows.update(|r| r.push(new_row(Application::default())))>"Add application"</button>
             </div>
-            <div>
-                <button type="submit" class="primary">
-                    {move || if editing.with(Option::is_some) { "Save" } else { "Create product group" }}
-                </button>
-                <Show when=move || editing.with(Option::is_some)>
-                    " " <button type="button" on:click=move |_| editing.set(None)>"Cancel"</button>
-                </Show>
-            </div>
+            <EditorButtons editing create_label="Create product group" />
         </form>
     }
 }

@@ -223,15 +223,7 @@ pub async fn update(
             .await
             .optional()?;
         let current = get(conn, id.0).await?;
-        if stored != Some(version) {
-            return Err(AppError::Conflict {
-                field: None,
-                message: format!(
-                    "{} was changed by someone else since you loaded it; reload and try again",
-                    current.name
-                ),
-            });
-        }
+        super::checks::check_version(stored, version, &current.name)?;
         diesel::update(connection_configs::table.find(id.0))
             .set((
                 connection_configs::name.eq(&form.name),
@@ -261,18 +253,18 @@ pub async fn delete(
     version: u32,
 ) -> Result<(), AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
-        let deleted = diesel::delete(
-            connection_configs::table.filter(connection_configs::id.eq(id.0).and(connection_configs::version.eq(version))),
-        )
-        .execute(conn)
-        .await?;
-        if deleted == 0 {
-            get(conn, id.0).await?;
-            return Err(AppError::Conflict {
-                field: None,
-                message: "the config was changed by someone else since you loaded it; reload and try again".to_owned(),
-            });
-        }
+        let stored: Option<u32> = connection_configs::table
+            .find(id.0)
+            .select(connection_configs::version)
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
+        let current = get(conn, id.0).await?;
+        super::checks::check_version(stored, version, &current.name)?;
+        diesel::delete(connection_configs::table.find(id.0))
+            .execute(conn)
+            .await?;
         audit::write_ok(conn, record, Target::new("connection_config", id)).await?;
         Ok(())
     })

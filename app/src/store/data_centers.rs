@@ -118,16 +118,8 @@ async fn lock_version(
         .await
         .optional()?;
     let current = get(conn, id.0).await?;
-    match stored {
-        Some(stored) if stored == version => Ok(current),
-        _ => Err(AppError::Conflict {
-            field: None,
-            message: format!(
-                "{} was changed by someone else since you loaded it; reload and try again",
-                current.name
-            ),
-        }),
-    }
+    super::checks::check_version(stored, version, &current.name)?;
+    Ok(current)
 }
 
 pub async fn update(

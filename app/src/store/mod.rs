@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod catalog;
+mod checks;
 pub mod connection_configs;
 pub mod data_centers;
 pub mod database_clusters;

@@ -8,7 +8,6 @@ use crate::domain::environment::{Application, ProductGroup, ProductGroupForm};
 use crate::domain::ids::ProductGroupId;
 use crate::error::AppError;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use std::collections::HashMap;
 
@@ -132,17 +131,8 @@ async fn lock_version(
         .await
         .optional()?;
     let current = get(conn, id.0).await?;
-    if stored == Some(version) {
-        Ok(current)
-    } else {
-        Err(AppError::Conflict {
-            field: None,
-            message: format!(
-                "{} was changed by someone else since you loaded it; reload and try again",
-                current.name
-            ),
-        })
-    }
+    super::checks::check_version(stored, version, &current.name)?;
+    Ok(current)
 }
 
 pub async fn create(
@@ -194,12 +184,6 @@ pub async fn update(
     .await
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 pub async fn delete(
     conn: &mut Db,
     record: &AuditRecord,
@@ -208,22 +192,7 @@ pub async fn delete(
 ) -> Result<(), AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
         let current = lock_version(conn, id, version).await?;
-        // Plan steps name their product group in their parameters.
-        let steps: Count = diesel::sql_query(
-            "SELECT COUNT(*) AS n FROM plan_steps WHERE JSON_VALUE(params, '$.product_group') = ?",
-        )
-        .bind::<Text, _>(&current.name)
-        .get_result(conn)
-        .await?;
-        if steps.n > 0 {
-            return Err(AppError::Conflict {
-                field: None,
-                message: format!(
-                    "{} is still used by {} plan steps; change those plans first",
-                    current.name, steps.n
-                ),
-            });
-        }
+        super::checks::not_named_by_plan_steps(conn, "product_group", &current.name).await?;
         diesel::delete(product_groups::table.find(id.0))
             .execute(conn)
             .await?;

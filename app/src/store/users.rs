@@ -223,16 +223,8 @@ pub async fn change(
             .await
             .optional()?
             .ok_or_else(|| AppError::not_found(format!("user {id}")))?;
-        if let Some(expected) = expected_version
-            && expected != before.version
-        {
-            return Err(AppError::Conflict {
-                field: None,
-                message: format!(
-                    "{} was changed by someone else since you loaded it; reload and try again",
-                    before.username
-                ),
-            });
+        if let Some(expected) = expected_version {
+            super::checks::check_version(Some(before.version), expected, &before.username)?;
         }
         if change.removes_admin(&before) {
             let other_admins = enabled_admins(conn, Some(id)).await?;

@@ -1,0 +1,53 @@
+//! Checks shared by every change to a versioned record: was it made from the stored
+//! version, and does a plan step still name the record.
+
+use super::Db;
+use crate::error::AppError;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use diesel_async::RunQueryDsl;
+
+/// Refuses a change made from another version than the stored one (`stored` is `None`
+/// when the record is gone); nothing is overwritten.
+pub fn check_version(stored: Option<u32>, expected: u32, name: &str) -> Result<(), AppError> {
+    if stored == Some(expected) {
+        return Ok(());
+    }
+    Err(AppError::Conflict {
+        field: None,
+        message: format!(
+            "{name} was changed by someone else since you loaded it; reload and try again"
+        ),
+    })
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Refuses to delete `name` while plan steps name it in their parameter `param`.
+pub async fn not_named_by_plan_steps(
+    conn: &mut Db,
+    param: &str,
+    name: &str,
+) -> Result<(), AppError> {
+    let path = format!("$.{param}");
+    let steps: Count =
+        diesel::sql_query("SELECT COUNT(*) AS n FROM plan_steps WHERE JSON_VALUE(params, ?) = ?")
+            .bind::<Text, _>(&path)
+            .bind::<Text, _>(name)
+            .get_result(conn)
+            .await?;
+    if steps.n == 0 {
+        return Ok(());
+    }
+    Err(AppError::Conflict {
+        field: None,
+        message: format!(
+            "{name} is still used by {} plan steps; change those plans first",
+            steps.n
+        ),
+    })
+}
