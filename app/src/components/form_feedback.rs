@@ -53,3 +53,44 @@ pub fn FormMessage(error: Signal<Option<AppError>>) -> impl IntoView {
         })
     }
 }
+
+/// The feedback of a create-or-edit form: `local` holds the result of the form's own check
+/// (the same one the server runs), and `error` shows it, or else the last answer of the
+/// action in use (update while editing, create otherwise). A successful edit closes the
+/// editor.
+pub struct EditorFeedback {
+    pub local: RwSignal<Option<AppError>>,
+    pub error: Signal<Option<AppError>>,
+}
+
+pub fn editor_feedback<E, C, U, A, B>(
+    editing: RwSignal<Option<E>>,
+    create: C,
+    update: U,
+) -> EditorFeedback
+where
+    E: Send + Sync + 'static,
+    A: Send + Sync + 'static,
+    B: Send + Sync + 'static,
+    C: Get<Value = Option<Result<A, AppError>>> + Send + Sync + Clone + 'static,
+    U: Get<Value = Option<Result<B, AppError>>> + Send + Sync + Clone + 'static,
+{
+    let local = RwSignal::new(None::<AppError>);
+    let created = last_error(create);
+    let updated = last_error(update.clone());
+    Effect::new(move || {
+        if matches!(update.get(), Some(Ok(_))) {
+            editing.set(None);
+        }
+    });
+    let error = Signal::derive(move || {
+        local.get().or_else(|| {
+            if editing.with(Option::is_some) {
+                updated.get()
+            } else {
+                created.get()
+            }
+        })
+    });
+    EditorFeedback { local, error }
+}

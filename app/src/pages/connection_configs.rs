@@ -10,7 +10,9 @@ use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::console_layout::use_current_user;
 use crate::components::editor_buttons::EditorButtons;
 use crate::components::error_view::ErrorView;
-use crate::components::form_feedback::{FieldMessage, FormMessage, last_error};
+use crate::components::form_feedback::{
+    EditorFeedback, FieldMessage, FormMessage, editor_feedback, last_error,
+};
 use crate::components::text_field::TextField;
 use crate::domain::connection::{
     ConfigKind, ConnectionConfig, ConnectionConfigForm, PasswordChange, Platform, Protocol,
@@ -188,6 +190,7 @@ fn ConfigEditor(
     update: ServerAction<UpdateConnectionConfig>,
     editing: RwSignal<Option<ConnectionConfig>>,
 ) -> impl IntoView {
+    let EditorFeedback { local, error } = editor_feedback(editing, create.value(), update.value());
     let name = RwSignal::new(String::new());
     let data_center = RwSignal::new(None::<DataCenterId>);
     let platform = RwSignal::new(Platform::TrafficGateway);
@@ -198,7 +201,6 @@ fn ConfigEditor(
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let clear_password = RwSignal::new(false);
-    let local = RwSignal::new(None::<AppError>);
     Effect::new(move || {
         let chosen = editing.get();
         name.set(chosen.as_ref().map(|c| c.name.clone()).unwrap_or_default());
@@ -221,19 +223,6 @@ fn ConfigEditor(
         clear_password.set(false);
         local.set(None);
     });
-    Effect::new(move || {
-        if matches!(update.value().get(), Some(Ok(_))) {
-            editing.set(None);
-        }
-    });
-    let server = Signal::derive(move || {
-        if editing.with(Option::is_some) {
-            last_error(update.value()).get()
-        } else {
-            last_error(create.value()).get()
-        }
-    });
-    let error = Signal::derive(move || local.get().or_else(|| server.get()));
     let password_set = move || editing.with(|e| e.as_ref().is_some_and(|c| c.password_set));
 
     view! {

@@ -8,7 +8,9 @@ use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::console_layout::use_current_user;
 use crate::components::editor_buttons::EditorButtons;
 use crate::components::error_view::ErrorView;
-use crate::components::form_feedback::{FieldMessage, FormMessage, last_error};
+use crate::components::form_feedback::{
+    EditorFeedback, FieldMessage, FormMessage, editor_feedback, last_error,
+};
 use crate::components::text_field::TextField;
 use crate::domain::environment::{DataCenter, DatabaseCluster, DatabaseClusterForm};
 use crate::domain::ids::DataCenterId;
@@ -135,11 +137,11 @@ fn ClusterEditor(
     update: ServerAction<UpdateDatabaseCluster>,
     editing: RwSignal<Option<DatabaseCluster>>,
 ) -> impl IntoView {
+    let EditorFeedback { local, error } = editor_feedback(editing, create.value(), update.value());
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let members = RwSignal::new(Vec::<DataCenterId>::new());
     let primary = RwSignal::new(None::<DataCenterId>);
-    let local = RwSignal::new(None::<AppError>);
     Effect::new(move || {
         let chosen = editing.get();
         name.set(chosen.as_ref().map(|c| c.name.clone()).unwrap_or_default());
@@ -158,19 +160,6 @@ fn ClusterEditor(
         primary.set(chosen.map(|c| c.primary.id));
         local.set(None);
     });
-    Effect::new(move || {
-        if matches!(update.value().get(), Some(Ok(_))) {
-            editing.set(None);
-        }
-    });
-    let server = Signal::derive(move || {
-        if editing.with(Option::is_some) {
-            last_error(update.value()).get()
-        } else {
-            last_error(create.value()).get()
-        }
-    });
-    let error = Signal::derive(move || local.get().or_else(|| server.get()));
     let center_names = StoredValue::new(centers.clone());
 
     view! {

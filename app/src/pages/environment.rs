@@ -8,7 +8,7 @@ use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::console_layout::use_current_user;
 use crate::components::editor_buttons::EditorButtons;
 use crate::components::error_view::ErrorView;
-use crate::components::form_feedback::{FormMessage, last_error};
+use crate::components::form_feedback::{EditorFeedback, FormMessage, editor_feedback, last_error};
 use crate::components::text_field::TextField;
 use crate::domain::environment::{DataCenter, DataCenterForm};
 use crate::domain::role::Action;
@@ -185,9 +185,9 @@ fn DataCenterEditor(
     editing: RwSignal<Option<DataCenter>>,
 ) -> impl IntoView {
     let region = RwSignal::new(String::new());
+    let EditorFeedback { local, error } = editor_feedback(editing, create.value(), update.value());
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
-    let local = RwSignal::new(None::<AppError>);
     Effect::new(move || {
         let chosen = editing.get();
         region.set(
@@ -199,19 +199,6 @@ fn DataCenterEditor(
         name.set(chosen.as_ref().map(|d| d.name.clone()).unwrap_or_default());
         description.set(chosen.map(|d| d.description).unwrap_or_default());
         local.set(None);
-    });
-    let server = Signal::derive(move || {
-        if editing.with(Option::is_some) {
-            last_error(update.value()).get()
-        } else {
-            last_error(create.value()).get()
-        }
-    });
-    let error = Signal::derive(move || local.get().or_else(|| server.get()));
-    Effect::new(move || {
-        if matches!(update.value().get(), Some(Ok(_))) {
-            editing.set(None);
-        }
     });
 
     view! {

@@ -9,7 +9,9 @@ use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::console_layout::use_current_user;
 use crate::components::editor_buttons::EditorButtons;
 use crate::components::error_view::ErrorView;
-use crate::components::form_feedback::{FieldMessage, FormMessage, last_error};
+use crate::components::form_feedback::{
+    EditorFeedback, FieldMessage, FormMessage, editor_feedback, last_error,
+};
 use crate::components::text_field::TextField;
 use crate::domain::environment::{Application, ProductGroup, ProductGroupForm};
 use crate::domain::role::Action;
@@ -154,11 +156,11 @@ fn GroupEditor(
     update: ServerAction<UpdateProductGroup>,
     editing: RwSignal<Option<ProductGroup>>,
 ) -> impl IntoView {
+    let EditorFeedback { local, error } = editor_feedback(editing, create.value(), update.value());
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let rows = RwSignal::new(Vec::<Row>::new());
     let next_key = StoredValue::new(0usize);
-    let local = RwSignal::new(None::<AppError>);
     let new_row = move |app: Application| {
         let key = next_key.get_value();
         next_key.set_value(key + 1);
@@ -180,19 +182,6 @@ fn GroupEditor(
         );
         local.set(None);
     });
-    Effect::new(move || {
-        if matches!(update.value().get(), Some(Ok(_))) {
-            editing.set(None);
-        }
-    });
-    let server = Signal::derive(move || {
-        if editing.with(Option::is_some) {
-            last_error(update.value()).get()
-        } else {
-            last_error(create.value()).get()
-        }
-    });
-    let error = Signal::derive(move || local.get().or_else(|| server.get()));
     let indexed_rows = move || rows.get().into_iter().enumerate().collect::<Vec<_>>();
 
     view! {
