@@ -24,7 +24,7 @@ pub struct DataCenterForm {
 }
 
 /// A required name: trimmed, 1 to `max` characters.
-fn check_name(field: &str, value: &str, max: usize) -> Option<FieldError> {
+pub(crate) fn check_name(field: &str, value: &str, max: usize) -> Option<FieldError> {
     let length = value.trim().chars().count();
     if length == 0 {
         Some(FieldError::new(field, "is required"))
@@ -38,7 +38,7 @@ fn check_name(field: &str, value: &str, max: usize) -> Option<FieldError> {
     }
 }
 
-fn check_description(value: &str) -> Option<FieldError> {
+pub(crate) fn check_description(value: &str) -> Option<FieldError> {
     (value.chars().count() > 2000)
         .then(|| FieldError::new("description", "must be at most 2000 characters"))
 }

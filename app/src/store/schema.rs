@@ -170,6 +170,7 @@ diesel::table! {
         plan_version_id -> Unsigned<BigInt>,
         phase -> Varchar,
         position -> Unsigned<Integer>,
+        step_key -> Varchar,
         opcode -> Varchar,
         title -> Varchar,
         params -> Json,

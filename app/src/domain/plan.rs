@@ -1,0 +1,756 @@
+//! DR plans (容灾预案): phases of ordered steps, the lifecycle of a plan and its versions,
+//! and the rules a plan must meet — checked the same way in the browser and on the server.
+
+use super::environment::{check_description, check_name};
+use super::ids::{PlanId, PlanVersionId};
+use super::step::{ParamDef, ParamKind, StepType};
+use crate::error::FieldError;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::{BTreeSet, HashSet};
+
+/// The most steps one phase may hold.
+pub const MAX_STEPS_PER_PHASE: usize = 200;
+
+/// The two halves of a plan: moving away from the failed site, and moving back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// 容灾切换: required, at least one step.
+    Switchover,
+    /// 容灾恢复: optional.
+    Recovery,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 2] = [Phase::Switchover, Phase::Recovery];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Switchover => "switchover",
+            Self::Recovery => "recovery",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Switchover => "Switchover",
+            Self::Recovery => "Recovery",
+        }
+    }
+}
+
+/// Where a plan stands. Only an active plan can be executed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatus {
+    /// Never approved; its draft is being written.
+    Draft,
+    /// Never approved; its draft waits for a reviewer.
+    InReview,
+    /// An approved version runs (生效), whatever drafts are in the works.
+    Active,
+    /// Deactivated: nothing runs until a version is approved again.
+    Inactive,
+}
+
+impl PlanStatus {
+    pub const ALL: [PlanStatus; 4] = [
+        PlanStatus::Draft,
+        PlanStatus::InReview,
+        PlanStatus::Active,
+        PlanStatus::Inactive,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::InReview => "in_review",
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::InReview => "In review",
+            Self::Active => "Active",
+            Self::Inactive => "Inactive",
+        }
+    }
+
+    /// The status a plan has, from whether a version is active (`active`), whether it was
+    /// ever deactivated since (`deactivated`), and the state of its working version.
+    pub fn of(active: bool, deactivated: bool, working: Option<VersionState>) -> Self {
+        match (active, deactivated, working) {
+            (true, _, _) => Self::Active,
+            (false, true, _) => Self::Inactive,
+            (false, false, Some(VersionState::InReview)) => Self::InReview,
+            (false, false, _) => Self::Draft,
+        }
+    }
+}
+
+/// Where one version of a plan stands. An approved version never changes again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionState {
+    Draft,
+    InReview,
+    Approved,
+}
+
+impl VersionState {
+    pub const ALL: [VersionState; 3] = [
+        VersionState::Draft,
+        VersionState::InReview,
+        VersionState::Approved,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::InReview => "in_review",
+            Self::Approved => "approved",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::InReview => "In review",
+            Self::Approved => "Approved",
+        }
+    }
+}
+
+/// What a reviewer decided about a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    Approved,
+    Rejected,
+    /// The plan was taken out of service while this version was active.
+    Deactivated,
+}
+
+impl ReviewDecision {
+    pub const ALL: [ReviewDecision; 3] = [
+        ReviewDecision::Approved,
+        ReviewDecision::Rejected,
+        ReviewDecision::Deactivated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Deactivated => "deactivated",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Approved => "Approved",
+            Self::Rejected => "Rejected",
+            Self::Deactivated => "Deactivated",
+        }
+    }
+}
+
+/// One step of a phase: a step type of the catalog and the values of its parameters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanStep {
+    /// Stays with the step across edits, versions, clones and exports, so a review diff
+    /// can tell a moved step from a new one. Left empty, the server assigns one.
+    #[serde(default)]
+    pub key: String,
+    pub opcode: String,
+    /// What the operator reads in the run; empty means the step type's name.
+    #[serde(default)]
+    pub title: String,
+    /// Values by parameter name; product groups and clusters by name.
+    #[serde(default)]
+    pub params: Map<String, Value>,
+}
+
+/// Everything a version of a plan says: what is reviewed, exported and run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanContent {
+    pub name: String,
+    pub description: String,
+    pub switchover: Vec<PlanStep>,
+    pub recovery: Vec<PlanStep>,
+}
+
+/// The names steps may refer to: what the Environment holds now.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanRefs {
+    pub product_groups: BTreeSet<String>,
+    pub database_clusters: BTreeSet<String>,
+}
+
+impl PlanContent {
+    pub fn steps(&self, phase: Phase) -> &[PlanStep] {
+        match phase {
+            Phase::Switchover => &self.switchover,
+            Phase::Recovery => &self.recovery,
+        }
+    }
+
+    pub fn steps_mut(&mut self, phase: Phase) -> &mut Vec<PlanStep> {
+        match phase {
+            Phase::Switchover => &mut self.switchover,
+            Phase::Recovery => &mut self.recovery,
+        }
+    }
+
+    /// A key no step of this plan uses yet.
+    pub fn fresh_key(&self) -> String {
+        let used: HashSet<&str> = self.all_steps().map(|s| s.key.as_str()).collect();
+        (1..)
+            .map(|n| format!("s{n}"))
+            .find(|key| !used.contains(key.as_str()))
+            .unwrap_or_default()
+    }
+
+    fn all_steps(&self) -> impl Iterator<Item = &PlanStep> {
+        self.switchover.iter().chain(self.recovery.iter())
+    }
+
+    /// Gives every step without a key a fresh one.
+    pub fn assign_missing_keys(&mut self) {
+        for phase in Phase::ALL {
+            for index in 0..self.steps(phase).len() {
+                if self.steps(phase)[index].key.trim().is_empty() {
+                    let key = self.fresh_key();
+                    self.steps_mut(phase)[index].key = key;
+                }
+            }
+        }
+    }
+
+    /// The plan cleaned up (trimmed text, blank optional values dropped, missing keys
+    /// assigned), or every problem next to its field (`name`, `switchover`,
+    /// `recovery[2].params.seconds`). The browser and the server run the same check.
+    pub fn validate(
+        &self,
+        catalog: &[StepType],
+        refs: &PlanRefs,
+    ) -> Result<PlanContent, Vec<FieldError>> {
+        let mut errors: Vec<FieldError> = [
+            check_name("name", &self.name, 100),
+            check_description(&self.description),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let mut clean = PlanContent {
+            name: self.name.trim().to_owned(),
+            description: self.description.trim().to_owned(),
+            switchover: Vec::new(),
+            recovery: Vec::new(),
+        };
+        let mut keys = HashSet::new();
+        for phase in Phase::ALL {
+            let steps = self.steps(phase);
+            if phase == Phase::Switchover && steps.is_empty() {
+                errors.push(FieldError::new(
+                    phase.as_str(),
+                    "needs at least one step",
+                ));
+            }
+            if steps.len() > MAX_STEPS_PER_PHASE {
+                errors.push(FieldError::new(
+                    phase.as_str(),
+                    format!("may hold at most {MAX_STEPS_PER_PHASE} steps"),
+                ));
+            }
+            for (index, step) in steps.iter().enumerate() {
+                let field = step_field(phase, index);
+                let key = step.key.trim();
+                if key.chars().count() > 36 {
+                    errors.push(FieldError::new(
+                        format!("{field}.key"),
+                        "must be at most 36 characters",
+                    ));
+                } else if !key.is_empty() && !keys.insert(key.to_owned()) {
+                    errors.push(FieldError::new(
+                        format!("{field}.key"),
+                        format!("{key} is the key of another step too"),
+                    ));
+                }
+                match check_step(&field, step, catalog, refs) {
+                    Ok(step) => clean.steps_mut(phase).push(step),
+                    Err(mut problems) => errors.append(&mut problems),
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        clean.assign_missing_keys();
+        Ok(clean)
+    }
+}
+
+/// The field name of a step in forms and error messages: `switchover[0]`.
+pub fn step_field(phase: Phase, index: usize) -> String {
+    format!("{}[{index}]", phase.as_str())
+}
+
+fn check_step(
+    field: &str,
+    step: &PlanStep,
+    catalog: &[StepType],
+    refs: &PlanRefs,
+) -> Result<PlanStep, Vec<FieldError>> {
+    let Some(step_type) = catalog.iter().find(|t| t.opcode == step.opcode) else {
+        return Err(vec![FieldError::new(
+            format!("{field}.opcode"),
+            format!("there is no step type {:?}", step.opcode),
+        )]);
+    };
+    let mut errors = Vec::new();
+    let title = step.title.trim();
+    if title.chars().count() > 200 {
+        errors.push(FieldError::new(
+            format!("{field}.title"),
+            "must be at most 200 characters",
+        ));
+    }
+    for name in step.params.keys() {
+        if !step_type.params.iter().any(|def| &def.name == name) {
+            errors.push(FieldError::new(
+                format!("{field}.params.{name}"),
+                format!("is not a parameter of {}", step_type.name),
+            ));
+        }
+    }
+    let mut params = Map::new();
+    for def in &step_type.params {
+        let given = step.params.get(&def.name).filter(|v| !is_blank(v));
+        match (given, def.required) {
+            (None, true) => errors.push(FieldError::new(
+                format!("{field}.params.{}", def.name),
+                "is required",
+            )),
+            (None, false) => {}
+            (Some(value), _) => match check_param(def, value, refs) {
+                Ok(value) => {
+                    params.insert(def.name.clone(), value);
+                }
+                Err(message) => errors.push(FieldError::new(
+                    format!("{field}.params.{}", def.name),
+                    message,
+                )),
+            },
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(PlanStep {
+        key: step.key.trim().to_owned(),
+        opcode: step.opcode.clone(),
+        title: title.to_owned(),
+        params,
+    })
+}
+
+fn is_blank(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(text) => text.trim().is_empty(),
+        _ => false,
+    }
+}
+
+/// The value if it fits the parameter, else the sentence saying why not.
+fn check_param(def: &ParamDef, value: &Value, refs: &PlanRefs) -> Result<Value, String> {
+    let text = || {
+        value
+            .as_str()
+            .map(|s| s.trim().to_owned())
+            .ok_or_else(|| "must be text".to_owned())
+    };
+    match &def.kind {
+        ParamKind::Text { max_len } => {
+            let text = text()?;
+            if text.chars().count() > *max_len as usize {
+                return Err(format!("must be at most {max_len} characters"));
+            }
+            Ok(Value::String(text))
+        }
+        ParamKind::Integer { min, max } => {
+            let number = value
+                .as_i64()
+                .ok_or_else(|| "must be a whole number".to_owned())?;
+            if number < *min || number > *max {
+                return Err(format!("must be between {min} and {max}"));
+            }
+            Ok(Value::from(number))
+        }
+        ParamKind::ProductGroup => {
+            let name = text()?;
+            if !refs.product_groups.contains(&name) {
+                return Err(format!("there is no product group named {name:?}"));
+            }
+            Ok(Value::String(name))
+        }
+        ParamKind::DatabaseCluster => {
+            let name = text()?;
+            if !refs.database_clusters.contains(&name) {
+                return Err(format!("there is no database cluster named {name:?}"));
+            }
+            Ok(Value::String(name))
+        }
+        ParamKind::Site => {
+            let site = text()?;
+            if !SITES.contains(&site.as_str()) {
+                return Err("must be failed or emergency".to_owned());
+            }
+            Ok(Value::String(site))
+        }
+        ParamKind::Choice { options } => {
+            let choice = text()?;
+            if !options.contains(&choice) {
+                return Err(format!("must be one of {}", options.join(", ")));
+            }
+            Ok(Value::String(choice))
+        }
+        ParamKind::Url => {
+            let url = text()?;
+            let rest = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            match rest {
+                Some(rest) if !rest.is_empty() && !rest.contains(char::is_whitespace) => {
+                    Ok(Value::String(url))
+                }
+                _ => Err("must be an http:// or https:// URL".to_owned()),
+            }
+        }
+    }
+}
+
+/// The values of a `Site` parameter: which of an execution's two data centers.
+pub const SITES: [&str; 2] = ["failed", "emergency"];
+
+/// A parameter value as a form shows it.
+pub fn param_text(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(text)) => text.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// A form field's text as the value a parameter of `kind` takes; the check then says
+/// whether it fits. Empty text means "not given".
+pub fn param_value(kind: &ParamKind, text: &str) -> Value {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Value::Null;
+    }
+    match kind {
+        ParamKind::Integer { .. } => trimmed
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or_else(|_| Value::String(text.to_owned())),
+        _ => Value::String(text.to_owned()),
+    }
+}
+
+/// A plan as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSummary {
+    pub id: PlanId,
+    pub name: String,
+    pub description: String,
+    pub status: PlanStatus,
+    /// The version being written or reviewed, when there is one.
+    pub working: Option<VersionState>,
+    /// Steps of the newest version (the working one if any, else the active one).
+    pub switchover_steps: u32,
+    pub recovery_steps: u32,
+    /// UTC.
+    pub updated_at: NaiveDateTime,
+    pub updated_by: Option<String>,
+    /// Optimistic concurrency: every change names the version it was made from.
+    pub version: u32,
+}
+
+/// The list's status filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusFilter {
+    All,
+    Draft,
+    /// Any plan with a version waiting for a reviewer, active or not.
+    AwaitingReview,
+    Active,
+    Inactive,
+}
+
+impl StatusFilter {
+    pub const ALL: [StatusFilter; 5] = [
+        StatusFilter::All,
+        StatusFilter::Draft,
+        StatusFilter::AwaitingReview,
+        StatusFilter::Active,
+        StatusFilter::Inactive,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Draft => "draft",
+            Self::AwaitingReview => "awaiting_review",
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::All => "All statuses",
+            Self::Draft => "Draft",
+            Self::AwaitingReview => "Awaiting review",
+            Self::Active => "Active",
+            Self::Inactive => "Inactive",
+        }
+    }
+}
+
+impl PlanSummary {
+    /// Whether the plan matches a search (name or description, ignoring case) and filter.
+    pub fn matches(&self, query: &str, filter: StatusFilter) -> bool {
+        let query = query.trim().to_lowercase();
+        let status = match filter {
+            StatusFilter::All => true,
+            StatusFilter::Draft => self.status == PlanStatus::Draft,
+            StatusFilter::AwaitingReview => self.working == Some(VersionState::InReview),
+            StatusFilter::Active => self.status == PlanStatus::Active,
+            StatusFilter::Inactive => self.status == PlanStatus::Inactive,
+        };
+        status
+            && (query.is_empty()
+                || self.name.to_lowercase().contains(&query)
+                || self.description.to_lowercase().contains(&query))
+    }
+}
+
+/// A reviewer's decision on one version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanReview {
+    pub version_number: u32,
+    pub reviewer: String,
+    pub decision: ReviewDecision,
+    pub comment: String,
+    /// UTC.
+    pub at: NaiveDateTime,
+}
+
+/// One version of a plan with everything it says and who wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanVersion {
+    pub id: PlanVersionId,
+    pub number: u32,
+    pub state: VersionState,
+    pub content: PlanContent,
+    pub created_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_by: Option<String>,
+    pub updated_at: NaiveDateTime,
+    pub submitted_by: Option<String>,
+    pub submitted_at: Option<NaiveDateTime>,
+    /// Everyone who changed this version; none of them may approve it.
+    pub editors: Vec<String>,
+}
+
+/// A plan with all its versions (newest first) and every review decision (newest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanDetail {
+    pub plan: PlanSummary,
+    /// The number of the version that runs, if any.
+    pub active_version: Option<u32>,
+    pub versions: Vec<PlanVersion>,
+    pub reviews: Vec<PlanReview>,
+}
+
+impl PlanDetail {
+    /// The version that runs.
+    pub fn active(&self) -> Option<&PlanVersion> {
+        let number = self.active_version?;
+        self.versions.iter().find(|v| v.number == number)
+    }
+
+    /// The version being written or reviewed.
+    pub fn working(&self) -> Option<&PlanVersion> {
+        self.versions
+            .iter()
+            .find(|v| v.state != VersionState::Approved)
+    }
+
+    /// What an editor starts from: the working version, else the active one, else the newest.
+    pub fn latest(&self) -> Option<&PlanVersion> {
+        self.working()
+            .or_else(|| self.active())
+            .or_else(|| self.versions.first())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::catalog::builtin_step_types;
+    use serde_json::json;
+
+    fn refs() -> PlanRefs {
+        PlanRefs {
+            product_groups: ["Payments".to_owned()].into(),
+            database_clusters: ["orders-db".to_owned()].into(),
+        }
+    }
+
+    fn step(opcode: &str, params: Value) -> PlanStep {
+        PlanStep {
+            key: String::new(),
+            opcode: opcode.to_owned(),
+            title: String::new(),
+            params: params.as_object().unwrap().clone(),
+        }
+    }
+
+    fn plan(switchover: Vec<PlanStep>, recovery: Vec<PlanStep>) -> PlanContent {
+        PlanContent {
+            name: " Power loss ".to_owned(),
+            description: String::new(),
+            switchover,
+            recovery,
+        }
+    }
+
+    #[test]
+    fn a_valid_plan_is_cleaned_and_keyed() {
+        let valid = plan(
+            vec![
+                step(
+                    "traffic.cut",
+                    json!({"product_group": "Payments", "drain_seconds": null}),
+                ),
+                step("db.switchover", json!({"cluster": " orders-db "})),
+            ],
+            vec![step("wait", json!({"seconds": 30}))],
+        )
+        .validate(&builtin_step_types(), &refs())
+        .unwrap();
+        assert_eq!(valid.name, "Power loss");
+        assert_eq!(valid.switchover[1].params.get("cluster"), Some(&json!("orders-db")));
+        assert!(!valid.switchover[0].params.contains_key("drain_seconds"));
+        let keys: Vec<&str> = valid
+            .switchover
+            .iter()
+            .chain(&valid.recovery)
+            .map(|s| s.key.as_str())
+            .collect();
+        assert_eq!(keys, ["s1", "s2", "s3"]);
+    }
+
+    #[test]
+    fn every_problem_sits_next_to_its_step_and_field() {
+        let errors = plan(
+            vec![],
+            vec![
+                step("wait", json!({"seconds": 0, "colour": "red"})),
+                step("traffic.cut", json!({"product_group": "Nope"})),
+                step("teleport", json!({})),
+                step("app.restart", json!({"product_group": "Payments", "site": "moon"})),
+            ],
+        )
+        .validate(&builtin_step_types(), &refs())
+        .unwrap_err();
+        let fields: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("switchover", "needs at least one step"),
+                ("recovery[0].params.colour", "is not a parameter of Wait"),
+                ("recovery[0].params.seconds", "must be between 1 and 86400"),
+                (
+                    "recovery[1].params.product_group",
+                    "there is no product group named \"Nope\""
+                ),
+                ("recovery[2].opcode", "there is no step type \"teleport\""),
+                ("recovery[3].params.site", "must be failed or emergency"),
+            ]
+        );
+    }
+
+    #[test]
+    fn required_parameters_and_duplicate_keys_are_refused() {
+        let mut first = step("traffic.cut", json!({"product_group": ""}));
+        first.key = "a".into();
+        let mut second = step("wait", json!({"seconds": 5}));
+        second.key = "a".into();
+        let errors = plan(vec![first, second], vec![])
+            .validate(&builtin_step_types(), &refs())
+            .unwrap_err();
+        assert_eq!(
+            errors,
+            vec![
+                FieldError::new("switchover[0].params.product_group", "is required"),
+                FieldError::new("switchover[1].key", "a is the key of another step too"),
+            ]
+        );
+    }
+
+    #[test]
+    fn form_text_becomes_the_parameter_value() {
+        let integer = ParamKind::Integer { min: 0, max: 9 };
+        assert_eq!(param_value(&integer, " 7 "), json!(7));
+        assert_eq!(param_value(&integer, "seven"), json!("seven"));
+        assert_eq!(param_value(&integer, "  "), Value::Null);
+        assert_eq!(param_text(Some(&json!(7))), "7");
+        assert_eq!(param_text(Some(&json!("Payments"))), "Payments");
+    }
+
+    #[test]
+    fn status_follows_the_active_version_then_the_working_one() {
+        use VersionState::*;
+        assert_eq!(PlanStatus::of(false, false, Some(Draft)), PlanStatus::Draft);
+        assert_eq!(PlanStatus::of(false, false, Some(InReview)), PlanStatus::InReview);
+        assert_eq!(PlanStatus::of(true, false, Some(InReview)), PlanStatus::Active);
+        assert_eq!(PlanStatus::of(false, true, Some(Draft)), PlanStatus::Inactive);
+        for status in PlanStatus::ALL {
+            assert_eq!(PlanStatus::parse(status.as_str()), Some(status));
+        }
+    }
+}

@@ -1,0 +1,3 @@
+ALTER TABLE plan_steps
+    DROP INDEX step_key,
+    DROP COLUMN step_key;
