@@ -13,6 +13,7 @@ mod demo_data;
 mod health;
 mod migrations;
 mod pages;
+mod plans;
 mod product_groups;
 mod roles;
 mod schema;

@@ -11,6 +11,7 @@ use std::collections::HashSet;
 const ALL: &[Role] = &[Role::Admin, Role::Operator, Role::Reviewer, Role::Auditor];
 const ADMIN: &[Role] = &[Role::Admin];
 const OPERATE: &[Role] = &[Role::Admin, Role::Operator];
+const REVIEW: &[Role] = &[Role::Admin, Role::Reviewer];
 
 /// Who may call what. `None`: public, anyone may call it, signed in or not (only
 /// signing in is).
@@ -127,6 +128,60 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
         ("product_groups/get", json!({ "id": 1 }), Some(ALL)),
         ("database_clusters/get", json!({ "id": 1 }), Some(ALL)),
         ("connection_configs/get", json!({ "id": 1 }), Some(ALL)),
+        ("plans/list", json!({}), Some(ALL)),
+        ("plans/get", json!({ "id": 999_999 }), Some(ALL)),
+        ("plans/versions", json!({ "id": 999_999 }), Some(ALL)),
+        (
+            "plans/diff",
+            json!({ "id": 999_999, "old": null, "new": null }),
+            Some(ALL),
+        ),
+        (
+            "plans/export",
+            json!({ "id": 999_999, "number": null }),
+            Some(ALL),
+        ),
+        (
+            "plans/create",
+            json!({ "content": bad_plan() }),
+            Some(OPERATE),
+        ),
+        (
+            "plans/update",
+            json!({ "id": 999_999, "version": 1, "content": bad_plan() }),
+            Some(OPERATE),
+        ),
+        (
+            "plans/submit",
+            json!({ "id": 999_999, "version": 1 }),
+            Some(OPERATE),
+        ),
+        (
+            "plans/clone",
+            json!({ "id": 999_999, "name": "x" }),
+            Some(OPERATE),
+        ),
+        (
+            "plans/delete",
+            json!({ "id": 999_999, "version": 1 }),
+            Some(OPERATE),
+        ),
+        ("plans/import", json!({ "document": "{}" }), Some(OPERATE)),
+        (
+            "plans/approve",
+            json!({ "id": 999_999, "version": 1, "comment": "" }),
+            Some(REVIEW),
+        ),
+        (
+            "plans/reject",
+            json!({ "id": 999_999, "version": 1, "comment": "no" }),
+            Some(REVIEW),
+        ),
+        (
+            "plans/deactivate",
+            json!({ "id": 999_999, "version": 1, "comment": "" }),
+            Some(REVIEW),
+        ),
         // Last: it ends the caller's session.
         ("auth/sign_out", json!({}), Some(ALL)),
     ]
@@ -136,6 +191,11 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
 fn bad_config() -> Value {
     json!({ "name": "", "data_center": null, "platform": "database", "kind": "test", "protocol": "http",
             "host": "", "port": 0, "username": "", "password": { "action": "keep" } })
+}
+
+/// A plan that fails validation (no name, no steps).
+fn bad_plan() -> Value {
+    json!({ "name": "", "description": "", "switchover": [], "recovery": [] })
 }
 
 /// Refused for who the caller is, as opposed to failing for what they sent (a wrong

@@ -274,10 +274,7 @@ impl PlanContent {
         for phase in Phase::ALL {
             let steps = self.steps(phase);
             if phase == Phase::Switchover && steps.is_empty() {
-                errors.push(FieldError::new(
-                    phase.as_str(),
-                    "needs at least one step",
-                ));
+                errors.push(FieldError::new(phase.as_str(), "needs at least one step"));
             }
             if steps.len() > MAX_STEPS_PER_PHASE {
                 errors.push(FieldError::new(
@@ -670,7 +667,10 @@ mod tests {
         .validate(&builtin_step_types(), &refs())
         .unwrap();
         assert_eq!(valid.name, "Power loss");
-        assert_eq!(valid.switchover[1].params.get("cluster"), Some(&json!("orders-db")));
+        assert_eq!(
+            valid.switchover[1].params.get("cluster"),
+            Some(&json!("orders-db"))
+        );
         assert!(!valid.switchover[0].params.contains_key("drain_seconds"));
         let keys: Vec<&str> = valid
             .switchover
@@ -689,7 +689,10 @@ mod tests {
                 step("wait", json!({"seconds": 0, "colour": "red"})),
                 step("traffic.cut", json!({"product_group": "Nope"})),
                 step("teleport", json!({})),
-                step("app.restart", json!({"product_group": "Payments", "site": "moon"})),
+                step(
+                    "app.restart",
+                    json!({"product_group": "Payments", "site": "moon"}),
+                ),
             ],
         )
         .validate(&builtin_step_types(), &refs())
@@ -746,9 +749,18 @@ mod tests {
     fn status_follows_the_active_version_then_the_working_one() {
         use VersionState::*;
         assert_eq!(PlanStatus::of(false, false, Some(Draft)), PlanStatus::Draft);
-        assert_eq!(PlanStatus::of(false, false, Some(InReview)), PlanStatus::InReview);
-        assert_eq!(PlanStatus::of(true, false, Some(InReview)), PlanStatus::Active);
-        assert_eq!(PlanStatus::of(false, true, Some(Draft)), PlanStatus::Inactive);
+        assert_eq!(
+            PlanStatus::of(false, false, Some(InReview)),
+            PlanStatus::InReview
+        );
+        assert_eq!(
+            PlanStatus::of(true, false, Some(InReview)),
+            PlanStatus::Active
+        );
+        assert_eq!(
+            PlanStatus::of(false, true, Some(Draft)),
+            PlanStatus::Inactive
+        );
         for status in PlanStatus::ALL {
             assert_eq!(PlanStatus::parse(status.as_str()), Some(status));
         }

@@ -97,10 +97,7 @@ impl PlanDiff {
 }
 
 /// Compares `old` (the active version, or nothing) with `new` (the draft).
-pub fn diff(
-    old: Option<(u32, &PlanContent)>,
-    new: Option<(u32, &PlanContent)>,
-) -> PlanDiff {
+pub fn diff(old: Option<(u32, &PlanContent)>, new: Option<(u32, &PlanContent)>) -> PlanDiff {
     let empty = PlanContent::default();
     let old_content = old.map_or(&empty, |(_, content)| content);
     let new_content = new.map_or(&empty, |(_, content)| content);
@@ -258,10 +255,11 @@ fn longest_common_subsequence<'a>(a: &[&'a str], b: &[&'a str]) -> HashSet<&'a s
             kept.insert(a[i]);
             i += 1;
             j += 1;
-        } else if lengths[i + 1][j] >= lengths[i][j + 1] {
-            i += 1;
-        } else {
+        } else if lengths[i][j + 1] >= lengths[i + 1][j] {
+            // On a tie keep the earlier old step in place: the later one is said to move.
             j += 1;
+        } else {
+            i += 1;
         }
     }
     kept
@@ -318,23 +316,23 @@ mod tests {
         assert_eq!(
             summary(rows),
             [
+                ("c".into(), StepChange::Unchanged, true),
+                ("a".into(), StepChange::Changed, false),
                 ("b".into(), StepChange::Removed, false),
-                ("c".into(), StepChange::Unchanged, false),
-                ("a".into(), StepChange::Changed, true),
                 ("e".into(), StepChange::Added, false),
                 ("d".into(), StepChange::Unchanged, false),
             ]
         );
         assert_eq!(
-            rows[2].fields,
+            rows[1].fields,
             [FieldChange {
                 field: "seconds".into(),
                 old: "5".into(),
                 new: "60".into()
             }]
         );
-        assert_eq!(rows[2].old.as_ref().unwrap().position, 1);
-        assert_eq!(rows[2].new.as_ref().unwrap().position, 2);
+        assert_eq!(rows[0].old.as_ref().unwrap().position, 3);
+        assert_eq!(rows[0].new.as_ref().unwrap().position, 1);
         assert_eq!(
             (
                 diff.count(StepChange::Added),

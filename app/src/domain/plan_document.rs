@@ -55,7 +55,12 @@ pub fn read(text: &str) -> Result<PlanContent, Vec<FieldError>> {
     let document: PlanDocument = serde_json::from_str(text).map_err(|e| {
         vec![FieldError::new(
             "document",
-            format!("line {}, column {}: {}", e.line(), e.column(), without_position(&e)),
+            format!(
+                "line {}, column {}: {}",
+                e.line(),
+                e.column(),
+                without_position(&e)
+            ),
         )]
     })?;
     if document.format != FORMAT {
@@ -100,8 +105,7 @@ pub fn locate(text: &str, path: &str) -> (usize, usize) {
 fn offset_of(text: &str, path: &str) -> Option<usize> {
     use jsonc_parser::ast::Value;
     use jsonc_parser::common::Ranged;
-    let parsed =
-        jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default()).ok()?;
+    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default()).ok()?;
     let mut node = parsed.value?;
     for segment in path_segments(path) {
         let next = match (&node, segment) {
@@ -125,14 +129,20 @@ fn offset_of(_text: &str, _path: &str) -> Option<usize> {
     None
 }
 
-#[cfg_attr(not(feature = "ssr"), expect(dead_code, reason = "the browser never locates"))]
+#[cfg_attr(
+    not(feature = "ssr"),
+    expect(dead_code, reason = "the browser never locates")
+)]
 enum Segment<'a> {
     Field(&'a str),
     Index(usize),
 }
 
 /// `switchover[2].params.cluster` as `switchover`, `2`, `params`, `cluster`.
-#[cfg_attr(not(feature = "ssr"), expect(dead_code, reason = "the browser never locates"))]
+#[cfg_attr(
+    not(feature = "ssr"),
+    expect(dead_code, reason = "the browser never locates")
+)]
 fn path_segments(path: &str) -> Vec<Segment<'_>> {
     let mut segments = Vec::new();
     for part in path.split('.') {
@@ -192,13 +202,21 @@ mod tests {
 
     #[test]
     fn syntax_and_shape_errors_carry_their_line() {
-        let broken = "{\n  \"format\": \"switchyard.plan/1\",\n  \"name\": \"x\",\n  \"switchover\": [,]\n}";
+        let broken =
+            "{\n  \"format\": \"switchyard.plan/1\",\n  \"name\": \"x\",\n  \"switchover\": [,]\n}";
         let errors = read(broken).unwrap_err();
         assert_eq!(errors[0].field, "document");
-        assert!(errors[0].message.starts_with("line 4, column 18: "), "{errors:?}");
+        assert!(
+            errors[0].message.starts_with("line 4, column 18: "),
+            "{errors:?}"
+        );
 
         let unknown = "{\"format\": \"switchyard.plan/1\", \"name\": \"x\", \"switchover\": [], \"colour\": 1}";
-        assert!(read(unknown).unwrap_err()[0].message.contains("unknown field `colour`"));
+        assert!(
+            read(unknown).unwrap_err()[0]
+                .message
+                .contains("unknown field `colour`")
+        );
     }
 
     #[test]
@@ -206,7 +224,10 @@ mod tests {
         let text = export(&content()).replace("switchyard.plan/1", "switchyard.plan/9");
         let errors = read(&text).unwrap_err();
         assert_eq!(errors[0].field, "format");
-        assert!(errors[0].message.starts_with("line 2, column 13: "), "{errors:?}");
+        assert!(
+            errors[0].message.starts_with("line 2, column 13: "),
+            "{errors:?}"
+        );
     }
 
     #[cfg(feature = "ssr")]
@@ -214,10 +235,16 @@ mod tests {
     fn a_field_path_is_found_in_the_text() {
         let text = export(&content());
         let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
-        assert_eq!(locate(&text, "switchover[0].params.seconds").0, line_of("\"seconds\""));
+        assert_eq!(
+            locate(&text, "switchover[0].params.seconds").0,
+            line_of("\"seconds\"")
+        );
         assert_eq!(locate(&text, "switchover[0].opcode").0, line_of("\"wait\""));
         // A parameter that is not there points at the parameters of its step.
-        assert_eq!(locate(&text, "switchover[0].params.missing").0, line_of("\"params\""));
+        assert_eq!(
+            locate(&text, "switchover[0].params.missing").0,
+            line_of("\"params\"")
+        );
     }
 }
 

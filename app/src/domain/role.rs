@@ -139,10 +139,24 @@ pub enum Action {
     GetProductGroup,
     GetDatabaseCluster,
     GetConnectionConfig,
+    ListPlans,
+    GetPlan,
+    ListPlanVersions,
+    DiffPlan,
+    ExportPlan,
+    CreatePlan,
+    UpdatePlan,
+    SubmitPlan,
+    ClonePlan,
+    DeletePlan,
+    ImportPlan,
+    ApprovePlan,
+    RejectPlan,
+    DeactivatePlan,
 }
 
 impl Action {
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 46] = [
         Action::ListStepTypes,
         Action::SignIn,
         Action::SignOut,
@@ -175,6 +189,20 @@ impl Action {
         Action::GetProductGroup,
         Action::GetDatabaseCluster,
         Action::GetConnectionConfig,
+        Action::ListPlans,
+        Action::GetPlan,
+        Action::ListPlanVersions,
+        Action::DiffPlan,
+        Action::ExportPlan,
+        Action::CreatePlan,
+        Action::UpdatePlan,
+        Action::SubmitPlan,
+        Action::ClonePlan,
+        Action::DeletePlan,
+        Action::ImportPlan,
+        Action::ApprovePlan,
+        Action::RejectPlan,
+        Action::DeactivatePlan,
     ];
 
     /// The endpoint, as in `POST /api/<endpoint>`; also the action name in the audit log.
@@ -212,6 +240,20 @@ impl Action {
             Self::GetProductGroup => "product_groups/get",
             Self::GetDatabaseCluster => "database_clusters/get",
             Self::GetConnectionConfig => "connection_configs/get",
+            Self::ListPlans => "plans/list",
+            Self::GetPlan => "plans/get",
+            Self::ListPlanVersions => "plans/versions",
+            Self::DiffPlan => "plans/diff",
+            Self::ExportPlan => "plans/export",
+            Self::CreatePlan => "plans/create",
+            Self::UpdatePlan => "plans/update",
+            Self::SubmitPlan => "plans/submit",
+            Self::ClonePlan => "plans/clone",
+            Self::DeletePlan => "plans/delete",
+            Self::ImportPlan => "plans/import",
+            Self::ApprovePlan => "plans/approve",
+            Self::RejectPlan => "plans/reject",
+            Self::DeactivatePlan => "plans/deactivate",
         }
     }
 
@@ -235,7 +277,12 @@ impl Action {
             | Self::GetDataCenter
             | Self::GetProductGroup
             | Self::GetDatabaseCluster
-            | Self::GetConnectionConfig => Access::Requires(Read),
+            | Self::GetConnectionConfig
+            | Self::ListPlans
+            | Self::GetPlan
+            | Self::ListPlanVersions
+            | Self::DiffPlan
+            | Self::ExportPlan => Access::Requires(Read),
             Self::CreateDataCenter
             | Self::UpdateDataCenter
             | Self::DeleteDataCenter
@@ -248,7 +295,14 @@ impl Action {
             | Self::CreateConnectionConfig
             | Self::UpdateConnectionConfig
             | Self::DeleteConnectionConfig
-            | Self::TestConnectionConfig => Access::Requires(Operate),
+            | Self::TestConnectionConfig
+            | Self::CreatePlan
+            | Self::UpdatePlan
+            | Self::SubmitPlan
+            | Self::ClonePlan
+            | Self::DeletePlan
+            | Self::ImportPlan => Access::Requires(Operate),
+            Self::ApprovePlan | Self::RejectPlan | Self::DeactivatePlan => Access::Requires(Review),
         }
     }
 
@@ -267,6 +321,11 @@ impl Action {
                 | Self::GetProductGroup
                 | Self::GetDatabaseCluster
                 | Self::GetConnectionConfig
+                | Self::ListPlans
+                | Self::GetPlan
+                | Self::ListPlanVersions
+                | Self::DiffPlan
+                | Self::ExportPlan
         )
     }
 

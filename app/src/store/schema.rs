@@ -267,6 +267,8 @@ diesel::joinable!(database_cluster_members -> database_clusters (cluster_id));
 diesel::joinable!(database_cluster_members -> data_centers (data_center_id));
 diesel::joinable!(plan_versions -> plans (plan_id));
 diesel::joinable!(plan_reviews -> plan_versions (plan_version_id));
+diesel::joinable!(plan_version_editors -> users (user_id));
+diesel::joinable!(plan_reviews -> users (reviewer_id));
 diesel::joinable!(plan_steps -> plan_versions (plan_version_id));
 diesel::joinable!(plan_steps -> step_types (opcode));
 diesel::joinable!(execution_steps -> executions (execution_id));

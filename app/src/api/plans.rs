@@ -1,0 +1,334 @@
+//! DR plans: everyone signed in reads them; operators author, submit, clone, import and
+//! delete; reviewers approve, reject and deactivate. Every change names the plan version
+//! it was made from.
+
+use crate::domain::ids::PlanId;
+use crate::domain::plan::{PlanContent, PlanDetail, PlanSummary, PlanVersion};
+use crate::domain::plan_diff::PlanDiff;
+use crate::domain::plan_document::PlanDocument;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+/// The plan checked against the step catalog and the Environment as they are now: the
+/// cleaned plan, or the problems next to their fields.
+#[cfg(feature = "ssr")]
+async fn validated(
+    conn: &mut crate::store::Db,
+    content: &PlanContent,
+) -> Result<Result<PlanContent, Vec<crate::error::FieldError>>, AppError> {
+    let refs = crate::store::plans::refs(conn).await?;
+    Ok(content.validate(&crate::domain::catalog::builtin_step_types(), &refs))
+}
+
+/// `validated`, with the problems as the error a caller reads.
+#[cfg(feature = "ssr")]
+async fn checked(
+    conn: &mut crate::store::Db,
+    content: &PlanContent,
+) -> Result<PlanContent, AppError> {
+    validated(conn, content).await?.map_err(AppError::invalid)
+}
+
+/// Every plan, by name, with its status and step counts.
+#[server(endpoint = "plans/list", input = Json, output = Json)]
+pub async fn list_plans() -> Result<Vec<PlanSummary>, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::ListPlans).await?;
+        let mut conn = actor.services.store.conn().await?;
+        crate::store::plans::list(&mut conn).await
+    })
+    .await
+}
+
+/// One plan with all its versions (newest first) and reviews.
+#[server(endpoint = "plans/get", input = Json, output = Json)]
+pub async fn get_plan(id: PlanId) -> Result<PlanDetail, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::GetPlan).await?;
+        let mut conn = actor.services.store.conn().await?;
+        crate::store::plans::get(&mut conn, id).await
+    })
+    .await
+}
+
+/// Every version of a plan, newest first; approved versions never change.
+#[server(endpoint = "plans/versions", input = Json, output = Json)]
+pub async fn list_plan_versions(id: PlanId) -> Result<Vec<PlanVersion>, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::ListPlanVersions).await?;
+        let mut conn = actor.services.store.conn().await?;
+        Ok(crate::store::plans::get(&mut conn, id).await?.versions)
+    })
+    .await
+}
+
+/// Creates a plan whose first version is a draft.
+#[server(endpoint = "plans/create", input = Json, output = Json)]
+pub async fn create_plan(content: PlanContent) -> Result<PlanDetail, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::CreatePlan).await?;
+        actor
+            .audited(None, async {
+                let mut conn = actor.services.store.conn().await?;
+                let content = checked(&mut conn, &content).await?;
+                crate::store::plans::create(&mut conn, &actor.record(), &content).await
+            })
+            .await
+    })
+    .await
+}
+
+/// Saves the plan's working draft; an active plan gets a new draft version and keeps
+/// running its active one until the draft is approved.
+#[server(endpoint = "plans/update", input = Json, output = Json)]
+pub async fn update_plan(
+    id: PlanId,
+    version: u32,
+    content: PlanContent,
+) -> Result<PlanDetail, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    use crate::store::audit::Target;
+    super::server_side::answer(async {
+        let actor = require(Action::UpdatePlan).await?;
+        actor
+            .audited(Some(Target::new("plan", id)), async {
+                let mut conn = actor.services.store.conn().await?;
+                let content = checked(&mut conn, &content).await?;
+                crate::store::plans::update(&mut conn, &actor.record(), id, version, &content).await
+            })
+            .await
+    })
+    .await
+}
+
+/// Sends the working draft to the reviewers.
+#[server(endpoint = "plans/submit", input = Json, output = Json)]
+pub async fn submit_plan(id: PlanId, version: u32) -> Result<PlanDetail, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    use crate::store::audit::Target;
+    super::server_side::answer(async {
+        let actor = require(Action::SubmitPlan).await?;
+        actor
+            .audited(Some(Target::new("plan", id)), async {
+                let mut conn = actor.services.store.conn().await?;
+                crate::store::plans::submit(&mut conn, &actor.record(), id, version).await
+            })
+            .await
+    })
+    .await
+}
+
+/// Approves the version in review, which becomes the active one (four eyes: not by
+/// anyone who edited it).
+#[server(endpoint = "plans/approve", input = Json, output = Json)]
+pub async fn approve_plan(
+    id: PlanId,
+    version: u32,
+    comment: String,
+) -> Result<PlanDetail, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    use crate::store::audit::Target;
+    super::server_side::answer(async {
+        let actor = require(Action::ApprovePlan).await?;
+        actor
+            .audited(Some(Target::new("plan", id)), async {
+                let mut conn = actor.services.store.conn().await?;
+                crate::store::plans::approve(&mut conn, &actor.record(), id, version, &comment)
+                    .await
+            })
+            .await
+    })
+    .await
+}
+
+/// Returns the version in review to draft; the comment says why and is required.
+#[server(endpoint = "plans/reject", input = Json, output = Json)]
+pub async fn reject_plan(
+    id: PlanId,
+    version: u32,
+    comment: String,
+) -> Result<PlanDetail, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    use crate::store::audit::Target;
+    super::server_side::answer(async {
+        let actor = require(Action::RejectPlan).await?;
+        actor
+            .audited(Some(Target::new("plan", id)), async {
+                let mut conn = actor.services.store.conn().await?;
+                crate::store::plans::reject(&mut conn, &actor.record(), id, version, &comment).await
+            })
+            .await
+    })
+    .await
+}
+
+/// Takes an active plan out of service until a version is approved again.
+#[server(endpoint = "plans/deactivate", input = Json, output = Json)]
+pub async fn deactivate_plan(
+    id: PlanId,
+    version: u32,
+    comment: String,
+) -> Result<PlanDetail, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    use crate::store::audit::Target;
+    super::server_side::answer(async {
+        let actor = require(Action::DeactivatePlan).await?;
+        actor
+            .audited(Some(Target::new("plan", id)), async {
+                let mut conn = actor.services.store.conn().await?;
+                crate::store::plans::deactivate(&mut conn, &actor.record(), id, version, &comment)
+                    .await
+            })
+            .await
+    })
+    .await
+}
+
+/// A new draft plan named `name` with the steps of the plan's newest version.
+#[server(endpoint = "plans/clone", input = Json, output = Json)]
+pub async fn clone_plan(id: PlanId, name: String) -> Result<PlanDetail, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    use crate::store::audit::Target;
+    super::server_side::answer(async {
+        let actor = require(Action::ClonePlan).await?;
+        actor
+            .audited(Some(Target::new("plan", id)), async {
+                let mut conn = actor.services.store.conn().await?;
+                let source = crate::store::plans::get(&mut conn, id).await?;
+                let mut content = source.latest().ok_or(AppError::Internal)?.content.clone();
+                content.name = name;
+                let content = checked(&mut conn, &content).await?;
+                crate::store::plans::create(&mut conn, &actor.record(), &content).await
+            })
+            .await
+    })
+    .await
+}
+
+/// Deletes a plan and its versions; executions keep their copy and the plan's name.
+#[server(endpoint = "plans/delete", input = Json, output = Json)]
+pub async fn delete_plan(id: PlanId, version: u32) -> Result<(), AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    use crate::store::audit::Target;
+    super::server_side::answer(async {
+        let actor = require(Action::DeletePlan).await?;
+        actor
+            .audited(Some(Target::new("plan", id)), async {
+                let mut conn = actor.services.store.conn().await?;
+                crate::store::plans::delete(&mut conn, &actor.record(), id, version).await
+            })
+            .await
+    })
+    .await
+}
+
+/// Version `number` of a plan (its newest when `None`) as a plans-as-code document.
+#[server(endpoint = "plans/export", input = Json, output = Json)]
+pub async fn export_plan(id: PlanId, number: Option<u32>) -> Result<PlanDocument, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::ExportPlan).await?;
+        let mut conn = actor.services.store.conn().await?;
+        let detail = crate::store::plans::get(&mut conn, id).await?;
+        let version = match number {
+            Some(number) => detail.versions.iter().find(|v| v.number == number),
+            None => detail.latest(),
+        }
+        .ok_or_else(|| {
+            AppError::not_found(format!("version {} of plan {id}", number.unwrap_or(0)))
+        })?;
+        Ok(PlanDocument::of(&version.content))
+    })
+    .await
+}
+
+/// Creates a draft plan from a plans-as-code document (the text, so that every problem
+/// can be reported with its line and column).
+#[server(endpoint = "plans/import", input = Json, output = Json)]
+pub async fn import_plan(document: String) -> Result<PlanDetail, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::plan_document::{read, with_lines};
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::ImportPlan).await?;
+        actor
+            .audited(None, async {
+                let content = read(&document).map_err(AppError::invalid)?;
+                let mut conn = actor.services.store.conn().await?;
+                let content = validated(&mut conn, &content)
+                    .await?
+                    .map_err(|errors| AppError::invalid(with_lines(&document, errors)))?;
+                crate::store::plans::create(&mut conn, &actor.record(), &content)
+                    .await
+                    .map_err(|error| match error {
+                        AppError::Conflict { field, message } => {
+                            let (line, column) =
+                                crate::domain::plan_document::locate(&document, "name");
+                            AppError::Conflict {
+                                field,
+                                message: format!("line {line}, column {column}: {message}"),
+                            }
+                        }
+                        other => other,
+                    })
+            })
+            .await
+    })
+    .await
+}
+
+/// What differs between two versions of a plan: by default the active version (or
+/// nothing) against the working one (or the newest).
+#[server(endpoint = "plans/diff", input = Json, output = Json)]
+pub async fn diff_plan(
+    id: PlanId,
+    old: Option<u32>,
+    new: Option<u32>,
+) -> Result<PlanDiff, AppError> {
+    use crate::auth::guard::require;
+    use crate::domain::role::Action;
+    super::server_side::answer(async {
+        let actor = require(Action::DiffPlan).await?;
+        let mut conn = actor.services.store.conn().await?;
+        let detail = crate::store::plans::get(&mut conn, id).await?;
+        let pick = |number: Option<u32>| {
+            detail
+                .versions
+                .iter()
+                .find(|v| Some(v.number) == number)
+                .ok_or_else(|| {
+                    AppError::not_found(format!("version {} of plan {id}", number.unwrap_or(0)))
+                })
+        };
+        let old = match old {
+            Some(_) => Some(pick(old)?),
+            None => detail.active(),
+        };
+        let new = match new {
+            Some(_) => Some(pick(new)?),
+            None => detail.latest(),
+        };
+        Ok(crate::domain::plan_diff::diff(
+            old.map(|v| (v.number, &v.content)),
+            new.map(|v| (v.number, &v.content)),
+        ))
+    })
+    .await
+}
