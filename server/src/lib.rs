@@ -138,6 +138,15 @@ pub async fn prepare(
     )
     .await
     .context("cannot create the first users")?;
+    if options.demo {
+        let mut conn = services.store.conn().await?;
+        if app::store::demo::load_plans_once(&mut conn)
+            .await
+            .context("cannot load the demo plans")?
+        {
+            tracing::info!("loaded the demo plans");
+        }
+    }
     services
         .refresh_directory()
         .await

@@ -724,3 +724,29 @@ async fn plan_changes_are_in_the_audit_log() {
         .collect();
     assert_eq!(actions, ["plans/approve", "plans/submit", "plans/create"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_mode_brings_two_active_plans_and_one_awaiting_review() {
+    let t = Plans::new().await;
+    let (_, list) = t.app.call(&t.operator, "plans/list", json!({})).await;
+    let list: Vec<PlanSummary> = serde_json::from_value(list).unwrap();
+    let statuses: Vec<(&str, PlanStatus, u32, u32)> = list
+        .iter()
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.status,
+                p.switchover_steps,
+                p.recovery_steps,
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("Data center network partition", PlanStatus::Active, 5, 3),
+            ("Data center power loss", PlanStatus::Active, 4, 6),
+            ("Trading failover drill", PlanStatus::InReview, 3, 2),
+        ]
+    );
+}

@@ -1,14 +1,18 @@
 //! Demo data: a believable estate so a newcomer sees a working console at once.
-//! Loaded once into a database that has no estate yet, only when demo mode is on.
+//! Loaded once into a database that has no estate (or plans) yet, only when demo mode is on.
 
+use super::audit::AuditRecord;
 use super::schema::{
     application_dependencies, applications, connection_configs, data_centers,
-    database_cluster_members, database_clusters, product_groups, regions,
+    database_cluster_members, database_clusters, plans, product_groups, regions,
 };
 use super::{Db, inserted_id, settings};
+use crate::domain::catalog::builtin_step_types;
+use crate::domain::plan::{PlanContent, PlanStep};
 use crate::error::AppError;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
+use serde_json::json;
 use std::collections::HashMap;
 
 const REGIONS: &[(&str, &[(&str, &str)])] = &[
@@ -257,4 +261,178 @@ async fn insert_connection_configs(
         }
     }
     Ok(())
+}
+
+/// A demo plan step: opcode and parameters.
+fn step(opcode: &str, params: serde_json::Value) -> PlanStep {
+    PlanStep {
+        key: String::new(),
+        opcode: opcode.to_owned(),
+        title: String::new(),
+        params: params.as_object().cloned().unwrap_or_default(),
+    }
+}
+
+/// (name, description, switchover, recovery, approved)
+fn demo_plans() -> Vec<(
+    &'static str,
+    &'static str,
+    Vec<PlanStep>,
+    Vec<PlanStep>,
+    bool,
+)> {
+    vec![
+        (
+            "Data center power loss",
+            "The failed data center is dark: move traffic and database primaries to the \
+             emergency site; when power is back, restart there and move everything back.",
+            vec![
+                step(
+                    "traffic.cut",
+                    json!({"product_group": "Payments", "drain_seconds": 30}),
+                ),
+                step(
+                    "traffic.cut",
+                    json!({"product_group": "Trading", "drain_seconds": 30}),
+                ),
+                step("db.switchover", json!({"cluster": "payments-db"})),
+                step("db.switchover", json!({"cluster": "trading-db"})),
+            ],
+            vec![
+                step(
+                    "app.restart",
+                    json!({"product_group": "Payments", "site": "failed"}),
+                ),
+                step(
+                    "app.restart",
+                    json!({"product_group": "Trading", "site": "failed"}),
+                ),
+                step(
+                    "traffic.restore",
+                    json!({"product_group": "Payments", "weight_percent": 100}),
+                ),
+                step(
+                    "traffic.restore",
+                    json!({"product_group": "Trading", "weight_percent": 100}),
+                ),
+                step("db.switchback", json!({"cluster": "payments-db"})),
+                step("db.switchback", json!({"cluster": "trading-db"})),
+            ],
+            true,
+        ),
+        (
+            "Data center network partition",
+            "The failed data center runs but cannot be reached: confirm the partition, \
+             fence it from traffic, then move the portal's database.",
+            vec![
+                step(
+                    "manual.confirm",
+                    json!({"instruction": "Confirm with the network team that the failed site is \
+                            unreachable from outside and that its links will not come back on their own."}),
+                ),
+                step(
+                    "traffic.cut",
+                    json!({"product_group": "Customer portal", "drain_seconds": 10}),
+                ),
+                step(
+                    "traffic.cut",
+                    json!({"product_group": "Payments", "drain_seconds": 10}),
+                ),
+                step("wait", json!({"seconds": 60})),
+                step("db.switchover", json!({"cluster": "portal-db"})),
+            ],
+            vec![
+                step("db.switchback", json!({"cluster": "portal-db"})),
+                step(
+                    "traffic.restore",
+                    json!({"product_group": "Customer portal", "weight_percent": 100}),
+                ),
+                step(
+                    "traffic.restore",
+                    json!({"product_group": "Payments", "weight_percent": 100}),
+                ),
+            ],
+            true,
+        ),
+        (
+            "Trading failover drill",
+            "Quarterly drill: move Trading alone to the emergency site and back.",
+            vec![
+                step(
+                    "traffic.cut",
+                    json!({"product_group": "Trading", "drain_seconds": 60}),
+                ),
+                step("db.switchover", json!({"cluster": "trading-db"})),
+                step(
+                    "app.restart",
+                    json!({"product_group": "Trading", "site": "emergency"}),
+                ),
+            ],
+            vec![
+                step("db.switchback", json!({"cluster": "trading-db"})),
+                step(
+                    "traffic.restore",
+                    json!({"product_group": "Trading", "weight_percent": 100}),
+                ),
+            ],
+            false,
+        ),
+    ]
+}
+
+fn demo_record(user: &super::users::UserRow) -> AuditRecord {
+    let user = user.session_user();
+    AuditRecord {
+        actor_id: Some(user.id.0),
+        actor_name: user.username,
+        actor_role: Some(user.role),
+        action: "demo/load",
+        client_addr: None,
+    }
+}
+
+/// Loads the demo plans once, written by the demo operator and approved by the demo
+/// reviewer, unless plans of one's own exist or the demo users do not.
+pub async fn load_plans_once(conn: &mut Db) -> Result<bool, AppError> {
+    let operator = super::users::find_by_username(conn, "operator").await?;
+    let reviewer = super::users::find_by_username(conn, "reviewer").await?;
+    let (Some(operator), Some(reviewer)) = (operator, reviewer) else {
+        return Ok(false);
+    };
+    let (author, approver) = (demo_record(&operator), demo_record(&reviewer));
+    conn.transaction::<_, AppError, _>(async |conn| {
+        if !settings::insert_once(conn, settings::DEMO_PLANS_LOADED, "true").await? {
+            return Ok(false);
+        }
+        let existing: i64 = plans::table.count().get_result(conn).await?;
+        if existing > 0 {
+            return Ok(false);
+        }
+        let refs = super::plans::refs(conn).await?;
+        for (name, description, switchover, recovery, approved) in demo_plans() {
+            let content = PlanContent {
+                name: name.to_owned(),
+                description: description.to_owned(),
+                switchover,
+                recovery,
+            }
+            .validate(&builtin_step_types(), &refs)
+            .map_err(AppError::invalid)?;
+            let plan = super::plans::create(conn, &author, &content).await?;
+            let id = plan.plan.id;
+            let plan = super::plans::submit(conn, &author, id, plan.plan.version).await?;
+            if approved {
+                super::plans::approve(
+                    conn,
+                    &approver,
+                    id,
+                    plan.plan.version,
+                    "Walked through with the on-call team.",
+                )
+                .await?;
+            }
+        }
+        Ok(true)
+    })
+    .await
 }

@@ -9,6 +9,7 @@ use diesel_async::RunQueryDsl;
 
 pub const RUN_MODE: &str = "run_mode";
 pub const DEMO_DATA_LOADED: &str = "demo_data_loaded";
+pub const DEMO_PLANS_LOADED: &str = "demo_plans_loaded";
 
 /// The value of a setting, if it was ever written.
 pub async fn get(conn: &mut Db, name: &str) -> Result<Option<String>, AppError> {
