@@ -9,7 +9,10 @@ use crate::pages::{
     not_found::NotFoundPage,
     sign_in::SignInPage,
     step_catalog::StepCatalogPage,
-    upcoming::{ExecutionListPage, PlanListPage},
+    plan_detail::PlanDetailPage,
+    plan_editor::PlanEditorPage,
+    plan_list::PlanListPage,
+    upcoming::ExecutionListPage,
     users::UsersPage,
 };
 use leptos::prelude::*;
@@ -24,6 +27,9 @@ pub fn AppRoutes() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/plans") view=PlanListPage />
+                    <Route path=path!("/plans/new") view=PlanEditorPage />
+                    <Route path=path!("/plans/:id") view=PlanDetailPage />
+                    <Route path=path!("/plans/:id/edit") view=PlanEditorPage />
                     <Route path=path!("/executions") view=ExecutionListPage />
                     <Route path=path!("/steps") view=StepCatalogPage />
                     <Route path=path!("/environment") view=EnvironmentPage />

@@ -36,10 +36,16 @@ fn belongs_to_a_field(error: &AppError) -> bool {
 
 /// The message for `field`, shown next to it.
 #[component]
-pub fn FieldMessage(error: Signal<Option<AppError>>, #[prop(into)] field: String) -> impl IntoView {
+pub fn FieldMessage(
+    error: Signal<Option<AppError>>,
+    /// The field's name; a signal where it can change (a step that moves).
+    #[prop(into)]
+    field: Signal<String>,
+) -> impl IntoView {
     move || {
+        let field = field.get();
         error.get().and_then(|e| message_for(&e, &field)).map(|message| {
-            view! { <span class="field-error" role="alert" data-field=field.clone()>{message}</span> }
+            view! { <span class="field-error" role="alert" data-field=field>{message}</span> }
         })
     }
 }

@@ -7,5 +7,8 @@ pub mod error_view;
 pub mod form_feedback;
 pub mod layer_badge;
 pub mod param_list;
+pub mod plan_diff_view;
+pub mod plan_status_badge;
 pub mod role_gate;
+pub mod step_view;
 pub mod text_field;

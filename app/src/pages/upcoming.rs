@@ -15,16 +15,6 @@ fn UpcomingSection(title: &'static str, purpose: &'static str) -> impl IntoView 
 }
 
 #[component]
-pub fn PlanListPage() -> impl IntoView {
-    view! {
-        <UpcomingSection
-            title="Plans"
-            purpose="DR plans (容灾预案): author switchover and recovery steps, send them for review, and activate them."
-        />
-    }
-}
-
-#[component]
 pub fn ExecutionListPage() -> impl IntoView {
     view! {
         <UpcomingSection

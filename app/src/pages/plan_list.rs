@@ -1,0 +1,176 @@
+//! Plans (容灾预案): every plan with its status and step counts, searchable and filtered
+//! by status; per-row actions as the caller's role and the plan's status allow; import.
+
+use crate::api::plans::{DeletePlan, ImportPlan, list_plans};
+use crate::components::confirm_delete::ConfirmDelete;
+use crate::components::console_layout::use_current_user;
+use crate::components::error_view::ErrorView;
+use crate::components::form_feedback::{FormMessage, last_error};
+use crate::components::plan_status_badge::PlanStatusBadge;
+use crate::components::text_field::TextField;
+use crate::domain::plan::{PlanStatus, PlanSummary, StatusFilter};
+use crate::domain::role::Action;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn PlanListPage() -> impl IntoView {
+    let me = use_current_user();
+    let delete = ServerAction::<DeletePlan>::new();
+    let plans = Resource::new(move || delete.version().get(), |_| list_plans());
+    let query = RwSignal::new(String::new());
+    let filter = RwSignal::new(StatusFilter::All);
+    let delete_error = last_error(delete.value());
+
+    view! {
+        <Title text="Plans" />
+        <h1>"Plans"</h1>
+        <p class="lede">"DR plans (容灾预案): the switchover and recovery steps that run when a data center fails."</p>
+        <div class="toolbar" role="search">
+            <TextField label="Search" kind="search" value=query />
+            <label>
+                "Status"
+                <select on:change=move |ev| {
+                    filter.set(StatusFilter::parse(&event_target_value(&ev)).unwrap_or(StatusFilter::All))
+                }>
+                    {StatusFilter::ALL.into_iter().map(|f| view! {
+                        <option value=f.as_str() selected=move || filter.get() == f>{f.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let can_author = me.0.await.ok().is_some_and(|u| Action::CreatePlan.allowed_for(u.role));
+                    can_author.then(|| view! { <a class="button primary" href="/plans/new">"New plan"</a> })
+                })}
+            </Transition>
+        </div>
+        <FormMessage error=delete_error />
+        <Transition fallback=|| view! { <p class="muted">"Loading plans…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
+                {move || Suspend::new(async move {
+                    let role = me.0.await.ok().map(|u| u.role);
+                    let can_author = role.is_some_and(|r| Action::CreatePlan.allowed_for(r));
+                    plans.await.map(|plans| view! {
+                        <table class="data-table" aria-label="Plans">
+                            <thead><tr>
+                                <th scope="col">"Name"</th>
+                                <th scope="col">"Status"</th>
+                                <th scope="col">"Switchover"</th>
+                                <th scope="col">"Recovery"</th>
+                                <th scope="col">"Last change"</th>
+                                <th scope="col">"Actions"</th>
+                            </tr></thead>
+                            <tbody>
+                                {plans.into_iter().map(|plan| view! {
+                                    <PlanRow plan query filter can_author delete />
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let can_import = me.0.await.ok().is_some_and(|u| Action::ImportPlan.allowed_for(u.role));
+                can_import.then(|| view! { <ImportForm /> })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn PlanRow(
+    plan: PlanSummary,
+    query: RwSignal<String>,
+    filter: RwSignal<StatusFilter>,
+    can_author: bool,
+    delete: ServerAction<DeletePlan>,
+) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let (id, version) = (plan.id, plan.version);
+    let name = plan.name.clone();
+    let for_match = plan.clone();
+    let shown = move || for_match.matches(&query.get(), filter.get());
+    let active = plan.status == PlanStatus::Active;
+    let changed = format!(
+        "{} UTC{}",
+        plan.updated_at.format("%Y-%m-%d %H:%M"),
+        plan.updated_by.as_ref().map(|u| format!(" by {u}")).unwrap_or_default()
+    );
+    view! {
+        <tr data-plan=plan.name.clone() hidden=move || !shown()>
+            <td>
+                <a href=format!("/plans/{id}")>{plan.name.clone()}</a>
+                <div class="muted small">{plan.description.clone()}</div>
+            </td>
+            <td><PlanStatusBadge status=plan.status working=plan.working /></td>
+            <td>{plan.switchover_steps}</td>
+            <td>{plan.recovery_steps}</td>
+            <td class="small">{changed}</td>
+            <td class="actions">
+                <a href=format!("/plans/{id}")>"View"</a>
+                {can_author.then(|| view! {
+                    " " <a href=format!("/plans/{id}/edit")>"Edit"</a>
+                    " " <a href=format!("/plans/new?from={id}")>"Clone"</a>
+                    " " <button type="button" class="link danger" on:click=move |_| confirming.set(true)>"Delete"</button>
+                })}
+                {active.then(|| view! {
+                    " " <button type="button" disabled title="Executions arrive with the execution engine">"Execute"</button>
+                })}
+                <Show when=move || confirming.get()>
+                    <ConfirmDelete
+                        what=format!("the plan {name} with all its versions")
+                        on_confirm=Callback::new(move |()| {
+                            delete.dispatch(DeletePlan { id, version });
+                            confirming.set(false);
+                        })
+                        on_cancel=Callback::new(move |()| confirming.set(false))
+                    />
+                </Show>
+            </td>
+        </tr>
+    }
+}
+
+/// Paste a plans-as-code document; every problem comes back with its line.
+#[component]
+fn ImportForm() -> impl IntoView {
+    let import = ServerAction::<ImportPlan>::new();
+    let document = RwSignal::new(String::new());
+    let navigate = use_navigate();
+    Effect::new(move || {
+        if let Some(Ok(detail)) = import.value().get() {
+            navigate(&format!("/plans/{}", detail.plan.id), Default::default());
+        }
+    });
+    let problems = move || match import.value().get() {
+        Some(Err(AppError::Validation { errors })) => errors
+            .into_iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect(),
+        Some(Err(other)) => vec![other.to_string()],
+        _ => Vec::new(),
+    };
+    view! {
+        <details class="card import">
+            <summary>"Import a plan from JSON"</summary>
+            <p class="muted small">"Paste an exported plan document (format switchyard.plan/1). It becomes a new draft."</p>
+            <label>
+                "Plan document"
+                <textarea rows="12" class="code" prop:value=document
+                    on:input=move |ev| document.set(event_target_value(&ev))></textarea>
+            </label>
+            <ul class="form-error" role="alert">
+                {move || problems().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+            </ul>
+            <button type="button" class="primary" disabled=move || import.pending().get()
+                on:click=move |_| { import.dispatch(ImportPlan { document: document.get() }); }>
+                "Import"
+            </button>
+        </details>
+    }
+}
