@@ -2,18 +2,10 @@
 
 use crate::components::console_layout::ConsoleLayout;
 use crate::pages::{
-    account::AccountPage,
-    audit_log::AuditLogPage,
-    environment::EnvironmentPage,
-    home::HomePage,
-    not_found::NotFoundPage,
-    sign_in::SignInPage,
-    step_catalog::StepCatalogPage,
-    plan_detail::PlanDetailPage,
-    plan_editor::PlanEditorPage,
-    plan_list::PlanListPage,
-    upcoming::ExecutionListPage,
-    users::UsersPage,
+    account::AccountPage, audit_log::AuditLogPage, environment::EnvironmentPage, home::HomePage,
+    not_found::NotFoundPage, plan_detail::PlanDetailPage, plan_editor::PlanEditorPage,
+    plan_list::PlanListPage, sign_in::SignInPage, step_catalog::StepCatalogPage,
+    upcoming::ExecutionListPage, users::UsersPage,
 };
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};

@@ -11,7 +11,7 @@ test("a plan is authored, reviewed, approved, cloned and the clone deleted", asy
   await signIn(page, "operator");
   await openHydrated(page, "/plans/new");
 
-  await page.getByLabel("Name", { exact: true }).fill("E2E power drill");
+  await page.getByLabel(/^Name/).fill("E2E power drill");
   await page.getByRole("button", { name: "Add Cut traffic" }).click();
   await step(page, "Switchover", 0).getByLabel("Product group").selectOption("Payments");
   await page.getByRole("button", { name: "Add Switch database over" }).click();
@@ -37,6 +37,10 @@ test("a plan is authored, reviewed, approved, cloned and the clone deleted", asy
   page.once("dialog", (dialog) => dialog.dismiss());
   await page.getByRole("button", { name: "Cancel" }).click();
   await expect(page).toHaveURL(/\/plans\/new$/);
+  page.once("dialog", (dialog) => dialog.dismiss());
+  await page.getByRole("navigation").getByRole("link", { name: "Environment" }).click();
+  await expect(page).toHaveURL(/\/plans\/new$/);
+  await expect(step(page, "Recovery", 0)).toHaveAttribute("data-step", "Switch database back");
 
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page).toHaveURL(/\/plans\/\d+$/);
@@ -70,11 +74,11 @@ test("a plan is authored, reviewed, approved, cloned and the clone deleted", asy
   await openHydrated(page, "/plans");
   await page.locator('tr[data-plan="E2E power drill"]').getByRole("link", { name: "Clone" }).click();
   await hydrated(page);
-  await expect(page.getByLabel("Name", { exact: true })).toHaveValue("E2E power drill");
+  await expect(page.getByLabel(/^Name/)).toHaveValue("E2E power drill");
   await expect(step(page, "Switchover", 1)).toHaveAttribute("data-step", "Wait");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.locator('[data-field="name"]')).toHaveText('a plan named "E2E power drill" already exists; choose another name');
-  await page.getByLabel("Name", { exact: true }).fill("E2E power drill (copy)");
+  await page.getByLabel(/^Name/).fill("E2E power drill (copy)");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText("E2E power drill (copy)");
   await hydrated(page);

@@ -44,9 +44,12 @@ pub fn FieldMessage(
 ) -> impl IntoView {
     move || {
         let field = field.get();
-        error.get().and_then(|e| message_for(&e, &field)).map(|message| {
-            view! { <span class="field-error" role="alert" data-field=field>{message}</span> }
-        })
+        error
+            .get()
+            .and_then(|e| message_for(&e, &field))
+            .map(|message| {
+                view! { <span class="field-error" role="alert" data-field=field>{message}</span> }
+            })
     }
 }
 

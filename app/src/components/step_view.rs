@@ -5,10 +5,12 @@ use leptos::prelude::*;
 
 #[component]
 pub fn StepView(position: u32, step: PlanStep) -> impl IntoView {
-    let heading = if step.title.is_empty() {
-        step.opcode.clone()
-    } else {
-        format!("{} — {}", step.title, step.opcode)
+    // What the step acts on, at a glance: its parameter values.
+    let values: Vec<String> = step.params.values().map(|v| param_text(Some(v))).collect();
+    let heading = match (step.title.is_empty(), values.is_empty()) {
+        (true, true) => step.opcode.clone(),
+        (true, false) => format!("{} · {}", step.opcode, values.join(", ")),
+        (false, _) => format!("{} — {}", step.title, step.opcode),
     };
     view! {
         <details class="step-view" data-step-key=step.key.clone()>

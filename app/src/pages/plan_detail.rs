@@ -148,13 +148,15 @@ fn PlanHeader(detail: PlanDetail, role: Role, actions: Actions) -> impl IntoView
     let changed = format!(
         "Last changed {} UTC{}",
         plan.updated_at.format("%Y-%m-%d %H:%M"),
-        plan.updated_by.as_ref().map(|u| format!(" by {u}")).unwrap_or_default()
+        plan.updated_by
+            .as_ref()
+            .map(|u| format!(" by {u}"))
+            .unwrap_or_default()
     );
-    let running = detail
-        .active_version
-        .map_or("No version is active: this plan cannot be executed.".to_owned(), |n| {
-            format!("Version {n} is active: it is the one that runs.")
-        });
+    let running = detail.active_version.map_or(
+        "No version is active: this plan cannot be executed.".to_owned(),
+        |n| format!("Version {n} is active: it is the one that runs."),
+    );
 
     view! {
         <Title text=plan.name.clone() />
@@ -223,8 +225,7 @@ fn ExportButton(id: PlanId) -> impl IntoView {
         leptos::task::spawn_local(async move {
             let result = export_plan(id, None).await.map(|document| {
                 let text = serde_json::to_string_pretty(&document).unwrap_or_default();
-                let encoded: String =
-                    leptos::web_sys::js_sys::encode_uri_component(&text).into();
+                let encoded: String = leptos::web_sys::js_sys::encode_uri_component(&text).into();
                 format!("data:application/json;charset=utf-8,{encoded}")
             });
             link.set(Some(result));
@@ -249,7 +250,11 @@ fn PlanSteps(detail: PlanDetail) -> impl IntoView {
     let Some(version) = shown else {
         return view! { <p class="muted">"This plan has no versions."</p> }.into_any();
     };
-    let heading = format!("Steps of version {} ({})", version.number, version.state.label());
+    let heading = format!(
+        "Steps of version {} ({})",
+        version.number,
+        version.state.label()
+    );
     let content = StoredValue::new(version.content);
     view! {
         <section class="card" aria-label="Steps">

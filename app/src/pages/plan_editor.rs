@@ -10,12 +10,13 @@ use crate::api::plans::{CreatePlan, UpdatePlan, get_plan};
 use crate::components::error_view::ErrorView;
 use crate::components::form_feedback::{FieldMessage, FormMessage, last_error};
 use crate::components::layer_badge::LayerBadge;
+use crate::components::role_gate::RoleGate;
 use crate::components::text_field::TextField;
 use crate::domain::ids::PlanId;
 use crate::domain::plan::{
-    Phase, PlanContent, PlanDetail, PlanRefs, PlanStep, SITES, param_text, param_value,
-    step_field,
+    Phase, PlanContent, PlanDetail, PlanRefs, PlanStep, SITES, param_text, param_value, step_field,
 };
+use crate::domain::role::Action;
 use crate::domain::step::{Layer, ParamDef, ParamKind, StepType};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -44,19 +45,21 @@ pub fn PlanEditorPage() -> impl IntoView {
     let clusters = Resource::new(|| (), |_| list_database_clusters());
 
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading the editor…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
-                {move || Suspend::new(async move {
-                    let source = source.await?;
-                    let catalog = catalog.await?;
-                    let refs = PlanRefs {
-                        product_groups: groups.await?.into_iter().map(|g| g.name).collect(),
-                        database_clusters: clusters.await?.into_iter().map(|c| c.name).collect(),
-                    };
-                    Ok::<_, AppError>(view! { <PlanForm editing=editing() source catalog refs /> })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        <RoleGate action=Action::CreatePlan refusal="Plans are written by operators and admins; you can read them on the Plans page.">
+            <Transition fallback=|| view! { <p class="muted">"Loading the editor…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
+                    {move || Suspend::new(async move {
+                        let source = source.await?;
+                        let catalog = catalog.await?;
+                        let refs = PlanRefs {
+                            product_groups: groups.await?.into_iter().map(|g| g.name).collect(),
+                            database_clusters: clusters.await?.into_iter().map(|c| c.name).collect(),
+                        };
+                        Ok::<_, AppError>(view! { <PlanForm editing=editing() source catalog refs /> })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </RoleGate>
     }
 }
 
@@ -137,7 +140,8 @@ impl Draft {
     }
 
     fn content(&self) -> PlanContent {
-        let steps = |rows: RwSignal<Vec<StepRow>>| rows.get().iter().map(StepRow::to_step).collect();
+        let steps =
+            |rows: RwSignal<Vec<StepRow>>| rows.get().iter().map(StepRow::to_step).collect();
         PlanContent {
             name: self.name.get(),
             description: self.description.get(),
@@ -152,7 +156,8 @@ impl Draft {
             opcode: step_type.opcode.clone(),
             ..Default::default()
         };
-        self.rows(phase).update(|rows| rows.push(StepRow::new(&step, catalog)));
+        self.rows(phase)
+            .update(|rows| rows.push(StepRow::new(&step, catalog)));
         self.dirty.set(true);
     }
 
@@ -192,9 +197,13 @@ fn PlanForm(
     let created = last_error(create.value());
     let updated = last_error(update.value());
     let error = Signal::derive(move || {
-        local
-            .get()
-            .or_else(|| if editing.is_some() { updated.get() } else { created.get() })
+        local.get().or_else(|| {
+            if editing.is_some() {
+                updated.get()
+            } else {
+                created.get()
+            }
+        })
     });
     let navigate = use_navigate();
     Effect::new(move || {
@@ -219,7 +228,11 @@ fn PlanForm(
         local.set(None);
         match editing {
             Some(id) => {
-                update.dispatch(UpdatePlan { id, version, content });
+                update.dispatch(UpdatePlan {
+                    id,
+                    version,
+                    content,
+                });
             }
             None => {
                 create.dispatch(CreatePlan { content });
@@ -234,9 +247,7 @@ fn PlanForm(
         let navigate = use_navigate();
         move |_| {
             let sure = !draft.dirty.get_untracked()
-                || window()
-                    .confirm_with_message("Leave without saving? Your changes will be lost.")
-                    .unwrap_or(false);
+                || window().confirm_with_message(LEAVE).unwrap_or(false);
             if sure {
                 draft.dirty.set(false);
                 navigate(&back, Default::default());
@@ -263,7 +274,7 @@ fn PlanForm(
         <Title text=title.clone() />
         <h1>{title}</h1>
         <FormMessage error />
-        <section class="card" aria-label="Basic information" on:input=move |_| draft.dirty.set(true)>
+        <section class="card stacked-form basics" aria-label="Basic information" on:input=move |_| draft.dirty.set(true)>
             <TextField label="Name" value=draft.name error=(error, "name") />
             {cloning.then(|| view! {
                 <p class="hint">"This is a copy: give it a name of its own (plan names are unique)."</p>
@@ -309,16 +320,53 @@ fn PlanForm(
     }
 }
 
-/// Asks the browser to confirm leaving the page while `dirty` holds.
+const LEAVE: &str = "Leave without saving? Your changes will be lost.";
+
+/// Asks before leaving while `dirty` holds: the browser's own prompt when the page
+/// unloads, and ours when a link inside the console is followed (the router would
+/// otherwise swap the page without unloading it).
 fn warn_before_leaving(dirty: RwSignal<bool>) {
+    use leptos::wasm_bindgen::JsCast;
+    use leptos::wasm_bindgen::closure::Closure;
+    use leptos::web_sys::{Element, MouseEvent};
     Effect::new(move || {
-        let handle = window_event_listener(leptos::ev::beforeunload, move |ev| {
+        let unload = window_event_listener(leptos::ev::beforeunload, move |ev| {
             if dirty.get_untracked() {
                 ev.prevent_default();
-                ev.set_return_value("unsaved changes");
+                ev.set_return_value(LEAVE);
             }
         });
-        on_cleanup(move || handle.remove());
+        let on_click = Closure::<dyn Fn(MouseEvent)>::new(move |ev: MouseEvent| {
+            let on_link = ev
+                .target()
+                .and_then(|target| target.dyn_into::<Element>().ok())
+                .and_then(|element| element.closest("a[href]").ok().flatten())
+                .is_some();
+            if on_link
+                && dirty.get_untracked()
+                && !window().confirm_with_message(LEAVE).unwrap_or(true)
+            {
+                ev.prevent_default();
+                ev.stop_immediate_propagation();
+            }
+        });
+        // Capture on the document runs before the router's own click handling.
+        let _ = document().add_event_listener_with_callback_and_bool(
+            "click",
+            on_click.as_ref().unchecked_ref(),
+            true,
+        );
+        let on_click = StoredValue::new_local(on_click);
+        on_cleanup(move || {
+            unload.remove();
+            on_click.with_value(|listener| {
+                let _ = document().remove_event_listener_with_callback_and_bool(
+                    "click",
+                    listener.as_ref().unchecked_ref(),
+                    true,
+                );
+            });
+        });
     });
 }
 
@@ -403,7 +451,9 @@ fn StepCard(
         .cloned();
     let (name, layer) = step_type
         .as_ref()
-        .map_or((row.opcode.clone(), Layer::Control), |t| (t.name.clone(), t.layer));
+        .map_or((row.opcode.clone(), Layer::Control), |t| {
+            (t.name.clone(), t.layer)
+        });
     let handle_id = format!("handle-{}-{}", phase.as_str(), row.key);
     let move_by = move |delta: isize| {
         let to = index.get_untracked() as isize + delta;
@@ -482,7 +532,9 @@ fn focus_later(id: String) {
     request_animation_frame(move || {
         use leptos::wasm_bindgen::JsCast;
         if let Some(element) = document().get_element_by_id(&id) {
-            let _ = element.unchecked_into::<leptos::web_sys::HtmlElement>().focus();
+            let _ = element
+                .unchecked_into::<leptos::web_sys::HtmlElement>()
+                .focus();
         }
     });
 }
@@ -505,9 +557,13 @@ fn ParamField(
     let placeholder = def.default.as_ref().map(|d| param_text(Some(d)));
     let options: Option<Vec<String>> = match &def.kind {
         ParamKind::ProductGroup => Some(refs.read_value().product_groups.iter().cloned().collect()),
-        ParamKind::DatabaseCluster => {
-            Some(refs.read_value().database_clusters.iter().cloned().collect())
-        }
+        ParamKind::DatabaseCluster => Some(
+            refs.read_value()
+                .database_clusters
+                .iter()
+                .cloned()
+                .collect(),
+        ),
         ParamKind::Site => Some(SITES.iter().map(|s| s.to_string()).collect()),
         ParamKind::Choice { options } => Some(options.clone()),
         _ => None,

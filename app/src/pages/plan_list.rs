@@ -99,7 +99,10 @@ fn PlanRow(
     let changed = format!(
         "{} UTC{}",
         plan.updated_at.format("%Y-%m-%d %H:%M"),
-        plan.updated_by.as_ref().map(|u| format!(" by {u}")).unwrap_or_default()
+        plan.updated_by
+            .as_ref()
+            .map(|u| format!(" by {u}"))
+            .unwrap_or_default()
     );
     view! {
         <tr data-plan=plan.name.clone() hidden=move || !shown()>
