@@ -715,11 +715,12 @@ async fn plan_changes_are_in_the_audit_log() {
             json!({ "query": { "target_kind": "plan" } }),
         )
         .await;
+    let target = plan.plan.id.0.to_string();
     let actions: Vec<&str> = page["entries"]
         .as_array()
         .unwrap_or_else(|| panic!("{page}"))
         .iter()
-        .filter(|e| e["target_id"] == plan.plan.id.0.to_string())
+        .filter(|e| e["target_id"] == target.as_str())
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["plans/approve", "plans/submit", "plans/create"]);

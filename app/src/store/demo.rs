@@ -274,13 +274,15 @@ fn step(opcode: &str, params: serde_json::Value) -> PlanStep {
 }
 
 /// (name, description, switchover, recovery, approved)
-fn demo_plans() -> Vec<(
+type DemoPlan = (
     &'static str,
     &'static str,
     Vec<PlanStep>,
     Vec<PlanStep>,
     bool,
-)> {
+);
+
+fn demo_plans() -> Vec<DemoPlan> {
     vec![
         (
             "Data center power loss",

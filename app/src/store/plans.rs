@@ -372,10 +372,13 @@ struct Locked {
     working: Option<(u64, u32, VersionState)>,
 }
 
+/// name, status, active version, version counter, updated by, updated at.
+type LockRow = (String, String, Option<u64>, u32, Option<u64>, NaiveDateTime);
+
 /// Locks the plan and refuses a change made from another version than the stored one,
 /// saying who changed it and when; nothing is overwritten.
 async fn lock(conn: &mut Db, id: PlanId, version: u32) -> Result<Locked, AppError> {
-    let row: Option<(String, String, Option<u64>, u32, Option<u64>, NaiveDateTime)> = plans::table
+    let row: Option<LockRow> = plans::table
         .find(id.0)
         .select((
             plans::name,
@@ -680,7 +683,11 @@ pub async fn submit(
             }
             None => {
                 let detail = get(conn, id).await?;
-                let newest = detail.versions.iter().next().ok_or(AppError::Internal)?;
+                let newest = detail
+                    .versions
+                    .as_slice()
+                    .first()
+                    .ok_or(AppError::Internal)?;
                 let content = newest.content.clone();
                 new_version(conn, id.0, newest.number + 1, record, &content).await?
             }
