@@ -2,6 +2,7 @@
 
 pub mod confirm_delete;
 pub mod console_layout;
+pub mod delete_button;
 pub mod editor_buttons;
 pub mod error_view;
 pub mod form_feedback;

@@ -6,8 +6,8 @@ use crate::api::plans::{
     ApprovePlan, DeactivatePlan, DeletePlan, RejectPlan, SubmitPlan, diff_plan, export_plan,
     get_plan,
 };
-use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::console_layout::use_current_user;
+use crate::components::delete_button::DeleteButton;
 use crate::components::error_view::ErrorView;
 use crate::components::form_feedback::{FieldMessage, FormMessage};
 use crate::components::plan_diff_view::PlanDiffView;
@@ -134,7 +134,6 @@ fn PlanHeader(detail: PlanDetail, role: Role, actions: Actions) -> impl IntoView
     let can_review = can(Action::ApprovePlan) && in_review;
     let can_deactivate = can(Action::DeactivatePlan) && plan.status == PlanStatus::Active;
     let comment = RwSignal::new(String::new());
-    let confirming = RwSignal::new(false);
     let error = actions.error();
     let delete = ServerAction::<DeletePlan>::new();
     let navigate = use_navigate();
@@ -176,19 +175,10 @@ fn PlanHeader(detail: PlanDetail, role: Role, actions: Actions) -> impl IntoView
             {can(Action::ClonePlan).then(|| view! { <a class="button" href=format!("/plans/new?from={id}")>"Clone"</a> })}
             <ExportButton id />
             {can(Action::DeletePlan).then(|| view! {
-                <button type="button" class="danger" on:click=move |_| confirming.set(true)>"Delete"</button>
+                <DeleteButton what=format!("the plan {name} with all its versions")
+                    on_confirm=Callback::new(move |()| { delete.dispatch(DeletePlan { id, version }); }) />
             })}
         </div>
-        <Show when=move || confirming.get()>
-            <ConfirmDelete
-                what=format!("the plan {name} with all its versions")
-                on_confirm=Callback::new(move |()| {
-                    delete.dispatch(DeletePlan { id, version });
-                    confirming.set(false);
-                })
-                on_cancel=Callback::new(move |()| confirming.set(false))
-            />
-        </Show>
         {(can_review || can_deactivate).then(|| view! {
             <section class="card review" aria-label="Review">
                 <h2>{if can_review { "Review" } else { "Take out of service" }}</h2>

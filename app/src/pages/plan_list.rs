@@ -2,8 +2,8 @@
 //! by status; per-row actions as the caller's role and the plan's status allow; import.
 
 use crate::api::plans::{DeletePlan, ImportPlan, list_plans};
-use crate::components::confirm_delete::ConfirmDelete;
 use crate::components::console_layout::use_current_user;
+use crate::components::delete_button::DeleteButton;
 use crate::components::error_view::ErrorView;
 use crate::components::form_feedback::{FormMessage, last_error};
 use crate::components::plan_status_badge::PlanStatusBadge;
@@ -90,7 +90,6 @@ fn PlanRow(
     can_author: bool,
     delete: ServerAction<DeletePlan>,
 ) -> impl IntoView {
-    let confirming = RwSignal::new(false);
     let (id, version) = (plan.id, plan.version);
     let name = plan.name.clone();
     let for_match = plan.clone();
@@ -119,21 +118,12 @@ fn PlanRow(
                 {can_author.then(|| view! {
                     " " <a href=format!("/plans/{id}/edit")>"Edit"</a>
                     " " <a href=format!("/plans/new?from={id}")>"Clone"</a>
-                    " " <button type="button" class="link danger" on:click=move |_| confirming.set(true)>"Delete"</button>
+                    " " <DeleteButton class="link danger" what=format!("the plan {name} with all its versions")
+                        on_confirm=Callback::new(move |()| { delete.dispatch(DeletePlan { id, version }); }) />
                 })}
                 {active.then(|| view! {
                     " " <button type="button" disabled title="Executions arrive with the execution engine">"Execute"</button>
                 })}
-                <Show when=move || confirming.get()>
-                    <ConfirmDelete
-                        what=format!("the plan {name} with all its versions")
-                        on_confirm=Callback::new(move |()| {
-                            delete.dispatch(DeletePlan { id, version });
-                            confirming.set(false);
-                        })
-                        on_cancel=Callback::new(move |()| confirming.set(false))
-                    />
-                </Show>
             </td>
         </tr>
     }
