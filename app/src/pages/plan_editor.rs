@@ -27,6 +27,10 @@ fn plan_id(text: Option<String>) -> Option<PlanId> {
     text.and_then(|t| t.parse().ok()).map(PlanId)
 }
 
+fn editing_untracked(params: &Memo<leptos_router::params::ParamsMap>) -> bool {
+    params.with_untracked(|p| p.get("id").is_some())
+}
+
 /// `/plans/new`, `/plans/new?from=ID` (a clone) and `/plans/ID/edit`.
 #[component]
 pub fn PlanEditorPage() -> impl IntoView {
@@ -44,8 +48,14 @@ pub fn PlanEditorPage() -> impl IntoView {
     let groups = Resource::new(|| (), |_| list_product_groups());
     let clusters = Resource::new(|| (), |_| list_database_clusters());
 
+    // Editing and creating (or cloning) are separate rights in the role table.
+    let right = if editing_untracked(&params) {
+        Action::UpdatePlan
+    } else {
+        Action::CreatePlan
+    };
     view! {
-        <RoleGate action=Action::CreatePlan refusal="Plans are written by operators and admins; you can read them on the Plans page.">
+        <RoleGate action=right refusal="Plans are written by operators and admins; you can read them on the Plans page.">
             <Transition fallback=|| view! { <p class="muted">"Loading the editor…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                     {move || Suspend::new(async move {

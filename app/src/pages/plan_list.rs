@@ -9,7 +9,7 @@ use crate::components::form_feedback::{FormMessage, last_error};
 use crate::components::plan_status_badge::PlanStatusBadge;
 use crate::components::text_field::TextField;
 use crate::domain::plan::{PlanStatus, PlanSummary, StatusFilter};
-use crate::domain::role::Action;
+use crate::domain::role::{Action, Role};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -52,7 +52,6 @@ pub fn PlanListPage() -> impl IntoView {
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                 {move || Suspend::new(async move {
                     let role = me.0.await.ok().map(|u| u.role);
-                    let can_author = role.is_some_and(|r| Action::CreatePlan.allowed_for(r));
                     plans.await.map(|plans| view! {
                         <table class="data-table" aria-label="Plans">
                             <thead><tr>
@@ -65,7 +64,7 @@ pub fn PlanListPage() -> impl IntoView {
                             </tr></thead>
                             <tbody>
                                 {plans.into_iter().map(|plan| view! {
-                                    <PlanRow plan query filter can_author delete />
+                                    <PlanRow plan query filter role delete />
                                 }).collect_view()}
                             </tbody>
                         </table>
@@ -87,10 +86,11 @@ fn PlanRow(
     plan: PlanSummary,
     query: RwSignal<String>,
     filter: RwSignal<StatusFilter>,
-    can_author: bool,
+    role: Option<Role>,
     delete: ServerAction<DeletePlan>,
 ) -> impl IntoView {
     let (id, version) = (plan.id, plan.version);
+    let can = |action: Action| role.is_some_and(|r| action.allowed_for(r));
     let name = plan.name.clone();
     let for_match = plan.clone();
     let shown = move || for_match.matches(&query.get(), filter.get());
@@ -115,9 +115,9 @@ fn PlanRow(
             <td class="small">{changed}</td>
             <td class="actions">
                 <a href=format!("/plans/{id}")>"View"</a>
-                {can_author.then(|| view! {
-                    " " <a href=format!("/plans/{id}/edit")>"Edit"</a>
-                    " " <a href=format!("/plans/new?from={id}")>"Clone"</a>
+                {can(Action::UpdatePlan).then(|| view! { " " <a href=format!("/plans/{id}/edit")>"Edit"</a> })}
+                {can(Action::ClonePlan).then(|| view! { " " <a href=format!("/plans/new?from={id}")>"Clone"</a> })}
+                {can(Action::DeletePlan).then(|| view! {
                     " " <DeleteButton class="link danger" what=format!("the plan {name} with all its versions")
                         on_confirm=Callback::new(move |()| { delete.dispatch(DeletePlan { id, version }); }) />
                 })}
