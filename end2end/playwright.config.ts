@@ -1,8 +1,9 @@
-// End-to-end tests: Playwright drives Debian's Chromium (no browser download) against
-// the real server, which it starts itself on a free port over a fresh database.
-// `make test` sets E2E_PORT and E2E_DATABASE_URL; see scripts/test.sh.
+// End-to-end tests: Playwright drives Debian's Chromium against the release server (the
+// build `make run` serves), which it starts itself on a free port over a fresh database.
+// `make test` builds it and sets E2E_PORT and E2E_DATABASE_URL; see scripts/test.sh.
 import { defineConfig } from "@playwright/test";
 import path from "node:path";
+import { chromium } from "./browser";
 
 const port = process.env.E2E_PORT ?? "3999";
 const baseURL = `http://127.0.0.1:${port}`;
@@ -16,26 +17,9 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   reporter: [["list"]],
   forbidOnly: !!process.env.CI,
-  use: {
-    baseURL,
-    trace: "retain-on-failure",
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-      ],
-    },
-  },
+  use: { baseURL, ...chromium },
   webServer: {
-    command: path.join(root, "target/debug/server"),
+    command: path.join(root, "target/release/server"),
     cwd: root,
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,

@@ -41,3 +41,25 @@ db_client() {
   parse_db_url "$1"; shift
   MYSQL_PWD="$DB_PASSWORD" mariadb --protocol=tcp -h "$DB_HOST" -P "$DB_PORT" -u "$DB_USER" "$@"
 }
+
+# A TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+  node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
+
+# The release build that `make run` serves (server, and the browser bundle through
+# wasm-bindgen and wasm-opt), redone only when a source changed since the last good one:
+# cargo-leptos would otherwise redo the WASM post-processing on every call. A failed
+# build fails the caller.
+build_release() {
+  local stamp="$STATE/release.stamp"
+  local sources=(app frontend server style migrations Cargo.toml Cargo.lock)
+  if [ -x "$ROOT/target/release/server" ] && [ -f "$ROOT/target/site/pkg/switchyard.wasm" ] \
+     && [ -f "$stamp" ] && [ -z "$(cd "$ROOT" && find "${sources[@]}" -newer "$stamp" -print -quit)" ]; then
+    return 0
+  fi
+  say "building Switchyard (release; the first build takes several minutes)"
+  mkdir -p "$STATE" && touch "$stamp.next"   # taken before the build: edits made during it count
+  (cd "$ROOT" && cargo leptos build --release)
+  mv "$stamp.next" "$stamp"
+}

@@ -12,17 +12,7 @@ export SWITCHYARD_ADDR=${SWITCHYARD_ADDR:-127.0.0.1:3000}
 export SWITCHYARD_DEMO=${SWITCHYARD_DEMO:-1}
 export LEPTOS_SITE_ADDR=$SWITCHYARD_ADDR
 
-cd "$ROOT"
-# Rebuild only when a source changed since the last good build: cargo-leptos would
-# otherwise redo the WASM post-processing (half a minute) on every start.
-stamp="$STATE/release.stamp"
-sources=(app frontend server style migrations Cargo.toml Cargo.lock)
-if [ ! -x target/release/server ] || [ ! -f "$stamp" ] \
-   || [ -n "$(find "${sources[@]}" -newer "$stamp" -print -quit)" ]; then
-  say "building Switchyard (release; the first build takes several minutes)"
-  mkdir -p "$STATE" && touch "$stamp.next"   # taken before the build: edits made during it count
-  cargo leptos build --release
-  mv "$stamp.next" "$stamp"
-fi
+build_release
 say "starting Switchyard on http://$SWITCHYARD_ADDR"
+cd "$ROOT"
 exec target/release/server

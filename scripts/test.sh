@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `make test`: install what is missing, then formatting, lints, unit tests, integration
-# tests on a real MySQL/MariaDB, and end-to-end tests in Chromium. Stops at the first failure.
+# `make test`: install what is missing, then formatting, lints, unit tests and integration
+# tests on a real MySQL/MariaDB (debug builds), then the release build that `make run`
+# serves: its bundle size, a startup smoke check, and the end-to-end tests in Chromium
+# against it. Stops at the first failure.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -24,9 +26,17 @@ say "unit and integration tests"
 cargo test -p app --features ssr
 cargo test -p server
 
-say "end-to-end tests"
-cargo leptos build
-E2E_PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+say "release build: what make run serves"
+build_release
+
+say "release bundle size (what the browser downloads)"
+"$ROOT/scripts/bundle-size.sh"
+
+say "startup smoke check: make run's path, on a fresh database"
+"$ROOT/scripts/smoke.sh"
+
+say "end-to-end tests against the release build"
+E2E_PORT=$(free_port)
 E2E_DB=switchyard_e2e_$$
 export E2E_PORT E2E_DATABASE_URL="$TEST_DATABASE_URL/$E2E_DB"
 drop_e2e_db() { db_client "$TEST_DATABASE_URL" -e "DROP DATABASE IF EXISTS \`$E2E_DB\`" || true; }

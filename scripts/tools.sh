@@ -13,12 +13,14 @@ command -v cargo >/dev/null && command -v rustup >/dev/null \
 
 need_cmd() { command -v "$1" >/dev/null; }
 
-# Native build tools: a C compiler for crates with C parts, the database client.
+# Native build tools: a C compiler for crates with C parts, the database client, node
+# (scripts and tests), curl (readiness checks).
 missing=()
 need_cmd cc || missing+=(build-essential)
 need_cmd mariadb || missing+=(mariadb-client)
 need_cmd node || missing+=(nodejs)
 need_cmd npm || missing+=(npm)
+need_cmd curl || missing+=(curl)
 [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 
 rustup target list --installed | grep -qx wasm32-unknown-unknown \

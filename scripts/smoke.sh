@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Startup smoke check: starts Switchyard exactly as `make run` does (scripts/run.sh: the
+# release build, demo data) over a fresh database on a free port, then checks in Chromium
+# that it answers /readyz, serves a page that hydrates, and lets a demo user sign in.
+# Expects the release build and the test tools to be there (scripts/test.sh sees to both).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+server=${TEST_DATABASE_URL:-$("$ROOT/scripts/database.sh")}
+port=$(free_port)
+db=switchyard_smoke_$$
+log="$STATE/smoke.log"
+mkdir -p "$STATE"
+
+DATABASE_URL="$server/$db" SWITCHYARD_ADDR="127.0.0.1:$port" SWITCHYARD_LOG=warn \
+  "$ROOT/scripts/run.sh" >"$log" 2>&1 &
+pid=$!
+stop() {
+  kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  db_client "$server" -e "DROP DATABASE IF EXISTS \`$db\`" || true
+}
+trap stop EXIT
+
+for _ in $(seq 1 120); do
+  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "Switchyard exited before it was ready"; }
+  if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi
+  sleep 0.5
+done
+curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$log" >&2; die "/readyz did not answer within 60 s"; }
+
+cd "$ROOT/end2end"
+SMOKE_BASE_URL="http://127.0.0.1:$port" npx playwright test --config smoke.config.ts \
+  || { cat "$log" >&2; die "the startup smoke check failed"; }
