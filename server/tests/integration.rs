@@ -18,4 +18,5 @@ mod product_groups;
 mod roles;
 mod schema;
 mod sessions;
+mod sign_in_abuse;
 mod store_errors;

@@ -58,6 +58,12 @@ pub async fn create_user(user: NewUser) -> Result<UserSummary, AppError> {
         let actor = require(Action::CreateUser).await?;
         actor
             .audited(None, async {
+                // Stored in the one spelling sign-in looks up: see auth::username.
+                let folded = crate::auth::username::fold(&user.username);
+                let user = NewUser {
+                    username: folded.unwrap_or(user.username),
+                    ..user
+                };
                 user.validate().map_err(AppError::invalid)?;
                 let hash = actor.services.hasher.hash(user.password.clone()).await?;
                 let mut conn = actor.services.store.conn().await?;

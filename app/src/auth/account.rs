@@ -3,6 +3,7 @@
 
 use super::guard::{Actor, Visitor, set_cookie};
 use super::session;
+use super::username::canonical_username;
 use crate::domain::audit::Outcome;
 use crate::domain::user::{SessionUser, check_password};
 use crate::error::{AppError, FieldError};
@@ -13,21 +14,34 @@ use std::time::Instant;
 const WRONG_CREDENTIALS: &str = "wrong user name or password";
 
 /// Checks the credentials and starts a session. The answer never says whether the user
-/// exists; repeated failures for one name make the next attempt wait.
+/// exists; repeated failures for one account make the next attempt wait. The typed name is
+/// looked up, and throttled, only in its canonical form; a name that has none names no
+/// account and is refused without a lookup.
 pub async fn sign_in(
     visitor: &Visitor,
-    username: &str,
+    typed_username: &str,
     password: String,
 ) -> Result<SessionUser, AppError> {
     let services = &visitor.services;
-    let username = username.trim().to_lowercase();
+    let username = canonical_username(typed_username);
     let attempt = AuditRecord {
-        actor_name: username.clone(),
+        actor_name: username
+            .clone()
+            .unwrap_or_else(|| typed_username.to_owned()),
         ..AuditRecord::anonymous(visitor.action, visitor.client_addr.clone())
     };
     let mut conn = services.store.conn().await?;
+    let wrong_credentials = async |conn: &mut _, why: &str| {
+        audit::write(conn, &attempt, None, Outcome::Refused, Some(why)).await?;
+        Err(AppError::Unauthenticated {
+            message: WRONG_CREDENTIALS.to_owned(),
+        })
+    };
 
-    if let Some(wait) = services.throttle.wait_for(&username, Instant::now()) {
+    let Some(username) = username else {
+        return wrong_credentials(&mut conn, "not a valid user name").await;
+    };
+    if let Err(wait) = services.throttle.attempt(&username, Instant::now()) {
         let message = format!(
             "too many failed sign-ins; try again in {} seconds",
             wait.as_secs().max(1)
@@ -41,20 +55,7 @@ pub async fn sign_in(
     let matches = services.hasher.verify(password, hash).await?;
     let row = match row {
         Some(row) if matches && row.state().enabled => row,
-        _ => {
-            services.throttle.failed(&username, Instant::now());
-            audit::write(
-                &mut conn,
-                &attempt,
-                None,
-                Outcome::Refused,
-                Some(WRONG_CREDENTIALS),
-            )
-            .await?;
-            return Err(AppError::Unauthenticated {
-                message: WRONG_CREDENTIALS.to_owned(),
-            });
-        }
+        _ => return wrong_credentials(&mut conn, WRONG_CREDENTIALS).await,
     };
 
     services.throttle.succeeded(&username);

@@ -11,3 +11,4 @@ pub mod session;
 pub mod stored_secret;
 pub mod throttle;
 pub mod token;
+pub mod username;

@@ -1,6 +1,8 @@
-//! Slows down guessing: after a few failed sign-ins for one user name, each further
-//! attempt must wait, twice as long each time. Names that do not exist are throttled
-//! exactly like names that do, so the answers never tell them apart.
+//! Slows down guessing: after a few failed sign-ins for one account, each further attempt
+//! must wait, twice as long each time. Names that do not exist are throttled exactly like
+//! names that do, so the answers never tell them apart. Keys are canonical user names
+//! (`auth::username`), one per account. An attempt counts as failed from the moment it
+//! is let through, so parallel guesses cannot all pass the check before the first fails.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -33,30 +35,34 @@ fn wait_after(count: u32) -> Duration {
 }
 
 impl SignInThrottle {
-    /// How long `username` must still wait before the next attempt, if at all.
-    pub fn wait_for(&self, username: &str, now: Instant) -> Option<Duration> {
-        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = failures.get(username)?;
-        let ready_at = entry.last + wait_after(entry.count);
-        (ready_at > now).then(|| ready_at - now)
-    }
-
-    pub fn failed(&self, username: &str, now: Instant) {
+    /// Lets an attempt for `key` through, counted as a failure until [`succeeded`]
+    /// says otherwise; or says how long `key` must still wait.
+    ///
+    /// [`succeeded`]: Self::succeeded
+    pub fn attempt(&self, key: &str, now: Instant) -> Result<(), Duration> {
         let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = failures.get(key) {
+            let ready_at = entry.last + wait_after(entry.count);
+            if ready_at > now {
+                return Err(ready_at - now);
+            }
+        }
         failures.retain(|_, f| now.duration_since(f.last) < FORGET_AFTER);
-        let entry = failures.entry(username.to_owned()).or_insert(Failures {
+        let entry = failures.entry(key.to_owned()).or_insert(Failures {
             count: 0,
             last: now,
         });
         entry.count += 1;
         entry.last = now;
+        Ok(())
     }
 
-    pub fn succeeded(&self, username: &str) {
+    /// The attempt let through for `key` succeeded: its failures are forgotten.
+    pub fn succeeded(&self, key: &str) {
         self.failures
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(username);
+            .remove(key);
     }
 }
 
@@ -68,31 +74,53 @@ mod tests {
     fn the_first_failures_are_free_then_waits_double() {
         let throttle = SignInThrottle::default();
         let start = Instant::now();
-        for _ in 0..FREE_ATTEMPTS - 1 {
-            throttle.failed("ops", start);
+        for _ in 0..FREE_ATTEMPTS {
+            assert_eq!(throttle.attempt("ops", start), Ok(()));
         }
-        assert_eq!(throttle.wait_for("ops", start), None);
-        throttle.failed("ops", start);
-        assert_eq!(throttle.wait_for("ops", start), Some(FIRST_WAIT));
-        throttle.failed("ops", start);
-        assert_eq!(throttle.wait_for("ops", start), Some(FIRST_WAIT * 2));
-        assert_eq!(throttle.wait_for("ops", start + FIRST_WAIT * 2), None);
-        assert_eq!(throttle.wait_for("someone-else", start), None);
+        assert_eq!(throttle.attempt("ops", start), Err(FIRST_WAIT));
+        assert_eq!(throttle.attempt("someone-else", start), Ok(()));
+        let later = start + FIRST_WAIT;
+        assert_eq!(throttle.attempt("ops", later), Ok(()));
+        assert_eq!(throttle.attempt("ops", later), Err(FIRST_WAIT * 2));
     }
 
     #[test]
-    fn success_and_time_forget_failures() {
+    fn attempts_in_flight_count_before_they_fail() {
         let throttle = SignInThrottle::default();
         let start = Instant::now();
-        for _ in 0..20 {
-            throttle.failed("ops", start);
+        let let_through = (0..20)
+            .filter(|_| throttle.attempt("ops", start).is_ok())
+            .count();
+        assert_eq!(let_through, FREE_ATTEMPTS as usize);
+    }
+
+    /// Guesses `count` times, each as soon as the throttle allows; returns the time after.
+    fn guess(throttle: &SignInThrottle, count: u32, mut now: Instant) -> Instant {
+        for _ in 0..count {
+            while let Err(wait) = throttle.attempt("ops", now) {
+                now += wait;
+            }
         }
-        assert_eq!(
-            throttle.wait_for("ops", start),
-            Some(LONGEST_WAIT),
-            "waits stop growing"
-        );
+        now
+    }
+
+    #[test]
+    fn waits_stop_growing_and_success_forgets_failures() {
+        let throttle = SignInThrottle::default();
+        let now = guess(&throttle, 20, Instant::now());
+        assert_eq!(throttle.attempt("ops", now), Err(LONGEST_WAIT));
         throttle.succeeded("ops");
-        assert_eq!(throttle.wait_for("ops", start), None);
+        for _ in 0..FREE_ATTEMPTS {
+            assert_eq!(throttle.attempt("ops", now), Ok(()));
+        }
+    }
+
+    #[test]
+    fn a_quiet_account_starts_afresh() {
+        let throttle = SignInThrottle::default();
+        let quiet = guess(&throttle, 20, Instant::now()) + FORGET_AFTER;
+        for _ in 0..FREE_ATTEMPTS {
+            assert_eq!(throttle.attempt("ops", quiet), Ok(()));
+        }
     }
 }

@@ -103,6 +103,18 @@ impl From<AuditRow> for AuditEntry {
     }
 }
 
+/// Width, in characters, of the entry's columns that hold text a client chose (a typed
+/// user name, a target id, a forwarded address): see the audit_log migration.
+const TEXT_COLUMN_WIDTH: usize = 64;
+
+/// `text` cut to fit its column, so that what a client typed can never make the entry
+/// fail to be written.
+fn fit(text: &str) -> &str {
+    text.char_indices()
+        .nth(TEXT_COLUMN_WIDTH)
+        .map_or(text, |(end, _)| &text[..end])
+}
+
 /// Appends one entry. Call it on the connection (and inside the transaction) of the
 /// change it records.
 pub async fn write(
@@ -116,14 +128,14 @@ pub async fn write(
         .values((
             audit_log::at.eq(chrono::Utc::now().naive_utc()),
             audit_log::actor_id.eq(record.actor_id),
-            audit_log::actor_name.eq(&record.actor_name),
+            audit_log::actor_name.eq(fit(&record.actor_name)),
             audit_log::actor_role.eq(record.actor_role.map(Role::as_str)),
             audit_log::action.eq(record.action),
             audit_log::target_kind.eq(target.as_ref().map(|t| t.kind)),
-            audit_log::target_id.eq(target.as_ref().map(|t| t.id.as_str())),
+            audit_log::target_id.eq(target.as_ref().map(|t| fit(&t.id))),
             audit_log::outcome.eq(outcome.as_str()),
             audit_log::reason.eq(reason),
-            audit_log::client_addr.eq(record.client_addr.as_deref()),
+            audit_log::client_addr.eq(record.client_addr.as_deref().map(fit)),
         ))
         .execute(conn)
         .await?;
@@ -173,4 +185,17 @@ pub async fn list(conn: &mut Db, query: &AuditQuery) -> Result<AuditPage, AppErr
         page_size: AUDIT_PAGE_SIZE,
         total: total as u64,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_text_is_cut_to_its_column_by_characters() {
+        assert_eq!(fit("operator"), "operator");
+        let long = "é".repeat(100);
+        assert_eq!(fit(&long).chars().count(), TEXT_COLUMN_WIDTH);
+        assert_eq!(fit(&"a".repeat(TEXT_COLUMN_WIDTH)).len(), TEXT_COLUMN_WIDTH);
+    }
 }

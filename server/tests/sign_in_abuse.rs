@@ -1,0 +1,139 @@
+//! Signing in under attack: look-alike user names, parallel guesses and oversized names.
+//! Each test replays an attack seen on a running server.
+
+use crate::support::test_app::{PASSWORD, TestApp, call, client};
+use app::domain::role::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn sign_in(app: &TestApp, username: &str, password: &str) -> (StatusCode, Value) {
+    call(
+        &client(),
+        &app.base,
+        "auth/sign_in",
+        json!({ "username": username, "password": password }),
+    )
+    .await
+}
+
+/// The sign-in entries of the audit log, newest first.
+async fn sign_in_entries(app: &TestApp) -> Vec<Value> {
+    let admin = app.as_role(Role::Admin).await;
+    let (status, page) = app
+        .call(
+            &admin,
+            "audit/list",
+            json!({ "query": { "action": "auth/sign_in" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["entries"].as_array().unwrap().clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn look_alike_names_reach_no_account_and_cannot_dodge_the_throttle() {
+    let app = TestApp::spawn().await;
+
+    // The database's collation would match each of these to `admin`.
+    for look_alike in ["ädmin", "admin\0", "ad\u{200b}min", "admin\u{feff}"] {
+        let (status, body) = sign_in(&app, look_alike, PASSWORD).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{look_alike:?}: {body}");
+        assert_eq!(body["message"], "wrong user name or password");
+    }
+    // An input method's full-width letters and capitals are the same account, by design.
+    let (status, body) = sign_in(&app, "ＡＤＭＩＮ", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["username"], "admin");
+
+    for _ in 0..3 {
+        let (status, _) = sign_in(&app, "admin", "wrong password!").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // The account is throttled, under whichever spelling.
+    for spelling in ["admin", "ａｄｍｉｎ", " Admin "] {
+        let (status, body) = sign_in(&app, spelling, PASSWORD).await;
+        assert_eq!(
+            status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{spelling:?}: {body}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_guesses_are_checked_no_more_than_the_free_attempts() {
+    let app = TestApp::spawn().await;
+
+    let guesses = (0..20).map(|i| {
+        let base = app.base.clone();
+        tokio::spawn(async move {
+            call(
+                &client(),
+                &base,
+                "auth/sign_in",
+                json!({ "username": "admin", "password": format!("guess number {i}") }),
+            )
+            .await
+            .0
+        })
+    });
+    let mut statuses = Vec::new();
+    for guess in guesses.collect::<Vec<_>>() {
+        statuses.push(guess.await.unwrap());
+    }
+
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let throttled = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, throttled), (3, 17), "{statuses:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_or_strange_name_is_refused_and_recorded() {
+    let app = TestApp::spawn().await;
+    let long = "x".repeat(100);
+    let multibyte = "名".repeat(300);
+
+    for typed in [long.as_str(), multibyte.as_str(), "nul\0name"] {
+        let (status, body) = sign_in(&app, typed, PASSWORD).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(body["message"], "wrong user name or password");
+    }
+
+    let entries = sign_in_entries(&app).await;
+    let refused: Vec<&str> = entries
+        .iter()
+        .filter(|e| e["outcome"] == "refused")
+        .map(|e| e["actor_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refused,
+        ["nul\0name", &"名".repeat(64), &"x".repeat(64)],
+        "each refusal recorded, the typed name cut to its column"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_user_is_stored_under_the_name_sign_in_looks_up() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin", PASSWORD).await;
+    let user = |username: &str| {
+        json!({ "user": { "username": username, "display_name": "", "role": "operator",
+                          "password": "a first password" } })
+    };
+
+    let (status, created) = app.call(&admin, "users/create", user("Ｌｉ.Wei")).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert_eq!(created["username"], "li.wei");
+
+    let (status, body) = app
+        .call(&admin, "users/create", user("li\u{200b}.wei"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "username", "{body}");
+}
