@@ -50,6 +50,16 @@ test("after signing in, the browser goes where it was headed", async ({ page }) 
   await expect(page.getByRole("button", { name: "Older" })).toBeDisabled();
 });
 
+test("a next address that leaves the console is not followed", async ({ page }) => {
+  await page.goto("/sign-in?next=%2F%09%2Fevil.example%2F");
+  await hydrated(page);
+  await page.getByLabel("User name").fill("auditor");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("signed-in-as")).toContainText("(auditor)");
+  await expect(page).toHaveURL(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+});
+
 test("an auditor sees no edit controls and a forged call is refused", async ({ page }) => {
   await signIn(page, "auditor");
   await page.goto("/settings");

@@ -7,10 +7,16 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// Only paths on this site, never `//other.site`.
+/// Only paths on this site, never `//other.site`. Browsers drop tabs and line breaks from
+/// a URL and read a backslash as `/`, so `/<tab>/other.site` would leave the site too: a path
+/// with any control character, space or backslash is not followed.
 fn safe_next(next: Option<String>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
-        .unwrap_or_else(|| "/".to_owned())
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    })
+    .unwrap_or_else(|| "/".to_owned())
 }
 
 #[component]
@@ -66,6 +72,10 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example".into())), "/");
         assert_eq!(safe_next(Some("https://evil.example".into())), "/");
         assert_eq!(safe_next(Some("/\\evil.example".into())), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example/".into())), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example/".into())), "/");
+        assert_eq!(safe_next(Some(" //evil.example/".into())), "/");
+        assert_eq!(safe_next(Some("/\u{0}/evil.example/".into())), "/");
         assert_eq!(safe_next(None), "/");
     }
 }
