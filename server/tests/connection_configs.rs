@@ -285,3 +285,23 @@ async fn a_config_is_read_one_at_a_time_names_are_unique_and_deletes_check_the_v
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_longest_valid_password_is_stored_in_any_script() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let dc = first_data_center(&app, &operator).await;
+    // 200 characters of four bytes each: the most a valid password can take.
+    let longest = "🔑".repeat(200);
+
+    let (status, created) = app
+        .call(&operator, "connection_configs/create", json!({ "form": form(&dc, "gw.example.com", 8443, json!({ "action": "set", "password": longest })) }))
+        .await;
+
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert_eq!(created["password_set"], true);
+    let (status, body) = app
+        .call(&operator, "connection_configs/create", json!({ "form": form(&dc, "gw2.example.com", 8443, json!({ "action": "set", "password": "🔑".repeat(201) })) }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}

@@ -1,0 +1,1 @@
+ALTER TABLE connection_configs MODIFY password_ciphertext VARBINARY(512) NULL;
