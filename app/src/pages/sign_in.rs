@@ -14,7 +14,9 @@ fn safe_next(next: Option<String>) -> String {
     next.filter(|n| {
         n.starts_with('/')
             && !n.starts_with("//")
-            && !n.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+            && !n
+                .chars()
+                .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
     })
     .unwrap_or_else(|| "/".to_owned())
 }
