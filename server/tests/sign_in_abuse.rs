@@ -1,4 +1,5 @@
-//! Signing in under attack: look-alike user names, parallel guesses and oversized names.
+//! Password guessing under attack: look-alike user names, parallel guesses, oversized
+//! names, and guesses through a password change.
 //! Each test replays an attack seen on a running server.
 
 use crate::support::test_app::{PASSWORD, TestApp, call, client};
@@ -136,4 +137,32 @@ async fn a_new_user_is_stored_under_the_name_sign_in_looks_up() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["errors"][0]["field"], "username", "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_the_current_password_through_a_password_change_is_throttled() {
+    let app = TestApp::spawn().await;
+    let stolen_session = app.signed_in("admin", PASSWORD).await;
+    let change = |current: &str| json!({ "current_password": current, "new_password": "a brand new password" });
+
+    for i in 0..3 {
+        let (status, body) = app
+            .call(
+                &stolen_session,
+                "auth/change_password",
+                change(&format!("guess {i} of the password")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+    let (status, body) = app
+        .call(&stolen_session, "auth/change_password", change(PASSWORD))
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let (status, _) = sign_in(&app, "admin", PASSWORD).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "one count per account"
+    );
 }

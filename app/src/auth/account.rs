@@ -7,6 +7,7 @@ use super::username::canonical_username;
 use crate::domain::audit::Outcome;
 use crate::domain::user::{SessionUser, check_password};
 use crate::error::{AppError, FieldError};
+use crate::services::Services;
 use crate::store::audit::{self, AuditRecord, Target};
 use crate::store::users::{self, UserChange};
 use std::time::Instant;
@@ -41,13 +42,16 @@ pub async fn sign_in(
     let Some(username) = username else {
         return wrong_credentials(&mut conn, "not a valid user name").await;
     };
-    if let Err(wait) = services.throttle.attempt(&username, Instant::now()) {
-        let message = format!(
-            "too many failed sign-ins; try again in {} seconds",
-            wait.as_secs().max(1)
-        );
-        audit::write(&mut conn, &attempt, None, Outcome::Refused, Some(&message)).await?;
-        return Err(AppError::Throttled { message });
+    if let Err(error) = let_attempt_through(services, &username) {
+        audit::write(
+            &mut conn,
+            &attempt,
+            None,
+            Outcome::Refused,
+            Some(&error.to_string()),
+        )
+        .await?;
+        return Err(error);
     }
 
     let row = users::find_by_username(&mut conn, &username).await?;
@@ -66,6 +70,21 @@ pub async fn sign_in(
     set_cookie(session::cookie(services, &claims, visitor.https));
     services.directory.put(state.clone());
     Ok(state.user)
+}
+
+/// Lets one password guess for the account `username` through the throttle, or says how
+/// long to wait. Signing in and changing one's password share the count: both guess the
+/// same password.
+fn let_attempt_through(services: &Services, username: &str) -> Result<(), AppError> {
+    services
+        .throttle
+        .attempt(username, Instant::now())
+        .map_err(|wait| AppError::Throttled {
+            message: format!(
+                "too many wrong passwords; try again in {} seconds",
+                wait.as_secs().max(1)
+            ),
+        })
 }
 
 /// Ends the caller's sessions (on every device: the session generation moves on) and
@@ -111,6 +130,7 @@ pub async fn change_password(
         return Err(AppError::invalid(errors));
     }
     let services = &actor.services;
+    let_attempt_through(services, &actor.user.username)?;
     let mut conn = services.store.conn().await?;
     let row = users::find_by_username(&mut conn, &actor.user.username)
         .await?
@@ -125,6 +145,7 @@ pub async fn change_password(
             "this is not your current password",
         )]));
     }
+    services.throttle.succeeded(&actor.user.username);
     let hash = services.hasher.hash(new).await?;
     let row = users::change(
         &mut conn,
