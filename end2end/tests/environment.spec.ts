@@ -152,8 +152,15 @@ test("an operator adds a connection config; the password is never shown back", a
 
   await row.getByRole("button", { name: "Edit" }).click();
   await expect(form.getByLabel("Password", { exact: true })).toHaveValue("");
-  await expect(form.getByTestId("password-state")).toHaveText("A password is set; leave the field empty to keep it.");
+  await expect(form.getByTestId("password-state")).toHaveText(
+    "A password is set; leave the field empty to keep it. Changing the kind, protocol, host, port or username needs it again.",
+  );
   expect(await page.content()).not.toContain("very-secret-pw");
+  // The stored password never follows the config to another host unless entered again.
+  await form.getByLabel("Host").fill("listener.elsewhere.example");
+  await form.getByRole("button", { name: "Save" }).click();
+  await expect(form.locator('[data-field="password"]')).toContainText("enter the password again (or clear it): the host changed");
+  await expect(row).toContainText("gw.hz.example.com");
 
   await form.getByRole("button", { name: "Cancel" }).click();
   await page.getByLabel("Search").fill("gw.hz");

@@ -305,3 +305,101 @@ async fn the_longest_valid_password_is_stored_in_any_script() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_password_never_follows_the_config_to_another_endpoint() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let dc = first_data_center(&app, &operator).await;
+    let set = |password: &str| json!({ "action": "set", "password": password });
+    let (_, created) = app
+        .call(
+            &operator,
+            "connection_configs/create",
+            json!({ "form": form(&dc, "gw.example.com", 8443, set(PASSWORD)) }),
+        )
+        .await;
+    let id = created["id"].clone();
+    let update =
+        |version: &Value, form: Value| json!({ "id": id, "version": version, "form": form });
+    let keep = json!({ "action": "keep" });
+
+    // The attack: point the config at a listener of one's own, keep the password, test it.
+    let mut elsewhere = form(&dc, "listener.attacker.example", 8443, keep.clone());
+    for moved in [
+        elsewhere.clone(),
+        form(&dc, "gw.example.com", 9443, keep.clone()),
+        {
+            let mut other_user = form(&dc, "gw.example.com", 8443, keep.clone());
+            other_user["username"] = json!("someone-else");
+            other_user
+        },
+        {
+            let mut other_kind = form(&dc, "gw.example.com", 8443, keep.clone());
+            other_kind["kind"] = json!("test");
+            other_kind
+        },
+    ] {
+        let (status, body) = app
+            .call(
+                &operator,
+                "connection_configs/update",
+                update(&created["version"], moved),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"][0]["field"], "password", "{body}");
+    }
+    let (_, unchanged) = app
+        .call(&operator, "connection_configs/get", json!({ "id": id }))
+        .await;
+    assert_eq!(unchanged["host"], "gw.example.com");
+    assert_eq!(unchanged["version"], created["version"]);
+
+    // Renaming keeps the password where it goes; entering it again moves it.
+    let mut renamed = form(&dc, "gw.example.com", 8443, keep);
+    renamed["name"] = json!("gateway-renamed");
+    let (status, renamed) = app
+        .call(
+            &operator,
+            "connection_configs/update",
+            update(&created["version"], renamed),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{renamed}");
+    elsewhere["password"] = set("the new host's own password");
+    let (status, moved) = app
+        .call(
+            &operator,
+            "connection_configs/update",
+            update(&renamed["version"], elsewhere),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["password_set"], true);
+
+    let admin = app.as_role(Role::Admin).await;
+    let (_, audit) = app
+        .call(
+            &admin,
+            "audit/list",
+            json!({ "query": { "action": "connection_configs/update" } }),
+        )
+        .await;
+    let reasons: Vec<&Value> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["reason"])
+        .collect();
+    assert_eq!(
+        reasons[0], "password entered again for the new host",
+        "{audit}"
+    );
+    assert!(
+        reasons[2..]
+            .iter()
+            .all(|r| r.as_str().unwrap().contains("enter the password again")),
+        "each refused move is recorded with its reason: {audit}"
+    );
+}

@@ -154,6 +154,43 @@ impl ConnectionConfigForm {
     }
 }
 
+impl ConnectionConfig {
+    /// What an edit to `form` changes about where this config's password is sent: kind,
+    /// protocol, host, port, username. Empty when it goes to the same place.
+    pub fn credential_destination_changes(&self, form: &ConnectionConfigForm) -> Vec<&'static str> {
+        [
+            ("kind", self.kind != form.kind),
+            ("protocol", self.protocol != form.protocol),
+            ("host", self.host != form.host),
+            ("port", u32::from(self.port) != form.port),
+            (
+                "username",
+                self.username.as_deref() != Some(form.username.as_str()),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(field, changed)| changed.then_some(field))
+        .collect()
+    }
+
+    /// A stored password only ever goes to the endpoint it was entered for: an edit that
+    /// keeps it while changing where it would go is refused, next to the password field.
+    pub fn check_kept_password(&self, form: &ConnectionConfigForm) -> Result<(), FieldError> {
+        let changes = self.credential_destination_changes(form);
+        if form.password != PasswordChange::Keep || !self.password_set || changes.is_empty() {
+            return Ok(());
+        }
+        Err(FieldError::new(
+            "password",
+            format!(
+                "enter the password again (or clear it): the {} changed, and a stored \
+                 password only goes where it was entered for",
+                changes.join(", ")
+            ),
+        ))
+    }
+}
+
 /// What testing a connection found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", content = "detail", rename_all = "snake_case")]

@@ -282,7 +282,7 @@ fn ConfigEditor(
             <TextField label="Username" value=username autocomplete="off" error=(error, "username") />
             <TextField label="Password" kind="password" value=password autocomplete="new-password" error=(error, "password") />
             <p class="muted" data-testid="password-state">
-                {move || if password_set() { "A password is set; leave the field empty to keep it." } else { "No password is set." }}
+                {move || if password_set() { "A password is set; leave the field empty to keep it. Changing the kind, protocol, host, port or username needs it again." } else { "No password is set." }}
             </p>
             <Show when=password_set>
                 <label class="inline">
