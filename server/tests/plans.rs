@@ -358,6 +358,43 @@ async fn invalid_plans_are_refused_field_by_field_and_nothing_is_stored() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn step_keys_that_collide_are_refused_next_to_the_step_and_others_are_kept_apart() {
+    let t = Plans::new().await;
+    let mut same = content("Same keys");
+    same["switchover"][0]["key"] = json!("cut");
+    same["switchover"][1]["key"] = json!("CUT");
+    let (status, answer) = t
+        .app
+        .call(&t.operator, "plans/create", json!({ "content": same }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(
+        answer["errors"][0]["field"], "switchover[1].key",
+        "{answer}"
+    );
+
+    // Keys the database's collation would have taken for one are two steps' keys.
+    let mut apart = content("Keys apart");
+    apart["switchover"][1]["key"] = json!("cüt");
+    apart["switchover"][2]["key"] = json!("ｃut");
+    let plan = detail(
+        t.ok(&t.operator, "plans/create", json!({ "content": apart }))
+            .await,
+    );
+    let keys: Vec<String> = t
+        .get(&plan)
+        .await
+        .latest()
+        .unwrap()
+        .content
+        .switchover
+        .iter()
+        .map(|s| s.key.clone())
+        .collect();
+    assert_eq!(keys, ["cut", "cüt", "ｃut"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clone_is_a_new_draft_with_the_same_steps_and_a_name_of_its_own() {
     let t = Plans::new().await;
     let original = t.activate(&t.create("Original").await).await;

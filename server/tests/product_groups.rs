@@ -161,3 +161,42 @@ async fn a_duplicate_group_name_is_a_conflict_on_the_name() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["field"], "name");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_that_collide_are_refused_next_to_the_field_and_others_are_kept_apart() {
+    let app_ = TestApp::spawn_with_demo().await;
+    let operator = app_.as_role(Role::Operator).await;
+    let create = |apps: Vec<Value>| json!({ "form": form("Shop", apps) });
+
+    for (apps, field) in [
+        (
+            vec![app("pay", &[]), app("Pay", &[])],
+            "applications[1].name",
+        ),
+        (
+            vec![app("pay", &[]), app("web", &["pay", "pay"])],
+            "applications[1].needs",
+        ),
+    ] {
+        let (status, body) = app_
+            .call(&operator, "product_groups/create", create(apps))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"][0]["field"], field, "{body}");
+    }
+
+    // Names the database's collation would have taken for one are two applications.
+    let (status, body) = app_
+        .call(
+            &operator,
+            "product_groups/create",
+            create(vec![
+                app("pay", &[]),
+                app("päy", &["pay"]),
+                app("ｐay", &[]),
+            ]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["applications"].as_array().unwrap().len(), 3);
+}

@@ -176,18 +176,24 @@ impl ProductGroupForm {
             let field = format!("applications[{i}].name");
             if let Some(error) = check_name(&field, &app.name, 100) {
                 errors.push(error);
-            } else if applications[..i].iter().any(|other| other.name == app.name) {
+            } else if applications[..i]
+                .iter()
+                .any(|other| same_name(&other.name, &app.name))
+            {
                 errors.push(FieldError::new(
                     field,
                     format!("{} is listed twice", app.name),
                 ));
             }
-            for needed in &app.needs {
+            for (j, needed) in app.needs.iter().enumerate() {
+                let field = format!("applications[{i}].needs");
                 if !names.contains(needed.as_str()) {
                     errors.push(FieldError::new(
-                        format!("applications[{i}].needs"),
+                        field,
                         format!("{needed} is not an application of this group"),
                     ));
+                } else if app.needs[..j].iter().any(|other| same_name(other, needed)) {
+                    errors.push(FieldError::new(field, format!("{needed} is listed twice")));
                 }
             }
         }
@@ -208,6 +214,12 @@ impl ProductGroupForm {
             applications,
         })
     }
+}
+
+/// Two names of one list are the same when they differ only in case: stricter than the
+/// database, which compares them exactly, so a list that passes here never collides there.
+fn same_name(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
 }
 
 #[cfg(test)]
@@ -255,16 +267,22 @@ mod product_group_tests {
 
     #[test]
     fn duplicates_and_unknown_needs_are_reported_per_application() {
-        let errors = group(vec![app("a", &["ghost"]), app("a", &[]), app(" ", &[])])
-            .validate()
-            .unwrap_err();
+        let errors = group(vec![
+            app("a", &["ghost"]),
+            app("A", &[]),
+            app(" ", &[]),
+            app("b", &["a", "a"]),
+        ])
+        .validate()
+        .unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
             [
                 "applications[0].needs",
                 "applications[1].name",
-                "applications[2].name"
+                "applications[2].name",
+                "applications[3].needs"
             ]
         );
     }

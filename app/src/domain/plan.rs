@@ -290,7 +290,7 @@ impl PlanContent {
                         format!("{field}.key"),
                         "must be at most 36 characters",
                     ));
-                } else if !key.is_empty() && !keys.insert(key.to_owned()) {
+                } else if !key.is_empty() && !keys.insert(key.to_lowercase()) {
                     errors.push(FieldError::new(
                         format!("{field}.key"),
                         format!("{key} is the key of another step too"),
@@ -722,7 +722,7 @@ mod tests {
         let mut first = step("traffic.cut", json!({"product_group": ""}));
         first.key = "a".into();
         let mut second = step("wait", json!({"seconds": 5}));
-        second.key = "a".into();
+        second.key = "A".into();
         let errors = plan(vec![first, second], vec![])
             .validate(&builtin_step_types(), &refs())
             .unwrap_err();
@@ -730,7 +730,7 @@ mod tests {
             errors,
             vec![
                 FieldError::new("switchover[0].params.product_group", "is required"),
-                FieldError::new("switchover[1].key", "a is the key of another step too"),
+                FieldError::new("switchover[1].key", "A is the key of another step too"),
             ]
         );
     }
