@@ -15,19 +15,6 @@ struct Count {
     n: i64,
 }
 
-async fn entries(app: &TestApp, action: &str) -> Vec<Value> {
-    let admin = app.as_role(Role::Admin).await;
-    let (status, page) = app
-        .call(
-            &admin,
-            "audit/list",
-            json!({ "query": { "action": action } }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    page["entries"].as_array().unwrap().clone()
-}
-
 const NEW_PASSWORD: &str = "a very secret first password";
 
 fn new_user(username: &str) -> Value {
@@ -50,7 +37,7 @@ async fn an_allowed_change_is_recorded_with_its_target_and_without_the_password(
     )
     .await;
 
-    let created = entries(&app, "users/create").await;
+    let created = app.audit_entries("users/create").await;
     let ours = created
         .iter()
         .find(|e| e["actor_name"] == "admin")
@@ -85,7 +72,7 @@ async fn a_refused_call_is_recorded_with_the_reason() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    let refused = entries(&app, "users/create").await;
+    let refused = app.audit_entries("users/create").await;
     let entry = refused
         .iter()
         .find(|e| e["actor_name"] == "operator")
@@ -114,7 +101,8 @@ async fn a_failed_change_is_recorded_and_leaves_nothing_behind() {
         .collect();
     assert_eq!(fields, ["username", "password"]);
 
-    let failed: Vec<Value> = entries(&app, "users/create")
+    let failed: Vec<Value> = app
+        .audit_entries("users/create")
         .await
         .into_iter()
         .filter(|e| e["outcome"] == "failed")
@@ -148,7 +136,8 @@ async fn a_cross_site_request_is_refused_and_recorded() {
         .unwrap();
     assert_eq!(same_site.status(), StatusCode::OK);
 
-    let entry = entries(&app, "users/create")
+    let entry = app
+        .audit_entries("users/create")
         .await
         .into_iter()
         .find(|e| e["outcome"] == "refused")

@@ -3,7 +3,6 @@
 //! Each test replays an attack seen on a running server.
 
 use crate::support::test_app::{PASSWORD, TestApp, call, client};
-use app::domain::role::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -15,20 +14,6 @@ async fn sign_in(app: &TestApp, username: &str, password: &str) -> (StatusCode, 
         json!({ "username": username, "password": password }),
     )
     .await
-}
-
-/// The sign-in entries of the audit log, newest first.
-async fn sign_in_entries(app: &TestApp) -> Vec<Value> {
-    let admin = app.as_role(Role::Admin).await;
-    let (status, page) = app
-        .call(
-            &admin,
-            "audit/list",
-            json!({ "query": { "action": "auth/sign_in" } }),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{page}");
-    page["entries"].as_array().unwrap().clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,7 +91,7 @@ async fn an_oversized_or_strange_name_is_refused_and_recorded() {
         assert_eq!(body["message"], "wrong user name or password");
     }
 
-    let entries = sign_in_entries(&app).await;
+    let entries = app.audit_entries("auth/sign_in").await;
     let refused: Vec<&str> = entries
         .iter()
         .filter(|e| e["outcome"] == "refused")

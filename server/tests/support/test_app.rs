@@ -173,6 +173,20 @@ impl TestApp {
         (response.status(), location, response.text().await.unwrap())
     }
 
+    /// The audit log's entries for `action`, newest first, as an admin reads them.
+    pub async fn audit_entries(&self, action: &str) -> Vec<Value> {
+        let admin = self.as_role(Role::Admin).await;
+        let (status, page) = self
+            .call(
+                &admin,
+                "audit/list",
+                json!({ "query": { "action": action } }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        page["entries"].as_array().unwrap().clone()
+    }
+
     /// The id of the user called `username`.
     pub async fn user_id(&self, username: &str) -> u64 {
         let mut conn = self.services.store.conn().await.unwrap();
