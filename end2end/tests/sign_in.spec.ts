@@ -46,8 +46,8 @@ test("after signing in, the browser goes where it was headed", async ({ page }) 
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/audit$/);
   await expect(page.getByTestId("audit-log")).toContainText("auth/sign_in");
+  // The newest page: how many older pages there are depends on the journeys run before.
   await expect(page.getByRole("button", { name: "Newer" })).toBeDisabled();
-  await expect(page.getByRole("button", { name: "Older" })).toBeDisabled();
 });
 
 test("a next address that leaves the console is not followed", async ({ page }) => {
