@@ -32,26 +32,20 @@ pub async fn sign_in(
         ..AuditRecord::anonymous(visitor.action, visitor.client_addr.clone())
     };
     let mut conn = services.store.conn().await?;
-    let wrong_credentials = async |conn: &mut _, why: &str| {
+    let refuse = async |conn: &mut _, error: AppError, why: &str| {
         audit::write(conn, &attempt, None, Outcome::Refused, Some(why)).await?;
-        Err(AppError::Unauthenticated {
-            message: WRONG_CREDENTIALS.to_owned(),
-        })
+        Err(error)
+    };
+    let wrong_credentials = || AppError::Unauthenticated {
+        message: WRONG_CREDENTIALS.to_owned(),
     };
 
     let Some(username) = username else {
-        return wrong_credentials(&mut conn, "not a valid user name").await;
+        return refuse(&mut conn, wrong_credentials(), "not a valid user name").await;
     };
     if let Err(error) = let_attempt_through(services, &username) {
-        audit::write(
-            &mut conn,
-            &attempt,
-            None,
-            Outcome::Refused,
-            Some(&error.to_string()),
-        )
-        .await?;
-        return Err(error);
+        let why = error.to_string();
+        return refuse(&mut conn, error, &why).await;
     }
 
     let row = users::find_by_username(&mut conn, &username).await?;
@@ -59,7 +53,7 @@ pub async fn sign_in(
     let matches = services.hasher.verify(password, hash).await?;
     let row = match row {
         Some(row) if matches && row.state().enabled => row,
-        _ => return wrong_credentials(&mut conn, WRONG_CREDENTIALS).await,
+        _ => return refuse(&mut conn, wrong_credentials(), WRONG_CREDENTIALS).await,
     };
 
     services.throttle.succeeded(&username);

@@ -175,19 +175,31 @@ impl ConnectionConfig {
 
     /// A stored password only ever goes to the endpoint it was entered for: an edit that
     /// keeps it while changing where it would go is refused, next to the password field.
-    pub fn check_kept_password(&self, form: &ConnectionConfigForm) -> Result<(), FieldError> {
+    /// Otherwise, what the audit entry says about the password when its destination
+    /// changed (entered again, or cleared); `None` when it did not.
+    pub fn check_kept_password(
+        &self,
+        form: &ConnectionConfigForm,
+    ) -> Result<Option<String>, FieldError> {
         let changes = self.credential_destination_changes(form);
-        if form.password != PasswordChange::Keep || !self.password_set || changes.is_empty() {
-            return Ok(());
+        if changes.is_empty() {
+            return Ok(None);
         }
-        Err(FieldError::new(
-            "password",
-            format!(
-                "enter the password again (or clear it): the {} changed, and a stored \
-                 password only goes where it was entered for",
-                changes.join(", ")
-            ),
-        ))
+        let changed = changes.join(", ");
+        match &form.password {
+            PasswordChange::Set(_) => Ok(Some(format!(
+                "password entered again for the new {changed}"
+            ))),
+            PasswordChange::Clear => Ok(Some(format!("password cleared as the {changed} changed"))),
+            PasswordChange::Keep if !self.password_set => Ok(None),
+            PasswordChange::Keep => Err(FieldError::new(
+                "password",
+                format!(
+                    "enter the password again (or clear it): the {changed} changed, and a \
+                     stored password only goes where it was entered for"
+                ),
+            )),
+        }
     }
 }
 

@@ -225,10 +225,9 @@ pub async fn update(
             .optional()?;
         let current = get(conn, id.0).await?;
         super::checks::check_version(stored, version, &current.name)?;
-        current
+        let note = current
             .check_kept_password(form)
             .map_err(|error| AppError::invalid(vec![error]))?;
-        let moved = current.credential_destination_changes(form);
         diesel::update(connection_configs::table.find(id.0))
             .set((
                 connection_configs::name.eq(&form.name),
@@ -245,17 +244,6 @@ pub async fn update(
             .execute(conn)
             .await?;
         apply_password(conn, key, id.0, &form.password).await?;
-        let note = match &form.password {
-            PasswordChange::Set(_) if !moved.is_empty() => Some(format!(
-                "password entered again for the new {}",
-                moved.join(", ")
-            )),
-            PasswordChange::Clear if !moved.is_empty() => Some(format!(
-                "password cleared as the {} changed",
-                moved.join(", ")
-            )),
-            _ => None,
-        };
         let target = Target::new("connection_config", id);
         audit::write(conn, record, Some(target), Outcome::Ok, note.as_deref()).await?;
         get(conn, id.0).await
