@@ -12,6 +12,8 @@ pub mod pages;
 pub mod probe;
 mod routes;
 #[cfg(feature = "ssr")]
+pub mod security_headers;
+#[cfg(feature = "ssr")]
 pub mod services;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -21,6 +23,8 @@ use leptos_meta::{Link, MetaTags, Stylesheet, Title, provide_meta_context};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security_headers::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

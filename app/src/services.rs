@@ -1,7 +1,8 @@
 //! Everything server functions reach on the server, provided into each request's context
 //! by the router: the store, the derived keys, password hashing, the user directory,
-//! sign-in throttling and the session policy.
+//! sign-in throttling, the session policy and the trusted proxies.
 
+use crate::auth::client::TrustedProxies;
 use crate::auth::directory::Directory;
 use crate::auth::keys::Keys;
 use crate::auth::password::PasswordHasher;
@@ -20,6 +21,8 @@ pub struct Services {
     pub directory: Directory,
     pub throttle: Arc<SignInThrottle>,
     pub sessions: SessionPolicy,
+    /// Reverse proxies whose forwarding headers name the client.
+    pub proxies: TrustedProxies,
 }
 
 impl Services {

@@ -1,5 +1,6 @@
 //! Server configuration: command-line flags, each with an environment variable.
 
+use app::auth::client::TrustedProxies;
 use clap::Parser;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -58,6 +59,12 @@ pub struct Config {
     /// Hours a session lasts at most after sign-in.
     #[arg(long, env = "SWITCHYARD_SESSION_HOURS", default_value_t = 12)]
     pub session_hours: u64,
+
+    /// Reverse proxies in front of the console (comma-separated addresses or networks,
+    /// e.g. `10.0.0.7,192.168.0.0/24`). Only requests from these may name the client
+    /// with `X-Forwarded-For` and the scheme with `X-Forwarded-Proto`; by default nobody.
+    #[arg(long, env = "SWITCHYARD_TRUSTED_PROXIES", default_value = "", value_parser = TrustedProxies::parse)]
+    pub trusted_proxies: TrustedProxies,
 
     /// Log filter, in `tracing` EnvFilter syntax (`info`, `server=debug,info`).
     #[arg(long, env = "SWITCHYARD_LOG", default_value = "info")]

@@ -8,21 +8,25 @@ pub mod secret;
 pub mod sign_in_gate;
 
 use anyhow::Context;
+use app::auth::client::TrustedProxies;
 use app::auth::directory::Directory;
 use app::auth::keys::Keys;
 use app::auth::password::PasswordHasher;
 use app::auth::session::SessionPolicy;
 use app::services::Services;
 use app::store::Store;
-use app::{App, shell};
+use app::{App, security_headers, shell};
 use axum::Router;
 use axum::extract::FromRef;
+use axum::http::HeaderValue;
+use axum::http::header::CONTENT_SECURITY_POLICY;
 use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use secret::SecretKey;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// How often each instance reloads the user directory, so a role change or a disabled
@@ -50,12 +54,15 @@ fn routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-/// The whole HTTP surface: probes, server functions under `/api`, pages, static files.
+/// The whole HTTP surface: probes, server functions under `/api`, pages, static files,
+/// each response with the security headers of `app::security_headers`.
 pub fn router(state: AppState) -> Router {
     let routes = routes();
     let services = state.services.clone();
     let context = move || provide_context(services.clone());
     let options = state.leptos_options.clone();
+    let [nosniff, referrer_policy, no_frames] = security_headers::fixed()
+        .map(|(name, value)| SetResponseHeaderLayer::overriding(name, value));
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -70,6 +77,13 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             sign_in_gate::redirect_anonymous,
         ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(security_headers::OTHER_POLICY),
+        ))
+        .layer(nosniff)
+        .layer(referrer_policy)
+        .layer(no_frames)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -111,6 +125,7 @@ pub struct StartOptions {
     pub demo: bool,
     pub admin_password: Option<String>,
     pub sessions: SessionPolicy,
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Prepares the database and the services every request uses, with the users that must
@@ -129,6 +144,7 @@ pub async fn prepare(
         directory: Directory::default(),
         throttle: Arc::default(),
         sessions: options.sessions,
+        proxies: options.trusted_proxies.clone(),
     };
     app::auth::bootstrap::ensure_users(
         &services.store,

@@ -24,6 +24,7 @@ async fn main() -> anyhow::Result<()> {
         demo: config.demo,
         admin_password: config.admin_password.clone(),
         sessions: config.sessions(),
+        trusted_proxies: config.trusted_proxies.clone(),
     };
     let services = prepare(&config.database_url, &secret, &options).await?;
     spawn_directory_refresh(services.clone());

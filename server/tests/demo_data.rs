@@ -70,6 +70,7 @@ async fn start(db: &TestDb, demo: bool, admin_password: Option<&str>) -> app::se
         demo,
         admin_password: admin_password.map(str::to_owned),
         sessions: crate::support::test_app::sessions(),
+        trusted_proxies: Default::default(),
     };
     server::prepare(&db.url, &crate::support::test_app::secret(), &options)
         .await

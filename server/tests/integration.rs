@@ -6,6 +6,7 @@ mod support;
 
 mod audit;
 mod catalog_api;
+mod client_address;
 mod connection_configs;
 mod data_centers;
 mod database_clusters;

@@ -118,3 +118,55 @@ async fn while_the_database_is_down_pages_still_render_and_say_why_data_is_missi
     assert!(html.contains("This could not be loaded"));
     assert!(html.contains("the database is unavailable right now"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("admin", PASSWORD).await;
+
+    let page = admin
+        .get(format!("{}/steps", app.base))
+        .send()
+        .await
+        .unwrap();
+    let headers = page.headers().clone();
+    let html = page.text().await.unwrap();
+    let policy = headers["content-security-policy"].to_str().unwrap();
+    let nonce = policy
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("the page policy names a nonce");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    // Every inline script of the page carries this render's nonce, so hydration may run.
+    let script_tags: Vec<&str> = html
+        .split("<script")
+        .skip(1)
+        .map(|rest| rest.split('>').next().unwrap_or(""))
+        .collect();
+    assert!(!script_tags.is_empty());
+    for tag in script_tags {
+        assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "<script{tag}>");
+    }
+
+    let api = admin
+        .post(format!("{}/api/auth/me", app.base))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    for response in [&headers, api.headers()] {
+        assert_eq!(response["x-content-type-options"], "nosniff");
+        assert_eq!(response["referrer-policy"], "same-origin");
+        assert_eq!(response["x-frame-options"], "DENY");
+    }
+    assert_eq!(
+        api.headers()["content-security-policy"],
+        "default-src 'none'; frame-ancestors 'none'"
+    );
+
+    // A second render gets a fresh nonce.
+    let again = admin.get(format!("{}/steps", app.base)).send().await.unwrap();
+    assert_ne!(again.headers()["content-security-policy"], policy);
+}

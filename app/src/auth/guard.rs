@@ -42,25 +42,21 @@ struct Request {
     https: bool,
 }
 
-fn request() -> Result<Request, AppError> {
+fn request(services: &Services) -> Result<Request, AppError> {
     let parts = use_context::<Parts>().ok_or_else(|| {
         tracing::error!("no request parts in the server function context");
         AppError::Internal
     })?;
-    let forwarded = parts
-        .headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_owned());
     let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip().to_string());
-    let https = session::is_https(&parts.headers, parts.uri.scheme_str());
+        .map(|info| info.0.ip());
+    let client = services
+        .proxies
+        .client(peer, &parts.headers, parts.uri.scheme_str());
     Ok(Request {
-        client_addr: forwarded.or(peer),
-        https,
+        client_addr: client.addr.map(|addr| addr.to_string()),
+        https: client.https,
         parts,
     })
 }
@@ -149,7 +145,7 @@ pub async fn require(action: Action) -> Result<Actor, AppError> {
         return Err(AppError::Internal);
     };
     let services = Services::current()?;
-    let request = request()?;
+    let request = request(&services)?;
     let session = session::read(&services, &request.parts.headers, session::now());
     let anonymous = AuditRecord::anonymous(action, request.client_addr.clone());
 
@@ -192,7 +188,7 @@ pub async fn require(action: Action) -> Result<Actor, AppError> {
 /// Anyone may call a public function; changes must still come from our own pages.
 pub async fn visit(action: Action) -> Result<Visitor, AppError> {
     let services = Services::current()?;
-    let request = request()?;
+    let request = request(&services)?;
     let session = session::read(&services, &request.parts.headers, session::now());
     if action.changes_state()
         && let Err(reason) = check_origin(&request.parts, request.https)

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod bootstrap;
+pub mod client;
 pub mod directory;
 pub mod guard;
 pub mod keys;

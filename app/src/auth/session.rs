@@ -103,13 +103,3 @@ pub fn new_claims(user_id: UserId, generation: u32, now: i64) -> Claims {
         seen_at: now,
     }
 }
-
-/// Whether the browser reached us over https (directly, or through a proxy that says so).
-pub fn is_https(headers: &HeaderMap, scheme: Option<&str>) -> bool {
-    let forwarded = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok());
-    forwarded
-        .or(scheme)
-        .is_some_and(|proto| proto.eq_ignore_ascii_case("https"))
-}

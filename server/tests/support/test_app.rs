@@ -69,6 +69,7 @@ pub async fn services(database_url: &str, demo: bool) -> Services {
         demo,
         admin_password: Some(PASSWORD.to_owned()),
         sessions: sessions(),
+        trusted_proxies: Default::default(),
     };
     prepare(database_url, &secret(), &options).await.unwrap()
 }
