@@ -95,15 +95,100 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        let error = Self::Transport {
-            message: value.to_string(),
-        };
-        // On the server this is a request the function could not even read: the
-        // client's fault, so answer 400 rather than server_fn's default 500.
         #[cfg(feature = "ssr")]
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::BAD_REQUEST);
+        {
+            use leptos::server_fn::error::ServerFnErrorErr::{Args, Deserialization, MissingArg};
+            // On the server this is a request the function could not even read: the
+            // client's fault, so answer 400 rather than server_fn's default 500, and say
+            // what is wrong with it in JSON's terms.
+            if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(http::StatusCode::BAD_REQUEST);
+            }
+            if let Args(detail) | Deserialization(detail) | MissingArg(detail) = &value {
+                return Self::Transport {
+                    message: arguments_error(detail),
+                };
+            }
         }
-        error
+        Self::Transport {
+            message: value.to_string(),
+        }
+    }
+}
+
+/// What is wrong with a request's JSON arguments, from serde's `detail`, in the terms of
+/// JSON rather than of the server's Rust types (`u64`, `struct GetPlan`).
+#[cfg(feature = "ssr")]
+fn arguments_error(detail: &str) -> String {
+    let (what, place) = match detail.rsplit_once(" at line ") {
+        Some((what, place)) => (what, format!(" (at line {place})")),
+        None => (detail, String::new()),
+    };
+    let syntax = [
+        "expected ",
+        "EOF ",
+        "trailing ",
+        "key must",
+        "control character",
+    ];
+    if syntax.iter().any(|start| what.starts_with(start)) {
+        return format!("the request body is not valid JSON: {what}{place}");
+    }
+    let what = match what.split_once(", expected ") {
+        Some((found, expected)) => {
+            let found = match found.strip_prefix("invalid length ") {
+                Some(length) => format!("a list of {length}"),
+                None => found.to_owned(),
+            };
+            format!("{found}, expected {}", json_kind(expected))
+        }
+        None => what.to_owned(),
+    };
+    format!("the request's arguments are not valid: {what}{place}")
+}
+
+/// serde's name for an expected value, as a JSON kind.
+#[cfg(feature = "ssr")]
+fn json_kind(expected: &str) -> &str {
+    match expected {
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number, 0 or more",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number",
+        "f32" | "f64" => "a number",
+        _ if expected.starts_with("struct ") || expected.starts_with("map") => "an object",
+        _ if expected.contains("enum") => "one of the allowed values",
+        _ if expected.starts_with("tuple") => "a list",
+        other => other,
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::arguments_error;
+
+    #[test]
+    fn argument_errors_speak_json_not_rust() {
+        assert_eq!(
+            arguments_error("invalid type: string \"seven\", expected u64 at line 1 column 14"),
+            "the request's arguments are not valid: invalid type: string \"seven\", \
+             expected a whole number, 0 or more (at line 1 column 14)"
+        );
+        assert_eq!(
+            arguments_error(
+                "invalid length 0, expected struct GetPlan with 1 element at line 1 column 2"
+            ),
+            "the request's arguments are not valid: a list of 0, expected an object (at line 1 column 2)"
+        );
+        assert_eq!(
+            arguments_error("missing field `password` at line 1 column 17"),
+            "the request's arguments are not valid: missing field `password` (at line 1 column 17)"
+        );
+        assert_eq!(
+            arguments_error("expected ident at line 1 column 2"),
+            "the request body is not valid JSON: expected ident (at line 1 column 2)"
+        );
+        assert_eq!(
+            arguments_error("unknown variant `x`, expected one of `http`, `https`"),
+            "the request's arguments are not valid: unknown variant `x`, expected one of `http`, `https`"
+        );
     }
 }

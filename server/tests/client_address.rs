@@ -32,7 +32,10 @@ async fn refused_from(app: &TestApp) -> Vec<String> {
 async fn a_forged_forwarded_for_is_not_believed_and_breaks_nothing() {
     let app = TestApp::spawn().await;
 
-    assert_eq!(wrong_sign_in(&app, "203.0.113.9").await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        wrong_sign_in(&app, "203.0.113.9").await,
+        StatusCode::UNAUTHORIZED
+    );
     let huge = "9".repeat(300);
     assert_eq!(wrong_sign_in(&app, &huge).await, StatusCode::UNAUTHORIZED);
 
@@ -49,7 +52,10 @@ async fn a_configured_proxy_names_the_client() {
 
     let chain = "203.0.113.9, 198.51.100.7";
     assert_eq!(wrong_sign_in(&app, chain).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(wrong_sign_in(&app, "garbage").await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        wrong_sign_in(&app, "garbage").await,
+        StatusCode::UNAUTHORIZED
+    );
 
     assert_eq!(refused_from(&app).await, ["127.0.0.1", "198.51.100.7"]);
     // Still the real admin can sign in through the proxy.

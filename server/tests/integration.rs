@@ -5,6 +5,7 @@
 mod support;
 
 mod audit;
+mod bad_arguments;
 mod catalog_api;
 mod client_address;
 mod connection_configs;

@@ -167,6 +167,10 @@ async fn every_response_carries_the_security_headers() {
     );
 
     // A second render gets a fresh nonce.
-    let again = admin.get(format!("{}/steps", app.base)).send().await.unwrap();
+    let again = admin
+        .get(format!("{}/steps", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_ne!(again.headers()["content-security-policy"], policy);
 }

@@ -46,7 +46,12 @@ impl TrustedProxies {
     /// The client of a request that arrived from `peer` with these headers. Through a
     /// trusted proxy, the client is the rightmost `X-Forwarded-For` entry that is not
     /// itself a trusted proxy (entries to its left were written by the caller).
-    pub fn client(&self, peer: Option<IpAddr>, headers: &HeaderMap, scheme: Option<&str>) -> Client {
+    pub fn client(
+        &self,
+        peer: Option<IpAddr>,
+        headers: &HeaderMap,
+        scheme: Option<&str>,
+    ) -> Client {
         let direct = Client {
             addr: peer.map(|p| p.to_canonical()),
             https: scheme.is_some_and(|s| s.eq_ignore_ascii_case("https")),

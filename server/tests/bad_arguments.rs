@@ -1,0 +1,59 @@
+//! Malformed calls: a client that sends arguments of the wrong shape hears, in its own
+//! terms, what is wrong (never the server's type names) and gets 400.
+
+use crate::support::test_app::TestApp;
+use app::domain::role::Role;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_shapes_are_explained_in_the_callers_terms() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let cases = [
+        (
+            "auth/sign_in",
+            r#"{"username": 5, "password": "x"}"#,
+            "expected a string",
+        ),
+        (
+            "auth/sign_in",
+            r#"{"username": "x"}"#,
+            "missing field `password`",
+        ),
+        ("auth/sign_in", "not json", "not valid JSON"),
+        (
+            "plans/get",
+            r#"{"id": "seven"}"#,
+            "expected a whole number, 0 or more",
+        ),
+        (
+            "plans/get",
+            r#"{"id": -1}"#,
+            "expected a whole number, 0 or more",
+        ),
+        ("plans/get", "[]", "a list of 0, expected an object"),
+        ("plans/create", r#"{"content": []}"#, "expected an object"),
+    ];
+    for (endpoint, body, says) in cases {
+        let response = operator
+            .post(format!("{}/api/{endpoint}", app.base))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let answer: Value = response.json().await.unwrap();
+        let message = answer["message"].as_str().unwrap();
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{endpoint} {body}: {answer}"
+        );
+        assert!(message.contains(says), "{endpoint} {body}: {message}");
+        for rust in ["u64", "struct", "server function", "GetPlan", "PlanContent"] {
+            assert!(!message.contains(rust), "{endpoint} {body}: {message}");
+        }
+    }
+}
