@@ -788,3 +788,50 @@ async fn demo_mode_brings_two_active_plans_and_one_awaiting_review() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_import_is_refused_whole_and_a_full_one_in_one_pass() {
+    let t = Plans::new().await;
+    let document = |steps: usize| {
+        let mut document = content("Huge");
+        document["format"] = json!("switchyard.plan/1");
+        document["switchover"] = json!(vec![json!({ "opcode": "teleport", "params": {} }); steps]);
+        serde_json::to_string_pretty(&document).unwrap()
+    };
+
+    // Over the limit: one error, the steps not even looked at.
+    let (status, answer) = t
+        .app
+        .call(
+            &t.operator,
+            "plans/import",
+            json!({ "document": document(4_000) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    let errors = answer["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{answer}");
+    assert_eq!(errors[0]["field"], "switchover");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 200 steps")
+    );
+
+    // At the limit: every step's problem, each on its own line.
+    let text = document(200);
+    let (status, answer) = t
+        .app
+        .call(&t.operator, "plans/import", json!({ "document": &text }))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = answer["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 200);
+    let lines: std::collections::HashSet<&str> = errors
+        .iter()
+        .map(|e| e["message"].as_str().unwrap().split(',').next().unwrap())
+        .collect();
+    assert_eq!(lines.len(), 200, "each error names its own line");
+    assert_eq!(errors[199]["field"], "switchover[199].opcode");
+}

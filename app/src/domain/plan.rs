@@ -270,17 +270,27 @@ impl PlanContent {
             switchover: Vec::new(),
             recovery: Vec::new(),
         };
+        // A phase over the limit is refused before any of its steps is looked at, so an
+        // oversized document costs no more than a full one.
+        let oversized: Vec<FieldError> = Phase::ALL
+            .into_iter()
+            .filter(|&phase| self.steps(phase).len() > MAX_STEPS_PER_PHASE)
+            .map(|phase| {
+                FieldError::new(
+                    phase.as_str(),
+                    format!("may hold at most {MAX_STEPS_PER_PHASE} steps"),
+                )
+            })
+            .collect();
+        if !oversized.is_empty() {
+            errors.extend(oversized);
+            return Err(errors);
+        }
         let mut keys = HashSet::new();
         for phase in Phase::ALL {
             let steps = self.steps(phase);
             if phase == Phase::Switchover && steps.is_empty() {
                 errors.push(FieldError::new(phase.as_str(), "needs at least one step"));
-            }
-            if steps.len() > MAX_STEPS_PER_PHASE {
-                errors.push(FieldError::new(
-                    phase.as_str(),
-                    format!("may hold at most {MAX_STEPS_PER_PHASE} steps"),
-                ));
             }
             for (index, step) in steps.iter().enumerate() {
                 let field = step_field(phase, index);

@@ -89,44 +89,67 @@ fn without_position(error: &serde_json::Error) -> String {
 /// `switchover[2].params.cluster` names; where that value is absent (a missing
 /// parameter), the nearest enclosing value that is there.
 pub fn locate(text: &str, path: &str) -> (usize, usize) {
-    let offset = offset_of(text, path).unwrap_or(0);
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rfind('\n')
-        .map_or(before, |newline| &before[newline + 1..])
-        .chars()
-        .count()
-        + 1;
-    (line, column)
+    Locator::new(text).locate(path)
 }
 
-#[cfg(feature = "ssr")]
-fn offset_of(text: &str, path: &str) -> Option<usize> {
-    use jsonc_parser::ast::Value;
-    use jsonc_parser::common::Ranged;
-    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default()).ok()?;
-    let mut node = parsed.value?;
-    for segment in path_segments(path) {
-        let next = match (&node, segment) {
-            (Value::Object(object), Segment::Field(name)) => {
-                object.get(name).map(|prop| prop.value.clone())
-            }
-            (Value::Array(array), Segment::Index(index)) => array.elements.get(index).cloned(),
-            _ => None,
-        };
-        match next {
-            Some(value) => node = value,
-            None => break,
+/// Finds many field paths in one document: it is parsed once and its line starts
+/// indexed once, so placing every problem of a large document stays linear.
+struct Locator<'a> {
+    text: &'a str,
+    #[cfg(feature = "ssr")]
+    tree: Option<jsonc_parser::ast::Value<'a>>,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Locator<'a> {
+    fn new(text: &'a str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        Self {
+            text,
+            #[cfg(feature = "ssr")]
+            tree: jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default())
+                .ok()
+                .and_then(|parsed| parsed.value),
+            line_starts,
         }
     }
-    Some(node.start())
-}
 
-/// Without the parser (in the browser) everything is placed at the start.
-#[cfg(not(feature = "ssr"))]
-fn offset_of(_text: &str, _path: &str) -> Option<usize> {
-    None
+    fn locate(&self, path: &str) -> (usize, usize) {
+        let offset = self.offset_of(path).unwrap_or(0);
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let line_start = self.line_starts[line - 1];
+        let column = self.text[line_start..offset].chars().count() + 1;
+        (line, column)
+    }
+
+    #[cfg(feature = "ssr")]
+    fn offset_of(&self, path: &str) -> Option<usize> {
+        use jsonc_parser::ast::Value;
+        use jsonc_parser::common::Ranged;
+        let mut node = self.tree.as_ref()?;
+        for segment in path_segments(path) {
+            let next = match (node, segment) {
+                (Value::Object(object), Segment::Field(name)) => {
+                    object.get(name).map(|prop| &prop.value)
+                }
+                (Value::Array(array), Segment::Index(index)) => array.elements.get(index),
+                _ => None,
+            };
+            match next {
+                Some(value) => node = value,
+                None => break,
+            }
+        }
+        Some(node.start())
+    }
+
+    /// Without the parser (in the browser) everything is placed at the start.
+    #[cfg(not(feature = "ssr"))]
+    fn offset_of(&self, _path: &str) -> Option<usize> {
+        None
+    }
 }
 
 #[cfg_attr(
@@ -162,10 +185,11 @@ fn path_segments(path: &str) -> Vec<Segment<'_>> {
 /// Puts the line and column of each problem in front of its message, so a person can
 /// find it in the document they sent.
 pub fn with_lines(text: &str, errors: Vec<FieldError>) -> Vec<FieldError> {
+    let locator = Locator::new(text);
     errors
         .into_iter()
         .map(|error| {
-            let (line, column) = locate(text, &error.field);
+            let (line, column) = locator.locate(&error.field);
             FieldError::new(
                 error.field,
                 format!("line {line}, column {column}: {}", error.message),
