@@ -1,11 +1,12 @@
 //! Everything server functions reach on the server, provided into each request's context
 //! by the router: the store, the derived keys, password hashing, the user directory,
-//! sign-in throttling, the session policy and the trusted proxies.
+//! sign-in throttling, refusal sampling, the session policy and the trusted proxies.
 
 use crate::auth::client::TrustedProxies;
 use crate::auth::directory::Directory;
 use crate::auth::keys::Keys;
 use crate::auth::password::PasswordHasher;
+use crate::auth::refusals::RefusalSampler;
 use crate::auth::session::SessionPolicy;
 use crate::auth::throttle::SignInThrottle;
 use crate::error::AppError;
@@ -20,6 +21,7 @@ pub struct Services {
     pub hasher: PasswordHasher,
     pub directory: Directory,
     pub throttle: Arc<SignInThrottle>,
+    pub refusals: Arc<RefusalSampler>,
     pub sessions: SessionPolicy,
     /// Reverse proxies whose forwarding headers name the client.
     pub proxies: TrustedProxies,

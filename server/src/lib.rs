@@ -140,9 +140,10 @@ pub async fn prepare(
     let services = Services {
         store,
         keys: Arc::new(Keys::derive(secret.bytes())),
-        hasher: PasswordHasher::new(cores),
+        hasher: PasswordHasher::new(cores.saturating_sub(1)),
         directory: Directory::default(),
         throttle: Arc::default(),
+        refusals: Arc::default(),
         sessions: options.sessions,
         proxies: options.trusted_proxies.clone(),
     };

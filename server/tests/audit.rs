@@ -252,3 +252,29 @@ async fn the_audit_log_filters_and_pages_newest_first() {
         .await;
     assert!(signed_in["total"].as_u64().unwrap() >= 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_refusals_are_recorded_once_per_client_and_window() {
+    let app = TestApp::spawn_with_demo().await;
+    let anonymous = crate::support::test_app::client();
+
+    for _ in 0..30 {
+        let (status, _) = app.call(&anonymous, "plans/list", json!({})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _) = app
+            .call(&anonymous, "plans/delete", json!({ "id": 1, "version": 1 }))
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+
+    for action in ["plans/list", "plans/delete"] {
+        let entries = app.audit_entries(action).await;
+        let refused: Vec<&Value> = entries
+            .iter()
+            .filter(|e| e["outcome"] == "refused")
+            .collect();
+        assert_eq!(refused.len(), 1, "{action}: {entries:?}");
+        assert_eq!(refused[0]["reason"], "not signed in");
+        assert_eq!(refused[0]["actor_name"], "(anonymous)");
+    }
+}

@@ -1,9 +1,7 @@
 //! The client address in the audit log: a forged `X-Forwarded-For` is ignored unless it
 //! comes through a configured proxy, and no header value can make an audit write fail.
 
-use crate::support::test_app::{PASSWORD, TestApp, client, serve, services};
-use crate::support::test_db::TestDb;
-use app::auth::client::TrustedProxies;
+use crate::support::test_app::{PASSWORD, TestApp, client};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -44,11 +42,7 @@ async fn a_forged_forwarded_for_is_not_believed_and_breaks_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_configured_proxy_names_the_client() {
-    let db = TestDb::empty().await;
-    let mut services = services(&db.url, false).await;
-    services.proxies = TrustedProxies::parse("127.0.0.1").unwrap();
-    let base = serve(services.clone()).await;
-    let app = TestApp { base, services, db };
+    let app = TestApp::spawn_behind_web_proxy().await;
 
     let chain = "203.0.113.9, 198.51.100.7";
     assert_eq!(wrong_sign_in(&app, chain).await, StatusCode::UNAUTHORIZED);

@@ -67,7 +67,11 @@ async fn signing_in_sets_a_protected_cookie() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["role"], "admin");
 
-    let over_https = sign_in_bare(&app, Some("https")).await;
+    // Only a trusted proxy can say the browser came over https.
+    let forged = sign_in_bare(&app, Some("https")).await;
+    assert!(!set_cookie(&forged).contains("Secure"));
+    let proxied = TestApp::spawn_behind_web_proxy().await;
+    let over_https = sign_in_bare(&proxied, Some("https")).await;
     assert!(set_cookie(&over_https).contains("Secure"));
 }
 

@@ -2,6 +2,8 @@
 //! server functions.
 
 use super::guard::{Actor, Visitor, set_cookie};
+use super::password;
+use super::refusals::record_sampled;
 use super::session;
 use super::username::canonical_username;
 use crate::domain::audit::Outcome;
@@ -17,7 +19,10 @@ const WRONG_CREDENTIALS: &str = "wrong user name or password";
 /// Checks the credentials and starts a session. The answer never says whether the user
 /// exists; repeated failures for one account make the next attempt wait. The typed name is
 /// looked up, and throttled, only in its canonical form; a name that has none names no
-/// account and is refused without a lookup.
+/// account and is refused without a lookup. Whatever an anonymous caller can repeat at
+/// no cost (a bad name, a throttled account, a full hashing queue) is refused before any
+/// database connection is taken, and recorded sampled; a password actually checked is
+/// recorded every time.
 pub async fn sign_in(
     visitor: &Visitor,
     typed_username: &str,
@@ -31,29 +36,41 @@ pub async fn sign_in(
             .unwrap_or_else(|| typed_username.to_owned()),
         ..AuditRecord::anonymous(visitor.action, visitor.client_addr.clone())
     };
-    let mut conn = services.store.conn().await?;
-    let refuse = async |conn: &mut _, error: AppError, why: &str| {
-        audit::write(conn, &attempt, None, Outcome::Refused, Some(why)).await?;
-        Err(error)
-    };
     let wrong_credentials = || AppError::Unauthenticated {
         message: WRONG_CREDENTIALS.to_owned(),
     };
 
     let Some(username) = username else {
-        return refuse(&mut conn, wrong_credentials(), "not a valid user name").await;
+        record_sampled(services, &attempt, "not a valid user name").await;
+        return Err(wrong_credentials());
     };
     if let Err(error) = let_attempt_through(services, &username) {
-        let why = error.to_string();
-        return refuse(&mut conn, error, &why).await;
+        record_sampled(services, &attempt, "too many wrong passwords").await;
+        return Err(error);
     }
+    let turn = match services.hasher.turn() {
+        Ok(turn) => turn,
+        Err(busy) => {
+            services.throttle.withdraw(&username);
+            record_sampled(services, &attempt, password::BUSY).await;
+            return Err(busy);
+        }
+    };
 
-    let row = users::find_by_username(&mut conn, &username).await?;
+    let row = {
+        let mut conn = services.store.conn().await?;
+        users::find_by_username(&mut conn, &username).await?
+    };
     let hash = row.as_ref().map(|r| r.password_hash().to_owned());
-    let matches = services.hasher.verify(password, hash).await?;
+    let matches = turn.verify(password, hash).await?;
+    let mut conn = services.store.conn().await?;
     let row = match row {
         Some(row) if matches && row.state().enabled => row,
-        _ => return refuse(&mut conn, wrong_credentials(), WRONG_CREDENTIALS).await,
+        _ => {
+            let why = WRONG_CREDENTIALS;
+            audit::write(&mut conn, &attempt, None, Outcome::Refused, Some(why)).await?;
+            return Err(wrong_credentials());
+        }
     };
 
     services.throttle.succeeded(&username);
@@ -125,12 +142,14 @@ pub async fn change_password(
     }
     let services = &actor.services;
     let_attempt_through(services, &actor.user.username)?;
+    let turn = services.hasher.turn().inspect_err(|_| {
+        services.throttle.withdraw(&actor.user.username);
+    })?;
     let mut conn = services.store.conn().await?;
     let row = users::find_by_username(&mut conn, &actor.user.username)
         .await?
         .ok_or_else(|| AppError::not_found("your account"))?;
-    if !services
-        .hasher
+    if !turn
         .verify(current, Some(row.password_hash().to_owned()))
         .await?
     {

@@ -3,6 +3,7 @@
 //! origin for changes, refuse what the caller may not do, record refusals in the audit
 //! log, and keep an active session's idle deadline moving.
 
+use super::refusals::{record, record_sampled};
 use super::session::{self, Session};
 use crate::domain::audit::Outcome;
 use crate::domain::role::{Access, Action};
@@ -103,16 +104,22 @@ fn url_origin(url: &str) -> Option<String> {
     Some(format!("{scheme}://{host}"))
 }
 
-/// Writes a refusal to the audit log. A database outage must not turn a refusal into an
-/// error, so a failed write is logged and otherwise ignored.
-async fn record_refusal(services: &Services, record: AuditRecord, reason: &str) {
-    let written = async {
-        let mut conn = services.store.conn().await?;
-        crate::store::audit::write(&mut conn, &record, None, Outcome::Refused, Some(reason)).await
-    }
-    .await;
-    if let Err(error) = written {
-        tracing::warn!(action = record.action, %error, "could not record a refusal in the audit log");
+/// Records a change refused for coming from another site: every time for a signed-in
+/// user (someone's browser was misused), sampled for anonymous callers.
+async fn refuse_cross_site(
+    services: &Services,
+    session: Option<&Session>,
+    action: Action,
+    request: &Request,
+    reason: &str,
+) {
+    let client = request.client_addr.clone();
+    match session {
+        Some(s) => record(services, &AuditRecord::of(&s.user, action, client), reason).await,
+        None => {
+            let anonymous = AuditRecord::anonymous(action, client);
+            record_sampled(services, &anonymous, "cross-site request refused").await;
+        }
     }
 }
 
@@ -147,32 +154,27 @@ pub async fn require(action: Action) -> Result<Actor, AppError> {
     let services = Services::current()?;
     let request = request(&services)?;
     let session = session::read(&services, &request.parts.headers, session::now());
-    let anonymous = AuditRecord::anonymous(action, request.client_addr.clone());
 
     if action.changes_state()
         && let Err(reason) = check_origin(&request.parts, request.https)
     {
-        let record = session.as_ref().map_or(anonymous, |s| {
-            AuditRecord::of(&s.user, action, request.client_addr.clone())
-        });
-        record_refusal(&services, record, &reason).await;
+        refuse_cross_site(&services, session.as_ref(), action, &request, &reason).await;
         return Err(AppError::Forbidden { message: reason });
     }
     let Some(session) = session else {
-        if action.changes_state() {
-            record_refusal(&services, anonymous, "not signed in").await;
-        }
+        let anonymous = AuditRecord::anonymous(action, request.client_addr.clone());
+        record_sampled(&services, &anonymous, "not signed in").await;
         return Err(AppError::unauthenticated());
     };
-    let record = AuditRecord::of(&session.user, action, request.client_addr.clone());
+    let entry = AuditRecord::of(&session.user, action, request.client_addr.clone());
     if !session.user.role.can(capability) {
         let message = capability.refusal();
-        record_refusal(&services, record, &message).await;
+        record(&services, &entry, &message).await;
         return Err(AppError::Forbidden { message });
     }
     if session.user.must_change_password && !action.allowed_with_one_time_password() {
         let message = "choose a new password first: the current one is one-time".to_owned();
-        record_refusal(&services, record, &message).await;
+        record(&services, &entry, &message).await;
         return Err(AppError::Forbidden { message });
     }
     touch(&services, &session, request.https);
@@ -193,11 +195,7 @@ pub async fn visit(action: Action) -> Result<Visitor, AppError> {
     if action.changes_state()
         && let Err(reason) = check_origin(&request.parts, request.https)
     {
-        let record = match &session {
-            Some(s) => AuditRecord::of(&s.user, action, request.client_addr.clone()),
-            None => AuditRecord::anonymous(action, request.client_addr.clone()),
-        };
-        record_refusal(&services, record, &reason).await;
+        refuse_cross_site(&services, session.as_ref(), action, &request, &reason).await;
         return Err(AppError::Forbidden { message: reason });
     }
     if let Some(session) = &session {

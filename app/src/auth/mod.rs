@@ -8,6 +8,7 @@ pub mod directory;
 pub mod guard;
 pub mod keys;
 pub mod password;
+pub mod refusals;
 pub mod session;
 pub mod stored_secret;
 pub mod throttle;

@@ -1,12 +1,19 @@
 //! Password hashing with Argon2id at the OWASP minimum (19 MiB, 2 iterations, 1 lane).
-//! Hashing is deliberately expensive, so it runs on blocking threads behind a semaphore:
-//! a burst of sign-ins queues up instead of starving the server.
+//! Hashing is deliberately expensive, so it runs on a few dedicated threads fed by a
+//! short queue: a burst of sign-ins waits its turn, and beyond the queue is refused at
+//! once (429) instead of piling up, holding memory and starving everyone else. Keeping
+//! the work on the same few threads also keeps the 19 MiB blocks in the same few
+//! allocator arenas, so memory stays bounded after a flood.
 
 use crate::error::AppError;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::{Arc, LazyLock};
-use tokio::sync::Semaphore;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, LazyLock, Mutex};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
+
+/// Hashes that may wait for a free thread; the next one is refused.
+pub const QUEUE: usize = 8;
 
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters");
@@ -36,43 +43,96 @@ fn verify_now(password: &str, hash: &str) -> bool {
     })
 }
 
-/// Hashes and verifies passwords, a bounded number at a time.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Hashes and verifies passwords on its own threads, a bounded number waiting.
 #[derive(Debug, Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    jobs: SyncSender<Job>,
+    places: Arc<Semaphore>,
+}
+
+/// A place in the hashing queue, taken before any other work is spent on a request.
+#[derive(Debug)]
+pub struct Turn {
+    jobs: SyncSender<Job>,
+    place: OwnedSemaphorePermit,
 }
 
 impl PasswordHasher {
-    /// At most `concurrency` hashes run at once (the number of cores is a good choice).
-    pub fn new(concurrency: usize) -> Self {
+    /// Starts `threads` hashing threads. They end when the last clone of the hasher (and
+    /// of any turn it gave) is dropped.
+    pub fn new(threads: usize) -> Self {
+        let threads = threads.max(1);
+        let places = threads + QUEUE;
+        let (jobs, queue) = sync_channel::<Job>(places);
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..threads {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("password-hash-{n}"))
+                .spawn(move || work(&queue))
+                .expect("the operating system starts a thread");
+        }
         Self {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            jobs,
+            places: Arc::new(Semaphore::new(places)),
         }
     }
 
-    async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, AppError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| AppError::Internal)?;
-        tokio::task::spawn_blocking(work).await.map_err(|error| {
-            tracing::error!(%error, "password hashing task failed");
-            AppError::Internal
+    /// A place in the queue, or 429 at once when it is full.
+    pub fn turn(&self) -> Result<Turn, AppError> {
+        let place =
+            Arc::clone(&self.places)
+                .try_acquire_owned()
+                .map_err(|_| AppError::Throttled {
+                    message: BUSY.to_owned(),
+                })?;
+        Ok(Turn {
+            jobs: self.jobs.clone(),
+            place,
         })
     }
 
     /// The PHC string to store for `password`.
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
+        self.turn()?.hash(password).await
+    }
+}
+
+/// What a refusal for a full queue says.
+pub const BUSY: &str = "the server is busy checking other passwords; try again in a moment";
+
+impl Turn {
+    async fn run<T: Send + 'static>(
+        self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let (answer, answered) = oneshot::channel();
+        let place = self.place;
+        let job: Job = Box::new(move || {
+            let _ = answer.send(work());
+            drop(place);
+        });
+        // Never full: the channel has room for every place.
+        self.jobs.try_send(job).map_err(|error| {
+            tracing::error!(%error, "cannot queue a password hashing job");
+            AppError::Internal
+        })?;
+        answered.await.map_err(|_| {
+            tracing::error!("a password hashing job ended without an answer");
+            AppError::Internal
+        })
+    }
+
+    /// The PHC string to store for `password`.
+    pub async fn hash(self, password: String) -> Result<String, AppError> {
         self.run(move || hash_now(&password)).await
     }
 
     /// Whether `password` matches `hash`; with no hash (unknown user) it spends the same
     /// effort and answers false.
-    pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, AppError> {
+    pub async fn verify(self, password: String, hash: Option<String>) -> Result<bool, AppError> {
         self.run(move || match hash {
             Some(hash) => verify_now(&password, &hash),
             None => {
@@ -81,6 +141,18 @@ impl PasswordHasher {
             }
         })
         .await
+    }
+}
+
+/// One hashing thread: takes the next job until the hasher is dropped. A job that panics
+/// drops its answer (the caller gets an internal error) and the thread goes on.
+fn work(queue: &Mutex<Receiver<Job>>) {
+    loop {
+        let next = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+        let Ok(job) = next else { return };
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+            tracing::error!("a password hashing job panicked");
+        }
     }
 }
 

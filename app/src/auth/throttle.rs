@@ -57,6 +57,15 @@ impl SignInThrottle {
         Ok(())
     }
 
+    /// The attempt let through for `key` was not tried after all (the server was busy):
+    /// it no longer counts as a failure.
+    pub fn withdraw(&self, key: &str) {
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = failures.get_mut(key) {
+            entry.count = entry.count.saturating_sub(1);
+        }
+    }
+
     /// The attempt let through for `key` succeeded: its failures are forgotten.
     pub fn succeeded(&self, key: &str) {
         self.failures

@@ -119,6 +119,16 @@ impl TestApp {
         Self { base, services, db }
     }
 
+    /// An app (no demo data) that believes the forwarding headers of requests from
+    /// 127.0.0.1, as behind a reverse proxy on the same machine.
+    pub async fn spawn_behind_web_proxy() -> Self {
+        let db = TestDb::empty().await;
+        let mut services = services(&db.url, false).await;
+        services.proxies = app::auth::client::TrustedProxies::parse("127.0.0.1").unwrap();
+        let base = serve(services.clone()).await;
+        Self { base, services, db }
+    }
+
     /// A demo app that reaches its database through a proxy the test can cut.
     pub async fn spawn_behind_proxy() -> (Self, super::db_proxy::DbProxy) {
         let db = TestDb::empty().await;
