@@ -15,6 +15,7 @@ mod demo_data;
 mod health;
 mod migrations;
 mod pages;
+mod plan_references;
 mod plans;
 mod product_groups;
 mod roles;

@@ -27,11 +27,20 @@ struct Count {
     n: i64,
 }
 
-/// Refuses to delete `name` while plan steps name it in their parameter `param`.
+/// What a change would do to the name that plan steps use for a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameChange {
+    Delete,
+    Rename,
+}
+
+/// Refuses to delete or rename the record called `name` while plan steps (of any version,
+/// active, draft or history) name it in their parameter `param`: they would stop working.
 pub async fn not_named_by_plan_steps(
     conn: &mut Db,
     param: &str,
     name: &str,
+    change: NameChange,
 ) -> Result<(), AppError> {
     let path = format!("$.{param}");
     let steps: Count =
@@ -43,11 +52,18 @@ pub async fn not_named_by_plan_steps(
     if steps.n == 0 {
         return Ok(());
     }
-    Err(AppError::Conflict {
-        field: None,
-        message: format!(
-            "{name} is still used by {} plan steps; change those plans first",
-            steps.n
-        ),
+    let n = steps.n;
+    Err(match change {
+        NameChange::Delete => AppError::Conflict {
+            field: None,
+            message: format!("{name} is still used by {n} plan steps; change those plans first"),
+        },
+        NameChange::Rename => AppError::Conflict {
+            field: Some("name".to_owned()),
+            message: format!(
+                "{n} plan steps name {name}; under a new name they would stop working, \
+                 so change those plans first or keep the name"
+            ),
+        },
     })
 }

@@ -2,6 +2,7 @@
 //! edit replaces the members as a whole, in one transaction with its audit entry.
 
 use super::audit::{self, AuditRecord, Target};
+use super::checks::{NameChange, not_named_by_plan_steps};
 use super::schema::{data_centers, database_cluster_members, database_clusters};
 use super::{Db, inserted_id};
 use crate::domain::environment::{DataCenterRef, DatabaseCluster, DatabaseClusterForm};
@@ -155,7 +156,10 @@ pub async fn update(
 ) -> Result<DatabaseCluster, AppError> {
     let primary = primary(form)?;
     conn.transaction::<_, AppError, _>(async |conn| {
-        lock_version(conn, id, version).await?;
+        let current = lock_version(conn, id, version).await?;
+        if current.name != form.name {
+            not_named_by_plan_steps(conn, "cluster", &current.name, NameChange::Rename).await?;
+        }
         diesel::update(database_clusters::table.find(id.0))
             .set((
                 database_clusters::name.eq(&form.name),
@@ -186,7 +190,7 @@ pub async fn delete(
 ) -> Result<(), AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
         let current = lock_version(conn, id, version).await?;
-        super::checks::not_named_by_plan_steps(conn, "cluster", &current.name).await?;
+        not_named_by_plan_steps(conn, "cluster", &current.name, NameChange::Delete).await?;
         diesel::delete(database_clusters::table.find(id.0))
             .execute(conn)
             .await?;

@@ -2,6 +2,7 @@
 //! applications as a whole, in one transaction with its audit entry.
 
 use super::audit::{self, AuditRecord, Target};
+use super::checks::{NameChange, not_named_by_plan_steps};
 use super::schema::{application_dependencies, applications, product_groups};
 use super::{Db, inserted_id};
 use crate::domain::environment::{Application, ProductGroup, ProductGroupForm};
@@ -164,7 +165,11 @@ pub async fn update(
     form: &ProductGroupForm,
 ) -> Result<ProductGroup, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
-        lock_version(conn, id, version).await?;
+        let current = lock_version(conn, id, version).await?;
+        if current.name != form.name {
+            not_named_by_plan_steps(conn, "product_group", &current.name, NameChange::Rename)
+                .await?;
+        }
         diesel::update(product_groups::table.find(id.0))
             .set((
                 product_groups::name.eq(&form.name),
@@ -192,7 +197,7 @@ pub async fn delete(
 ) -> Result<(), AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
         let current = lock_version(conn, id, version).await?;
-        super::checks::not_named_by_plan_steps(conn, "product_group", &current.name).await?;
+        not_named_by_plan_steps(conn, "product_group", &current.name, NameChange::Delete).await?;
         diesel::delete(product_groups::table.find(id.0))
             .execute(conn)
             .await?;
