@@ -1,5 +1,5 @@
 # The two commands Switchyard is run and tested with. The scripts install whatever is missing.
-.PHONY: run test bundle-size db
+.PHONY: run test bundle-size abuse db
 
 ## Build and serve the console with demo data (http://127.0.0.1:3000 unless SWITCHYARD_ADDR says otherwise).
 run:
@@ -13,6 +13,10 @@ test:
 ## Size of the release bundle the browser downloads (WASM, JS, CSS), raw and gzip.
 bundle-size:
 	@scripts/bundle-size.sh
+
+## What an anonymous flood and hostile imports cost: read latency, memory, refusal times.
+abuse:
+	@scripts/abuse.sh
 
 ## Print the URL of the MySQL/MariaDB server the commands above use (starting one if needed).
 db:

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# `make abuse`: what an anonymous flood and a hostile import cost. Builds the release
+# server, starts it on a free port over a fresh demo database, and prints one table:
+#   - p99 of a signed-in operator's reads, quiet and during a flood of 400 parallel
+#     wrong sign-ins (goal: p99 <= 50 ms during the flood);
+#   - the server's peak resident memory (goal: <= 256 MB);
+#   - how long refusing a plan import of 200 / 1,000 / 10,000 invalid steps takes.
+# Load is bounded and goes to 127.0.0.1 only. A benchmark, not a test: it prints figures.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+"$ROOT/scripts/tools.sh" build
+command -v wrk >/dev/null || apt_install wrk
+server=${TEST_DATABASE_URL:-$("$ROOT/scripts/database.sh")}
+build_release
+
+port=$(free_port)
+base="http://127.0.0.1:$port"
+db=switchyard_abuse_$$
+work=$(mktemp -d)
+log="$work/server.log"
+(cd "$ROOT" && DATABASE_URL="$server/$db" SWITCHYARD_ADDR="127.0.0.1:$port" \
+  LEPTOS_SITE_ADDR="127.0.0.1:$port" SWITCHYARD_DEMO=1 SWITCHYARD_LOG=warn \
+  exec target/release/server) >"$log" 2>&1 &
+pid=$!
+stop() {
+  kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  db_client "$server" -e "DROP DATABASE IF EXISTS \`$db\`" || true
+  rm -rf "$work"
+}
+trap stop EXIT
+
+for _ in $(seq 1 120); do
+  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "the server exited before it was ready"; }
+  curl -fsS "$base/readyz" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+
+# Signs in as a demo user; prints the session cookie.
+cookie_of() {
+  curl -fsS -o /dev/null -D - -H 'content-type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"switchyard\"}" "$base/api/auth/sign_in" \
+    | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | head -1
+}
+COOKIE=$(cookie_of operator)
+export COOKIE
+[ -n "$COOKIE" ] || die "the demo operator could not sign in"
+
+# p99 (ms) of signed-in reads over $1 seconds, from wrk's latency distribution.
+read_p99() {
+  wrk -t1 -c2 -d"$1"s --latency -s "$ROOT/scripts/abuse/read.lua" "$base" \
+    | awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 }
+                         else if (v ~ /ms$/) { sub(/ms/, "", v) }
+                         else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }
+                         printf "%.1f", v }'
+}
+rss_mb() { awk -v f="$1" '$1 == f":" { printf "%.0f", $2 / 1024 }' "/proc/$pid/status"; }
+
+say "signed-in reads, quiet"
+quiet=$(read_p99 5)
+say "signed-in reads during 400 parallel wrong sign-ins"
+wrk -t2 -c400 -d14s -s "$ROOT/scripts/abuse/sign_in_flood.lua" "$base" >"$work/flood.txt" 2>&1 &
+flood=$!
+sleep 2
+during=$(read_p99 10)
+wait "$flood" || true
+flood_rate=$(awk '/Requests\/sec/ { print $2 }' "$work/flood.txt")
+peak=$(rss_mb VmHWM)
+after=$(rss_mb VmRSS)
+
+# Seconds to refuse an import of $1 steps that are all invalid.
+import_refusal() {
+  node -e '
+    const steps = Array.from({ length: +process.argv[1] }, () => ({ opcode: "teleport", params: {} }));
+    const doc = { format: "switchyard.plan/1", name: "Abuse", description: "", switchover: steps, recovery: [] };
+    process.stdout.write(JSON.stringify({ document: JSON.stringify(doc, null, 2) }));' "$1" >"$work/import.json"
+  curl -sS -o /dev/null -w '%{http_code} %{time_total}' -H 'content-type: application/json' \
+    -H "cookie: $COOKIE" --data-binary @"$work/import.json" "$base/api/plans/import"
+}
+say "hostile imports"
+imports=()
+for steps in 200 1000 10000; do
+  read -r code secs < <(import_refusal "$steps")
+  [ "$code" = 422 ] || die "an import of $steps invalid steps answered $code, not 422"
+  imports+=("$(awk -v s="$secs" 'BEGIN { printf "%.0f", s * 1000 }')")
+done
+
+verdict() { awk -v v="$1" -v g="$2" 'BEGIN { print (v + 0 <= g + 0) ? "pass" : "FAIL" }'; }
+printf '\n%-55s %12s %10s %6s\n' metric measured goal ""
+printf '%-55s %9s ms %10s %6s\n' "signed-in read p99, quiet" "$quiet" "" ""
+printf '%-55s %9s ms %7s ms %6s\n' "signed-in read p99, during the sign-in flood" "$during" 50 "$(verdict "$during" 50)"
+printf '%-55s %9s /s %10s %6s\n' "flood requests answered (401 checked, 429 shed)" "$flood_rate" "" ""
+printf '%-55s %9s MB %7s MB %6s\n' "server resident memory, peak" "$peak" 256 "$(verdict "$peak" 256)"
+printf '%-55s %9s MB %10s %6s\n' "server resident memory, after the flood" "$after" "" ""
+printf '%-55s %9s ms %10s %6s\n' "import refusal, 200 invalid steps (the limit)" "${imports[0]}" "" ""
+printf '%-55s %9s ms %10s %6s\n' "import refusal, 1,000 invalid steps" "${imports[1]}" "" ""
+printf '%-55s %9s ms %10s %6s\n' "import refusal, 10,000 invalid steps" "${imports[2]}" "" ""
