@@ -6,13 +6,13 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-server=${TEST_DATABASE_URL:-$("$ROOT/scripts/database.sh")}
+server=$("$ROOT/scripts/database.sh")
 port=$(free_port)
 db=switchyard_smoke_$$
 log="$STATE/smoke.log"
 mkdir -p "$STATE"
 
-DATABASE_URL="$server/$db" SWITCHYARD_ADDR="127.0.0.1:$port" SWITCHYARD_LOG=warn \
+env -u DATABASE_URL SWITCHYARD_DB_NAME="$db" SWITCHYARD_ADDR="127.0.0.1:$port" SWITCHYARD_LOG=warn \
   "$ROOT/scripts/run.sh" >"$log" 2>&1 &
 pid=$!
 stop() {

@@ -26,6 +26,13 @@ pub struct Config {
     )]
     pub database_url: String,
 
+    /// The account that owns the schema (mysql://owner:password@host:port/database, same
+    /// database): when set, it creates and migrates the database at start and grants the
+    /// DATABASE_URL account only what serving needs (no schema changes; the audit log
+    /// read and append only). When unset, DATABASE_URL does everything.
+    #[arg(long, env = "SWITCHYARD_OWNER_DATABASE_URL", hide_env_values = true)]
+    pub owner_database_url: Option<String>,
+
     /// Most connections the server opens to the database.
     #[arg(long, env = "SWITCHYARD_DB_POOL_SIZE", default_value_t = 16)]
     pub db_pool_size: usize,

@@ -89,15 +89,22 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Everything the database needs before the first request: it exists, it is migrated,
-/// the step catalog is current and, in demo mode, the demo estate is there.
+/// the step catalog is current and, in demo mode, the demo estate is there. With an
+/// `owner_url`, that account creates and migrates the database and grants the serving
+/// account of `database_url` only what serving needs; without, `database_url` does all.
 pub async fn prepare_database(
     database_url: &str,
+    owner_url: Option<&str>,
     pool_size: usize,
     demo: bool,
 ) -> anyhow::Result<Store> {
-    migrate::create_database_if_missing(database_url).await?;
-    let applied = migrate::run_pending(database_url).await?;
+    let owner = owner_url.unwrap_or(database_url);
+    migrate::create_database_if_missing(owner).await?;
+    let applied = migrate::run_pending(owner).await?;
     tracing::info!(migrations.applied = applied, "database schema is current");
+    if owner_url.is_some() {
+        migrate::grant_least_privilege(owner, database_url).await?;
+    }
 
     let store = Store::new(database_url, pool_size)?;
     let mut conn = store
@@ -121,6 +128,8 @@ pub async fn prepare_database(
 /// What start-up needs beyond the database's address.
 #[derive(Debug, Clone)]
 pub struct StartOptions {
+    /// The account that owns the schema, when the serving one is kept to least privilege.
+    pub owner_database_url: Option<String>,
     pub pool_size: usize,
     pub demo: bool,
     pub admin_password: Option<String>,
@@ -135,7 +144,13 @@ pub async fn prepare(
     secret: &SecretKey,
     options: &StartOptions,
 ) -> anyhow::Result<Services> {
-    let store = prepare_database(database_url, options.pool_size, options.demo).await?;
+    let store = prepare_database(
+        database_url,
+        options.owner_database_url.as_deref(),
+        options.pool_size,
+        options.demo,
+    )
+    .await?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let services = Services {
         store,

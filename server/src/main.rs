@@ -20,6 +20,7 @@ async fn main() -> anyhow::Result<()> {
 
     let secret = SecretKey::load(config.secret_key.as_deref(), &config.secret_key_file)?;
     let options = StartOptions {
+        owner_database_url: config.owner_database_url.clone(),
         pool_size: config.db_pool_size,
         demo: config.demo,
         admin_password: config.admin_password.clone(),

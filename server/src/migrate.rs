@@ -1,6 +1,8 @@
-//! Preparing the database at start: create it when missing, apply pending migrations.
+//! Preparing the database at start: create it when missing, apply pending migrations,
+//! and give the serving account (when it is not the owner) only what serving needs.
 
 use anyhow::Context;
+use diesel_async::RunQueryDsl;
 use diesel_async::{
     AsyncConnection, AsyncMigrationHarness, AsyncMysqlConnection, SimpleAsyncConnection,
 };
@@ -11,12 +13,8 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
 /// Creates the database named in `database_url` when it does not exist yet.
 pub async fn create_database_if_missing(database_url: &str) -> anyhow::Result<()> {
-    let mut url = url::Url::parse(database_url).context("DATABASE_URL is not a valid URL")?;
-    let name = url.path().trim_start_matches('/').to_owned();
-    anyhow::ensure!(
-        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
-        "DATABASE_URL must name a database made of letters, digits and underscores"
-    );
+    let name = database_name(database_url)?;
+    let mut url = url::Url::parse(database_url).context("the database URL is not a valid URL")?;
     url.set_path("");
     let mut conn = AsyncMysqlConnection::establish(url.as_str())
         .await
@@ -38,6 +36,97 @@ pub async fn run_pending(database_url: &str) -> anyhow::Result<usize> {
     let applied = tokio::task::block_in_place(|| harness.run_pending_migrations(MIGRATIONS))
         .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
     Ok(applied.len())
+}
+
+/// Gives the account that `serving_url` signs in as exactly what serving needs in the
+/// database of `owner_url`: read and write every table, but only read and append to the
+/// audit log; no schema changes, no DROP or TRUNCATE, nothing in other databases. Run as
+/// the owner after every migration, so new tables are covered.
+pub async fn grant_least_privilege(owner_url: &str, serving_url: &str) -> anyhow::Result<()> {
+    let mut server_only =
+        url::Url::parse(serving_url).context("DATABASE_URL is not a valid URL")?;
+    server_only.set_path("");
+    let mut serving = AsyncMysqlConnection::establish(server_only.as_str())
+        .await
+        .with_context(|| format!("cannot sign in to the database as {}", redact(&server_only)))?;
+    let account: Account = diesel::sql_query("SELECT CURRENT_USER() AS name")
+        .get_result(&mut serving)
+        .await
+        .context("cannot ask the database who the serving account is")?;
+    let account = quoted_account(&account.name)?;
+
+    let mut owner = AsyncMysqlConnection::establish(owner_url)
+        .await
+        .context("cannot connect to the database as its owner")?;
+    let tables: Vec<TableName> = diesel::sql_query(
+        "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()",
+    )
+    .load(&mut owner)
+    .await
+    .context("cannot list the tables")?;
+    // Privileges granted on the whole database would outweigh the per-table ones.
+    let database = database_name(owner_url)?;
+    if let Err(error) = owner
+        .batch_execute(&format!(
+            "REVOKE ALL PRIVILEGES ON `{database}`.* FROM {account}"
+        ))
+        .await
+    {
+        tracing::debug!(%error, "no database-wide privileges to revoke");
+    }
+    for table in tables {
+        let rights = match table.name.as_str() {
+            "audit_log" => "SELECT, INSERT",
+            "__diesel_schema_migrations" => "SELECT",
+            _ => "SELECT, INSERT, UPDATE, DELETE",
+        };
+        owner
+            .batch_execute(&format!(
+                "GRANT {rights} ON `{database}`.`{}` TO {account}",
+                table.name
+            ))
+            .await
+            .with_context(|| format!("cannot grant {account} {rights} on {}", table.name))?;
+    }
+    Ok(())
+}
+
+#[derive(diesel::QueryableByName)]
+struct Account {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct TableName {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+/// `user@host` as `'user'@'host'`, refusing anything that would need escaping.
+fn quoted_account(account: &str) -> anyhow::Result<String> {
+    let (user, host) = account
+        .rsplit_once('@')
+        .with_context(|| format!("{account:?} is not an account name"))?;
+    let plain = |part: &str| {
+        part.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.%:".contains(c))
+    };
+    anyhow::ensure!(
+        plain(user) && plain(host),
+        "the serving account {account:?} has characters this start-up will not put into a GRANT"
+    );
+    Ok(format!("'{user}'@'{host}'"))
+}
+
+fn database_name(database_url: &str) -> anyhow::Result<String> {
+    let url = url::Url::parse(database_url).context("the database URL is not a valid URL")?;
+    let name = url.path().trim_start_matches('/').to_owned();
+    anyhow::ensure!(
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+        "the database URL must name a database made of letters, digits and underscores"
+    );
+    Ok(name)
 }
 
 /// The URL without its password, for messages.

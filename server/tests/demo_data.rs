@@ -26,8 +26,8 @@ async fn count(db: &TestDb, table: &str) -> i64 {
 async fn demo_mode_loads_the_estate_once() {
     let db = TestDb::empty().await;
 
-    prepare_database(&db.url, 2, true).await.unwrap();
-    prepare_database(&db.url, 2, true).await.unwrap();
+    prepare_database(&db.url, None, 2, true).await.unwrap();
+    prepare_database(&db.url, None, 2, true).await.unwrap();
 
     assert_eq!(count(&db, "regions").await, 2);
     assert_eq!(count(&db, "data_centers").await, 3);
@@ -41,7 +41,7 @@ async fn demo_mode_loads_the_estate_once() {
 async fn without_demo_mode_the_estate_stays_empty() {
     let db = TestDb::empty().await;
 
-    prepare_database(&db.url, 2, false).await.unwrap();
+    prepare_database(&db.url, None, 2, false).await.unwrap();
 
     assert_eq!(count(&db, "regions").await, 0);
     assert_eq!(count(&db, "product_groups").await, 0);
@@ -50,7 +50,7 @@ async fn without_demo_mode_the_estate_stays_empty() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_mode_leaves_an_existing_estate_alone() {
     let db = TestDb::empty().await;
-    prepare_database(&db.url, 2, false).await.unwrap();
+    prepare_database(&db.url, None, 2, false).await.unwrap();
     let mut conn = db.connect().await;
     diesel::insert_into(regions::table)
         .values(regions::name.eq("Our region"))
@@ -58,7 +58,7 @@ async fn demo_mode_leaves_an_existing_estate_alone() {
         .await
         .unwrap();
 
-    prepare_database(&db.url, 2, true).await.unwrap();
+    prepare_database(&db.url, None, 2, true).await.unwrap();
 
     assert_eq!(count(&db, "regions").await, 1);
     assert_eq!(count(&db, "data_centers").await, 0);
@@ -66,6 +66,7 @@ async fn demo_mode_leaves_an_existing_estate_alone() {
 
 async fn start(db: &TestDb, demo: bool, admin_password: Option<&str>) -> app::services::Services {
     let options = server::StartOptions {
+        owner_database_url: None,
         pool_size: 2,
         demo,
         admin_password: admin_password.map(str::to_owned),

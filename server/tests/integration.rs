@@ -13,6 +13,7 @@ mod data_centers;
 mod database_clusters;
 mod demo_data;
 mod health;
+mod least_privilege;
 mod migrations;
 mod pages;
 mod plan_references;

@@ -65,6 +65,7 @@ pub async fn serve(services: Services) -> String {
 /// Services over a database URL, prepared the way the server does at start.
 pub async fn services(database_url: &str, demo: bool) -> Services {
     let options = StartOptions {
+        owner_database_url: None,
         pool_size: 4,
         demo,
         admin_password: Some(PASSWORD.to_owned()),
