@@ -14,6 +14,9 @@ const FIRST_WAIT: Duration = Duration::from_secs(2);
 const LONGEST_WAIT: Duration = Duration::from_secs(300);
 /// A name with no failure for this long starts afresh.
 const FORGET_AFTER: Duration = Duration::from_secs(900);
+/// Names remembered before the forgettable ones are swept out: the sweep runs only when
+/// the map has grown this much again, so a flood of new names costs constant work each.
+const SWEEP_AT: usize = 10_000;
 
 #[derive(Debug, Clone, Copy)]
 struct Failures {
@@ -23,7 +26,14 @@ struct Failures {
 
 #[derive(Debug, Default)]
 pub struct SignInThrottle {
-    failures: Mutex<HashMap<String, Failures>>,
+    failures: Mutex<Failed>,
+}
+
+#[derive(Debug, Default)]
+struct Failed {
+    by_name: HashMap<String, Failures>,
+    /// The size at which the next sweep runs.
+    sweep_at: usize,
 }
 
 fn wait_after(count: u32) -> Duration {
@@ -40,18 +50,28 @@ impl SignInThrottle {
     ///
     /// [`succeeded`]: Self::succeeded
     pub fn attempt(&self, key: &str, now: Instant) -> Result<(), Duration> {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(entry) = failures.get(key) {
+        let mut failed = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = failed.by_name.get(key) {
             let ready_at = entry.last + wait_after(entry.count);
             if ready_at > now {
                 return Err(ready_at - now);
             }
         }
-        failures.retain(|_, f| now.duration_since(f.last) < FORGET_AFTER);
-        let entry = failures.entry(key.to_owned()).or_insert(Failures {
+        if failed.by_name.len() >= failed.sweep_at.max(SWEEP_AT) {
+            // Forget quiet names, and names that are not made to wait: forgetting them
+            // lets them through no sooner than remembering would.
+            failed.by_name.retain(|_, f| {
+                now.duration_since(f.last) < FORGET_AFTER && f.count >= FREE_ATTEMPTS
+            });
+            failed.sweep_at = failed.by_name.len() * 2;
+        }
+        let entry = failed.by_name.entry(key.to_owned()).or_insert(Failures {
             count: 0,
             last: now,
         });
+        if now.duration_since(entry.last) >= FORGET_AFTER {
+            entry.count = 0;
+        }
         entry.count += 1;
         entry.last = now;
         Ok(())
@@ -60,8 +80,8 @@ impl SignInThrottle {
     /// The attempt let through for `key` was not tried after all (the server was busy):
     /// it no longer counts as a failure.
     pub fn withdraw(&self, key: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(entry) = failures.get_mut(key) {
+        let mut failed = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = failed.by_name.get_mut(key) {
             entry.count = entry.count.saturating_sub(1);
         }
     }
@@ -71,6 +91,7 @@ impl SignInThrottle {
         self.failures
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .by_name
             .remove(key);
     }
 }
@@ -122,6 +143,18 @@ mod tests {
         for _ in 0..FREE_ATTEMPTS {
             assert_eq!(throttle.attempt("ops", now), Ok(()));
         }
+    }
+
+    #[test]
+    fn a_flood_of_new_names_is_swept_and_the_waiting_ones_are_kept() {
+        let throttle = SignInThrottle::default();
+        let now = guess(&throttle, FREE_ATTEMPTS, Instant::now());
+        for n in 0..(3 * SWEEP_AT) {
+            assert_eq!(throttle.attempt(&format!("flood-{n}"), now), Ok(()));
+        }
+        let remembered = throttle.failures.lock().unwrap().by_name.len();
+        assert!(remembered <= SWEEP_AT + 1, "{remembered} names remembered");
+        assert!(throttle.attempt("ops", now).is_err(), "ops still waits");
     }
 
     #[test]
