@@ -58,8 +58,9 @@ rss_mb() { awk -v f="$1" '$1 == f":" { printf "%.0f", $2 / 1024 }' "/proc/$pid/s
 
 say "signed-in reads, quiet"
 quiet=$(read_p99 5)
+before=$(rss_mb VmRSS)
 say "signed-in reads during 400 parallel wrong sign-ins"
-wrk -t2 -c400 -d14s -s "$ROOT/scripts/abuse/sign_in_flood.lua" "$base" >"$work/flood.txt" 2>&1 &
+wrk -t1 -c400 -d14s -s "$ROOT/scripts/abuse/sign_in_flood.lua" "$base" >"$work/flood.txt" 2>&1 &
 flood=$!
 sleep 2
 during=$(read_p99 10)
@@ -74,7 +75,7 @@ import_refusal() {
     const steps = Array.from({ length: +process.argv[1] }, () => ({ opcode: "teleport", params: {} }));
     const doc = { format: "switchyard.plan/1", name: "Abuse", description: "", switchover: steps, recovery: [] };
     process.stdout.write(JSON.stringify({ document: JSON.stringify(doc, null, 2) }));' "$1" >"$work/import.json"
-  curl -sS -o /dev/null -w '%{http_code} %{time_total}' -H 'content-type: application/json' \
+  curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' -H 'content-type: application/json' \
     -H "cookie: $COOKIE" --data-binary @"$work/import.json" "$base/api/plans/import"
 }
 say "hostile imports"
@@ -90,6 +91,7 @@ printf '\n%-55s %12s %10s %6s\n' metric measured goal ""
 printf '%-55s %9s ms %10s %6s\n' "signed-in read p99, quiet" "$quiet" "" ""
 printf '%-55s %9s ms %7s ms %6s\n' "signed-in read p99, during the sign-in flood" "$during" 50 "$(verdict "$during" 50)"
 printf '%-55s %9s /s %10s %6s\n' "flood requests answered (401 checked, 429 shed)" "$flood_rate" "" ""
+printf '%-55s %9s MB %10s %6s\n' "server resident memory, before the flood" "$before" "" ""
 printf '%-55s %9s MB %7s MB %6s\n' "server resident memory, peak" "$peak" 256 "$(verdict "$peak" 256)"
 printf '%-55s %9s MB %10s %6s\n' "server resident memory, after the flood" "$after" "" ""
 printf '%-55s %9s ms %10s %6s\n' "import refusal, 200 invalid steps (the limit)" "${imports[0]}" "" ""

@@ -40,15 +40,21 @@ pub async fn sign_in(
         message: WRONG_CREDENTIALS.to_owned(),
     };
 
+    // Refusals that cost the caller nothing are answered no sooner than a checked
+    // password would be, and after a pause: a flood is slowed down, not served flat out.
     let Some(username) = username else {
+        drop(password);
         record_sampled(services, &attempt, "not a valid user name").await;
+        tokio::time::sleep(password::PATIENCE).await;
         return Err(wrong_credentials());
     };
     if let Err(error) = let_attempt_through(services, &username) {
+        drop(password);
         record_sampled(services, &attempt, "too many wrong passwords").await;
+        tokio::time::sleep(password::PATIENCE).await;
         return Err(error);
     }
-    let turn = match services.hasher.turn() {
+    let turn = match services.hasher.turn(password::PATIENCE).await {
         Ok(turn) => turn,
         Err(busy) => {
             services.throttle.withdraw(&username);
@@ -142,9 +148,11 @@ pub async fn change_password(
     }
     let services = &actor.services;
     let_attempt_through(services, &actor.user.username)?;
-    let turn = services.hasher.turn().inspect_err(|_| {
-        services.throttle.withdraw(&actor.user.username);
-    })?;
+    let turn = services
+        .hasher
+        .turn(password::PATIENCE)
+        .await
+        .inspect_err(|_| services.throttle.withdraw(&actor.user.username))?;
     let mut conn = services.store.conn().await?;
     let row = users::find_by_username(&mut conn, &actor.user.username)
         .await?

@@ -1,19 +1,22 @@
 //! Password hashing with Argon2id at the OWASP minimum (19 MiB, 2 iterations, 1 lane).
 //! Hashing is deliberately expensive, so it runs on a few dedicated threads fed by a
-//! short queue: a burst of sign-ins waits its turn, and beyond the queue is refused at
-//! once (429) instead of piling up, holding memory and starving everyone else. Keeping
-//! the work on the same few threads also keeps the 19 MiB blocks in the same few
-//! allocator arenas, so memory stays bounded after a flood.
+//! short queue: a burst of sign-ins waits its turn, and one that finds no place in the
+//! queue within a second is refused (429) instead of piling up, holding memory and
+//! starving everyone else. Keeping the work on the same few threads also keeps the
+//! 19 MiB blocks in the same few allocator arenas, so memory stays bounded after a flood.
 
 use crate::error::AppError;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
-/// Hashes that may wait for a free thread; the next one is refused.
+/// Hashes that may wait for a free thread; the next one waits for a place in this queue.
 pub const QUEUE: usize = 8;
+/// How long a request waits for a place in the queue before it is refused.
+pub const PATIENCE: Duration = Duration::from_secs(1);
 
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters");
@@ -80,23 +83,26 @@ impl PasswordHasher {
         }
     }
 
-    /// A place in the queue, or 429 at once when it is full.
-    pub fn turn(&self) -> Result<Turn, AppError> {
-        let place =
-            Arc::clone(&self.places)
-                .try_acquire_owned()
-                .map_err(|_| AppError::Throttled {
-                    message: BUSY.to_owned(),
-                })?;
+    /// A place in the queue, waiting for one at most `patience`, else 429. The wait costs
+    /// no CPU, so a flood that finds the queue full is slowed down rather than answered
+    /// as fast as it can ask.
+    pub async fn turn(&self, patience: Duration) -> Result<Turn, AppError> {
+        let busy = || AppError::Throttled {
+            message: BUSY.to_owned(),
+        };
+        let place = tokio::time::timeout(patience, Arc::clone(&self.places).acquire_owned())
+            .await
+            .map_err(|_| busy())?
+            .map_err(|_| busy())?;
         Ok(Turn {
             jobs: self.jobs.clone(),
             place,
         })
     }
 
-    /// The PHC string to store for `password`.
+    /// The PHC string to store for `password`, waiting for a place up to `PATIENCE`.
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        self.turn()?.hash(password).await
+        self.turn(PATIENCE).await?.hash(password).await
     }
 }
 
