@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalog;
 pub mod connection;
 pub mod environment;
+pub mod execution;
 pub mod ids;
 pub mod plan;
 pub mod plan_diff;
