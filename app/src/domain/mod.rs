@@ -10,6 +10,7 @@ pub mod ids;
 pub mod plan;
 pub mod plan_diff;
 pub mod plan_document;
+pub mod plan_lifecycle;
 pub mod restart_order;
 pub mod role;
 pub mod run_mode;

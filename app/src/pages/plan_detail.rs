@@ -14,7 +14,8 @@ use crate::components::plan_diff_view::PlanDiffView;
 use crate::components::plan_status_badge::PlanStatusBadge;
 use crate::components::step_view::StepView;
 use crate::domain::ids::PlanId;
-use crate::domain::plan::{Phase, PlanDetail, PlanStatus, PlanVersion, VersionState};
+use crate::domain::plan::{Phase, PlanDetail, PlanVersion, VersionState};
+use crate::domain::plan_lifecycle::{PlanCommand, PlanFacts};
 use crate::domain::role::{Action, Role};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -123,16 +124,13 @@ impl Actions {
 fn PlanHeader(detail: PlanDetail, role: Role, actions: Actions) -> impl IntoView {
     let plan = detail.plan.clone();
     let (id, version) = (plan.id, plan.version);
-    let working = detail.working().map(|w| (w.number, w.state));
+    // What the role may do, and what the plan's lifecycle allows now.
+    let facts = PlanFacts::of(&detail);
     let can = |action: Action| action.allowed_for(role);
-    let can_submit = can(Action::SubmitPlan)
-        && match working {
-            Some((_, state)) => state == VersionState::Draft,
-            None => plan.status == PlanStatus::Inactive,
-        };
-    let in_review = matches!(working, Some((_, VersionState::InReview)));
-    let can_review = can(Action::ApprovePlan) && in_review;
-    let can_deactivate = can(Action::DeactivatePlan) && plan.status == PlanStatus::Active;
+    let can_now = |action: Action, command| can(action) && facts.allows(command);
+    let can_submit = can_now(Action::SubmitPlan, PlanCommand::Submit);
+    let can_review = can_now(Action::ApprovePlan, PlanCommand::Reject);
+    let can_deactivate = can_now(Action::DeactivatePlan, PlanCommand::Deactivate);
     let comment = RwSignal::new(String::new());
     let error = actions.error();
     let delete = ServerAction::<DeletePlan>::new();

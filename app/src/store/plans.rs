@@ -15,6 +15,9 @@ use crate::domain::plan::{
     Phase, PlanContent, PlanDetail, PlanRefs, PlanReview, PlanStatus, PlanStep, PlanSummary,
     PlanVersion, ReviewDecision, VersionState,
 };
+use crate::domain::plan_lifecycle::{
+    Decision, PlanCommand, PlanFacts, Refusal, VersionChange, decide,
+};
 use crate::error::{AppError, FieldError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -615,8 +618,9 @@ pub async fn update(
 ) -> Result<PlanDetail, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
         let plan = lock(conn, id, version).await?;
-        match plan.working {
-            Some((working, _, _)) => {
+        let decision = decided(&plan, PlanCommand::Edit)?;
+        match (decision.change, plan.working) {
+            (VersionChange::ReviseWorking, Some((working, _, _))) => {
                 write_content(conn, working, record, content).await?;
                 diesel::update(plan_versions::table.find(working))
                     .set((
@@ -627,13 +631,12 @@ pub async fn update(
                     .execute(conn)
                     .await?;
             }
-            None => {
+            _ => {
                 let number = newest_number(conn, id.0).await? + 1;
                 new_version(conn, id.0, number, record, content).await?;
             }
         }
-        let status = next_status(&plan, Some(VersionState::Draft));
-        touch(conn, id, record, status, Some(content)).await?;
+        touch(conn, id, record, decision.status, Some(content)).await?;
         audit::write_ok(conn, record, Target::new("plan", id)).await?;
         Ok(())
     })
@@ -641,13 +644,24 @@ pub async fn update(
     get(conn, id).await
 }
 
-/// The plan's status once its working version is in `working`.
-fn next_status(plan: &Locked, working: Option<VersionState>) -> PlanStatus {
-    PlanStatus::of(
-        plan.active.is_some(),
-        plan.status == PlanStatus::Inactive,
-        working,
-    )
+impl Locked {
+    fn facts(&self) -> PlanFacts {
+        PlanFacts {
+            name: self.name.clone(),
+            status: self.status,
+            active: self.active.is_some(),
+            working: self.working.map(|(_, number, state)| (number, state)),
+        }
+    }
+}
+
+/// What the plan lifecycle (`domain::plan_lifecycle`) decides for `command`, or its
+/// refusal as the caller hears it.
+fn decided(plan: &Locked, command: PlanCommand) -> Result<Decision, AppError> {
+    decide(&plan.facts(), command).map_err(|refusal| match refusal {
+        Refusal::Conflict(message) => refused(message),
+        Refusal::Forbidden(message) => AppError::Forbidden { message },
+    })
 }
 
 fn refused(message: impl Into<String>) -> AppError {
@@ -667,21 +681,10 @@ pub async fn submit(
 ) -> Result<PlanDetail, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
         let plan = lock(conn, id, version).await?;
-        let working = match plan.working {
-            Some((_, number, VersionState::InReview)) => {
-                return Err(refused(format!(
-                    "version {number} of {} is already in review",
-                    plan.name
-                )));
-            }
-            Some((working, _, _)) => working,
-            None if plan.active.is_some() => {
-                return Err(refused(format!(
-                    "{} has no changes to review: its newest version is already active",
-                    plan.name
-                )));
-            }
-            None => {
+        let decision = decided(&plan, PlanCommand::Submit)?;
+        let working = match (decision.change, plan.working) {
+            (VersionChange::SubmitWorking, Some((working, _, _))) => working,
+            _ => {
                 let detail = get(conn, id).await?;
                 let newest = detail
                     .versions
@@ -700,8 +703,7 @@ pub async fn submit(
             ))
             .execute(conn)
             .await?;
-        let status = next_status(&plan, Some(VersionState::InReview));
-        touch(conn, id, record, status, None).await?;
+        touch(conn, id, record, decision.status, None).await?;
         audit::write_ok(conn, record, Target::new("plan", id)).await?;
         Ok(())
     })
@@ -709,15 +711,12 @@ pub async fn submit(
     get(conn, id).await
 }
 
-/// The version in review, or a refusal saying why there is nothing to decide on.
-fn in_review(plan: &Locked) -> Result<(u64, u32), AppError> {
-    match plan.working {
-        Some((id, number, VersionState::InReview)) => Ok((id, number)),
-        _ => Err(refused(format!(
-            "{} has no version waiting for review",
-            plan.name
-        ))),
-    }
+/// The working version, which the decision just taken is about.
+fn working(plan: &Locked) -> Result<u64, AppError> {
+    plan.working.map(|(id, _, _)| id).ok_or_else(|| {
+        tracing::error!(plan = %plan.name, "the lifecycle decided on a working version there is not");
+        AppError::Internal
+    })
 }
 
 async fn record_review(
@@ -751,22 +750,24 @@ pub async fn approve(
 ) -> Result<PlanDetail, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
         let plan = lock(conn, id, version).await?;
-        let (working, number) = in_review(&plan)?;
-        let edited: i64 = plan_version_editors::table
-            .filter(plan_version_editors::plan_version_id.eq(working))
-            .filter(plan_version_editors::user_id.nullable().eq(record.actor_id))
-            .count()
-            .get_result(conn)
-            .await?;
-        if edited > 0 {
-            return Err(AppError::Forbidden {
-                message: format!(
-                    "you edited version {number} of {} yourself; another reviewer must \
-                     approve it (four eyes)",
-                    plan.name
-                ),
-            });
-        }
+        let edited: i64 = match plan.working {
+            Some((working, _, _)) => {
+                plan_version_editors::table
+                    .filter(plan_version_editors::plan_version_id.eq(working))
+                    .filter(plan_version_editors::user_id.nullable().eq(record.actor_id))
+                    .count()
+                    .get_result(conn)
+                    .await?
+            }
+            None => 0,
+        };
+        let decision = decided(
+            &plan,
+            PlanCommand::Approve {
+                caller_edited: edited > 0,
+            },
+        )?;
+        let working = working(&plan)?;
         diesel::update(plan_versions::table.find(working))
             .set(plan_versions::state.eq(VersionState::Approved.as_str()))
             .execute(conn)
@@ -776,7 +777,7 @@ pub async fn approve(
             .set(plans::active_version_id.eq(Some(working)))
             .execute(conn)
             .await?;
-        touch(conn, id, record, PlanStatus::Active, None).await?;
+        touch(conn, id, record, decision.status, None).await?;
         audit::write_ok(conn, record, Target::new("plan", id)).await?;
         Ok(())
     })
@@ -800,7 +801,8 @@ pub async fn reject(
     }
     conn.transaction::<_, AppError, _>(async |conn| {
         let plan = lock(conn, id, version).await?;
-        let (working, _) = in_review(&plan)?;
+        let decision = decided(&plan, PlanCommand::Reject)?;
+        let working = working(&plan)?;
         diesel::update(plan_versions::table.find(working))
             .set(plan_versions::state.eq(VersionState::Draft.as_str()))
             .execute(conn)
@@ -813,8 +815,7 @@ pub async fn reject(
             comment.trim(),
         )
         .await?;
-        let status = next_status(&plan, Some(VersionState::Draft));
-        touch(conn, id, record, status, None).await?;
+        touch(conn, id, record, decision.status, None).await?;
         audit::write_ok(conn, record, Target::new("plan", id)).await?;
         Ok(())
     })
@@ -832,9 +833,8 @@ pub async fn deactivate(
 ) -> Result<PlanDetail, AppError> {
     conn.transaction::<_, AppError, _>(async |conn| {
         let plan = lock(conn, id, version).await?;
-        let Some(active) = plan.active else {
-            return Err(refused(format!("{} is not active", plan.name)));
-        };
+        let decision = decided(&plan, PlanCommand::Deactivate)?;
+        let active = plan.active.ok_or(AppError::Internal)?;
         record_review(
             conn,
             active,
@@ -847,7 +847,7 @@ pub async fn deactivate(
             .set(plans::active_version_id.eq(None::<u64>))
             .execute(conn)
             .await?;
-        touch(conn, id, record, PlanStatus::Inactive, None).await?;
+        touch(conn, id, record, decision.status, None).await?;
         audit::write_ok(conn, record, Target::new("plan", id)).await?;
         Ok(())
     })
