@@ -19,6 +19,22 @@ impl FieldError {
     }
 }
 
+/// Which kind of clash a 409 is: stable names a program can branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictCode {
+    /// The record changed since the caller read it; reload and try again.
+    StaleRevision,
+    /// The name (or another value that must be unique) is taken.
+    NameTaken,
+    /// Something still refers to it (or it refers to something that is gone).
+    InUse,
+    /// Its current state does not allow this (a plan with nothing in review, ...).
+    WrongState,
+    /// It would leave the console without an enabled admin.
+    LastAdmin,
+}
+
 /// Everything a server function can answer instead of a result.
 ///
 /// `Internal` carries no detail to the client: the detail is logged once, where it happened.
@@ -31,6 +47,8 @@ pub enum AppError {
     Validation { errors: Vec<FieldError> },
     #[error("{message}")]
     Conflict {
+        /// Which kind of clash, for programs to branch on.
+        code: ConflictCode,
         field: Option<String>,
         message: String,
     },
@@ -67,6 +85,15 @@ impl AppError {
     pub fn unauthenticated() -> Self {
         Self::Unauthenticated {
             message: "sign in to continue".to_owned(),
+        }
+    }
+
+    /// A clash of `code`, shown next to `field` when there is one.
+    pub fn conflict(code: ConflictCode, field: Option<&str>, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            field: field.map(str::to_owned),
+            message: message.into(),
         }
     }
 

@@ -175,6 +175,7 @@ async fn the_last_admin_can_be_neither_demoted_nor_disabled() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["field"], "role");
+    assert_eq!(body["code"], "last_admin");
     let (status, body) = app
         .call(
             &admin,

@@ -109,8 +109,16 @@ async fn bad_input_is_refused_next_to_the_field() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(
-        (body["field"].as_str(), body["message"].as_str()),
-        (Some("name"), Some("that name is already taken"))
+        (
+            body["code"].as_str(),
+            body["field"].as_str(),
+            body["message"].as_str()
+        ),
+        (
+            Some("name_taken"),
+            Some("name"),
+            Some("that name is already taken")
+        )
     );
 }
 
@@ -131,6 +139,7 @@ async fn a_stale_update_is_refused_and_overwrites_nothing() {
     let (status, body) = app.call(&operator, "data_centers/update", stale).await;
 
     assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["code"], "stale_revision");
     assert!(
         body["message"]
             .as_str()
@@ -171,6 +180,7 @@ async fn a_data_center_in_use_cannot_be_deleted_and_the_answer_says_by_what() {
         .await;
 
     assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["code"], "in_use");
     assert_eq!(
         body["message"],
         "Shanghai-A is still used by 3 connection configs, 3 database clusters; remove those first"

@@ -48,6 +48,7 @@ async fn a_product_group_named_by_plans_keeps_its_name() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{answer}");
     assert_eq!(answer["field"], "name");
+    assert_eq!(answer["code"], "in_use");
     assert!(
         answer["message"]
             .as_str()

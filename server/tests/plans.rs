@@ -290,6 +290,7 @@ async fn a_save_over_a_newer_version_is_refused_and_says_who_changed_it() {
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert_eq!(answer["code"], "stale_revision");
     let message = answer["message"].as_str().unwrap();
     assert!(message.contains("changed by admin at"), "{message}");
     assert!(message.contains("nothing was saved"), "{message}");
@@ -834,4 +835,25 @@ async fn an_oversized_import_is_refused_whole_and_a_full_one_in_one_pass() {
         .collect();
     assert_eq!(lines.len(), 200, "each error names its own line");
     assert_eq!(errors[199]["field"], "switchover[199].opcode");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_the_lifecycle_refuses_is_a_wrong_state_conflict() {
+    let t = Plans::new().await;
+    let plan = t.activate(&t.create("Settled").await).await;
+
+    let (status, answer) = t
+        .app
+        .call(
+            &t.operator,
+            "plans/submit",
+            json!({ "id": plan.plan.id, "version": plan.plan.version }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert_eq!(answer["code"], "wrong_state");
+    assert_eq!(
+        answer["message"],
+        "Settled has no changes to review: its newest version is already active"
+    );
 }

@@ -1,7 +1,7 @@
 //! Database errors reach callers as the right `AppError`, on a real server.
 
 use crate::support::test_db::TestDb;
-use app::error::AppError;
+use app::error::{AppError, ConflictCode};
 use app::store::Store;
 use diesel::prelude::*;
 use diesel_async::AsyncMysqlConnection;
@@ -39,6 +39,7 @@ async fn a_duplicate_name_is_a_conflict_naming_the_field() {
     assert_eq!(
         error,
         AppError::Conflict {
+            code: ConflictCode::NameTaken,
             field: Some("name".into()),
             message: "that name is already taken".into()
         }
@@ -72,6 +73,7 @@ async fn a_dangling_reference_is_a_conflict_without_internal_detail() {
     .unwrap_err();
 
     let AppError::Conflict {
+        code: ConflictCode::InUse,
         field: None,
         message,
     } = error

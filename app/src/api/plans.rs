@@ -278,10 +278,15 @@ pub async fn import_plan(document: String) -> Result<PlanDetail, AppError> {
                 crate::store::plans::create(&mut conn, &actor.record(), &content)
                     .await
                     .map_err(|error| match error {
-                        AppError::Conflict { field, message } => {
+                        AppError::Conflict {
+                            code,
+                            field,
+                            message,
+                        } => {
                             let (line, column) =
                                 crate::domain::plan_document::locate(&document, "name");
                             AppError::Conflict {
+                                code,
                                 field,
                                 message: format!("line {line}, column {column}: {message}"),
                             }

@@ -21,6 +21,7 @@ fn message_for(error: &AppError, field: &str) -> Option<String> {
         AppError::Conflict {
             field: Some(f),
             message,
+            ..
         } if f == field => Some(message.clone()),
         _ => None,
     }

@@ -2,7 +2,7 @@
 //! version, and does a plan step still name the record.
 
 use super::Db;
-use crate::error::AppError;
+use crate::error::{AppError, ConflictCode};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::RunQueryDsl;
@@ -13,12 +13,11 @@ pub fn check_version(stored: Option<u32>, expected: u32, name: &str) -> Result<(
     if stored == Some(expected) {
         return Ok(());
     }
-    Err(AppError::Conflict {
-        field: None,
-        message: format!(
-            "{name} was changed by someone else since you loaded it; reload and try again"
-        ),
-    })
+    Err(AppError::conflict(
+        ConflictCode::StaleRevision,
+        None,
+        format!("{name} was changed by someone else since you loaded it; reload and try again"),
+    ))
 }
 
 #[derive(QueryableByName)]
@@ -54,16 +53,18 @@ pub async fn not_named_by_plan_steps(
     }
     let n = steps.n;
     Err(match change {
-        NameChange::Delete => AppError::Conflict {
-            field: None,
-            message: format!("{name} is still used by {n} plan steps; change those plans first"),
-        },
-        NameChange::Rename => AppError::Conflict {
-            field: Some("name".to_owned()),
-            message: format!(
+        NameChange::Delete => AppError::conflict(
+            ConflictCode::InUse,
+            None,
+            format!("{name} is still used by {n} plan steps; change those plans first"),
+        ),
+        NameChange::Rename => AppError::conflict(
+            ConflictCode::InUse,
+            Some("name"),
+            format!(
                 "{n} plan steps name {name}; under a new name they would stop working, \
                  so change those plans first or keep the name"
             ),
-        },
+        ),
     })
 }

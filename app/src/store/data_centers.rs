@@ -9,7 +9,7 @@ use super::schema::{
 use super::{Db, inserted_id};
 use crate::domain::environment::{DataCenter, DataCenterForm};
 use crate::domain::ids::DataCenterId;
-use crate::error::AppError;
+use crate::error::{AppError, ConflictCode};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
@@ -198,14 +198,15 @@ pub async fn delete(
         let current = lock_version(conn, id, version).await?;
         let used_by = references(conn, id.0).await?;
         if !used_by.is_empty() {
-            return Err(AppError::Conflict {
-                field: None,
-                message: format!(
+            return Err(AppError::conflict(
+                ConflictCode::InUse,
+                None,
+                format!(
                     "{} is still used by {}; remove those first",
                     current.name,
                     used_by.join(", ")
                 ),
-            });
+            ));
         }
         diesel::delete(data_centers::table.find(id.0))
             .execute(conn)

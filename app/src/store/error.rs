@@ -1,6 +1,6 @@
 //! The one place where diesel and pool errors become `AppError`s.
 
-use crate::error::AppError;
+use crate::error::{AppError, ConflictCode};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 /// A failure to set the store up (at start-up, before any request).
@@ -20,15 +20,19 @@ impl From<DieselError> for AppError {
                     Some(field) => format!("that {field} is already taken"),
                     None => "that value is already taken".to_owned(),
                 };
-                AppError::Conflict { field, message }
+                AppError::Conflict {
+                    code: ConflictCode::NameTaken,
+                    field,
+                    message,
+                }
             }
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
                 tracing::info!(error = info.message(), "refused by a foreign key");
-                AppError::Conflict {
-                    field: None,
-                    message: "it is still referenced by other records, or refers to one that does not exist"
-                        .to_owned(),
-                }
+                AppError::conflict(
+                    ConflictCode::InUse,
+                    None,
+                    "it is still referenced by other records, or refers to one that does not exist",
+                )
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
                 unavailable(error)

@@ -18,7 +18,7 @@ use crate::domain::plan::{
 use crate::domain::plan_lifecycle::{
     Decision, PlanCommand, PlanFacts, Refusal, VersionChange, decide,
 };
-use crate::error::{AppError, FieldError};
+use crate::error::{AppError, ConflictCode, FieldError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
@@ -404,14 +404,15 @@ async fn lock(conn: &mut Db, id: PlanId, version: u32) -> Result<Locked, AppErro
             .into_values()
             .next()
             .unwrap_or_else(|| "someone".to_owned());
-        return Err(AppError::Conflict {
-            field: None,
-            message: format!(
+        return Err(AppError::conflict(
+            ConflictCode::StaleRevision,
+            None,
+            format!(
                 "{name} was changed by {who} at {} UTC since you opened it; nothing was \
                  saved — reload to see their change",
                 updated_at.format("%Y-%m-%d %H:%M:%S")
             ),
-        });
+        ));
     }
     let working: Option<(u64, u32, String)> = plan_versions::table
         .filter(plan_versions::plan_id.eq(id.0))
@@ -484,13 +485,14 @@ fn name_taken(error: AppError, content: Option<&PlanContent>) -> AppError {
                 field: Some(field), ..
             },
             Some(content),
-        ) if field == "name" => AppError::Conflict {
-            field: Some("name".to_owned()),
-            message: format!(
+        ) if field == "name" => AppError::conflict(
+            ConflictCode::NameTaken,
+            Some("name"),
+            format!(
                 "a plan named {:?} already exists; choose another name",
                 content.name
             ),
-        },
+        ),
         (error, _) => error,
     }
 }
@@ -665,10 +667,7 @@ fn decided(plan: &Locked, command: PlanCommand) -> Result<Decision, AppError> {
 }
 
 fn refused(message: impl Into<String>) -> AppError {
-    AppError::Conflict {
-        field: None,
-        message: message.into(),
-    }
+    AppError::conflict(ConflictCode::WrongState, None, message)
 }
 
 /// Puts the working version in review. A plan with no working version (say, one that was

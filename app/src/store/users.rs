@@ -9,7 +9,7 @@ use crate::auth::directory::UserState;
 use crate::domain::ids::UserId;
 use crate::domain::role::Role;
 use crate::domain::user::{SessionUser, UserSummary};
-use crate::error::AppError;
+use crate::error::{AppError, ConflictCode};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
@@ -229,18 +229,16 @@ pub async fn change(
         if change.removes_admin(&before) {
             let other_admins = enabled_admins(conn, Some(id)).await?;
             if other_admins == 0 {
-                return Err(AppError::Conflict {
-                    field: Some(
-                        if change.enabled == Some(false) {
-                            "enabled"
-                        } else {
-                            "role"
-                        }
-                        .to_owned(),
-                    ),
-                    message: "this is the last enabled admin; make someone else admin first"
-                        .to_owned(),
-                });
+                let field = if change.enabled == Some(false) {
+                    "enabled"
+                } else {
+                    "role"
+                };
+                return Err(AppError::conflict(
+                    ConflictCode::LastAdmin,
+                    Some(field),
+                    "this is the last enabled admin; make someone else admin first",
+                ));
             }
         }
         diesel::update(users::table.find(id.0))
