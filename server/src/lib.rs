@@ -6,6 +6,7 @@ pub mod health;
 pub mod migrate;
 pub mod secret;
 pub mod sign_in_gate;
+pub mod tasks;
 
 use anyhow::Context;
 use app::auth::client::TrustedProxies;
@@ -186,16 +187,17 @@ pub async fn prepare(
     Ok(services)
 }
 
-/// Keeps the user directory current while the server runs; while the database is down the
-/// directory keeps its last state, so sessions go on working.
-pub fn spawn_directory_refresh(services: Services) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(DIRECTORY_REFRESH);
-        loop {
-            tick.tick().await;
+/// Starts the background work of a running server under `supervisor`: keeping the user
+/// directory current (while the database is down it keeps its last state, so sessions
+/// go on working).
+pub fn start_background_tasks(supervisor: &tasks::Supervisor, services: &Services) {
+    let services = services.clone();
+    supervisor.spawn("user directory refresh", |stop| async move {
+        tasks::every(DIRECTORY_REFRESH, stop, || async {
             if let Err(error) = services.refresh_directory().await {
                 tracing::debug!(%error, "user directory not refreshed");
             }
-        }
-    })
+        })
+        .await
+    });
 }

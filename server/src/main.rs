@@ -5,7 +5,8 @@ use clap::Parser;
 use leptos::prelude::get_configuration;
 use server::config::Config;
 use server::secret::SecretKey;
-use server::{AppState, StartOptions, prepare, router, spawn_directory_refresh};
+use server::tasks::{GRACE, Supervisor};
+use server::{AppState, StartOptions, prepare, router, start_background_tasks};
 use std::net::SocketAddr;
 use tracing_subscriber::EnvFilter;
 
@@ -28,7 +29,8 @@ async fn main() -> anyhow::Result<()> {
         trusted_proxies: config.trusted_proxies.clone(),
     };
     let services = prepare(&config.database_url, &secret, &options).await?;
-    spawn_directory_refresh(services.clone());
+    let supervisor = Supervisor::default();
+    start_background_tasks(&supervisor, &services);
 
     let mut leptos_options = get_configuration(None)
         .context("cannot read the site configuration (run from the repository, or set LEPTOS_* variables)")?
@@ -47,14 +49,21 @@ async fn main() -> anyhow::Result<()> {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(stop_on_signal(supervisor.stop_signal()))
     .await
     .context("the server stopped with an error")?;
+    supervisor.shut_down(GRACE).await;
     tracing::info!("stopped");
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM, so in-flight requests can finish.
+/// Resolves on Ctrl-C or SIGTERM (firing `stop`, for the background tasks), so requests
+/// in flight can finish.
+async fn stop_on_signal(stop: tokio_util::sync::CancellationToken) {
+    shutdown_signal().await;
+    stop.cancel();
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
