@@ -1,16 +1,14 @@
-//! Session tokens: a few claims sealed with XChaCha20-Poly1305 under the session key.
+//! Session tokens: a few claims sealed (`crate::crypto`) under the session key.
 //! Any instance holding the secret can open them, so sessions survive restarts and work
 //! behind a load balancer without shared storage.
 
+use crate::crypto;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 
 /// Binds tokens to their purpose and format version.
 const ASSOCIATED_DATA: &[u8] = b"switchyard session v1";
-const NONCE_LEN: usize = 24;
 
 /// What a session token says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,41 +26,14 @@ pub struct Claims {
 
 /// Seals claims into a cookie-safe string.
 pub fn seal(key: &[u8; 32], claims: &Claims) -> String {
-    let mut nonce = [0u8; NONCE_LEN];
-    getrandom::fill(&mut nonce).expect("the operating system provides randomness");
     let plaintext = serde_json::to_vec(claims).expect("claims serialize");
-    let cipher = XChaCha20Poly1305::new(key.into());
-    let sealed = cipher
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: &plaintext,
-                aad: ASSOCIATED_DATA,
-            },
-        )
-        .expect("encryption with a valid key and nonce succeeds");
-    let mut token = nonce.to_vec();
-    token.extend_from_slice(&sealed);
-    URL_SAFE_NO_PAD.encode(token)
+    URL_SAFE_NO_PAD.encode(crypto::seal(key, ASSOCIATED_DATA, &plaintext))
 }
 
 /// Opens a token; `None` when it was not sealed with this key or was altered.
 pub fn open(key: &[u8; 32], token: &str) -> Option<Claims> {
     let bytes = URL_SAFE_NO_PAD.decode(token).ok()?;
-    if bytes.len() <= NONCE_LEN {
-        return None;
-    }
-    let (nonce, sealed) = bytes.split_at(NONCE_LEN);
-    let cipher = XChaCha20Poly1305::new(key.into());
-    let plaintext = cipher
-        .decrypt(
-            XNonce::from_slice(nonce),
-            Payload {
-                msg: sealed,
-                aad: ASSOCIATED_DATA,
-            },
-        )
-        .ok()?;
+    let plaintext = crypto::open(key, ASSOCIATED_DATA, &bytes)?;
     serde_json::from_slice(&plaintext).ok()
 }
 
@@ -91,7 +62,7 @@ mod tests {
         let token = seal(&KEY, &claims());
         assert_eq!(open(&[8; 32], &token), None);
         let mut bytes = URL_SAFE_NO_PAD.decode(&token).unwrap();
-        for i in [0, NONCE_LEN, bytes.len() - 1] {
+        for i in [0, 24, bytes.len() - 1] {
             bytes[i] ^= 1;
             assert_eq!(
                 open(&KEY, &URL_SAFE_NO_PAD.encode(&bytes)),
