@@ -17,6 +17,24 @@ async fn sign_in(app: &TestApp, username: &str, password: &str) -> (StatusCode, 
     .await
 }
 
+/// A sign-in of its own, started now and answered whenever the server answers.
+fn in_parallel(
+    app: &TestApp,
+    username: String,
+    password: String,
+) -> tokio::task::JoinHandle<(StatusCode, Value)> {
+    let base = app.base.clone();
+    tokio::spawn(async move {
+        call(
+            &client(),
+            &base,
+            "auth/sign_in",
+            json!({ "username": username, "password": password }),
+        )
+        .await
+    })
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn look_alike_names_reach_no_account_and_cannot_dodge_the_throttle() {
     let app = TestApp::spawn().await;
@@ -57,22 +75,11 @@ async fn look_alike_names_reach_no_account_and_cannot_dodge_the_throttle() {
 async fn parallel_guesses_are_checked_no_more_than_the_free_attempts() {
     let app = TestApp::spawn().await;
 
-    let guesses = (0..20).map(|i| {
-        let base = app.base.clone();
-        tokio::spawn(async move {
-            call(
-                &client(),
-                &base,
-                "auth/sign_in",
-                json!({ "username": "admin", "password": format!("guess number {i}") }),
-            )
-            .await
-            .0
-        })
-    });
+    let guesses =
+        (0..20).map(|i| in_parallel(&app, "admin".to_owned(), format!("guess number {i}")));
     let mut statuses = Vec::new();
     for guess in guesses.collect::<Vec<_>>() {
-        statuses.push(guess.await.unwrap());
+        statuses.push(guess.await.unwrap().0);
     }
 
     let checked = statuses
@@ -172,18 +179,7 @@ async fn a_sign_in_flood_is_shed_early_and_signed_in_reads_go_on() {
 
     // 200 parallel guesses for as many names: more than the hashing queue holds.
     let flood: Vec<_> = (0..200)
-        .map(|i| {
-            let base = app.base.clone();
-            tokio::spawn(async move {
-                call(
-                    &client(),
-                    &base,
-                    "auth/sign_in",
-                    json!({ "username": format!("flood-{i}"), "password": "guess" }),
-                )
-                .await
-            })
-        })
+        .map(|i| in_parallel(&app, format!("flood-{i}"), "guess".to_owned()))
         .collect();
     // Reads by a signed-in operator are answered meanwhile: the flood holds no database
     // connection while it waits.
