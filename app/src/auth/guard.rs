@@ -1,8 +1,12 @@
-//! The first line of every server function: `require(Action::X)` for what needs a
-//! signed-in role, `visit(Action::X)` for the one thing anyone may do, signing in. Both check the request's
-//! origin for changes, refuse what the caller may not do, record refusals in the audit
-//! log, and keep an active session's idle deadline moving.
+//! Who may do what, decided in one place. `authorize(services, headers, client, action)`
+//! is the decision itself and needs no Leptos context, so a plain axum route (the live
+//! channel) authorises exactly as a server function does. Server functions start with
+//! its thin wrappers: `require(Action::X)` for what needs a signed-in role,
+//! `visit(Action::X)` for the one thing anyone may do, signing in. Both check the
+//! request's origin for changes, refuse what the caller may not do, record refusals in
+//! the audit log, and keep an active session's idle deadline moving.
 
+use super::client::Client;
 use super::refusals::{record, record_sampled};
 use super::session::{self, Session};
 use crate::domain::audit::Outcome;
@@ -11,6 +15,7 @@ use crate::domain::user::SessionUser;
 use crate::error::AppError;
 use crate::services::Services;
 use crate::store::audit::{AuditRecord, Target};
+use http::HeaderMap;
 use http::request::Parts;
 use leptos::prelude::*;
 
@@ -23,6 +28,8 @@ pub struct Actor {
     pub services: Services,
     /// Whether the request came over https (for the session cookie's `Secure` flag).
     pub https: bool,
+    /// A fresh session cookie that moves the idle deadline, to send back when there is one.
+    pub renewed_cookie: Option<String>,
 }
 
 /// A caller of a public function, signed in or not.
@@ -36,14 +43,8 @@ pub struct Visitor {
     pub https: bool,
 }
 
-/// The facts of the current request that decide access.
-struct Request {
-    parts: Parts,
-    client_addr: Option<String>,
-    https: bool,
-}
-
-fn request(services: &Services) -> Result<Request, AppError> {
+/// The current server function's request headers, and who sent it.
+fn from_context(services: &Services) -> Result<(Parts, Client), AppError> {
     let parts = use_context::<Parts>().ok_or_else(|| {
         tracing::error!("no request parts in the server function context");
         AppError::Internal
@@ -55,27 +56,21 @@ fn request(services: &Services) -> Result<Request, AppError> {
     let client = services
         .proxies
         .client(peer, &parts.headers, parts.uri.scheme_str());
-    Ok(Request {
-        client_addr: client.addr.map(|addr| addr.to_string()),
-        https: client.https,
-        parts,
-    })
+    Ok((parts, client))
 }
 
 /// Browsers name the page a request comes from; a change must come from our own pages.
 /// Requests without `Origin` or `Referer` come from scripts and API clients, not from a
 /// browser tricked by another site, and pass.
-fn check_origin(parts: &Parts, https: bool) -> Result<(), String> {
-    let Some(host) = parts
-        .headers
+fn check_origin(headers: &HeaderMap, https: bool) -> Result<(), String> {
+    let Some(host) = headers
         .get(http::header::HOST)
         .and_then(|v| v.to_str().ok())
     else {
         return Ok(());
     };
     let header = |name| {
-        parts
-            .headers
+        headers
             .get(name)
             .and_then(|v: &http::HeaderValue| v.to_str().ok())
     };
@@ -110,10 +105,9 @@ async fn refuse_cross_site(
     services: &Services,
     session: Option<&Session>,
     action: Action,
-    request: &Request,
+    client: Option<String>,
     reason: &str,
 ) {
-    let client = request.client_addr.clone();
     match session {
         Some(s) => record(services, &AuditRecord::of(&s.user, action, client), reason).await,
         None => {
@@ -123,13 +117,14 @@ async fn refuse_cross_site(
     }
 }
 
-fn touch(services: &Services, session: &Session, https: bool) {
+/// A cookie that moves the session's idle deadline, when it is time to send one.
+fn renewed_cookie(services: &Services, session: &Session, https: bool) -> Option<String> {
     let now = session::now();
-    if session.needs_touch(now) {
+    session.needs_touch(now).then(|| {
         let mut claims = session.claims.clone();
         claims.seen_at = now;
-        set_cookie(session::cookie(services, &claims, https));
-    }
+        session::cookie(services, &claims, https)
+    })
 }
 
 /// Adds a `Set-Cookie` header to the response of this server function.
@@ -142,70 +137,93 @@ pub fn set_cookie(value: String) {
     }
 }
 
-/// A signed-in caller whose role may perform `action`, or the refusal.
+/// A signed-in caller whose role may perform `action`, or the refusal: `authorize` for
+/// the current server function's request, its renewed cookie set on the response.
 pub async fn require(action: Action) -> Result<Actor, AppError> {
+    let services = Services::current()?;
+    let (parts, client) = from_context(&services)?;
+    let actor = authorize(&services, &parts.headers, &client, action).await?;
+    if let Some(cookie) = &actor.renewed_cookie {
+        set_cookie(cookie.clone());
+    }
+    Ok(actor)
+}
+
+/// Decides whether the caller of a request with `headers`, from `client`, may perform
+/// `action`: a change must come from our own pages, the caller must be signed in, their
+/// role must allow it, and a one-time password allows nothing but replacing it. Every
+/// refusal is recorded (anonymous ones sampled, see `refusals`).
+pub async fn authorize(
+    services: &Services,
+    headers: &HeaderMap,
+    client: &Client,
+    action: Action,
+) -> Result<Actor, AppError> {
     let Access::Requires(capability) = action.access() else {
         tracing::error!(
             action = action.endpoint(),
-            "require() used for a public action"
+            "authorize() used for a public action"
         );
         return Err(AppError::Internal);
     };
-    let services = Services::current()?;
-    let request = request(&services)?;
-    let session = session::read(&services, &request.parts.headers, session::now());
+    let client_addr = client.addr.map(|addr| addr.to_string());
+    let session = session::read(services, headers, session::now());
 
     if action.changes_state()
-        && let Err(reason) = check_origin(&request.parts, request.https)
+        && let Err(reason) = check_origin(headers, client.https)
     {
-        refuse_cross_site(&services, session.as_ref(), action, &request, &reason).await;
+        refuse_cross_site(services, session.as_ref(), action, client_addr, &reason).await;
         return Err(AppError::Forbidden { message: reason });
     }
     let Some(session) = session else {
-        let anonymous = AuditRecord::anonymous(action, request.client_addr.clone());
-        record_sampled(&services, &anonymous, "not signed in").await;
+        let anonymous = AuditRecord::anonymous(action, client_addr);
+        record_sampled(services, &anonymous, "not signed in").await;
         return Err(AppError::unauthenticated());
     };
-    let entry = AuditRecord::of(&session.user, action, request.client_addr.clone());
+    let entry = AuditRecord::of(&session.user, action, client_addr.clone());
     if !session.user.role.can(capability) {
         let message = capability.refusal();
-        record(&services, &entry, &message).await;
+        record(services, &entry, &message).await;
         return Err(AppError::Forbidden { message });
     }
     if session.user.must_change_password && !action.allowed_with_one_time_password() {
         let message = "choose a new password first: the current one is one-time".to_owned();
-        record(&services, &entry, &message).await;
+        record(services, &entry, &message).await;
         return Err(AppError::Forbidden { message });
     }
-    touch(&services, &session, request.https);
     Ok(Actor {
+        renewed_cookie: renewed_cookie(services, &session, client.https),
         user: session.user,
         action,
-        client_addr: request.client_addr,
-        services,
-        https: request.https,
+        client_addr,
+        services: services.clone(),
+        https: client.https,
     })
 }
 
 /// Anyone may call a public function; changes must still come from our own pages.
 pub async fn visit(action: Action) -> Result<Visitor, AppError> {
     let services = Services::current()?;
-    let request = request(&services)?;
-    let session = session::read(&services, &request.parts.headers, session::now());
+    let (parts, client) = from_context(&services)?;
+    let client_addr = client.addr.map(|addr| addr.to_string());
+    let session = session::read(&services, &parts.headers, session::now());
     if action.changes_state()
-        && let Err(reason) = check_origin(&request.parts, request.https)
+        && let Err(reason) = check_origin(&parts.headers, client.https)
     {
-        refuse_cross_site(&services, session.as_ref(), action, &request, &reason).await;
+        refuse_cross_site(&services, session.as_ref(), action, client_addr, &reason).await;
         return Err(AppError::Forbidden { message: reason });
     }
-    if let Some(session) = &session {
-        touch(&services, session, request.https);
+    if let Some(cookie) = session
+        .as_ref()
+        .and_then(|s| renewed_cookie(&services, s, client.https))
+    {
+        set_cookie(cookie);
     }
     Ok(Visitor {
         session,
         action,
-        client_addr: request.client_addr,
-        https: request.https,
+        client_addr,
+        https: client.https,
         services,
     })
 }
@@ -249,12 +267,12 @@ impl Actor {
 mod tests {
     use super::*;
 
-    fn parts(headers: &[(&str, &str)]) -> Parts {
+    fn parts(headers: &[(&str, &str)]) -> HeaderMap {
         let mut request = http::Request::builder().uri("/api/users/create");
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        request.body(()).unwrap().into_parts().0
+        request.body(()).unwrap().into_parts().0.headers
     }
 
     #[test]
@@ -306,5 +324,150 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    mod authorize {
+        use super::super::*;
+        use crate::auth::client::TrustedProxies;
+        use crate::auth::directory::{Directory, UserState};
+        use crate::auth::keys::Keys;
+        use crate::auth::password::PasswordHasher;
+        use crate::auth::session::SessionPolicy;
+        use crate::auth::token::{self, Claims};
+        use crate::domain::ids::UserId;
+        use crate::domain::role::Role;
+        use crate::store::Store;
+        use std::time::Duration;
+
+        /// Services whose database never answers: refusals are still decided, and their
+        /// audit writes fail quietly, as they must during an outage.
+        fn services() -> Services {
+            let directory = Directory::default();
+            for (id, role, must_change_password) in [
+                (1, Role::Operator, false),
+                (2, Role::Auditor, false),
+                (3, Role::Operator, true),
+            ] {
+                directory.put(UserState {
+                    user: SessionUser {
+                        id: UserId(id),
+                        username: format!("user{id}"),
+                        display_name: String::new(),
+                        role,
+                        must_change_password,
+                    },
+                    enabled: true,
+                    session_generation: 1,
+                });
+            }
+            Services {
+                store: Store::new("mysql://nobody@127.0.0.1:1/none", 1).unwrap(),
+                keys: std::sync::Arc::new(Keys::derive(&[9; 32])),
+                hasher: PasswordHasher::new(1),
+                directory,
+                throttle: Default::default(),
+                refusals: Default::default(),
+                sessions: SessionPolicy {
+                    idle: Duration::from_secs(3600),
+                    lifetime: Duration::from_secs(3600),
+                },
+                proxies: TrustedProxies::default(),
+            }
+        }
+
+        fn headers_of(services: &Services, uid: Option<u64>, origin: Option<&str>) -> HeaderMap {
+            let mut headers = HeaderMap::new();
+            headers.insert("host", "console.example".parse().unwrap());
+            if let Some(uid) = uid {
+                let now = session::now();
+                let claims = Claims {
+                    uid,
+                    generation: 1,
+                    issued_at: now,
+                    seen_at: now,
+                };
+                let token = token::seal(&services.keys.session, &claims);
+                let cookie = format!("{}={token}", session::COOKIE_NAME);
+                headers.insert("cookie", cookie.parse().unwrap());
+            }
+            if let Some(origin) = origin {
+                headers.insert("origin", origin.parse().unwrap());
+            }
+            headers
+        }
+
+        async fn decide(
+            uid: Option<u64>,
+            origin: Option<&str>,
+            action: Action,
+        ) -> Result<Actor, AppError> {
+            let services = services();
+            let headers = headers_of(&services, uid, origin);
+            let client = Client {
+                addr: "10.0.0.9".parse().ok(),
+                https: false,
+            };
+            authorize(&services, &headers, &client, action).await
+        }
+
+        #[tokio::test]
+        async fn an_allowed_role_gets_an_actor_with_its_address() {
+            let actor = decide(
+                Some(1),
+                Some("http://console.example"),
+                Action::CreateDataCenter,
+            )
+            .await
+            .unwrap();
+            assert_eq!(actor.user.role, Role::Operator);
+            assert_eq!(actor.client_addr.as_deref(), Some("10.0.0.9"));
+            assert_eq!(
+                actor.renewed_cookie, None,
+                "a fresh session needs no new cookie"
+            );
+        }
+
+        #[tokio::test]
+        async fn refusals_for_who_the_caller_is() {
+            assert!(matches!(
+                decide(None, None, Action::ListPlans).await,
+                Err(AppError::Unauthenticated { .. })
+            ));
+            assert!(matches!(
+                decide(Some(2), None, Action::CreateDataCenter).await,
+                Err(AppError::Forbidden { message }) if message.starts_with("this needs")
+            ));
+            assert!(decide(Some(2), None, Action::ListPlans).await.is_ok());
+            assert!(matches!(
+                decide(Some(3), None, Action::ListPlans).await,
+                Err(AppError::Forbidden { message }) if message.contains("one-time")
+            ));
+            assert!(matches!(
+                decide(Some(99), None, Action::ListPlans).await,
+                Err(AppError::Unauthenticated { .. })
+            ));
+        }
+
+        #[tokio::test]
+        async fn a_change_from_another_site_is_refused_even_for_an_allowed_role() {
+            assert!(matches!(
+                decide(Some(1), Some("http://evil.example"), Action::CreateDataCenter).await,
+                Err(AppError::Forbidden { message }) if message.contains("cross-site")
+            ));
+            // Reads carry no such risk.
+            assert!(
+                decide(Some(1), Some("http://evil.example"), Action::ListPlans)
+                    .await
+                    .is_ok()
+            );
+        }
+
+        #[tokio::test]
+        async fn a_public_action_is_not_authorised_here() {
+            assert_eq!(
+                decide(None, None, Action::SignIn).await.unwrap_err(),
+                AppError::Internal
+            );
+        }
     }
 }
