@@ -3,8 +3,8 @@
 
 use crate::support::test_app::{TestApp, secret};
 use app::auth::keys::Keys;
-use app::auth::stored_secret;
 use app::domain::role::Role;
+use app::store::stored_secret;
 use axum::http::{HeaderMap, StatusCode as AxumStatus};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;

@@ -4,17 +4,9 @@
 //! made by this instance.
 
 use crate::domain::ids::UserId;
-use crate::domain::user::SessionUser;
+use crate::domain::user::UserState;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-
-/// What a session check needs to know about one user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserState {
-    pub user: SessionUser,
-    pub enabled: bool,
-    pub session_generation: u32,
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct Directory {

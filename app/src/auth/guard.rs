@@ -329,13 +329,14 @@ mod tests {
     mod authorize {
         use super::super::*;
         use crate::auth::client::TrustedProxies;
-        use crate::auth::directory::{Directory, UserState};
+        use crate::auth::directory::Directory;
         use crate::auth::keys::Keys;
         use crate::auth::password::PasswordHasher;
         use crate::auth::session::SessionPolicy;
         use crate::auth::token::{self, Claims};
         use crate::domain::ids::UserId;
         use crate::domain::role::Role;
+        use crate::domain::user::UserState;
         use crate::store::Store;
         use std::time::Duration;
 

@@ -10,7 +10,6 @@ pub mod keys;
 pub mod password;
 pub mod refusals;
 pub mod session;
-pub mod stored_secret;
 pub mod throttle;
 pub mod token;
 pub mod username;

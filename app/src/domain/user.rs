@@ -21,6 +21,14 @@ pub struct SessionUser {
     pub must_change_password: bool,
 }
 
+/// What a session check needs to know about one user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserState {
+    pub user: SessionUser,
+    pub enabled: bool,
+    pub session_generation: u32,
+}
+
 /// A user as the user administration page lists them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSummary {

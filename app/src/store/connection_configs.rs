@@ -1,11 +1,11 @@
 //! Connection configs. The password column holds only ciphertext (see
-//! `auth::stored_secret`); nothing here returns it to a caller but `credentials`, which the
+//! `store::stored_secret`); nothing here returns it to a caller but `credentials`, which the
 //! connection test uses on the server.
 
 use super::audit::{self, AuditRecord, Target};
 use super::schema::{connection_configs, data_centers};
+use super::stored_secret;
 use super::{Db, inserted_id};
-use crate::auth::stored_secret;
 use crate::domain::audit::Outcome;
 use crate::domain::connection::{
     ConfigKind, ConnectionConfig, ConnectionConfigForm, PasswordChange, Platform, Protocol,

@@ -13,6 +13,7 @@ pub mod plans;
 pub mod product_groups;
 pub mod schema;
 pub mod settings;
+pub mod stored_secret;
 pub mod users;
 
 use crate::error::AppError;

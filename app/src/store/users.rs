@@ -5,10 +5,9 @@
 use super::audit::{self, AuditRecord, Target};
 use super::schema::users;
 use super::{Db, inserted_id};
-use crate::auth::directory::UserState;
 use crate::domain::ids::UserId;
 use crate::domain::role::Role;
-use crate::domain::user::{SessionUser, UserSummary};
+use crate::domain::user::{SessionUser, UserState, UserSummary};
 use crate::error::{AppError, ConflictCode};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
