@@ -30,11 +30,7 @@ stop() {
 }
 trap stop EXIT
 
-for _ in $(seq 1 120); do
-  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "the server exited before it was ready"; }
-  curl -fsS "$base/readyz" >/dev/null 2>&1 && break
-  sleep 0.5
-done
+wait_ready "$pid" "$base" "$log"
 
 # Signs in as a demo user; prints the session cookie.
 cookie_of() {

@@ -42,6 +42,19 @@ db_client() {
   MYSQL_PWD="$DB_PASSWORD" mariadb --protocol=tcp -h "$DB_HOST" -P "$DB_PORT" -u "$DB_USER" "$@"
 }
 
+# Waits up to 60 s for the server process $1 to answer $2/readyz; fails, showing its log
+# $3, when it exits first or never answers.
+wait_ready() {
+  local pid=$1 base=$2 log=$3
+  for _ in $(seq 1 120); do
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "Switchyard exited before it was ready"; }
+    curl -fsS "$base/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  cat "$log" >&2
+  die "$base/readyz did not answer within 60 s"
+}
+
 # A TCP port on 127.0.0.1 that nothing listens on right now.
 free_port() {
   node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"

@@ -21,12 +21,7 @@ stop() {
 }
 trap stop EXIT
 
-for _ in $(seq 1 120); do
-  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; die "Switchyard exited before it was ready"; }
-  if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi
-  sleep 0.5
-done
-curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$log" >&2; die "/readyz did not answer within 60 s"; }
+wait_ready "$pid" "http://127.0.0.1:$port" "$log"
 
 cd "$ROOT/end2end"
 SMOKE_BASE_URL="http://127.0.0.1:$port" npx playwright test --config smoke.config.ts \
