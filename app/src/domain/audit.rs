@@ -1,33 +1,18 @@
 //! The audit log as the console shows it: who did what, when, to what, with which outcome.
 
+use super::choice::choice;
 use super::role::Role;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
-/// How an audited call ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Ok,
-    /// The caller was not allowed (not signed in, wrong role, bad origin, throttled).
-    Refused,
-    /// Allowed, but it did not succeed (invalid input, conflict, fault).
-    Failed,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ok => "ok",
-            Self::Refused => "refused",
-            Self::Failed => "failed",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [Self::Ok, Self::Refused, Self::Failed]
-            .into_iter()
-            .find(|o| o.as_str() == text)
+choice! {
+    /// How an audited call ended.
+    Outcome {
+        Ok = "ok", "OK";
+        /// The caller was not allowed (not signed in, wrong role, bad origin, throttled).
+        Refused = "refused", "Refused";
+        /// Allowed, but it did not succeed (invalid input, conflict, fault).
+        Failed = "failed", "Failed";
     }
 }
 

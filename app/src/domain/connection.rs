@@ -1,26 +1,11 @@
 //! Connection configs (配置信息): how a step reaches a platform in one data center.
 //! The password is write-only: it goes in through a form and never comes back out.
 
+use super::choice::choice;
 use super::environment::DataCenterRef;
 use super::ids::{ConnectionConfigId, DataCenterId};
 use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
-
-macro_rules! choice {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal, $label:literal;)* }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-            pub fn as_str(self) -> &'static str { match self { $(Self::$variant => $text),* } }
-            pub fn label(self) -> &'static str { match self { $(Self::$variant => $label),* } }
-            pub fn parse(text: &str) -> Option<Self> { Self::ALL.iter().copied().find(|v| v.as_str() == text) }
-        }
-    };
-}
 
 choice! {
     /// The kind of platform a config reaches.

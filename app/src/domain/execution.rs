@@ -5,6 +5,7 @@
 //! refusal that says why in the operator's terms. Who may give a command is the role
 //! table's business (`domain::role`), not this one's.
 
+use super::choice::choice;
 use super::plan::Phase;
 use serde::{Deserialize, Serialize};
 
@@ -180,20 +181,20 @@ impl TryFrom<String> for ExecutionState {
     }
 }
 
-/// Where one step of an execution is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StepStatus {
-    Pending,
-    Running,
-    /// A `manual.confirm` step waits for a person with the right role.
-    Waiting,
-    Succeeded,
-    Failed,
-    /// Its outcome is unknown (the server restarted while it ran).
-    Interrupted,
-    Skipped,
-    Cancelled,
+choice! {
+    /// Where one step of an execution is.
+    StepStatus {
+        Pending = "pending", "Pending";
+        Running = "running", "Running";
+        /// A `manual.confirm` step waits for a person with the right role.
+        Waiting = "waiting", "Waiting for confirmation";
+        Succeeded = "succeeded", "Succeeded";
+        Failed = "failed", "Failed";
+        /// Its outcome is unknown (the server restarted while it ran).
+        Interrupted = "interrupted", "Interrupted";
+        Skipped = "skipped", "Skipped";
+        Cancelled = "cancelled", "Cancelled";
+    }
 }
 
 /// What moves a step.
@@ -218,17 +219,6 @@ pub enum StepTrigger {
 }
 
 impl StepStatus {
-    pub const ALL: [StepStatus; 8] = [
-        Self::Pending,
-        Self::Running,
-        Self::Waiting,
-        Self::Succeeded,
-        Self::Failed,
-        Self::Interrupted,
-        Self::Skipped,
-        Self::Cancelled,
-    ];
-
     /// The status after `trigger`, or why it cannot happen now.
     pub fn next(self, trigger: StepTrigger) -> Result<Self, Refused> {
         use StepStatus::*;
@@ -253,23 +243,6 @@ impl StepStatus {
     /// Whether nothing more will happen to it.
     pub fn is_final(self) -> bool {
         matches!(self, Self::Succeeded | Self::Skipped | Self::Cancelled)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Running => "running",
-            Self::Waiting => "waiting",
-            Self::Succeeded => "succeeded",
-            Self::Failed => "failed",
-            Self::Interrupted => "interrupted",
-            Self::Skipped => "skipped",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == text)
     }
 }
 

@@ -1,6 +1,7 @@
 //! DR plans (容灾预案): phases of ordered steps, the lifecycle of a plan and its versions,
 //! and the rules a plan must meet — checked the same way in the browser and on the server.
 
+use super::choice::choice;
 use super::environment::{check_description, check_name};
 use super::ids::{PlanId, PlanVersionId};
 use super::step::{ParamDef, ParamKind, StepType};
@@ -13,82 +14,31 @@ use std::collections::{BTreeSet, HashSet};
 /// The most steps one phase may hold.
 pub const MAX_STEPS_PER_PHASE: usize = 200;
 
-/// The two halves of a plan: moving away from the failed site, and moving back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    /// 容灾切换: required, at least one step.
-    Switchover,
-    /// 容灾恢复: optional.
-    Recovery,
-}
-
-impl Phase {
-    pub const ALL: [Phase; 2] = [Phase::Switchover, Phase::Recovery];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Switchover => "switchover",
-            Self::Recovery => "recovery",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.as_str() == text)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Switchover => "Switchover",
-            Self::Recovery => "Recovery",
-        }
+choice! {
+    /// The two halves of a plan: moving away from the failed site, and moving back.
+    Phase {
+        /// 容灾切换: required, at least one step.
+        Switchover = "switchover", "Switchover";
+        /// 容灾恢复: optional.
+        Recovery = "recovery", "Recovery";
     }
 }
 
-/// Where a plan stands. Only an active plan can be executed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PlanStatus {
-    /// Never approved; its draft is being written.
-    Draft,
-    /// Never approved; its draft waits for a reviewer.
-    InReview,
-    /// An approved version runs (生效), whatever drafts are in the works.
-    Active,
-    /// Deactivated: nothing runs until a version is approved again.
-    Inactive,
+choice! {
+    /// Where a plan stands. Only an active plan can be executed.
+    PlanStatus {
+        /// Never approved; its draft is being written.
+        Draft = "draft", "Draft";
+        /// Never approved; its draft waits for a reviewer.
+        InReview = "in_review", "In review";
+        /// An approved version runs (生效), whatever drafts are in the works.
+        Active = "active", "Active";
+        /// Deactivated: nothing runs until a version is approved again.
+        Inactive = "inactive", "Inactive";
+    }
 }
 
 impl PlanStatus {
-    pub const ALL: [PlanStatus; 4] = [
-        PlanStatus::Draft,
-        PlanStatus::InReview,
-        PlanStatus::Active,
-        PlanStatus::Inactive,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::InReview => "in_review",
-            Self::Active => "active",
-            Self::Inactive => "inactive",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Draft => "Draft",
-            Self::InReview => "In review",
-            Self::Active => "Active",
-            Self::Inactive => "Inactive",
-        }
-    }
-
     /// The status a plan has, from whether a version is active (`active`), whether it was
     /// ever deactivated since (`deactivated`), and the state of its working version.
     pub fn of(active: bool, deactivated: bool, working: Option<VersionState>) -> Self {
@@ -101,78 +51,22 @@ impl PlanStatus {
     }
 }
 
-/// Where one version of a plan stands. An approved version never changes again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VersionState {
-    Draft,
-    InReview,
-    Approved,
-}
-
-impl VersionState {
-    pub const ALL: [VersionState; 3] = [
-        VersionState::Draft,
-        VersionState::InReview,
-        VersionState::Approved,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::InReview => "in_review",
-            Self::Approved => "approved",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Draft => "Draft",
-            Self::InReview => "In review",
-            Self::Approved => "Approved",
-        }
+choice! {
+    /// Where one version of a plan stands. An approved version never changes again.
+    VersionState {
+        Draft = "draft", "Draft";
+        InReview = "in_review", "In review";
+        Approved = "approved", "Approved";
     }
 }
 
-/// What a reviewer decided about a version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewDecision {
-    Approved,
-    Rejected,
-    /// The plan was taken out of service while this version was active.
-    Deactivated,
-}
-
-impl ReviewDecision {
-    pub const ALL: [ReviewDecision; 3] = [
-        ReviewDecision::Approved,
-        ReviewDecision::Rejected,
-        ReviewDecision::Deactivated,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-            Self::Deactivated => "deactivated",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Approved => "Approved",
-            Self::Rejected => "Rejected",
-            Self::Deactivated => "Deactivated",
-        }
+choice! {
+    /// What a reviewer decided about a version.
+    ReviewDecision {
+        Approved = "approved", "Approved";
+        Rejected = "rejected", "Rejected";
+        /// The plan was taken out of service while this version was active.
+        Deactivated = "deactivated", "Deactivated";
     }
 }
 
@@ -507,49 +401,15 @@ pub struct PlanSummary {
     pub version: u32,
 }
 
-/// The list's status filter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StatusFilter {
-    All,
-    Draft,
-    /// Any plan with a version waiting for a reviewer, active or not.
-    AwaitingReview,
-    Active,
-    Inactive,
-}
-
-impl StatusFilter {
-    pub const ALL: [StatusFilter; 5] = [
-        StatusFilter::All,
-        StatusFilter::Draft,
-        StatusFilter::AwaitingReview,
-        StatusFilter::Active,
-        StatusFilter::Inactive,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::All => "all",
-            Self::Draft => "draft",
-            Self::AwaitingReview => "awaiting_review",
-            Self::Active => "active",
-            Self::Inactive => "inactive",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.as_str() == text)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::All => "All statuses",
-            Self::Draft => "Draft",
-            Self::AwaitingReview => "Awaiting review",
-            Self::Active => "Active",
-            Self::Inactive => "Inactive",
-        }
+choice! {
+    /// The list's status filter.
+    StatusFilter {
+        All = "all", "All statuses";
+        Draft = "draft", "Draft";
+        /// Any plan with a version waiting for a reviewer, active or not.
+        AwaitingReview = "awaiting_review", "Awaiting review";
+        Active = "active", "Active";
+        Inactive = "inactive", "Inactive";
     }
 }
 

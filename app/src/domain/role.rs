@@ -1,47 +1,24 @@
 //! Roles, capabilities and the one table of which action needs which capability.
 //! The server enforces it; the browser reads the same table to hide what would be refused.
 
+use super::choice::choice;
 use serde::{Deserialize, Serialize};
 
-/// What a person is in the console.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Everything, plus users and the run mode.
-    Admin,
-    /// Authors plans, manages the environment, drives executions.
-    Operator,
-    /// A product owner: reads everything, reviews and approves plans.
-    Reviewer,
-    /// Reads plans, executions and the audit log; changes nothing, never sees secrets.
-    Auditor,
+choice! {
+    /// What a person is in the console.
+    Role {
+        /// Everything, plus users and the run mode.
+        Admin = "admin", "Admin";
+        /// Authors plans, manages the environment, drives executions.
+        Operator = "operator", "Operator";
+        /// A product owner: reads everything, reviews and approves plans.
+        Reviewer = "reviewer", "Reviewer";
+        /// Reads plans, executions and the audit log; changes nothing, never sees secrets.
+        Auditor = "auditor", "Auditor";
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Operator, Role::Reviewer, Role::Auditor];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Operator => "operator",
-            Self::Reviewer => "reviewer",
-            Self::Auditor => "auditor",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|role| role.as_str() == text)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Admin => "Admin",
-            Self::Operator => "Operator",
-            Self::Reviewer => "Reviewer",
-            Self::Auditor => "Auditor",
-        }
-    }
-
     /// Whether this role may use `capability`.
     pub fn can(self, capability: Capability) -> bool {
         capability.roles().contains(&self)
@@ -103,230 +80,105 @@ pub enum Access {
     Requires(Capability),
 }
 
-/// Every server function of the console: its endpoint under `/api`, who may call it, and
-/// whether it changes anything (changes are written to the audit log).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    ListStepTypes,
-    SignIn,
-    SignOut,
-    CurrentUser,
-    ChangeOwnPassword,
-    ListUsers,
-    CreateUser,
-    SetUserRole,
-    SetUserEnabled,
-    ResetUserPassword,
-    ListAuditEntries,
-    ListDataCenters,
-    CreateDataCenter,
-    UpdateDataCenter,
-    DeleteDataCenter,
-    ListProductGroups,
-    CreateProductGroup,
-    UpdateProductGroup,
-    DeleteProductGroup,
-    ListDatabaseClusters,
-    CreateDatabaseCluster,
-    UpdateDatabaseCluster,
-    DeleteDatabaseCluster,
-    ListConnectionConfigs,
-    CreateConnectionConfig,
-    UpdateConnectionConfig,
-    DeleteConnectionConfig,
-    TestConnectionConfig,
-    GetDataCenter,
-    GetProductGroup,
-    GetDatabaseCluster,
-    GetConnectionConfig,
-    ListPlans,
-    GetPlan,
-    ListPlanVersions,
-    DiffPlan,
-    ExportPlan,
-    CreatePlan,
-    UpdatePlan,
-    SubmitPlan,
-    ClonePlan,
-    DeletePlan,
-    ImportPlan,
-    ApprovePlan,
-    RejectPlan,
-    DeactivatePlan,
+/// Whether an action changes anything (changes are written to the audit log and must come
+/// from our own pages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Reads,
+    Writes,
+}
+
+/// Declares every action in one line each: `Name: "endpoint", who may call it, effect;`.
+macro_rules! actions {
+    ($($action:ident: $endpoint:literal, $access:ident, $effect:ident;)*) => {
+        /// Every server function of the console: its endpoint under `/api`, who may call
+        /// it, and whether it changes anything.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Action { $($action),* }
+
+        impl Action {
+            pub const ALL: [Action; [$($endpoint),*].len()] = [$(Action::$action),*];
+
+            /// The endpoint, as in `POST /api/<endpoint>`; also the action name in the
+            /// audit log.
+            pub fn endpoint(self) -> &'static str {
+                match self { $(Self::$action => $endpoint),* }
+            }
+
+            /// Who may call it.
+            pub fn access(self) -> Access {
+                match self { $(Self::$action => access!($access)),* }
+            }
+
+            pub fn effect(self) -> Effect {
+                match self { $(Self::$action => Effect::$effect),* }
+            }
+        }
+    };
+}
+
+macro_rules! access {
+    (Public) => {
+        Access::Public
+    };
+    ($capability:ident) => {
+        Access::Requires(Capability::$capability)
+    };
+}
+
+actions! {
+    ListStepTypes: "steps/list", Read, Reads;
+    SignIn: "auth/sign_in", Public, Writes;
+    SignOut: "auth/sign_out", Read, Writes;
+    CurrentUser: "auth/me", Read, Reads;
+    ChangeOwnPassword: "auth/change_password", Read, Writes;
+    ListUsers: "users/list", Administer, Reads;
+    CreateUser: "users/create", Administer, Writes;
+    SetUserRole: "users/set_role", Administer, Writes;
+    SetUserEnabled: "users/set_enabled", Administer, Writes;
+    ResetUserPassword: "users/reset_password", Administer, Writes;
+    ListAuditEntries: "audit/list", ReadAudit, Reads;
+    ListDataCenters: "data_centers/list", Read, Reads;
+    CreateDataCenter: "data_centers/create", Operate, Writes;
+    UpdateDataCenter: "data_centers/update", Operate, Writes;
+    DeleteDataCenter: "data_centers/delete", Operate, Writes;
+    ListProductGroups: "product_groups/list", Read, Reads;
+    CreateProductGroup: "product_groups/create", Operate, Writes;
+    UpdateProductGroup: "product_groups/update", Operate, Writes;
+    DeleteProductGroup: "product_groups/delete", Operate, Writes;
+    ListDatabaseClusters: "database_clusters/list", Read, Reads;
+    CreateDatabaseCluster: "database_clusters/create", Operate, Writes;
+    UpdateDatabaseCluster: "database_clusters/update", Operate, Writes;
+    DeleteDatabaseCluster: "database_clusters/delete", Operate, Writes;
+    ListConnectionConfigs: "connection_configs/list", Read, Reads;
+    CreateConnectionConfig: "connection_configs/create", Operate, Writes;
+    UpdateConnectionConfig: "connection_configs/update", Operate, Writes;
+    DeleteConnectionConfig: "connection_configs/delete", Operate, Writes;
+    TestConnectionConfig: "connection_configs/test", Operate, Writes;
+    GetDataCenter: "data_centers/get", Read, Reads;
+    GetProductGroup: "product_groups/get", Read, Reads;
+    GetDatabaseCluster: "database_clusters/get", Read, Reads;
+    GetConnectionConfig: "connection_configs/get", Read, Reads;
+    ListPlans: "plans/list", Read, Reads;
+    GetPlan: "plans/get", Read, Reads;
+    ListPlanVersions: "plans/versions", Read, Reads;
+    DiffPlan: "plans/diff", Read, Reads;
+    ExportPlan: "plans/export", Read, Reads;
+    CreatePlan: "plans/create", Operate, Writes;
+    UpdatePlan: "plans/update", Operate, Writes;
+    SubmitPlan: "plans/submit", Operate, Writes;
+    ClonePlan: "plans/clone", Operate, Writes;
+    DeletePlan: "plans/delete", Operate, Writes;
+    ImportPlan: "plans/import", Operate, Writes;
+    ApprovePlan: "plans/approve", Review, Writes;
+    RejectPlan: "plans/reject", Review, Writes;
+    DeactivatePlan: "plans/deactivate", Review, Writes;
 }
 
 impl Action {
-    pub const ALL: [Action; 46] = [
-        Action::ListStepTypes,
-        Action::SignIn,
-        Action::SignOut,
-        Action::CurrentUser,
-        Action::ChangeOwnPassword,
-        Action::ListUsers,
-        Action::CreateUser,
-        Action::SetUserRole,
-        Action::SetUserEnabled,
-        Action::ResetUserPassword,
-        Action::ListAuditEntries,
-        Action::ListDataCenters,
-        Action::CreateDataCenter,
-        Action::UpdateDataCenter,
-        Action::DeleteDataCenter,
-        Action::ListProductGroups,
-        Action::CreateProductGroup,
-        Action::UpdateProductGroup,
-        Action::DeleteProductGroup,
-        Action::ListDatabaseClusters,
-        Action::CreateDatabaseCluster,
-        Action::UpdateDatabaseCluster,
-        Action::DeleteDatabaseCluster,
-        Action::ListConnectionConfigs,
-        Action::CreateConnectionConfig,
-        Action::UpdateConnectionConfig,
-        Action::DeleteConnectionConfig,
-        Action::TestConnectionConfig,
-        Action::GetDataCenter,
-        Action::GetProductGroup,
-        Action::GetDatabaseCluster,
-        Action::GetConnectionConfig,
-        Action::ListPlans,
-        Action::GetPlan,
-        Action::ListPlanVersions,
-        Action::DiffPlan,
-        Action::ExportPlan,
-        Action::CreatePlan,
-        Action::UpdatePlan,
-        Action::SubmitPlan,
-        Action::ClonePlan,
-        Action::DeletePlan,
-        Action::ImportPlan,
-        Action::ApprovePlan,
-        Action::RejectPlan,
-        Action::DeactivatePlan,
-    ];
-
-    /// The endpoint, as in `POST /api/<endpoint>`; also the action name in the audit log.
-    pub fn endpoint(self) -> &'static str {
-        match self {
-            Self::ListStepTypes => "steps/list",
-            Self::SignIn => "auth/sign_in",
-            Self::SignOut => "auth/sign_out",
-            Self::CurrentUser => "auth/me",
-            Self::ChangeOwnPassword => "auth/change_password",
-            Self::ListUsers => "users/list",
-            Self::CreateUser => "users/create",
-            Self::SetUserRole => "users/set_role",
-            Self::SetUserEnabled => "users/set_enabled",
-            Self::ResetUserPassword => "users/reset_password",
-            Self::ListAuditEntries => "audit/list",
-            Self::ListDataCenters => "data_centers/list",
-            Self::CreateDataCenter => "data_centers/create",
-            Self::UpdateDataCenter => "data_centers/update",
-            Self::DeleteDataCenter => "data_centers/delete",
-            Self::ListProductGroups => "product_groups/list",
-            Self::CreateProductGroup => "product_groups/create",
-            Self::UpdateProductGroup => "product_groups/update",
-            Self::DeleteProductGroup => "product_groups/delete",
-            Self::ListDatabaseClusters => "database_clusters/list",
-            Self::CreateDatabaseCluster => "database_clusters/create",
-            Self::UpdateDatabaseCluster => "database_clusters/update",
-            Self::DeleteDatabaseCluster => "database_clusters/delete",
-            Self::ListConnectionConfigs => "connection_configs/list",
-            Self::CreateConnectionConfig => "connection_configs/create",
-            Self::UpdateConnectionConfig => "connection_configs/update",
-            Self::DeleteConnectionConfig => "connection_configs/delete",
-            Self::TestConnectionConfig => "connection_configs/test",
-            Self::GetDataCenter => "data_centers/get",
-            Self::GetProductGroup => "product_groups/get",
-            Self::GetDatabaseCluster => "database_clusters/get",
-            Self::GetConnectionConfig => "connection_configs/get",
-            Self::ListPlans => "plans/list",
-            Self::GetPlan => "plans/get",
-            Self::ListPlanVersions => "plans/versions",
-            Self::DiffPlan => "plans/diff",
-            Self::ExportPlan => "plans/export",
-            Self::CreatePlan => "plans/create",
-            Self::UpdatePlan => "plans/update",
-            Self::SubmitPlan => "plans/submit",
-            Self::ClonePlan => "plans/clone",
-            Self::DeletePlan => "plans/delete",
-            Self::ImportPlan => "plans/import",
-            Self::ApprovePlan => "plans/approve",
-            Self::RejectPlan => "plans/reject",
-            Self::DeactivatePlan => "plans/deactivate",
-        }
-    }
-
-    pub fn access(self) -> Access {
-        use Capability::*;
-        match self {
-            Self::SignIn => Access::Public,
-            Self::SignOut | Self::CurrentUser | Self::ListStepTypes | Self::ChangeOwnPassword => {
-                Access::Requires(Read)
-            }
-            Self::ListUsers
-            | Self::CreateUser
-            | Self::SetUserRole
-            | Self::SetUserEnabled
-            | Self::ResetUserPassword => Access::Requires(Administer),
-            Self::ListAuditEntries => Access::Requires(ReadAudit),
-            Self::ListDataCenters
-            | Self::ListProductGroups
-            | Self::ListDatabaseClusters
-            | Self::ListConnectionConfigs
-            | Self::GetDataCenter
-            | Self::GetProductGroup
-            | Self::GetDatabaseCluster
-            | Self::GetConnectionConfig
-            | Self::ListPlans
-            | Self::GetPlan
-            | Self::ListPlanVersions
-            | Self::DiffPlan
-            | Self::ExportPlan => Access::Requires(Read),
-            Self::CreateDataCenter
-            | Self::UpdateDataCenter
-            | Self::DeleteDataCenter
-            | Self::CreateProductGroup
-            | Self::UpdateProductGroup
-            | Self::DeleteProductGroup
-            | Self::CreateDatabaseCluster
-            | Self::UpdateDatabaseCluster
-            | Self::DeleteDatabaseCluster
-            | Self::CreateConnectionConfig
-            | Self::UpdateConnectionConfig
-            | Self::DeleteConnectionConfig
-            | Self::TestConnectionConfig
-            | Self::CreatePlan
-            | Self::UpdatePlan
-            | Self::SubmitPlan
-            | Self::ClonePlan
-            | Self::DeletePlan
-            | Self::ImportPlan => Access::Requires(Operate),
-            Self::ApprovePlan | Self::RejectPlan | Self::DeactivatePlan => Access::Requires(Review),
-        }
-    }
-
+    /// Whether it changes anything.
     pub fn changes_state(self) -> bool {
-        !matches!(
-            self,
-            Self::ListStepTypes
-                | Self::CurrentUser
-                | Self::ListUsers
-                | Self::ListAuditEntries
-                | Self::ListDataCenters
-                | Self::ListProductGroups
-                | Self::ListDatabaseClusters
-                | Self::ListConnectionConfigs
-                | Self::GetDataCenter
-                | Self::GetProductGroup
-                | Self::GetDatabaseCluster
-                | Self::GetConnectionConfig
-                | Self::ListPlans
-                | Self::GetPlan
-                | Self::ListPlanVersions
-                | Self::DiffPlan
-                | Self::ExportPlan
-        )
+        self.effect() == Effect::Writes
     }
 
     /// Whether someone holding a one-time password may call this: nothing but choosing a

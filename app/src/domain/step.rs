@@ -1,46 +1,15 @@
 //! Step types: what the engine can run, in which layer, and which parameters each takes.
 
+use super::choice::choice;
 use serde::{Deserialize, Serialize};
 
-/// Where in the stack a step acts. Plans usually move network, then data, then application.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Layer {
-    Network,
-    Application,
-    Data,
-    Control,
-}
-
-impl Layer {
-    pub const ALL: [Layer; 4] = [
-        Layer::Network,
-        Layer::Application,
-        Layer::Data,
-        Layer::Control,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Network => "network",
-            Self::Application => "application",
-            Self::Data => "data",
-            Self::Control => "control",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|layer| layer.as_str() == text)
-    }
-
-    /// The name a person reads.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Network => "Network",
-            Self::Application => "Application",
-            Self::Data => "Data",
-            Self::Control => "Control",
-        }
+choice! {
+    /// Where in the stack a step acts. Plans usually move network, then data, then application.
+    Layer {
+        Network = "network", "Network";
+        Application = "application", "Application";
+        Data = "data", "Data";
+        Control = "control", "Control";
     }
 }
 

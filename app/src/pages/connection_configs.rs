@@ -274,9 +274,9 @@ fn ConfigEditor(
                 </select>
                 <FieldMessage error field="data_center" />
             </label>
-            {select_of("Platform", Platform::ALL, platform, Platform::label, Platform::as_str, Platform::parse)}
-            {select_of("Kind", ConfigKind::ALL, kind, ConfigKind::label, ConfigKind::as_str, ConfigKind::parse)}
-            {select_of("Protocol", Protocol::ALL, protocol, Protocol::label, Protocol::as_str, Protocol::parse)}
+            {select_of("Platform", &Platform::ALL, platform, Platform::label, Platform::as_str, Platform::parse)}
+            {select_of("Kind", &ConfigKind::ALL, kind, ConfigKind::label, ConfigKind::as_str, ConfigKind::parse)}
+            {select_of("Protocol", &Protocol::ALL, protocol, Protocol::label, Protocol::as_str, Protocol::parse)}
             <TextField label="Host" value=host required=true error=(error, "host") />
             <TextField label="Port" value=port required=true error=(error, "port") />
             <TextField label="Username" value=username autocomplete="off" error=(error, "username") />
