@@ -33,6 +33,8 @@ pub enum ConflictCode {
     WrongState,
     /// It would leave the console without an enabled admin.
     LastAdmin,
+    /// Another instance owns the execution now; this one's write was refused.
+    Fenced,
 }
 
 /// Everything a server function can answer instead of a result.

@@ -1,30 +1,15 @@
 //! Everything server functions reach on the server, provided into each request's context
-//! by the router: the store, the derived keys, password hashing, the user directory,
-//! sign-in throttling, refusal sampling, the session policy and the trusted proxies.
+//! by the router. Today that is the auth services (with the store); the engine and the
+//! live hub join them here.
 
-use crate::auth::client::TrustedProxies;
-use crate::auth::directory::Directory;
-use crate::auth::keys::Keys;
-use crate::auth::password::PasswordHasher;
-use crate::auth::refusals::RefusalSampler;
-use crate::auth::session::SessionPolicy;
-use crate::auth::throttle::SignInThrottle;
+use crate::auth::Auth;
 use crate::error::AppError;
 use crate::store::Store;
 use leptos::prelude::*;
-use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct Services {
-    pub store: Store,
-    pub keys: Arc<Keys>,
-    pub hasher: PasswordHasher,
-    pub directory: Directory,
-    pub throttle: Arc<SignInThrottle>,
-    pub refusals: Arc<RefusalSampler>,
-    pub sessions: SessionPolicy,
-    /// Reverse proxies whose forwarding headers name the client.
-    pub proxies: TrustedProxies,
+    pub auth: Auth,
 }
 
 impl Services {
@@ -36,11 +21,7 @@ impl Services {
         })
     }
 
-    /// Reloads the user directory from the database.
-    pub async fn refresh_directory(&self) -> Result<(), AppError> {
-        let mut conn = self.store.conn().await?;
-        let states = crate::store::users::session_states(&mut conn).await?;
-        self.directory.replace_all(states);
-        Ok(())
+    pub fn store(&self) -> &Store {
+        &self.auth.store
     }
 }

@@ -13,7 +13,7 @@ pub async fn healthz() -> Json<Value> {
 
 /// `GET /readyz`: the database answers; 503 with the reason when it does not.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    match state.services.store.ping().await {
+    match state.services.store().ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(error) => (
             StatusCode::SERVICE_UNAVAILABLE,

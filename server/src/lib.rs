@@ -14,6 +14,7 @@ use app::auth::directory::Directory;
 use app::auth::keys::Keys;
 use app::auth::password::PasswordHasher;
 use app::auth::session::SessionPolicy;
+use app::auth::Auth;
 use app::services::Services;
 use app::store::Store;
 use app::{App, security_headers, shell};
@@ -108,21 +109,16 @@ pub async fn prepare_database(
     }
 
     let store = Store::new(database_url, pool_size)?;
-    let mut conn = store
-        .conn()
-        .await
-        .context("cannot connect to the database")?;
-    app::store::catalog::sync_builtin(&mut conn)
+    app::store::catalog::sync_builtin(&store)
         .await
         .context("cannot write the step catalog")?;
     if demo
-        && app::store::demo::load_once(&mut conn)
+        && app::store::demo::load_once(&store)
             .await
             .context("cannot load the demo data")?
     {
         tracing::info!("loaded the demo estate");
     }
-    drop(conn);
     Ok(store)
 }
 
@@ -153,7 +149,7 @@ pub async fn prepare(
     )
     .await?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let services = Services {
+    let auth = Auth {
         store,
         keys: Arc::new(Keys::derive(secret.bytes())),
         hasher: PasswordHasher::new(cores.saturating_sub(1)),
@@ -164,27 +160,25 @@ pub async fn prepare(
         proxies: options.trusted_proxies.clone(),
     };
     app::auth::bootstrap::ensure_users(
-        &services.store,
-        &services.hasher,
+        &auth.store,
+        &auth.hasher,
         options.demo,
         options.admin_password.clone(),
     )
     .await
     .context("cannot create the first users")?;
     if options.demo {
-        let mut conn = services.store.conn().await?;
-        if app::store::demo::load_plans_once(&mut conn)
+        if app::store::demo::load_plans_once(&auth.store)
             .await
             .context("cannot load the demo plans")?
         {
             tracing::info!("loaded the demo plans");
         }
     }
-    services
-        .refresh_directory()
+    auth.refresh_directory()
         .await
         .context("cannot load the users")?;
-    Ok(services)
+    Ok(Services { auth })
 }
 
 /// Starts the background work of a running server under `supervisor`: keeping the user
@@ -194,7 +188,7 @@ pub fn start_background_tasks(supervisor: &tasks::Supervisor, services: &Service
     let services = services.clone();
     supervisor.spawn("user directory refresh", |stop| async move {
         tasks::every(DIRECTORY_REFRESH, stop, || async {
-            if let Err(error) = services.refresh_directory().await {
+            if let Err(error) = services.auth.refresh_directory().await {
                 tracing::debug!(%error, "user directory not refreshed");
             }
         })

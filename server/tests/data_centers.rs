@@ -64,7 +64,7 @@ async fn an_operator_creates_edits_and_deletes_a_data_center() {
     let (_, list) = app.call(&operator, "data_centers/list", json!({})).await;
     assert_eq!(list.as_array().unwrap().len(), 3);
 
-    let mut conn = app.services.store.conn().await.unwrap();
+    let mut conn = app.db.connect().await;
     let regions: Vec<String> = {
         use app::store::schema::regions;
         use diesel::prelude::*;

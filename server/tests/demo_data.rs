@@ -82,8 +82,7 @@ async fn start(db: &TestDb, demo: bool, admin_password: Option<&str>) -> app::se
 async fn the_first_admin_gets_a_one_time_password_unless_one_is_configured() {
     let generated = TestDb::empty().await;
     let services = start(&generated, false, None).await;
-    let mut conn = services.store.conn().await.unwrap();
-    let users = app::store::users::list(&mut conn).await.unwrap();
+    let users = app::store::users::list(services.store()).await.unwrap();
     assert_eq!(users.len(), 1);
     assert_eq!(
         (users[0].username.as_str(), users[0].role),
@@ -96,13 +95,12 @@ async fn the_first_admin_gets_a_one_time_password_unless_one_is_configured() {
 
     let configured = TestDb::empty().await;
     let services = start(&configured, false, Some("chosen admin password")).await;
-    let mut conn = services.store.conn().await.unwrap();
-    let users = app::store::users::list(&mut conn).await.unwrap();
+    let users = app::store::users::list(services.store()).await.unwrap();
     assert!(!users[0].must_change_password);
 
     start(&configured, false, Some("another password")).await;
     assert_eq!(
-        app::store::users::list(&mut conn).await.unwrap().len(),
+        app::store::users::list(services.store()).await.unwrap().len(),
         1,
         "an admin exists: nothing is added"
     );
@@ -114,8 +112,7 @@ async fn demo_mode_creates_one_user_per_role_once() {
     start(&db, true, None).await;
     let services = start(&db, true, None).await;
 
-    let mut conn = services.store.conn().await.unwrap();
-    let users = app::store::users::list(&mut conn).await.unwrap();
+    let users = app::store::users::list(services.store()).await.unwrap();
     let names: Vec<&str> = users.iter().map(|u| u.username.as_str()).collect();
     assert_eq!(names, ["admin", "auditor", "operator", "reviewer"]);
     assert!(users.iter().all(|u| !u.must_change_password && u.enabled));

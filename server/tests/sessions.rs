@@ -262,7 +262,7 @@ async fn a_change_on_one_instance_reaches_another_with_the_directory_refresh() {
         json!({ "id": id, "enabled": false, "version": version }),
     )
     .await;
-    other_services.refresh_directory().await.unwrap();
+    other_services.auth.refresh_directory().await.unwrap();
 
     assert_eq!(
         call(&auditor, &other, "steps/list", json!({})).await.0,
@@ -276,6 +276,7 @@ async fn expired_idle_and_tampered_tokens_are_refused() {
     let id = app.user_id("admin").await;
     let generation = app
         .services
+        .auth
         .directory
         .get(app::domain::ids::UserId(id))
         .unwrap()

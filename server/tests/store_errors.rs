@@ -2,7 +2,7 @@
 
 use crate::support::test_db::TestDb;
 use app::error::{AppError, ConflictCode};
-use app::store::Store;
+use app::store::{Store, StoreError};
 use diesel::prelude::*;
 use diesel_async::AsyncMysqlConnection;
 use diesel_async::RunQueryDsl;
@@ -16,7 +16,10 @@ async fn migrated() -> (TestDb, AsyncMysqlConnection) {
 }
 
 async fn run(conn: &mut AsyncMysqlConnection, sql: &str) -> Result<usize, AppError> {
-    Ok(diesel::sql_query(sql).execute(conn).await?)
+    Ok(diesel::sql_query(sql)
+        .execute(conn)
+        .await
+        .map_err(StoreError::from)?)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -56,7 +59,7 @@ async fn a_missing_row_is_not_found() {
         .select(regions::name)
         .first(&mut conn)
         .await
-        .map_err(AppError::from);
+        .map_err(|e| AppError::from(StoreError::from(e)));
 
     assert!(matches!(result, Err(AppError::NotFound { .. })));
 }
@@ -103,7 +106,9 @@ async fn an_unreachable_database_is_unavailable() {
     // Port 1 on loopback: nothing listens there, the connection is refused at once.
     let store = Store::new("mysql://root@127.0.0.1:1/switchyard", 2).unwrap();
 
-    let error = store.conn().await.map(|_| ()).unwrap_err();
+    let error = store.ping().await.unwrap_err();
+    assert!(matches!(error, StoreError::Unavailable(_)), "{error:?}");
+    let error = AppError::from(error);
 
     assert!(matches!(error, AppError::Unavailable { .. }), "{error:?}");
     assert_eq!(error.status_code(), 503);

@@ -8,12 +8,9 @@ use leptos::server_fn::codec::Json;
 /// One page of audit entries matching the filter, newest first.
 #[server(endpoint = "audit/list", input = Json, output = Json)]
 pub async fn list_audit_entries(query: AuditQuery) -> Result<AuditPage, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let actor = require(Action::ListAuditEntries).await?;
-        let mut conn = actor.services.store.conn().await?;
-        crate::store::audit::list(&mut conn, &query).await
+    super::server_side::run(Action::ListAuditEntries, None, async |actor| {
+        Ok(crate::store::audit::list(&actor.auth.store, &query).await?)
     })
     .await
 }

@@ -8,11 +8,13 @@ use leptos::server_fn::codec::Json;
 /// Starts a session (sets the session cookie) and says who signed in.
 #[server(endpoint = "auth/sign_in", input = Json, output = Json)]
 pub async fn sign_in(username: String, password: String) -> Result<SessionUser, AppError> {
-    use crate::auth::{account, guard::visit};
+    use super::server_side::{run_public, set_cookie};
+    use crate::auth::account;
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let visitor = visit(Action::SignIn).await?;
-        account::sign_in(&visitor, &username, password).await
+    run_public(Action::SignIn, async |visitor| {
+        let (user, cookie) = account::sign_in(&visitor, &username, password).await?;
+        set_cookie(cookie);
+        Ok(user)
     })
     .await
 }
@@ -20,11 +22,12 @@ pub async fn sign_in(username: String, password: String) -> Result<SessionUser, 
 /// Ends the caller's sessions, on every device, and removes the cookie.
 #[server(endpoint = "auth/sign_out", input = Json, output = Json)]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::auth::{account, guard::require};
+    use super::server_side::{run, set_cookie};
+    use crate::auth::account;
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let actor = require(Action::SignOut).await?;
-        account::sign_out(&actor).await
+    run(Action::SignOut, None, async |actor| {
+        set_cookie(account::sign_out(&actor).await);
+        Ok(())
     })
     .await
 }
@@ -32,9 +35,8 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// Who is signed in.
 #[server(endpoint = "auth/me", input = Json, output = Json)]
 pub async fn current_user() -> Result<SessionUser, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
-    super::server_side::answer(async { Ok(require(Action::CurrentUser).await?.user) }).await
+    super::server_side::run(Action::CurrentUser, None, async |actor| Ok(actor.user)).await
 }
 
 /// Replaces the caller's password; their other sessions end.
@@ -43,18 +45,14 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
 ) -> Result<SessionUser, AppError> {
-    use crate::auth::{account, guard::require};
+    use super::server_side::{run, set_cookie};
+    use crate::auth::account;
     use crate::domain::role::Action;
-    use crate::store::audit::Target;
-    super::server_side::answer(async {
-        let actor = require(Action::ChangeOwnPassword).await?;
-        let target = Some(Target::new("user", actor.user.id));
-        actor
-            .audited(
-                target,
-                account::change_password(&actor, current_password, new_password),
-            )
-            .await
+    run(Action::ChangeOwnPassword, None, async |actor| {
+        let (user, cookie) =
+            account::change_password(&actor, current_password, new_password).await?;
+        set_cookie(cookie);
+        Ok(user)
     })
     .await
 }

@@ -8,12 +8,9 @@ use leptos::server_fn::codec::Json;
 /// Every step type with its parameters, in catalog order.
 #[server(endpoint = "steps/list", input = Json, output = Json)]
 pub async fn list_step_types() -> Result<Vec<StepType>, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let actor = require(Action::ListStepTypes).await?;
-        let mut conn = actor.services.store.conn().await?;
-        crate::store::catalog::list(&mut conn).await
+    super::server_side::run(Action::ListStepTypes, None, async |actor| {
+        Ok(crate::store::catalog::list(&actor.auth.store).await?)
     })
     .await
 }

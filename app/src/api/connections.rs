@@ -18,12 +18,9 @@ fn for_viewer(mut config: ConnectionConfig, viewer: crate::domain::role::Role) -
 /// Every connection config, by data center and name.
 #[server(endpoint = "connection_configs/list", input = Json, output = Json)]
 pub async fn list_connection_configs() -> Result<Vec<ConnectionConfig>, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let actor = require(Action::ListConnectionConfigs).await?;
-        let mut conn = actor.services.store.conn().await?;
-        let configs = crate::store::connection_configs::list(&mut conn).await?;
+    super::server_side::run(Action::ListConnectionConfigs, None, async |actor| {
+        let configs = crate::store::connection_configs::list(&actor.auth.store).await?;
         Ok(configs
             .into_iter()
             .map(|c| for_viewer(c, actor.user.role))
@@ -37,19 +34,19 @@ pub async fn list_connection_configs() -> Result<Vec<ConnectionConfig>, AppError
 pub async fn create_connection_config(
     form: ConnectionConfigForm,
 ) -> Result<ConnectionConfig, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let actor = require(Action::CreateConnectionConfig).await?;
-        actor
-            .audited(None, async {
-                let form = form.validate().map_err(AppError::invalid)?;
-                let mut conn = actor.services.store.conn().await?;
-                let key = &actor.services.keys.stored_secrets;
-                crate::store::connection_configs::create(&mut conn, &actor.record(), key, &form)
-                    .await
-            })
-            .await
+    super::server_side::run(Action::CreateConnectionConfig, None, async |actor| {
+        let form = form.validate().map_err(AppError::invalid)?;
+        let key = &actor.auth.keys.stored_secrets;
+        Ok(
+            crate::store::connection_configs::create(
+                &actor.auth.store,
+                &actor.record(),
+                key,
+                &form,
+            )
+            .await?,
+        )
     })
     .await
 }
@@ -61,28 +58,25 @@ pub async fn update_connection_config(
     version: u32,
     form: ConnectionConfigForm,
 ) -> Result<ConnectionConfig, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
     use crate::store::audit::Target;
-    super::server_side::answer(async {
-        let actor = require(Action::UpdateConnectionConfig).await?;
-        actor
-            .audited(Some(Target::new("connection_config", id)), async {
-                let form = form.validate().map_err(AppError::invalid)?;
-                let mut conn = actor.services.store.conn().await?;
-                let key = &actor.services.keys.stored_secrets;
-                crate::store::connection_configs::update(
-                    &mut conn,
-                    &actor.record(),
-                    key,
-                    id,
-                    version,
-                    &form,
-                )
-                .await
-            })
-            .await
-    })
+    super::server_side::run(
+        Action::UpdateConnectionConfig,
+        Some(Target::new("connection_config", id)),
+        async |actor| {
+            let form = form.validate().map_err(AppError::invalid)?;
+            let key = &actor.auth.keys.stored_secrets;
+            Ok(crate::store::connection_configs::update(
+                &actor.auth.store,
+                &actor.record(),
+                key,
+                id,
+                version,
+                &form,
+            )
+            .await?)
+        },
+    )
     .await
 }
 
@@ -91,19 +85,21 @@ pub async fn delete_connection_config(
     id: ConnectionConfigId,
     version: u32,
 ) -> Result<(), AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
     use crate::store::audit::Target;
-    super::server_side::answer(async {
-        let actor = require(Action::DeleteConnectionConfig).await?;
-        actor
-            .audited(Some(Target::new("connection_config", id)), async {
-                let mut conn = actor.services.store.conn().await?;
-                crate::store::connection_configs::delete(&mut conn, &actor.record(), id, version)
-                    .await
-            })
-            .await
-    })
+    super::server_side::run(
+        Action::DeleteConnectionConfig,
+        Some(Target::new("connection_config", id)),
+        async |actor| {
+            Ok(crate::store::connection_configs::delete(
+                &actor.auth.store,
+                &actor.record(),
+                id,
+                version,
+            )
+            .await?)
+        },
+    )
     .await
 }
 
@@ -111,40 +107,34 @@ pub async fn delete_connection_config(
 /// timed out, or bad credentials, within a few seconds.
 #[server(endpoint = "connection_configs/test", input = Json, output = Json)]
 pub async fn test_connection_config(id: ConnectionConfigId) -> Result<ConnectionTest, AppError> {
-    use crate::auth::guard::require;
+    use crate::domain::audit::Outcome;
     use crate::domain::role::Action;
+    use crate::store::audit;
     use crate::store::audit::Target;
-    super::server_side::answer(async {
-        let actor = require(Action::TestConnectionConfig).await?;
-        let target = Target::new("connection_config", id);
-        actor
-            .audited(Some(target.clone()), async {
-                let key = &actor.services.keys.stored_secrets;
-                let (host, port, username, password) = {
-                    let mut conn = actor.services.store.conn().await?;
-                    crate::store::connection_configs::credentials(&mut conn, key, id).await?
-                };
-                let result =
-                    crate::probe::test_connection(&host, port, &username, password.as_deref())
-                        .await;
-                let mut conn = actor.services.store.conn().await?;
-                crate::store::audit::write_ok(&mut conn, &actor.record(), target).await?;
-                Ok(result)
-            })
-            .await
-    })
+    let target = Target::new("connection_config", id);
+    super::server_side::run(
+        Action::TestConnectionConfig,
+        Some(target.clone()),
+        async |actor| {
+            let key = &actor.auth.keys.stored_secrets;
+            let store = &actor.auth.store;
+            let (host, port, username, password) =
+                crate::store::connection_configs::credentials(store, key, id).await?;
+            let result =
+                crate::probe::test_connection(&host, port, &username, password.as_deref()).await;
+            audit::record(store, &actor.record(), Some(target), Outcome::Ok, None).await?;
+            Ok(result)
+        },
+    )
     .await
 }
 
 /// One connection config (never its password).
 #[server(endpoint = "connection_configs/get", input = Json, output = Json)]
 pub async fn get_connection_config(id: ConnectionConfigId) -> Result<ConnectionConfig, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let actor = require(Action::GetConnectionConfig).await?;
-        let mut conn = actor.services.store.conn().await?;
-        let config = crate::store::connection_configs::get(&mut conn, id.0).await?;
+    super::server_side::run(Action::GetConnectionConfig, None, async |actor| {
+        let config = crate::store::connection_configs::get(&actor.auth.store, id).await?;
         Ok(for_viewer(config, actor.user.role))
     })
     .await

@@ -14,31 +14,28 @@ use leptos::server_fn::codec::Json;
 /// cleaned plan, or the problems next to their fields.
 #[cfg(feature = "ssr")]
 async fn validated(
-    conn: &mut crate::store::Db,
+    store: &crate::store::Store,
     content: &PlanContent,
 ) -> Result<Result<PlanContent, Vec<crate::error::FieldError>>, AppError> {
-    let refs = crate::store::plans::refs(conn).await?;
+    let refs = crate::store::plans::refs(store).await?;
     Ok(content.validate(&crate::domain::catalog::builtin_step_types(), &refs))
 }
 
 /// `validated`, with the problems as the error a caller reads.
 #[cfg(feature = "ssr")]
 async fn checked(
-    conn: &mut crate::store::Db,
+    store: &crate::store::Store,
     content: &PlanContent,
 ) -> Result<PlanContent, AppError> {
-    validated(conn, content).await?.map_err(AppError::invalid)
+    validated(store, content).await?.map_err(AppError::invalid)
 }
 
 /// Every plan, by name, with its status and step counts.
 #[server(endpoint = "plans/list", input = Json, output = Json)]
 pub async fn list_plans() -> Result<Vec<PlanSummary>, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let actor = require(Action::ListPlans).await?;
-        let mut conn = actor.services.store.conn().await?;
-        crate::store::plans::list(&mut conn).await
+    super::server_side::run(Action::ListPlans, None, async |actor| {
+        Ok(crate::store::plans::list(&actor.auth.store).await?)
     })
     .await
 }
@@ -46,12 +43,9 @@ pub async fn list_plans() -> Result<Vec<PlanSummary>, AppError> {
 /// One plan with all its versions (newest first) and reviews.
 #[server(endpoint = "plans/get", input = Json, output = Json)]
 pub async fn get_plan(id: PlanId) -> Result<PlanDetail, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let actor = require(Action::GetPlan).await?;
-        let mut conn = actor.services.store.conn().await?;
-        crate::store::plans::get(&mut conn, id).await
+    super::server_side::run(Action::GetPlan, None, async |actor| {
+        Ok(crate::store::plans::get(&actor.auth.store, id).await?)
     })
     .await
 }
@@ -59,12 +53,11 @@ pub async fn get_plan(id: PlanId) -> Result<PlanDetail, AppError> {
 /// Every version of a plan, newest first; approved versions never change.
 #[server(endpoint = "plans/versions", input = Json, output = Json)]
 pub async fn list_plan_versions(id: PlanId) -> Result<Vec<PlanVersion>, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let actor = require(Action::ListPlanVersions).await?;
-        let mut conn = actor.services.store.conn().await?;
-        Ok(crate::store::plans::get(&mut conn, id).await?.versions)
+    super::server_side::run(Action::ListPlanVersions, None, async |actor| {
+        Ok(crate::store::plans::get(&actor.auth.store, id)
+            .await?
+            .versions)
     })
     .await
 }
@@ -72,17 +65,10 @@ pub async fn list_plan_versions(id: PlanId) -> Result<Vec<PlanVersion>, AppError
 /// Creates a plan whose first version is a draft.
 #[server(endpoint = "plans/create", input = Json, output = Json)]
 pub async fn create_plan(content: PlanContent) -> Result<PlanDetail, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let actor = require(Action::CreatePlan).await?;
-        actor
-            .audited(None, async {
-                let mut conn = actor.services.store.conn().await?;
-                let content = checked(&mut conn, &content).await?;
-                crate::store::plans::create(&mut conn, &actor.record(), &content).await
-            })
-            .await
+    super::server_side::run(Action::CreatePlan, None, async |actor| {
+        let content = checked(&actor.auth.store, &content).await?;
+        Ok(crate::store::plans::create(&actor.auth.store, &actor.record(), &content).await?)
     })
     .await
 }
@@ -95,37 +81,41 @@ pub async fn update_plan(
     version: u32,
     content: PlanContent,
 ) -> Result<PlanDetail, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
     use crate::store::audit::Target;
-    super::server_side::answer(async {
-        let actor = require(Action::UpdatePlan).await?;
-        actor
-            .audited(Some(Target::new("plan", id)), async {
-                let mut conn = actor.services.store.conn().await?;
-                let content = checked(&mut conn, &content).await?;
-                crate::store::plans::update(&mut conn, &actor.record(), id, version, &content).await
-            })
-            .await
-    })
+    super::server_side::run(
+        Action::UpdatePlan,
+        Some(Target::new("plan", id)),
+        async |actor| {
+            let content = checked(&actor.auth.store, &content).await?;
+            Ok(crate::store::plans::update(
+                &actor.auth.store,
+                &actor.record(),
+                id,
+                version,
+                &content,
+            )
+            .await?)
+        },
+    )
     .await
 }
 
 /// Sends the working draft to the reviewers.
 #[server(endpoint = "plans/submit", input = Json, output = Json)]
 pub async fn submit_plan(id: PlanId, version: u32) -> Result<PlanDetail, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
     use crate::store::audit::Target;
-    super::server_side::answer(async {
-        let actor = require(Action::SubmitPlan).await?;
-        actor
-            .audited(Some(Target::new("plan", id)), async {
-                let mut conn = actor.services.store.conn().await?;
-                crate::store::plans::submit(&mut conn, &actor.record(), id, version).await
-            })
-            .await
-    })
+    super::server_side::run(
+        Action::SubmitPlan,
+        Some(Target::new("plan", id)),
+        async |actor| {
+            Ok(
+                crate::store::plans::submit(&actor.auth.store, &actor.record(), id, version)
+                    .await?,
+            )
+        },
+    )
     .await
 }
 
@@ -137,19 +127,22 @@ pub async fn approve_plan(
     version: u32,
     comment: String,
 ) -> Result<PlanDetail, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
     use crate::store::audit::Target;
-    super::server_side::answer(async {
-        let actor = require(Action::ApprovePlan).await?;
-        actor
-            .audited(Some(Target::new("plan", id)), async {
-                let mut conn = actor.services.store.conn().await?;
-                crate::store::plans::approve(&mut conn, &actor.record(), id, version, &comment)
-                    .await
-            })
-            .await
-    })
+    super::server_side::run(
+        Action::ApprovePlan,
+        Some(Target::new("plan", id)),
+        async |actor| {
+            Ok(crate::store::plans::approve(
+                &actor.auth.store,
+                &actor.record(),
+                id,
+                version,
+                &comment,
+            )
+            .await?)
+        },
+    )
     .await
 }
 
@@ -160,18 +153,22 @@ pub async fn reject_plan(
     version: u32,
     comment: String,
 ) -> Result<PlanDetail, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
     use crate::store::audit::Target;
-    super::server_side::answer(async {
-        let actor = require(Action::RejectPlan).await?;
-        actor
-            .audited(Some(Target::new("plan", id)), async {
-                let mut conn = actor.services.store.conn().await?;
-                crate::store::plans::reject(&mut conn, &actor.record(), id, version, &comment).await
-            })
-            .await
-    })
+    super::server_side::run(
+        Action::RejectPlan,
+        Some(Target::new("plan", id)),
+        async |actor| {
+            Ok(crate::store::plans::reject(
+                &actor.auth.store,
+                &actor.record(),
+                id,
+                version,
+                &comment,
+            )
+            .await?)
+        },
+    )
     .await
 }
 
@@ -182,71 +179,68 @@ pub async fn deactivate_plan(
     version: u32,
     comment: String,
 ) -> Result<PlanDetail, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
     use crate::store::audit::Target;
-    super::server_side::answer(async {
-        let actor = require(Action::DeactivatePlan).await?;
-        actor
-            .audited(Some(Target::new("plan", id)), async {
-                let mut conn = actor.services.store.conn().await?;
-                crate::store::plans::deactivate(&mut conn, &actor.record(), id, version, &comment)
-                    .await
-            })
-            .await
-    })
+    super::server_side::run(
+        Action::DeactivatePlan,
+        Some(Target::new("plan", id)),
+        async |actor| {
+            Ok(crate::store::plans::deactivate(
+                &actor.auth.store,
+                &actor.record(),
+                id,
+                version,
+                &comment,
+            )
+            .await?)
+        },
+    )
     .await
 }
 
 /// A new draft plan named `name` with the steps of the plan's newest version.
 #[server(endpoint = "plans/clone", input = Json, output = Json)]
 pub async fn clone_plan(id: PlanId, name: String) -> Result<PlanDetail, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
     use crate::store::audit::Target;
-    super::server_side::answer(async {
-        let actor = require(Action::ClonePlan).await?;
-        actor
-            .audited(Some(Target::new("plan", id)), async {
-                let mut conn = actor.services.store.conn().await?;
-                let source = crate::store::plans::get(&mut conn, id).await?;
-                let mut content = source.latest().ok_or(AppError::Internal)?.content.clone();
-                content.name = name;
-                let content = checked(&mut conn, &content).await?;
-                crate::store::plans::create(&mut conn, &actor.record(), &content).await
-            })
-            .await
-    })
+    super::server_side::run(
+        Action::ClonePlan,
+        Some(Target::new("plan", id)),
+        async |actor| {
+            let source = crate::store::plans::get(&actor.auth.store, id).await?;
+            let mut content = source.latest().ok_or(AppError::Internal)?.content.clone();
+            content.name = name;
+            let content = checked(&actor.auth.store, &content).await?;
+            Ok(crate::store::plans::create(&actor.auth.store, &actor.record(), &content).await?)
+        },
+    )
     .await
 }
 
 /// Deletes a plan and its versions; executions keep their copy and the plan's name.
 #[server(endpoint = "plans/delete", input = Json, output = Json)]
 pub async fn delete_plan(id: PlanId, version: u32) -> Result<(), AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
     use crate::store::audit::Target;
-    super::server_side::answer(async {
-        let actor = require(Action::DeletePlan).await?;
-        actor
-            .audited(Some(Target::new("plan", id)), async {
-                let mut conn = actor.services.store.conn().await?;
-                crate::store::plans::delete(&mut conn, &actor.record(), id, version).await
-            })
-            .await
-    })
+    super::server_side::run(
+        Action::DeletePlan,
+        Some(Target::new("plan", id)),
+        async |actor| {
+            Ok(
+                crate::store::plans::delete(&actor.auth.store, &actor.record(), id, version)
+                    .await?,
+            )
+        },
+    )
     .await
 }
 
 /// Version `number` of a plan (its newest when `None`) as a plans-as-code document.
 #[server(endpoint = "plans/export", input = Json, output = Json)]
 pub async fn export_plan(id: PlanId, number: Option<u32>) -> Result<PlanDocument, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let actor = require(Action::ExportPlan).await?;
-        let mut conn = actor.services.store.conn().await?;
-        let detail = crate::store::plans::get(&mut conn, id).await?;
+    super::server_side::run(Action::ExportPlan, None, async |actor| {
+        let detail = crate::store::plans::get(&actor.auth.store, id).await?;
         let version = match number {
             Some(number) => detail.versions.iter().find(|v| v.number == number),
             None => detail.latest(),
@@ -263,38 +257,30 @@ pub async fn export_plan(id: PlanId, number: Option<u32>) -> Result<PlanDocument
 /// can be reported with its line and column).
 #[server(endpoint = "plans/import", input = Json, output = Json)]
 pub async fn import_plan(document: String) -> Result<PlanDetail, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::plan_document::{read, with_lines};
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let actor = require(Action::ImportPlan).await?;
-        actor
-            .audited(None, async {
-                let content = read(&document).map_err(AppError::invalid)?;
-                let mut conn = actor.services.store.conn().await?;
-                let content = validated(&mut conn, &content)
-                    .await?
-                    .map_err(|errors| AppError::invalid(with_lines(&document, errors)))?;
-                crate::store::plans::create(&mut conn, &actor.record(), &content)
-                    .await
-                    .map_err(|error| match error {
-                        AppError::Conflict {
-                            code,
-                            field,
-                            message,
-                        } => {
-                            let (line, column) =
-                                crate::domain::plan_document::locate(&document, "name");
-                            AppError::Conflict {
-                                code,
-                                field,
-                                message: format!("line {line}, column {column}: {message}"),
-                            }
-                        }
-                        other => other,
-                    })
-            })
+    super::server_side::run(Action::ImportPlan, None, async |actor| {
+        let content = read(&document).map_err(AppError::invalid)?;
+        let content = validated(&actor.auth.store, &content)
+            .await?
+            .map_err(|errors| AppError::invalid(with_lines(&document, errors)))?;
+        crate::store::plans::create(&actor.auth.store, &actor.record(), &content)
             .await
+            .map_err(|error| match AppError::from(error) {
+                AppError::Conflict {
+                    code,
+                    field,
+                    message,
+                } => {
+                    let (line, column) = crate::domain::plan_document::locate(&document, "name");
+                    AppError::Conflict {
+                        code,
+                        field,
+                        message: format!("line {line}, column {column}: {message}"),
+                    }
+                }
+                other => other,
+            })
     })
     .await
 }
@@ -307,12 +293,9 @@ pub async fn diff_plan(
     old: Option<u32>,
     new: Option<u32>,
 ) -> Result<PlanDiff, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let actor = require(Action::DiffPlan).await?;
-        let mut conn = actor.services.store.conn().await?;
-        let detail = crate::store::plans::get(&mut conn, id).await?;
+    super::server_side::run(Action::DiffPlan, None, async |actor| {
+        let detail = crate::store::plans::get(&actor.auth.store, id).await?;
         let pick = |number: Option<u32>| {
             detail
                 .versions

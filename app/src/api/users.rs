@@ -15,36 +15,27 @@ mod server {
     use crate::domain::ids::UserId;
     use crate::domain::user::UserSummary;
     use crate::error::AppError;
-    use crate::store::audit::Target;
     use crate::store::users::{self, UserChange};
 
-    /// Applies an account change, audited, and updates the directory at once.
+    /// Applies an account change and updates the directory at once.
     pub async fn change(
         actor: &Actor,
         id: UserId,
         version: Option<u32>,
         change: UserChange,
     ) -> Result<UserSummary, AppError> {
-        actor
-            .audited(Some(Target::new("user", id)), async {
-                let mut conn = actor.services.store.conn().await?;
-                let row = users::change(&mut conn, &actor.record(), id, version, change).await?;
-                actor.services.directory.put(row.state());
-                Ok(row.summary())
-            })
-            .await
+        let row = users::change(&actor.auth.store, &actor.record(), id, version, change).await?;
+        actor.auth.directory.put(row.state());
+        Ok(row.summary())
     }
 }
 
 /// Every user, by user name.
 #[server(endpoint = "users/list", input = Json, output = Json)]
 pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let actor = require(Action::ListUsers).await?;
-        let mut conn = actor.services.store.conn().await?;
-        crate::store::users::list(&mut conn).await
+    super::server_side::run(Action::ListUsers, None, async |actor| {
+        Ok(crate::store::users::list(&actor.auth.store).await?)
     })
     .await
 }
@@ -52,35 +43,28 @@ pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
 /// Creates a user with a one-time password: they choose their own at first sign-in.
 #[server(endpoint = "users/create", input = Json, output = Json)]
 pub async fn create_user(user: NewUser) -> Result<UserSummary, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
-    super::server_side::answer(async {
-        let actor = require(Action::CreateUser).await?;
-        actor
-            .audited(None, async {
-                // Stored in the one spelling sign-in looks up: see auth::username.
-                let folded = crate::auth::username::fold(&user.username);
-                let user = NewUser {
-                    username: folded.unwrap_or(user.username),
-                    ..user
-                };
-                user.validate().map_err(AppError::invalid)?;
-                let hash = actor.services.hasher.hash(user.password.clone()).await?;
-                let mut conn = actor.services.store.conn().await?;
-                let row = crate::store::users::create(
-                    &mut conn,
-                    &actor.record(),
-                    &user.username,
-                    user.display_name.trim(),
-                    user.role,
-                    hash,
-                    true,
-                )
-                .await?;
-                actor.services.directory.put(row.state());
-                Ok(row.summary())
-            })
-            .await
+    super::server_side::run(Action::CreateUser, None, async |actor| {
+        // Stored in the one spelling sign-in looks up: see auth::username.
+        let folded = crate::auth::username::fold(&user.username);
+        let user = NewUser {
+            username: folded.unwrap_or(user.username),
+            ..user
+        };
+        user.validate().map_err(AppError::invalid)?;
+        let hash = actor.auth.hasher.hash(user.password.clone()).await?;
+        let row = crate::store::users::create(
+            &actor.auth.store,
+            &actor.record(),
+            &user.username,
+            user.display_name.trim(),
+            user.role,
+            hash,
+            true,
+        )
+        .await?;
+        actor.auth.directory.put(row.state());
+        Ok(row.summary())
     })
     .await
 }
@@ -88,11 +72,10 @@ pub async fn create_user(user: NewUser) -> Result<UserSummary, AppError> {
 /// Gives a user another role; `version` is the one the change was made from.
 #[server(endpoint = "users/set_role", input = Json, output = Json)]
 pub async fn set_user_role(id: UserId, role: Role, version: u32) -> Result<UserSummary, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
     use crate::store::users::UserChange;
-    super::server_side::answer(async {
-        let actor = require(Action::SetUserRole).await?;
+    let target = Some(crate::store::audit::Target::new("user", id));
+    super::server_side::run(Action::SetUserRole, target, async |actor| {
         server::change(&actor, id, Some(version), UserChange::role(role)).await
     })
     .await
@@ -105,11 +88,10 @@ pub async fn set_user_enabled(
     enabled: bool,
     version: u32,
 ) -> Result<UserSummary, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
     use crate::store::users::UserChange;
-    super::server_side::answer(async {
-        let actor = require(Action::SetUserEnabled).await?;
+    let target = Some(crate::store::audit::Target::new("user", id));
+    super::server_side::run(Action::SetUserEnabled, target, async |actor| {
         server::change(&actor, id, Some(version), UserChange::enabled(enabled)).await
     })
     .await
@@ -121,21 +103,15 @@ pub async fn reset_user_password(
     id: UserId,
     new_password: String,
 ) -> Result<UserSummary, AppError> {
-    use crate::auth::guard::require;
     use crate::domain::role::Action;
     use crate::domain::user::check_password;
     use crate::store::users::UserChange;
-    super::server_side::answer(async {
-        let actor = require(Action::ResetUserPassword).await?;
+    let target = Some(crate::store::audit::Target::new("user", id));
+    super::server_side::run(Action::ResetUserPassword, target, async |actor| {
         if let Some(error) = check_password("new_password", &new_password) {
-            let failed: Result<UserSummary, AppError> = Err(AppError::invalid(vec![error]));
-            return actor
-                .audited(Some(crate::store::audit::Target::new("user", id)), async {
-                    failed
-                })
-                .await;
+            return Err(AppError::invalid(vec![error]));
         }
-        let hash = actor.services.hasher.hash(new_password).await?;
+        let hash = actor.auth.hasher.hash(new_password).await?;
         server::change(&actor, id, None, UserChange::password(hash, true)).await
     })
     .await

@@ -1,7 +1,8 @@
 //! Signing in and out, and changing one's own password: the flows behind the `auth/*`
 //! server functions.
 
-use super::guard::{Actor, Visitor, set_cookie};
+use super::Auth;
+use super::guard::{Actor, Visitor};
 use super::password;
 use super::refusals::record_sampled;
 use super::session;
@@ -9,14 +10,17 @@ use super::username::canonical_username;
 use crate::domain::audit::Outcome;
 use crate::domain::user::{SessionUser, check_password};
 use crate::error::{AppError, FieldError};
-use crate::services::Services;
 use crate::store::audit::{self, AuditRecord, Target};
 use crate::store::users::{self, UserChange};
 use std::time::Instant;
 
 const WRONG_CREDENTIALS: &str = "wrong user name or password";
 
-/// Checks the credentials and starts a session. The answer never says whether the user
+/// A session cookie to set on the response (`Set-Cookie` value).
+pub type Cookie = String;
+
+/// Checks the credentials and starts a session (the cookie to set comes back with the
+/// user). The answer never says whether the user
 /// exists; repeated failures for one account make the next attempt wait. The typed name is
 /// looked up, and throttled, only in its canonical form; a name that has none names no
 /// account and is refused without a lookup. Whatever an anonymous caller can repeat at
@@ -27,8 +31,8 @@ pub async fn sign_in(
     visitor: &Visitor,
     typed_username: &str,
     password: String,
-) -> Result<SessionUser, AppError> {
-    let services = &visitor.services;
+) -> Result<(SessionUser, Cookie), AppError> {
+    let auth = &visitor.auth;
     let username = canonical_username(typed_username);
     let attempt = AuditRecord {
         actor_name: username
@@ -44,57 +48,53 @@ pub async fn sign_in(
     // password would be, and after a pause: a flood is slowed down, not served flat out.
     let Some(username) = username else {
         drop(password);
-        record_sampled(services, &attempt, "not a valid user name").await;
+        record_sampled(auth, &attempt, "not a valid user name").await;
         tokio::time::sleep(password::PATIENCE).await;
         return Err(wrong_credentials());
     };
-    if let Err(error) = let_attempt_through(services, &username) {
+    if let Err(error) = let_attempt_through(auth, &username) {
         drop(password);
-        record_sampled(services, &attempt, "too many wrong passwords").await;
+        record_sampled(auth, &attempt, "too many wrong passwords").await;
         tokio::time::sleep(password::PATIENCE).await;
         return Err(error);
     }
-    let turn = match services.hasher.turn(password::PATIENCE).await {
+    let turn = match auth.hasher.turn(password::PATIENCE).await {
         Ok(turn) => turn,
         Err(busy) => {
-            services.throttle.withdraw(&username);
-            record_sampled(services, &attempt, password::BUSY).await;
+            auth.throttle.withdraw(&username);
+            record_sampled(auth, &attempt, password::BUSY).await;
             return Err(busy);
         }
     };
 
-    let row = {
-        let mut conn = services.store.conn().await?;
-        users::find_by_username(&mut conn, &username).await?
-    };
+    let row = users::find_by_username(&auth.store, &username).await?;
     let hash = row.as_ref().map(|r| r.password_hash().to_owned());
     let matches = turn.verify(password, hash).await?;
-    let mut conn = services.store.conn().await?;
     let row = match row {
         Some(row) if matches && row.state().enabled => row,
         _ => {
-            let why = WRONG_CREDENTIALS;
-            audit::write(&mut conn, &attempt, None, Outcome::Refused, Some(why)).await?;
+            let why = Some(WRONG_CREDENTIALS);
+            audit::record(&auth.store, &attempt, None, Outcome::Refused, why).await?;
             return Err(wrong_credentials());
         }
     };
 
-    services.throttle.succeeded(&username);
+    auth.throttle.succeeded(&username);
     let state = row.state();
     let record = AuditRecord::of(&state.user, visitor.action, visitor.client_addr.clone());
-    audit::write_ok(&mut conn, &record, Target::new("user", state.user.id)).await?;
+    let target = Some(Target::new("user", state.user.id));
+    audit::record(&auth.store, &record, target, Outcome::Ok, None).await?;
     let claims = session::new_claims(state.user.id, state.session_generation, session::now());
-    set_cookie(session::cookie(services, &claims, visitor.https));
-    services.directory.put(state.clone());
-    Ok(state.user)
+    let cookie = session::cookie(auth, &claims, visitor.https);
+    auth.directory.put(state.clone());
+    Ok((state.user, cookie))
 }
 
 /// Lets one password guess for the account `username` through the throttle, or says how
 /// long to wait. Signing in and changing one's password share the count: both guess the
 /// same password.
-fn let_attempt_through(services: &Services, username: &str) -> Result<(), AppError> {
-    services
-        .throttle
+fn let_attempt_through(auth: &Auth, username: &str) -> Result<(), AppError> {
+    auth.throttle
         .attempt(username, Instant::now())
         .map_err(|wait| AppError::Throttled {
             message: format!(
@@ -105,37 +105,33 @@ fn let_attempt_through(services: &Services, username: &str) -> Result<(), AppErr
 }
 
 /// Ends the caller's sessions (on every device: the session generation moves on) and
-/// removes the cookie. Removing the cookie works even while the database is down.
-pub async fn sign_out(actor: &Actor) -> Result<(), AppError> {
-    set_cookie(session::removal_cookie(actor.https));
-    let ended = async {
-        let mut conn = actor.services.store.conn().await?;
-        users::change(
-            &mut conn,
-            &actor.record(),
-            actor.user.id,
-            None,
-            UserChange::end_sessions(),
-        )
-        .await
-    }
+/// gives the cookie that removes the session's. Removing the cookie works even while
+/// the database is down.
+pub async fn sign_out(actor: &Actor) -> Cookie {
+    let ended = users::change(
+        &actor.auth.store,
+        &actor.record(),
+        actor.user.id,
+        None,
+        UserChange::end_sessions(),
+    )
     .await;
     match ended {
-        Ok(row) => actor.services.directory.put(row.state()),
+        Ok(row) => actor.auth.directory.put(row.state()),
         Err(error) => {
             tracing::warn!(user.id = %actor.user.id, %error, "sign-out could not end other sessions")
         }
     }
-    Ok(())
+    session::removal_cookie(actor.https)
 }
 
 /// Replaces the caller's password after checking the current one; other sessions end,
-/// this one continues with a fresh cookie.
+/// this one continues with the fresh cookie that comes back.
 pub async fn change_password(
     actor: &Actor,
     current: String,
     new: String,
-) -> Result<SessionUser, AppError> {
+) -> Result<(SessionUser, Cookie), AppError> {
     let mut errors: Vec<FieldError> = check_password("new_password", &new).into_iter().collect();
     if current == new {
         errors.push(FieldError::new(
@@ -146,15 +142,14 @@ pub async fn change_password(
     if !errors.is_empty() {
         return Err(AppError::invalid(errors));
     }
-    let services = &actor.services;
-    let_attempt_through(services, &actor.user.username)?;
-    let turn = services
+    let auth = &actor.auth;
+    let_attempt_through(auth, &actor.user.username)?;
+    let turn = auth
         .hasher
         .turn(password::PATIENCE)
         .await
-        .inspect_err(|_| services.throttle.withdraw(&actor.user.username))?;
-    let mut conn = services.store.conn().await?;
-    let row = users::find_by_username(&mut conn, &actor.user.username)
+        .inspect_err(|_| auth.throttle.withdraw(&actor.user.username))?;
+    let row = users::find_by_username(&auth.store, &actor.user.username)
         .await?
         .ok_or_else(|| AppError::not_found("your account"))?;
     if !turn
@@ -166,10 +161,10 @@ pub async fn change_password(
             "this is not your current password",
         )]));
     }
-    services.throttle.succeeded(&actor.user.username);
-    let hash = services.hasher.hash(new).await?;
+    auth.throttle.succeeded(&actor.user.username);
+    let hash = auth.hasher.hash(new).await?;
     let row = users::change(
-        &mut conn,
+        &auth.store,
         &actor.record(),
         actor.user.id,
         None,
@@ -177,9 +172,8 @@ pub async fn change_password(
     )
     .await?;
     let state = row.state();
-    services.directory.put(state.clone());
+    auth.directory.put(state.clone());
     let https = actor.https;
     let claims = session::new_claims(state.user.id, state.session_generation, session::now());
-    set_cookie(session::cookie(services, &claims, https));
-    Ok(state.user)
+    Ok((state.user, session::cookie(auth, &claims, https)))
 }

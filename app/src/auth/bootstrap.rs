@@ -20,14 +20,13 @@ pub async fn ensure_users(
     demo: bool,
     admin_password: Option<String>,
 ) -> Result<(), AppError> {
-    let mut conn = store.conn().await?;
     let record = AuditRecord::system("users/create");
-    if demo && users::list(&mut conn).await?.is_empty() {
+    if demo && users::list(store).await?.is_empty() {
         for role in Role::ALL {
             let hash = hasher.hash(DEMO_PASSWORD.to_owned()).await?;
             let display_name = format!("Demo {}", role.label().to_lowercase());
             users::create(
-                &mut conn,
+                store,
                 &record,
                 role.as_str(),
                 &display_name,
@@ -39,7 +38,7 @@ pub async fn ensure_users(
         }
         tracing::info!("created the demo users admin, operator, reviewer and auditor");
     }
-    if users::has_enabled_admin(&mut conn).await? {
+    if users::has_enabled_admin(store).await? {
         return Ok(());
     }
 
@@ -48,14 +47,14 @@ pub async fn ensure_users(
         None => (generate_password(), true),
     };
     let hash = hasher.hash(password.clone()).await?;
-    match users::find_by_username(&mut conn, FIRST_ADMIN).await? {
+    match users::find_by_username(store, FIRST_ADMIN).await? {
         Some(existing) => {
             let id = existing.session_user().id;
             let restore = AuditRecord::system("users/set_role");
-            users::change(&mut conn, &restore, id, None, UserChange::role(Role::Admin)).await?;
-            users::change(&mut conn, &restore, id, None, UserChange::enabled(true)).await?;
+            users::change(store, &restore, id, None, UserChange::role(Role::Admin)).await?;
+            users::change(store, &restore, id, None, UserChange::enabled(true)).await?;
             users::change(
-                &mut conn,
+                store,
                 &restore,
                 id,
                 None,
@@ -65,7 +64,7 @@ pub async fn ensure_users(
         }
         None => {
             users::create(
-                &mut conn,
+                store,
                 &record,
                 FIRST_ADMIN,
                 "Administrator",

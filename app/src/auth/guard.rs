@@ -1,23 +1,20 @@
-//! Who may do what, decided in one place. `authorize(services, headers, client, action)`
-//! is the decision itself and needs no Leptos context, so a plain axum route (the live
-//! channel) authorises exactly as a server function does. Server functions start with
-//! its thin wrappers: `require(Action::X)` for what needs a signed-in role,
-//! `visit(Action::X)` for the one thing anyone may do, signing in. Both check the
-//! request's origin for changes, refuse what the caller may not do, record refusals in
-//! the audit log, and keep an active session's idle deadline moving.
+//! Who may do what, decided in one place. `authorize(auth, headers, client, action)`
+//! is the decision for everything that needs a signed-in role, `admit(...)` for the one
+//! thing anyone may do, signing in. Neither needs Leptos context, so a plain axum route
+//! (the live channel) authorises exactly as a server function does (through
+//! `api::run`). Both check the request's origin for changes, refuse what the caller may
+//! not do, record refusals in the audit log, and hand back a renewed session cookie when
+//! the idle deadline should move.
 
+use super::Auth;
 use super::client::Client;
 use super::refusals::{record, record_sampled};
 use super::session::{self, Session};
-use crate::domain::audit::Outcome;
 use crate::domain::role::{Access, Action};
 use crate::domain::user::SessionUser;
 use crate::error::AppError;
-use crate::services::Services;
-use crate::store::audit::{AuditRecord, Target};
+use crate::store::audit::AuditRecord;
 use http::HeaderMap;
-use http::request::Parts;
-use leptos::prelude::*;
 
 /// A signed-in caller allowed to perform `action`.
 #[derive(Debug, Clone)]
@@ -25,7 +22,7 @@ pub struct Actor {
     pub user: SessionUser,
     pub action: Action,
     pub client_addr: Option<String>,
-    pub services: Services,
+    pub auth: Auth,
     /// Whether the request came over https (for the session cookie's `Secure` flag).
     pub https: bool,
     /// A fresh session cookie that moves the idle deadline, to send back when there is one.
@@ -38,25 +35,11 @@ pub struct Visitor {
     pub session: Option<Session>,
     pub action: Action,
     pub client_addr: Option<String>,
-    pub services: Services,
+    pub auth: Auth,
     /// Whether the request came over https (for the session cookie's `Secure` flag).
     pub https: bool,
-}
-
-/// The current server function's request headers, and who sent it.
-fn from_context(services: &Services) -> Result<(Parts, Client), AppError> {
-    let parts = use_context::<Parts>().ok_or_else(|| {
-        tracing::error!("no request parts in the server function context");
-        AppError::Internal
-    })?;
-    let peer = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip());
-    let client = services
-        .proxies
-        .client(peer, &parts.headers, parts.uri.scheme_str());
-    Ok((parts, client))
+    /// A fresh session cookie that moves the idle deadline, to send back when there is one.
+    pub renewed_cookie: Option<String>,
 }
 
 /// Browsers name the page a request comes from; a change must come from our own pages.
@@ -102,51 +85,29 @@ fn url_origin(url: &str) -> Option<String> {
 /// Records a change refused for coming from another site: every time for a signed-in
 /// user (someone's browser was misused), sampled for anonymous callers.
 async fn refuse_cross_site(
-    services: &Services,
+    auth: &Auth,
     session: Option<&Session>,
     action: Action,
     client: Option<String>,
     reason: &str,
 ) {
     match session {
-        Some(s) => record(services, &AuditRecord::of(&s.user, action, client), reason).await,
+        Some(s) => record(auth, &AuditRecord::of(&s.user, action, client), reason).await,
         None => {
             let anonymous = AuditRecord::anonymous(action, client);
-            record_sampled(services, &anonymous, "cross-site request refused").await;
+            record_sampled(auth, &anonymous, "cross-site request refused").await;
         }
     }
 }
 
 /// A cookie that moves the session's idle deadline, when it is time to send one.
-fn renewed_cookie(services: &Services, session: &Session, https: bool) -> Option<String> {
+fn renewed_cookie(auth: &Auth, session: &Session, https: bool) -> Option<String> {
     let now = session::now();
     session.needs_touch(now).then(|| {
         let mut claims = session.claims.clone();
         claims.seen_at = now;
-        session::cookie(services, &claims, https)
+        session::cookie(auth, &claims, https)
     })
-}
-
-/// Adds a `Set-Cookie` header to the response of this server function.
-pub fn set_cookie(value: String) {
-    if let (Some(response), Ok(value)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&value),
-    ) {
-        response.append_header(http::header::SET_COOKIE, value);
-    }
-}
-
-/// A signed-in caller whose role may perform `action`, or the refusal: `authorize` for
-/// the current server function's request, its renewed cookie set on the response.
-pub async fn require(action: Action) -> Result<Actor, AppError> {
-    let services = Services::current()?;
-    let (parts, client) = from_context(&services)?;
-    let actor = authorize(&services, &parts.headers, &client, action).await?;
-    if let Some(cookie) = &actor.renewed_cookie {
-        set_cookie(cookie.clone());
-    }
-    Ok(actor)
 }
 
 /// Decides whether the caller of a request with `headers`, from `client`, may perform
@@ -154,7 +115,7 @@ pub async fn require(action: Action) -> Result<Actor, AppError> {
 /// role must allow it, and a one-time password allows nothing but replacing it. Every
 /// refusal is recorded (anonymous ones sampled, see `refusals`).
 pub async fn authorize(
-    services: &Services,
+    auth: &Auth,
     headers: &HeaderMap,
     client: &Client,
     action: Action,
@@ -167,64 +128,65 @@ pub async fn authorize(
         return Err(AppError::Internal);
     };
     let client_addr = client.addr.map(|addr| addr.to_string());
-    let session = session::read(services, headers, session::now());
+    let session = session::read(auth, headers, session::now());
 
     if action.changes_state()
         && let Err(reason) = check_origin(headers, client.https)
     {
-        refuse_cross_site(services, session.as_ref(), action, client_addr, &reason).await;
+        refuse_cross_site(auth, session.as_ref(), action, client_addr, &reason).await;
         return Err(AppError::Forbidden { message: reason });
     }
     let Some(session) = session else {
         let anonymous = AuditRecord::anonymous(action, client_addr);
-        record_sampled(services, &anonymous, "not signed in").await;
+        record_sampled(auth, &anonymous, "not signed in").await;
         return Err(AppError::unauthenticated());
     };
     let entry = AuditRecord::of(&session.user, action, client_addr.clone());
     if !session.user.role.can(capability) {
         let message = capability.refusal();
-        record(services, &entry, &message).await;
+        record(auth, &entry, &message).await;
         return Err(AppError::Forbidden { message });
     }
     if session.user.must_change_password && !action.allowed_with_one_time_password() {
         let message = "choose a new password first: the current one is one-time".to_owned();
-        record(services, &entry, &message).await;
+        record(auth, &entry, &message).await;
         return Err(AppError::Forbidden { message });
     }
     Ok(Actor {
-        renewed_cookie: renewed_cookie(services, &session, client.https),
+        renewed_cookie: renewed_cookie(auth, &session, client.https),
         user: session.user,
         action,
         client_addr,
-        services: services.clone(),
+        auth: auth.clone(),
         https: client.https,
     })
 }
 
 /// Anyone may call a public function; changes must still come from our own pages.
-pub async fn visit(action: Action) -> Result<Visitor, AppError> {
-    let services = Services::current()?;
-    let (parts, client) = from_context(&services)?;
+pub async fn admit(
+    auth: &Auth,
+    headers: &HeaderMap,
+    client: &Client,
+    action: Action,
+) -> Result<Visitor, AppError> {
     let client_addr = client.addr.map(|addr| addr.to_string());
-    let session = session::read(&services, &parts.headers, session::now());
+    let session = session::read(auth, headers, session::now());
     if action.changes_state()
-        && let Err(reason) = check_origin(&parts.headers, client.https)
+        && let Err(reason) = check_origin(headers, client.https)
     {
-        refuse_cross_site(&services, session.as_ref(), action, client_addr, &reason).await;
+        refuse_cross_site(auth, session.as_ref(), action, client_addr, &reason).await;
         return Err(AppError::Forbidden { message: reason });
     }
-    if let Some(cookie) = session
+    let renewed_cookie = session
         .as_ref()
-        .and_then(|s| renewed_cookie(&services, s, client.https))
-    {
-        set_cookie(cookie);
-    }
+        .and_then(|s| renewed_cookie(auth, s, client.https));
     Ok(Visitor {
         session,
         action,
         client_addr,
         https: client.https,
-        services,
+        auth: auth.clone(),
+        renewed_cookie,
     })
 }
 
@@ -232,34 +194,6 @@ impl Actor {
     /// What the audit log says about this caller and action.
     pub fn record(&self) -> AuditRecord {
         AuditRecord::of(&self.user, self.action, self.client_addr.clone())
-    }
-
-    /// Runs a change. The store writes the `ok` entry inside the change's own transaction;
-    /// when the change fails, the `failed` entry is written here, after the rollback.
-    pub async fn audited<T>(
-        &self,
-        target: Option<Target>,
-        change: impl Future<Output = Result<T, AppError>>,
-    ) -> Result<T, AppError> {
-        let result = change.await;
-        if let Err(error) = &result {
-            let written = async {
-                let mut conn = self.services.store.conn().await?;
-                crate::store::audit::write(
-                    &mut conn,
-                    &self.record(),
-                    target,
-                    Outcome::Failed,
-                    Some(&error.to_string()),
-                )
-                .await
-            }
-            .await;
-            if let Err(audit_error) = written {
-                tracing::warn!(action = self.action.endpoint(), %audit_error, "could not record a failure in the audit log");
-            }
-        }
-        result
     }
 }
 
@@ -340,9 +274,9 @@ mod tests {
         use crate::store::Store;
         use std::time::Duration;
 
-        /// Services whose database never answers: refusals are still decided, and their
+        /// Auth whose database never answers: refusals are still decided, and their
         /// audit writes fail quietly, as they must during an outage.
-        fn services() -> Services {
+        fn auth() -> Auth {
             let directory = Directory::default();
             for (id, role, must_change_password) in [
                 (1, Role::Operator, false),
@@ -361,7 +295,7 @@ mod tests {
                     session_generation: 1,
                 });
             }
-            Services {
+            Auth {
                 store: Store::new("mysql://nobody@127.0.0.1:1/none", 1).unwrap(),
                 keys: std::sync::Arc::new(Keys::derive(&[9; 32])),
                 hasher: PasswordHasher::new(1),
@@ -376,7 +310,7 @@ mod tests {
             }
         }
 
-        fn headers_of(services: &Services, uid: Option<u64>, origin: Option<&str>) -> HeaderMap {
+        fn headers_of(auth: &Auth, uid: Option<u64>, origin: Option<&str>) -> HeaderMap {
             let mut headers = HeaderMap::new();
             headers.insert("host", "console.example".parse().unwrap());
             if let Some(uid) = uid {
@@ -387,7 +321,7 @@ mod tests {
                     issued_at: now,
                     seen_at: now,
                 };
-                let token = token::seal(&services.keys.session, &claims);
+                let token = token::seal(&auth.keys.session, &claims);
                 let cookie = format!("{}={token}", session::COOKIE_NAME);
                 headers.insert("cookie", cookie.parse().unwrap());
             }
@@ -402,13 +336,13 @@ mod tests {
             origin: Option<&str>,
             action: Action,
         ) -> Result<Actor, AppError> {
-            let services = services();
-            let headers = headers_of(&services, uid, origin);
+            let auth = auth();
+            let headers = headers_of(&auth, uid, origin);
             let client = Client {
                 addr: "10.0.0.9".parse().ok(),
                 https: false,
             };
-            authorize(&services, &headers, &client, action).await
+            authorize(&auth, &headers, &client, action).await
         }
 
         #[tokio::test]

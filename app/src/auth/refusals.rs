@@ -5,8 +5,8 @@
 //! unwritten since the previous one. A flood costs the database a row per client and
 //! reason every few seconds, and every refusal is still counted.
 
+use super::Auth;
 use crate::domain::audit::Outcome;
-use crate::services::Services;
 use crate::store::audit::AuditRecord;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -77,12 +77,10 @@ impl RefusalSampler {
 
 /// Writes a refusal. A database outage must not turn a refusal into an error, so a
 /// failed write is logged and otherwise ignored.
-pub async fn record(services: &Services, record: &AuditRecord, reason: &str) {
-    let written = async {
-        let mut conn = services.store.conn().await?;
-        crate::store::audit::write(&mut conn, record, None, Outcome::Refused, Some(reason)).await
-    }
-    .await;
+pub async fn record(auth: &Auth, record: &AuditRecord, reason: &str) {
+    let written =
+        crate::store::audit::record(&auth.store, record, None, Outcome::Refused, Some(reason))
+            .await;
     if let Err(error) = written {
         tracing::warn!(action = record.action, %error, "could not record a refusal in the audit log");
     }
@@ -90,19 +88,19 @@ pub async fn record(services: &Services, record: &AuditRecord, reason: &str) {
 
 /// Writes a refusal an anonymous caller caused, unless one like it from the same client
 /// was written within the window.
-pub async fn record_sampled(services: &Services, entry: &AuditRecord, reason: &'static str) {
+pub async fn record_sampled(auth: &Auth, entry: &AuditRecord, reason: &'static str) {
     let client = entry.client_addr.as_deref();
-    match services
+    match auth
         .refusals
         .admit(client, entry.action, reason, Instant::now())
     {
         None => {}
-        Some(0) => record(services, entry, reason).await,
+        Some(0) => record(auth, entry, reason).await,
         Some(unwritten) => {
             let reason = format!(
                 "{reason} (and {unwritten} more like it from this client since the last entry)"
             );
-            record(services, entry, &reason).await;
+            record(auth, entry, &reason).await;
         }
     }
 }

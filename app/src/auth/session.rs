@@ -2,10 +2,10 @@
 //! (see `token`); it is `HttpOnly`, `SameSite=Strict`, and `Secure` when the console is
 //! reached over https.
 
+use super::Auth;
 use super::token::{self, Claims};
 use crate::domain::ids::UserId;
 use crate::domain::user::SessionUser;
-use crate::services::Services;
 use cookie::{Cookie, SameSite};
 use http::HeaderMap;
 use std::time::Duration;
@@ -44,7 +44,7 @@ pub fn now() -> i64 {
 
 /// The session a request carries, if its cookie is valid now: sealed by this secret, within
 /// its idle and absolute limits, for an enabled user whose sessions were not ended since.
-pub fn read(services: &Services, headers: &HeaderMap, now: i64) -> Option<Session> {
+pub fn read(auth: &Auth, headers: &HeaderMap, now: i64) -> Option<Session> {
     let token = headers
         .get_all(http::header::COOKIE)
         .iter()
@@ -54,14 +54,14 @@ pub fn read(services: &Services, headers: &HeaderMap, now: i64) -> Option<Sessio
         .find(|cookie| cookie.name() == COOKIE_NAME)?
         .value()
         .to_owned();
-    let claims = token::open(&services.keys.session, &token)?;
-    let policy = services.sessions;
+    let claims = token::open(&auth.keys.session, &token)?;
+    let policy = auth.sessions;
     let within_lifetime = now - claims.issued_at < policy.lifetime.as_secs() as i64;
     let within_idle = now - claims.seen_at < policy.idle.as_secs() as i64;
     if !within_lifetime || !within_idle || claims.seen_at < claims.issued_at {
         return None;
     }
-    let state = services.directory.get(UserId(claims.uid))?;
+    let state = auth.directory.get(UserId(claims.uid))?;
     (state.enabled && state.session_generation == claims.generation).then_some(Session {
         user: state.user,
         claims,
@@ -69,10 +69,9 @@ pub fn read(services: &Services, headers: &HeaderMap, now: i64) -> Option<Sessio
 }
 
 /// The `Set-Cookie` value for a token; it lives as long as the session may.
-pub fn cookie(services: &Services, claims: &Claims, secure: bool) -> String {
-    let remaining =
-        services.sessions.lifetime.as_secs() as i64 - (claims.seen_at - claims.issued_at);
-    Cookie::build((COOKIE_NAME, token::seal(&services.keys.session, claims)))
+pub fn cookie(auth: &Auth, claims: &Claims, secure: bool) -> String {
+    let remaining = auth.sessions.lifetime.as_secs() as i64 - (claims.seen_at - claims.issued_at);
+    Cookie::build((COOKIE_NAME, token::seal(&auth.keys.session, claims)))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)

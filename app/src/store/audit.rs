@@ -1,12 +1,11 @@
 //! The audit log table: written inside the transaction of the change it records, read by
 //! the audit page. Rows are never changed (the database refuses it).
 
-use super::Db;
 use super::schema::audit_log;
+use super::{Db, Store, StoreError};
 use crate::domain::audit::{AUDIT_PAGE_SIZE, AuditEntry, AuditPage, AuditQuery, Outcome};
 use crate::domain::role::{Action, Role};
 use crate::domain::user::SessionUser;
-use crate::error::AppError;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -19,6 +18,8 @@ pub struct AuditRecord {
     pub actor_role: Option<Role>,
     pub action: &'static str,
     pub client_addr: Option<String>,
+    /// What the entry says besides its outcome (a refusal's reason, a change's remark).
+    pub note: Option<String>,
 }
 
 impl AuditRecord {
@@ -29,6 +30,15 @@ impl AuditRecord {
             actor_role: Some(user.role),
             action: action.endpoint(),
             client_addr,
+            note: None,
+        }
+    }
+
+    /// The same caller and action, with `note` for the entry.
+    pub fn noted(&self, note: Option<String>) -> Self {
+        Self {
+            note,
+            ..self.clone()
         }
     }
 
@@ -40,6 +50,7 @@ impl AuditRecord {
             actor_role: None,
             action: action.endpoint(),
             client_addr,
+            note: None,
         }
     }
 
@@ -51,6 +62,7 @@ impl AuditRecord {
             actor_role: None,
             action,
             client_addr: None,
+            note: None,
         }
     }
 }
@@ -115,15 +127,26 @@ fn fit(text: &str) -> &str {
         .map_or(text, |(end, _)| &text[..end])
 }
 
-/// Appends one entry. Call it on the connection (and inside the transaction) of the
-/// change it records.
-pub async fn write(
+/// Appends an entry on its own: a refusal, or a change that failed (after its
+/// transaction rolled back). A change's `ok` entry is written inside its transaction.
+pub async fn record(
+    store: &Store,
+    record: &AuditRecord,
+    target: Option<Target>,
+    outcome: Outcome,
+    reason: Option<&str>,
+) -> Result<(), StoreError> {
+    write(&mut *store.conn().await?, record, target, outcome, reason).await
+}
+
+/// Appends one entry on `conn` (inside the transaction of the change it records).
+async fn write(
     conn: &mut Db,
     record: &AuditRecord,
     target: Option<Target>,
     outcome: Outcome,
     reason: Option<&str>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::at.eq(chrono::Utc::now().naive_utc()),
@@ -143,12 +166,18 @@ pub async fn write(
 }
 
 /// Appends the `ok` entry of a change to `target`, inside the change's transaction.
-pub async fn write_ok(conn: &mut Db, record: &AuditRecord, target: Target) -> Result<(), AppError> {
-    write(conn, record, Some(target), Outcome::Ok, None).await
+pub(super) async fn write_ok(
+    conn: &mut Db,
+    record: &AuditRecord,
+    target: Target,
+) -> Result<(), StoreError> {
+    let note = record.note.as_deref();
+    write(conn, record, Some(target), Outcome::Ok, note).await
 }
 
 /// One page of entries matching `query`, newest first.
-pub async fn list(conn: &mut Db, query: &AuditQuery) -> Result<AuditPage, AppError> {
+pub async fn list(store: &Store, query: &AuditQuery) -> Result<AuditPage, StoreError> {
+    let conn = &mut *store.conn().await?;
     let filtered = || {
         let mut select = audit_log::table.into_boxed();
         if let Some(actor) = query.actor.as_deref().filter(|s| !s.is_empty()) {

@@ -1,9 +1,9 @@
 //! The step catalog table: kept equal to the built-in definitions, read by the catalog page.
 
 use super::schema::step_types;
+use super::{Store, StoreError};
 use crate::domain::catalog::builtin_step_types;
 use crate::domain::step::{Layer, StepType};
-use crate::error::AppError;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use std::collections::HashSet;
@@ -20,7 +20,7 @@ struct StepTypeRow {
 }
 
 impl StepTypeRow {
-    fn from_step_type(step: &StepType, sort_order: i32) -> Result<Self, AppError> {
+    fn from_step_type(step: &StepType, sort_order: i32) -> Result<Self, StoreError> {
         Ok(Self {
             opcode: step.opcode.clone(),
             name: step.name.clone(),
@@ -33,9 +33,9 @@ impl StepTypeRow {
 }
 
 impl TryFrom<StepTypeRow> for StepType {
-    type Error = AppError;
+    type Error = StoreError;
 
-    fn try_from(row: StepTypeRow) -> Result<Self, AppError> {
+    fn try_from(row: StepTypeRow) -> Result<Self, StoreError> {
         let layer = Layer::parse(&row.layer).ok_or_else(|| {
             internal(format!(
                 "step type {} has unknown layer {}",
@@ -52,19 +52,19 @@ impl TryFrom<StepTypeRow> for StepType {
     }
 }
 
-fn internal(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(error = %error, "step catalog row cannot be read");
-    AppError::Internal
+fn internal(error: impl std::fmt::Display) -> StoreError {
+    StoreError::internal(format!("step catalog row cannot be read: {error}"))
 }
 
 /// Writes every built-in step type into the table, updating rows that differ. Idempotent.
-pub async fn sync_builtin(conn: &mut super::Db) -> Result<(), AppError> {
+pub async fn sync_builtin(store: &Store) -> Result<(), StoreError> {
     let rows = builtin_step_types()
         .iter()
         .zip(0..)
         .map(|(step, order)| StepTypeRow::from_step_type(step, order))
         .collect::<Result<Vec<_>, _>>()?;
-    conn.transaction::<_, AppError, _>(async |conn| {
+    let mut conn = store.conn().await?;
+    conn.transaction::<_, StoreError, _>(async |conn| {
         let stored: HashSet<String> = step_types::table
             .select(step_types::opcode)
             .load(conn)
@@ -90,7 +90,8 @@ pub async fn sync_builtin(conn: &mut super::Db) -> Result<(), AppError> {
 }
 
 /// Every step type, in catalog order.
-pub async fn list(conn: &mut super::Db) -> Result<Vec<StepType>, AppError> {
+pub async fn list(store: &Store) -> Result<Vec<StepType>, StoreError> {
+    let conn = &mut *store.conn().await?;
     let rows: Vec<StepTypeRow> = step_types::table
         .select(StepTypeRow::as_select())
         .order((step_types::sort_order, step_types::opcode))

@@ -1,24 +1,10 @@
-//! Checks shared by every change to a versioned record: was it made from the stored
-//! version, and does a plan step still name the record.
+//! Whether a plan step still names a record that a change would delete or rename.
 
-use super::Db;
-use crate::error::{AppError, ConflictCode};
+use super::{Db, StoreError};
+use crate::error::ConflictCode;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::RunQueryDsl;
-
-/// Refuses a change made from another version than the stored one (`stored` is `None`
-/// when the record is gone); nothing is overwritten.
-pub fn check_version(stored: Option<u32>, expected: u32, name: &str) -> Result<(), AppError> {
-    if stored == Some(expected) {
-        return Ok(());
-    }
-    Err(AppError::conflict(
-        ConflictCode::StaleRevision,
-        None,
-        format!("{name} was changed by someone else since you loaded it; reload and try again"),
-    ))
-}
 
 #[derive(QueryableByName)]
 struct Count {
@@ -40,7 +26,7 @@ pub async fn not_named_by_plan_steps(
     param: &str,
     name: &str,
     change: NameChange,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let path = format!("$.{param}");
     let steps: Count =
         diesel::sql_query("SELECT COUNT(*) AS n FROM plan_steps WHERE JSON_VALUE(params, ?) = ?")
@@ -53,12 +39,12 @@ pub async fn not_named_by_plan_steps(
     }
     let n = steps.n;
     Err(match change {
-        NameChange::Delete => AppError::conflict(
+        NameChange::Delete => StoreError::conflict(
             ConflictCode::InUse,
             None,
             format!("{name} is still used by {n} plan steps; change those plans first"),
         ),
-        NameChange::Rename => AppError::conflict(
+        NameChange::Rename => StoreError::conflict(
             ConflictCode::InUse,
             Some("name"),
             format!(

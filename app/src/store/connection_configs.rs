@@ -2,19 +2,19 @@
 //! `store::stored_secret`); nothing here returns it to a caller but `credentials`, which the
 //! connection test uses on the server.
 
-use super::audit::{self, AuditRecord, Target};
+use super::audit::AuditRecord;
 use super::schema::{connection_configs, data_centers};
 use super::stored_secret;
-use super::{Db, inserted_id};
-use crate::domain::audit::Outcome;
+use super::tx::{Stored, Table};
+use super::{Db, Store, StoreError, inserted_id};
 use crate::domain::connection::{
     ConfigKind, ConnectionConfig, ConnectionConfigForm, PasswordChange, Platform, Protocol,
 };
 use crate::domain::environment::DataCenterRef;
 use crate::domain::ids::{ConnectionConfigId, DataCenterId};
-use crate::error::AppError;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
+use scoped_futures::ScopedFutureExt;
 
 const TABLE: &str = "connection_configs";
 
@@ -53,7 +53,7 @@ fn select() -> _ {
         ))
 }
 
-fn to_domain(row: Row) -> Result<ConnectionConfig, AppError> {
+fn to_domain(row: Row) -> Result<ConnectionConfig, StoreError> {
     let (
         id,
         name,
@@ -69,13 +69,9 @@ fn to_domain(row: Row) -> Result<ConnectionConfig, AppError> {
         version,
     ) = row;
     let unknown = |what: &str, value: &str| {
-        tracing::error!(
-            config.id = id,
-            what,
-            value,
-            "unknown value in connection_configs"
-        );
-        AppError::Internal
+        StoreError::internal(format!(
+            "unknown {what} {value:?} in connection config {id}"
+        ))
     };
     Ok(ConnectionConfig {
         id: ConnectionConfigId(id),
@@ -95,29 +91,33 @@ fn to_domain(row: Row) -> Result<ConnectionConfig, AppError> {
     })
 }
 
-pub async fn list(conn: &mut Db) -> Result<Vec<ConnectionConfig>, AppError> {
+pub async fn list(store: &Store) -> Result<Vec<ConnectionConfig>, StoreError> {
     let rows: Vec<Row> = select()
         .order((data_centers::name, connection_configs::name))
-        .load(conn)
+        .load(&mut *store.conn().await?)
         .await?;
     rows.into_iter().map(to_domain).collect()
 }
 
-pub async fn get(conn: &mut Db, id: u64) -> Result<ConnectionConfig, AppError> {
+pub async fn get(store: &Store, id: ConnectionConfigId) -> Result<ConnectionConfig, StoreError> {
+    read(&mut *store.conn().await?, id).await
+}
+
+async fn read(conn: &mut Db, id: ConnectionConfigId) -> Result<ConnectionConfig, StoreError> {
     let row: Option<Row> = select()
-        .filter(connection_configs::id.eq(id))
+        .filter(connection_configs::id.eq(id.0))
         .first(conn)
         .await
         .optional()?;
-    to_domain(row.ok_or_else(|| AppError::not_found(format!("connection config {id}")))?)
+    to_domain(row.ok_or_else(|| StoreError::not_found(format!("connection config {id}")))?)
 }
 
 /// Host, port, username and the decrypted password (if one is stored) of a config.
 pub async fn credentials(
-    conn: &mut Db,
+    store: &Store,
     key: &[u8; 32],
     id: ConnectionConfigId,
-) -> Result<(String, u16, String, Option<String>), AppError> {
+) -> Result<(String, u16, String, Option<String>), StoreError> {
     let row: Option<(String, u16, String, Option<Vec<u8>>)> = connection_configs::table
         .find(id.0)
         .select((
@@ -126,16 +126,17 @@ pub async fn credentials(
             connection_configs::username,
             connection_configs::password_ciphertext,
         ))
-        .first(conn)
+        .first(&mut *store.conn().await?)
         .await
         .optional()?;
     let (host, port, username, sealed) =
-        row.ok_or_else(|| AppError::not_found(format!("connection config {id}")))?;
+        row.ok_or_else(|| StoreError::not_found(format!("connection config {id}")))?;
     let password = match sealed {
         None => None,
         Some(bytes) => Some(stored_secret::open(key, TABLE, id.0, &bytes).ok_or_else(|| {
-            tracing::error!(config.id = %id, "a stored password does not open with this secret key");
-            AppError::Internal
+            StoreError::internal(format!(
+                "the stored password of connection config {id} does not open with this secret key"
+            ))
         })?),
     };
     Ok((host, port, username, password))
@@ -146,7 +147,7 @@ async fn apply_password(
     key: &[u8; 32],
     id: u64,
     change: &PasswordChange,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let sealed = match change {
         PasswordChange::Keep => return Ok(()),
         PasswordChange::Clear => None,
@@ -159,18 +160,18 @@ async fn apply_password(
     Ok(())
 }
 
-fn port(form: &ConnectionConfigForm) -> Result<u16, AppError> {
+fn port(form: &ConnectionConfigForm) -> Result<u16, StoreError> {
     u16::try_from(form.port).map_err(|_| {
-        AppError::invalid(vec![crate::error::FieldError::new(
+        StoreError::Invalid(vec![crate::error::FieldError::new(
             "port",
             "must be between 1 and 65535",
         )])
     })
 }
 
-fn data_center(form: &ConnectionConfigForm) -> Result<u64, AppError> {
+fn data_center(form: &ConnectionConfigForm) -> Result<u64, StoreError> {
     form.data_center.map(|d| d.0).ok_or_else(|| {
-        AppError::invalid(vec![crate::error::FieldError::new(
+        StoreError::Invalid(vec![crate::error::FieldError::new(
             "data_center",
             "choose a data center",
         )])
@@ -178,100 +179,95 @@ fn data_center(form: &ConnectionConfigForm) -> Result<u64, AppError> {
 }
 
 pub async fn create(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     key: &[u8; 32],
     form: &ConnectionConfigForm,
-) -> Result<ConnectionConfig, AppError> {
+) -> Result<ConnectionConfig, StoreError> {
     let (port, data_center) = (port(form)?, data_center(form)?);
-    conn.transaction::<_, AppError, _>(async |conn| {
-        diesel::insert_into(connection_configs::table)
-            .values((
-                connection_configs::name.eq(&form.name),
-                connection_configs::data_center_id.eq(data_center),
-                connection_configs::platform.eq(form.platform.as_str()),
-                connection_configs::kind.eq(form.kind.as_str()),
-                connection_configs::protocol.eq(form.protocol.as_str()),
-                connection_configs::host.eq(&form.host),
-                connection_configs::port.eq(port),
-                connection_configs::username.eq(&form.username),
-            ))
-            .execute(conn)
-            .await?;
-        let id = inserted_id(conn).await?;
-        apply_password(conn, key, id, &form.password).await?;
-        audit::write_ok(conn, record, Target::new("connection_config", id)).await?;
-        get(conn, id).await
-    })
-    .await
+    store
+        .create(record, Table::ConnectionConfigs.kind(), move |conn| {
+            async move {
+                diesel::insert_into(connection_configs::table)
+                    .values((
+                        connection_configs::name.eq(&form.name),
+                        connection_configs::data_center_id.eq(data_center),
+                        connection_configs::platform.eq(form.platform.as_str()),
+                        connection_configs::kind.eq(form.kind.as_str()),
+                        connection_configs::protocol.eq(form.protocol.as_str()),
+                        connection_configs::host.eq(&form.host),
+                        connection_configs::port.eq(port),
+                        connection_configs::username.eq(&form.username),
+                    ))
+                    .execute(conn)
+                    .await?;
+                let id = inserted_id(conn).await?;
+                apply_password(conn, key, id, &form.password).await?;
+                Ok((id, read(conn, ConnectionConfigId(id)).await?))
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
+/// Changes a config. A stored password never follows its config to another destination
+/// unless it is entered again; the audit entry says when the destination changed.
 pub async fn update(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     key: &[u8; 32],
     id: ConnectionConfigId,
-    version: u32,
+    revision: u32,
     form: &ConnectionConfigForm,
-) -> Result<ConnectionConfig, AppError> {
+) -> Result<ConnectionConfig, StoreError> {
     let (port, data_center) = (port(form)?, data_center(form)?);
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let stored: Option<u32> = connection_configs::table
-            .find(id.0)
-            .select(connection_configs::version)
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?;
-        let current = get(conn, id.0).await?;
-        super::checks::check_version(stored, version, &current.name)?;
-        let note = current
-            .check_kept_password(form)
-            .map_err(|error| AppError::invalid(vec![error]))?;
-        diesel::update(connection_configs::table.find(id.0))
-            .set((
-                connection_configs::name.eq(&form.name),
-                connection_configs::data_center_id.eq(data_center),
-                connection_configs::platform.eq(form.platform.as_str()),
-                connection_configs::kind.eq(form.kind.as_str()),
-                connection_configs::protocol.eq(form.protocol.as_str()),
-                connection_configs::host.eq(&form.host),
-                connection_configs::port.eq(port),
-                connection_configs::username.eq(&form.username),
-                connection_configs::version.eq(connection_configs::version + 1),
-                connection_configs::updated_at.eq(chrono::Utc::now().naive_utc()),
-            ))
-            .execute(conn)
-            .await?;
-        apply_password(conn, key, id.0, &form.password).await?;
-        let target = Target::new("connection_config", id);
-        audit::write(conn, record, Some(target), Outcome::Ok, note.as_deref()).await?;
-        get(conn, id.0).await
-    })
-    .await
+    // Read before the change: `change` refuses it if the row moved on since.
+    let current = get(store, id).await?;
+    let note = current
+        .check_kept_password(form)
+        .map_err(|error| StoreError::Invalid(vec![error]))?;
+    let record = record.noted(note);
+    let row = Stored::new(Table::ConnectionConfigs, id.0, revision);
+    store
+        .change(&record, row, move |conn, _| {
+            async move {
+                diesel::update(connection_configs::table.find(id.0))
+                    .set((
+                        connection_configs::name.eq(&form.name),
+                        connection_configs::data_center_id.eq(data_center),
+                        connection_configs::platform.eq(form.platform.as_str()),
+                        connection_configs::kind.eq(form.kind.as_str()),
+                        connection_configs::protocol.eq(form.protocol.as_str()),
+                        connection_configs::host.eq(&form.host),
+                        connection_configs::port.eq(port),
+                        connection_configs::username.eq(&form.username),
+                    ))
+                    .execute(conn)
+                    .await?;
+                apply_password(conn, key, id.0, &form.password).await?;
+                read(conn, id).await
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 pub async fn delete(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     id: ConnectionConfigId,
-    version: u32,
-) -> Result<(), AppError> {
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let stored: Option<u32> = connection_configs::table
-            .find(id.0)
-            .select(connection_configs::version)
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?;
-        let current = get(conn, id.0).await?;
-        super::checks::check_version(stored, version, &current.name)?;
-        diesel::delete(connection_configs::table.find(id.0))
-            .execute(conn)
-            .await?;
-        audit::write_ok(conn, record, Target::new("connection_config", id)).await?;
-        Ok(())
-    })
-    .await
+    revision: u32,
+) -> Result<(), StoreError> {
+    let row = Stored::new(Table::ConnectionConfigs, id.0, revision);
+    store
+        .change(record, row, move |conn, _| {
+            async move {
+                diesel::delete(connection_configs::table.find(id.0))
+                    .execute(conn)
+                    .await?;
+                Ok(())
+            }
+            .scope_boxed()
+        })
+        .await
 }

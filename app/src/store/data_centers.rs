@@ -1,27 +1,39 @@
 //! Regions and data centers. A region exists while a data center names it; a data center
 //! can be deleted only when nothing refers to it any more.
 
-use super::audit::{self, AuditRecord, Target};
+use super::audit::AuditRecord;
 use super::schema::{
     connection_configs, data_centers, database_cluster_members, database_clusters, executions,
     regions,
 };
-use super::{Db, inserted_id};
+use super::tx::{Stored, Table};
+use super::{Db, Store, StoreError, inserted_id};
 use crate::domain::environment::{DataCenter, DataCenterForm};
 use crate::domain::ids::DataCenterId;
-use crate::error::{AppError, ConflictCode};
+use crate::error::ConflictCode;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
+use scoped_futures::ScopedFutureExt;
 
-type Row = (u64, String, String, String, u32);
+/// A data center as read, with its region's name.
+#[derive(Queryable)]
+struct DataCenterRow {
+    id: u64,
+    region: String,
+    name: String,
+    description: String,
+    revision: u32,
+}
 
-fn to_domain((id, region, name, description, version): Row) -> DataCenter {
-    DataCenter {
-        id: DataCenterId(id),
-        region,
-        name,
-        description,
-        version,
+impl From<DataCenterRow> for DataCenter {
+    fn from(row: DataCenterRow) -> Self {
+        DataCenter {
+            id: DataCenterId(row.id),
+            region: row.region,
+            name: row.name,
+            description: row.description,
+            version: row.revision,
+        }
     }
 }
 
@@ -37,26 +49,31 @@ fn select() -> _ {
 }
 
 /// Every data center, by region and name.
-pub async fn list(conn: &mut Db) -> Result<Vec<DataCenter>, AppError> {
-    let rows: Vec<Row> = select()
+pub async fn list(store: &Store) -> Result<Vec<DataCenter>, StoreError> {
+    let mut conn = store.conn().await?;
+    let rows: Vec<DataCenterRow> = select()
         .order((regions::name, data_centers::name))
-        .load(conn)
+        .load(&mut conn)
         .await?;
-    Ok(rows.into_iter().map(to_domain).collect())
+    Ok(rows.into_iter().map(DataCenter::from).collect())
 }
 
-pub async fn get(conn: &mut Db, id: u64) -> Result<DataCenter, AppError> {
-    let row: Option<Row> = select()
-        .filter(data_centers::id.eq(id))
+pub async fn get(store: &Store, id: DataCenterId) -> Result<DataCenter, StoreError> {
+    read(&mut *store.conn().await?, id).await
+}
+
+async fn read(conn: &mut Db, id: DataCenterId) -> Result<DataCenter, StoreError> {
+    let row: Option<DataCenterRow> = select()
+        .filter(data_centers::id.eq(id.0))
         .first(conn)
         .await
         .optional()?;
-    row.map(to_domain)
-        .ok_or_else(|| AppError::not_found(format!("data center {id}")))
+    row.map(DataCenter::from)
+        .ok_or_else(|| StoreError::not_found(format!("data center {id}")))
 }
 
 /// The id of the region called `name`, created when it is new.
-async fn region_id(conn: &mut Db, name: &str) -> Result<u64, AppError> {
+async fn region_id(conn: &mut Db, name: &str) -> Result<u64, StoreError> {
     let existing = regions::table
         .filter(regions::name.eq(name))
         .select(regions::id)
@@ -74,7 +91,7 @@ async fn region_id(conn: &mut Db, name: &str) -> Result<u64, AppError> {
 }
 
 /// Regions no data center names any more.
-async fn drop_empty_regions(conn: &mut Db) -> Result<(), AppError> {
+async fn drop_empty_regions(conn: &mut Db) -> Result<(), StoreError> {
     let used = data_centers::table.select(data_centers::region_id);
     diesel::delete(regions::table.filter(regions::id.ne_all(used)))
         .execute(conn)
@@ -83,74 +100,60 @@ async fn drop_empty_regions(conn: &mut Db) -> Result<(), AppError> {
 }
 
 pub async fn create(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     form: &DataCenterForm,
-) -> Result<DataCenter, AppError> {
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let region = region_id(conn, &form.region).await?;
-        diesel::insert_into(data_centers::table)
-            .values((
-                data_centers::region_id.eq(region),
-                data_centers::name.eq(&form.name),
-                data_centers::description.eq(&form.description),
-            ))
-            .execute(conn)
-            .await?;
-        let id = inserted_id(conn).await?;
-        audit::write_ok(conn, record, Target::new("data_center", id)).await?;
-        get(conn, id).await
-    })
-    .await
-}
-
-/// Refuses a change made from an older version than the stored one.
-async fn lock_version(
-    conn: &mut Db,
-    id: DataCenterId,
-    version: u32,
-) -> Result<DataCenter, AppError> {
-    let stored: Option<u32> = data_centers::table
-        .find(id.0)
-        .select(data_centers::version)
-        .for_update()
-        .first(conn)
+) -> Result<DataCenter, StoreError> {
+    store
+        .create(record, Table::DataCenters.kind(), move |conn| {
+            async move {
+                let region = region_id(conn, &form.region).await?;
+                diesel::insert_into(data_centers::table)
+                    .values((
+                        data_centers::region_id.eq(region),
+                        data_centers::name.eq(&form.name),
+                        data_centers::description.eq(&form.description),
+                    ))
+                    .execute(conn)
+                    .await?;
+                let id = inserted_id(conn).await?;
+                Ok((id, read(conn, DataCenterId(id)).await?))
+            }
+            .scope_boxed()
+        })
         .await
-        .optional()?;
-    let current = get(conn, id.0).await?;
-    super::checks::check_version(stored, version, &current.name)?;
-    Ok(current)
 }
 
 pub async fn update(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     id: DataCenterId,
-    version: u32,
+    revision: u32,
     form: &DataCenterForm,
-) -> Result<DataCenter, AppError> {
-    conn.transaction::<_, AppError, _>(async |conn| {
-        lock_version(conn, id, version).await?;
-        let region = region_id(conn, &form.region).await?;
-        diesel::update(data_centers::table.find(id.0))
-            .set((
-                data_centers::region_id.eq(region),
-                data_centers::name.eq(&form.name),
-                data_centers::description.eq(&form.description),
-                data_centers::version.eq(data_centers::version + 1),
-                data_centers::updated_at.eq(chrono::Utc::now().naive_utc()),
-            ))
-            .execute(conn)
-            .await?;
-        drop_empty_regions(conn).await?;
-        audit::write_ok(conn, record, Target::new("data_center", id)).await?;
-        get(conn, id.0).await
-    })
-    .await
+) -> Result<DataCenter, StoreError> {
+    let row = Stored::new(Table::DataCenters, id.0, revision);
+    store
+        .change(record, row, move |conn, _| {
+            async move {
+                let region = region_id(conn, &form.region).await?;
+                diesel::update(data_centers::table.find(id.0))
+                    .set((
+                        data_centers::region_id.eq(region),
+                        data_centers::name.eq(&form.name),
+                        data_centers::description.eq(&form.description),
+                    ))
+                    .execute(conn)
+                    .await?;
+                drop_empty_regions(conn).await?;
+                read(conn, id).await
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// What still refers to a data center, as a person reads it ("2 connection configs, 1 execution").
-async fn references(conn: &mut Db, id: u64) -> Result<Vec<String>, AppError> {
+async fn references(conn: &mut Db, id: u64) -> Result<Vec<String>, StoreError> {
     let configs: i64 = connection_configs::table
         .filter(connection_configs::data_center_id.eq(id))
         .count()
@@ -189,31 +192,33 @@ async fn references(conn: &mut Db, id: u64) -> Result<Vec<String>, AppError> {
 }
 
 pub async fn delete(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     id: DataCenterId,
-    version: u32,
-) -> Result<(), AppError> {
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let current = lock_version(conn, id, version).await?;
-        let used_by = references(conn, id.0).await?;
-        if !used_by.is_empty() {
-            return Err(AppError::conflict(
-                ConflictCode::InUse,
-                None,
-                format!(
-                    "{} is still used by {}; remove those first",
-                    current.name,
-                    used_by.join(", ")
-                ),
-            ));
-        }
-        diesel::delete(data_centers::table.find(id.0))
-            .execute(conn)
-            .await?;
-        drop_empty_regions(conn).await?;
-        audit::write_ok(conn, record, Target::new("data_center", id)).await?;
-        Ok(())
-    })
-    .await
+    revision: u32,
+) -> Result<(), StoreError> {
+    let row = Stored::new(Table::DataCenters, id.0, revision);
+    store
+        .change(record, row, move |conn, current| {
+            async move {
+                let used_by = references(conn, id.0).await?;
+                if !used_by.is_empty() {
+                    return Err(StoreError::conflict(
+                        ConflictCode::InUse,
+                        None,
+                        format!(
+                            "{} is still used by {}; remove those first",
+                            current.name,
+                            used_by.join(", ")
+                        ),
+                    ));
+                }
+                diesel::delete(data_centers::table.find(id.0))
+                    .execute(conn)
+                    .await?;
+                drop_empty_regions(conn).await
+            }
+            .scope_boxed()
+        })
+        .await
 }

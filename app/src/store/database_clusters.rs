@@ -1,18 +1,19 @@
 //! Database clusters: the data centers holding a copy, and the primary among them. An
 //! edit replaces the members as a whole, in one transaction with its audit entry.
 
-use super::audit::{self, AuditRecord, Target};
+use super::audit::AuditRecord;
 use super::checks::{NameChange, not_named_by_plan_steps};
 use super::schema::{data_centers, database_cluster_members, database_clusters};
-use super::{Db, inserted_id};
+use super::tx::{Stored, Table};
+use super::{Db, Store, StoreError, inserted_id};
 use crate::domain::environment::{DataCenterRef, DatabaseCluster, DatabaseClusterForm};
 use crate::domain::ids::{DataCenterId, DatabaseClusterId};
-use crate::error::AppError;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
+use scoped_futures::ScopedFutureExt;
 use std::collections::HashMap;
 
-async fn load(conn: &mut Db, only: Option<u64>) -> Result<Vec<DatabaseCluster>, AppError> {
+async fn load(conn: &mut Db, only: Option<u64>) -> Result<Vec<DatabaseCluster>, StoreError> {
     let mut clusters = database_clusters::table
         .inner_join(data_centers::table)
         .select((
@@ -66,22 +67,26 @@ async fn load(conn: &mut Db, only: Option<u64>) -> Result<Vec<DatabaseCluster>, 
         .collect())
 }
 
-pub async fn list(conn: &mut Db) -> Result<Vec<DatabaseCluster>, AppError> {
-    load(conn, None).await
+pub async fn list(store: &Store) -> Result<Vec<DatabaseCluster>, StoreError> {
+    load(&mut *store.conn().await?, None).await
 }
 
-pub async fn get(conn: &mut Db, id: u64) -> Result<DatabaseCluster, AppError> {
-    load(conn, Some(id))
+pub async fn get(store: &Store, id: DatabaseClusterId) -> Result<DatabaseCluster, StoreError> {
+    read(&mut *store.conn().await?, id).await
+}
+
+async fn read(conn: &mut Db, id: DatabaseClusterId) -> Result<DatabaseCluster, StoreError> {
+    load(conn, Some(id.0))
         .await?
         .pop()
-        .ok_or_else(|| AppError::not_found(format!("database cluster {id}")))
+        .ok_or_else(|| StoreError::not_found(format!("database cluster {id}")))
 }
 
 async fn insert_members(
     conn: &mut Db,
     cluster: u64,
     members: &[DataCenterId],
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let rows: Vec<_> = members
         .iter()
         .map(|dc| {
@@ -98,104 +103,97 @@ async fn insert_members(
     Ok(())
 }
 
-fn primary(form: &DatabaseClusterForm) -> Result<u64, AppError> {
+fn primary(form: &DatabaseClusterForm) -> Result<u64, StoreError> {
     form.primary.map(|p| p.0).ok_or_else(|| {
-        AppError::invalid(vec![crate::error::FieldError::new(
+        StoreError::Invalid(vec![crate::error::FieldError::new(
             "primary",
             "choose the primary data center",
         )])
     })
 }
 
-async fn lock_version(
-    conn: &mut Db,
-    id: DatabaseClusterId,
-    version: u32,
-) -> Result<DatabaseCluster, AppError> {
-    let stored: Option<u32> = database_clusters::table
-        .find(id.0)
-        .select(database_clusters::version)
-        .for_update()
-        .first(conn)
-        .await
-        .optional()?;
-    let current = get(conn, id.0).await?;
-    super::checks::check_version(stored, version, &current.name)?;
-    Ok(current)
-}
-
 pub async fn create(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     form: &DatabaseClusterForm,
-) -> Result<DatabaseCluster, AppError> {
+) -> Result<DatabaseCluster, StoreError> {
     let primary = primary(form)?;
-    conn.transaction::<_, AppError, _>(async |conn| {
-        diesel::insert_into(database_clusters::table)
-            .values((
-                database_clusters::name.eq(&form.name),
-                database_clusters::description.eq(&form.description),
-                database_clusters::primary_data_center_id.eq(primary),
-            ))
-            .execute(conn)
-            .await?;
-        let id = inserted_id(conn).await?;
-        insert_members(conn, id, &form.members).await?;
-        audit::write_ok(conn, record, Target::new("database_cluster", id)).await?;
-        get(conn, id).await
-    })
-    .await
+    store
+        .create(record, Table::DatabaseClusters.kind(), move |conn| {
+            async move {
+                diesel::insert_into(database_clusters::table)
+                    .values((
+                        database_clusters::name.eq(&form.name),
+                        database_clusters::description.eq(&form.description),
+                        database_clusters::primary_data_center_id.eq(primary),
+                    ))
+                    .execute(conn)
+                    .await?;
+                let id = inserted_id(conn).await?;
+                insert_members(conn, id, &form.members).await?;
+                Ok((id, read(conn, DatabaseClusterId(id)).await?))
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 pub async fn update(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     id: DatabaseClusterId,
-    version: u32,
+    revision: u32,
     form: &DatabaseClusterForm,
-) -> Result<DatabaseCluster, AppError> {
+) -> Result<DatabaseCluster, StoreError> {
     let primary = primary(form)?;
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let current = lock_version(conn, id, version).await?;
-        if current.name != form.name {
-            not_named_by_plan_steps(conn, "cluster", &current.name, NameChange::Rename).await?;
-        }
-        diesel::update(database_clusters::table.find(id.0))
-            .set((
-                database_clusters::name.eq(&form.name),
-                database_clusters::description.eq(&form.description),
-                database_clusters::primary_data_center_id.eq(primary),
-                database_clusters::version.eq(database_clusters::version + 1),
-                database_clusters::updated_at.eq(chrono::Utc::now().naive_utc()),
-            ))
-            .execute(conn)
-            .await?;
-        diesel::delete(
-            database_cluster_members::table.filter(database_cluster_members::cluster_id.eq(id.0)),
-        )
-        .execute(conn)
-        .await?;
-        insert_members(conn, id.0, &form.members).await?;
-        audit::write_ok(conn, record, Target::new("database_cluster", id)).await?;
-        get(conn, id.0).await
-    })
-    .await
+    let row = Stored::new(Table::DatabaseClusters, id.0, revision);
+    store
+        .change(record, row, move |conn, current| {
+            async move {
+                if current.name != form.name {
+                    let rename = NameChange::Rename;
+                    not_named_by_plan_steps(conn, "cluster", &current.name, rename).await?;
+                }
+                diesel::update(database_clusters::table.find(id.0))
+                    .set((
+                        database_clusters::name.eq(&form.name),
+                        database_clusters::description.eq(&form.description),
+                        database_clusters::primary_data_center_id.eq(primary),
+                    ))
+                    .execute(conn)
+                    .await?;
+                diesel::delete(
+                    database_cluster_members::table
+                        .filter(database_cluster_members::cluster_id.eq(id.0)),
+                )
+                .execute(conn)
+                .await?;
+                insert_members(conn, id.0, &form.members).await?;
+                read(conn, id).await
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 pub async fn delete(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     id: DatabaseClusterId,
-    version: u32,
-) -> Result<(), AppError> {
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let current = lock_version(conn, id, version).await?;
-        not_named_by_plan_steps(conn, "cluster", &current.name, NameChange::Delete).await?;
-        diesel::delete(database_clusters::table.find(id.0))
-            .execute(conn)
-            .await?;
-        audit::write_ok(conn, record, Target::new("database_cluster", id)).await?;
-        Ok(())
-    })
-    .await
+    revision: u32,
+) -> Result<(), StoreError> {
+    let row = Stored::new(Table::DatabaseClusters, id.0, revision);
+    store
+        .change(record, row, move |conn, current| {
+            async move {
+                let delete = NameChange::Delete;
+                not_named_by_plan_steps(conn, "cluster", &current.name, delete).await?;
+                diesel::delete(database_clusters::table.find(id.0))
+                    .execute(conn)
+                    .await?;
+                Ok(())
+            }
+            .scope_boxed()
+        })
+        .await
 }

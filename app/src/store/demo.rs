@@ -6,10 +6,9 @@ use super::schema::{
     application_dependencies, applications, connection_configs, data_centers,
     database_cluster_members, database_clusters, plans, product_groups, regions,
 };
-use super::{Db, inserted_id, settings};
+use super::{Db, Store, StoreError, inserted_id, settings};
 use crate::domain::catalog::builtin_step_types;
 use crate::domain::plan::{PlanContent, PlanStep};
-use crate::error::AppError;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::json;
@@ -125,8 +124,9 @@ const CLUSTERS: &[(&str, &str, &str, &[&str])] = &[
 
 /// Loads the demo estate unless it was loaded before or the database already has an
 /// estate of its own. Says whether anything was loaded.
-pub async fn load_once(conn: &mut Db) -> Result<bool, AppError> {
-    conn.transaction::<_, AppError, _>(async |conn| {
+pub async fn load_once(store: &Store) -> Result<bool, StoreError> {
+    let mut conn = store.conn().await?;
+    conn.transaction::<_, StoreError, _>(async |conn| {
         if !settings::insert_once(conn, settings::DEMO_DATA_LOADED, "true").await? {
             return Ok(false);
         }
@@ -143,7 +143,7 @@ pub async fn load_once(conn: &mut Db) -> Result<bool, AppError> {
     .await
 }
 
-async fn insert_data_centers(conn: &mut Db) -> Result<HashMap<&'static str, u64>, AppError> {
+async fn insert_data_centers(conn: &mut Db) -> Result<HashMap<&'static str, u64>, StoreError> {
     let mut ids = HashMap::new();
     for (region, centers) in REGIONS {
         diesel::insert_into(regions::table)
@@ -166,7 +166,7 @@ async fn insert_data_centers(conn: &mut Db) -> Result<HashMap<&'static str, u64>
     Ok(ids)
 }
 
-async fn insert_product_groups(conn: &mut Db) -> Result<(), AppError> {
+async fn insert_product_groups(conn: &mut Db) -> Result<(), StoreError> {
     for (group, description, apps) in PRODUCT_GROUPS {
         diesel::insert_into(product_groups::table)
             .values((
@@ -203,7 +203,10 @@ async fn insert_product_groups(conn: &mut Db) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn insert_clusters(conn: &mut Db, data_centers: &HashMap<&str, u64>) -> Result<(), AppError> {
+async fn insert_clusters(
+    conn: &mut Db,
+    data_centers: &HashMap<&str, u64>,
+) -> Result<(), StoreError> {
     for (name, description, primary, members) in CLUSTERS {
         diesel::insert_into(database_clusters::table)
             .values((
@@ -235,7 +238,7 @@ pub const SIMULATOR_PORT: u16 = 3900;
 async fn insert_connection_configs(
     conn: &mut Db,
     data_centers: &HashMap<&'static str, u64>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let platforms = [
         ("traffic_gateway", "gateway"),
         ("app_platform", "apps"),
@@ -390,51 +393,49 @@ fn demo_record(user: &super::users::UserRow) -> AuditRecord {
         actor_role: Some(user.role),
         action: "demo/load",
         client_addr: None,
+        note: None,
     }
 }
 
 /// Loads the demo plans once, written by the demo operator and approved by the demo
-/// reviewer, unless plans of one's own exist or the demo users do not.
-pub async fn load_plans_once(conn: &mut Db) -> Result<bool, AppError> {
-    let operator = super::users::find_by_username(conn, "operator").await?;
-    let reviewer = super::users::find_by_username(conn, "reviewer").await?;
+/// reviewer, unless plans of one's own exist or the demo users do not. Each plan goes
+/// through the same audited changes a person makes.
+pub async fn load_plans_once(store: &Store) -> Result<bool, StoreError> {
+    let operator = super::users::find_by_username(store, "operator").await?;
+    let reviewer = super::users::find_by_username(store, "reviewer").await?;
     let (Some(operator), Some(reviewer)) = (operator, reviewer) else {
         return Ok(false);
     };
     let (author, approver) = (demo_record(&operator), demo_record(&reviewer));
-    conn.transaction::<_, AppError, _>(async |conn| {
-        if !settings::insert_once(conn, settings::DEMO_PLANS_LOADED, "true").await? {
-            return Ok(false);
+    let first = {
+        let mut conn = store.conn().await?;
+        conn.transaction::<_, StoreError, _>(async |conn| {
+            let existing: i64 = plans::table.count().get_result(conn).await?;
+            Ok(existing == 0
+                && settings::insert_once(conn, settings::DEMO_PLANS_LOADED, "true").await?)
+        })
+        .await?
+    };
+    if !first {
+        return Ok(false);
+    }
+    let refs = super::plans::refs(store).await?;
+    for (name, description, switchover, recovery, approved) in demo_plans() {
+        let content = PlanContent {
+            name: name.to_owned(),
+            description: description.to_owned(),
+            switchover,
+            recovery,
         }
-        let existing: i64 = plans::table.count().get_result(conn).await?;
-        if existing > 0 {
-            return Ok(false);
+        .validate(&builtin_step_types(), &refs)
+        .map_err(StoreError::Invalid)?;
+        let plan = super::plans::create(store, &author, &content).await?;
+        let id = plan.plan.id;
+        let plan = super::plans::submit(store, &author, id, plan.plan.version).await?;
+        if approved {
+            let comment = "Walked through with the on-call team.";
+            super::plans::approve(store, &approver, id, plan.plan.version, comment).await?;
         }
-        let refs = super::plans::refs(conn).await?;
-        for (name, description, switchover, recovery, approved) in demo_plans() {
-            let content = PlanContent {
-                name: name.to_owned(),
-                description: description.to_owned(),
-                switchover,
-                recovery,
-            }
-            .validate(&builtin_step_types(), &refs)
-            .map_err(AppError::invalid)?;
-            let plan = super::plans::create(conn, &author, &content).await?;
-            let id = plan.plan.id;
-            let plan = super::plans::submit(conn, &author, id, plan.plan.version).await?;
-            if approved {
-                super::plans::approve(
-                    conn,
-                    &approver,
-                    id,
-                    plan.plan.version,
-                    "Walked through with the on-call team.",
-                )
-                .await?;
-            }
-        }
-        Ok(true)
-    })
-    .await
+    }
+    Ok(true)
 }

@@ -1,26 +1,73 @@
-//! The one place where diesel and pool errors become `AppError`s.
+//! What can go wrong in the store, as a program branches on it: the database is
+//! unavailable, the record is not there, the change conflicts (with a kind), the caller's
+//! hold on an execution was fenced off, or an internal fault whose source is kept for
+//! the log. Diesel and pool errors become these in one place; they become `AppError`s
+//! once, at the API boundary (`From<StoreError> for AppError`).
 
-use crate::error::{AppError, ConflictCode};
+use crate::error::{AppError, ConflictCode, FieldError};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-/// A failure to set the store up (at start-up, before any request).
+/// A store failure.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot build the connection pool: {0}")]
-    Pool(String),
+    /// The database cannot be reached now; the detail is for the log.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// The record (named for people, e.g. `plan 7`) does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The change cannot be made as asked; `code` says why for programs.
+    #[error("{message}")]
+    Conflict {
+        code: ConflictCode,
+        field: Option<String>,
+        message: String,
+    },
+    /// Values the store found wrong (against stored data), next to their fields.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// A rule that depends on who asks refused the change (four eyes, for one).
+    #[error("{0}")]
+    Refused(String),
+    /// Another instance owns the record now (its fencing token moved on); this writer
+    /// must stop.
+    #[error("another instance has taken this over")]
+    Fenced,
+    /// A fault of ours or of the database; the source is logged, never shown.
+    #[error("internal store error: {0}")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-impl From<DieselError> for AppError {
+impl StoreError {
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound(what.into())
+    }
+
+    pub fn conflict(code: ConflictCode, field: Option<&str>, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+
+    /// An internal fault described in words (a broken invariant, an unreadable row).
+    pub fn internal(what: impl Into<String>) -> Self {
+        Self::Internal(what.into().into())
+    }
+}
+
+impl From<DieselError> for StoreError {
     fn from(error: DieselError) -> Self {
         match error {
-            DieselError::NotFound => AppError::not_found("the record"),
+            DieselError::NotFound => Self::not_found("the record"),
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 let field = duplicate_key_field(info.message());
                 let message = match &field {
                     Some(field) => format!("that {field} is already taken"),
                     None => "that value is already taken".to_owned(),
                 };
-                AppError::Conflict {
+                Self::Conflict {
                     code: ConflictCode::NameTaken,
                     field,
                     message,
@@ -28,28 +75,59 @@ impl From<DieselError> for AppError {
             }
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) => {
                 tracing::info!(error = info.message(), "refused by a foreign key");
-                AppError::conflict(
+                Self::conflict(
                     ConflictCode::InUse,
                     None,
                     "it is still referenced by other records, or refers to one that does not exist",
                 )
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-                unavailable(error)
+                Self::Unavailable(error.to_string())
             }
-            other => {
-                tracing::error!(error = %other, "database error");
-                AppError::Internal
-            }
+            other => Self::Internal(Box::new(other)),
         }
     }
 }
 
-/// Maps a failure to reach the database to `Unavailable`, logging the detail once.
-pub fn unavailable(error: impl std::fmt::Display) -> AppError {
-    tracing::warn!(error = %error, "database unavailable");
-    AppError::Unavailable {
-        message: "the database is unavailable right now".to_owned(),
+impl From<deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>> for StoreError {
+    fn from(
+        error: deadpool::managed::PoolError<diesel_async::pooled_connection::PoolError>,
+    ) -> Self {
+        Self::Unavailable(error.to_string())
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(detail) => {
+                tracing::warn!(error = %detail, "database unavailable");
+                AppError::Unavailable {
+                    message: "the database is unavailable right now".to_owned(),
+                }
+            }
+            StoreError::NotFound(what) => AppError::not_found(what),
+            StoreError::Conflict {
+                code,
+                field,
+                message,
+            } => AppError::Conflict {
+                code,
+                field,
+                message,
+            },
+            StoreError::Invalid(errors) => AppError::invalid(errors),
+            StoreError::Refused(message) => AppError::Forbidden { message },
+            StoreError::Fenced => AppError::conflict(
+                ConflictCode::Fenced,
+                None,
+                "another instance has taken this execution over; reload to follow it there",
+            ),
+            StoreError::Internal(source) => {
+                tracing::error!(error = %source, "store fault");
+                AppError::Internal
+            }
+        }
     }
 }
 
@@ -63,7 +141,7 @@ fn duplicate_key_field(message: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::duplicate_key_field;
+    use super::*;
 
     #[test]
     fn reads_the_field_from_mariadb_and_mysql_messages() {
@@ -80,5 +158,31 @@ mod tests {
             None
         );
         assert_eq!(duplicate_key_field("something else"), None);
+    }
+
+    #[test]
+    fn maps_to_the_api_error_a_caller_branches_on() {
+        let stale: AppError =
+            StoreError::conflict(ConflictCode::StaleRevision, None, "changed").into();
+        assert!(matches!(
+            stale,
+            AppError::Conflict {
+                code: ConflictCode::StaleRevision,
+                ..
+            }
+        ));
+        let fenced: AppError = StoreError::Fenced.into();
+        assert!(matches!(
+            fenced,
+            AppError::Conflict {
+                code: ConflictCode::Fenced,
+                ..
+            }
+        ));
+        let internal: AppError = StoreError::internal("broken invariant").into();
+        assert_eq!(internal, AppError::Internal);
+        assert_eq!(internal.to_string(), AppError::Internal.to_string());
+        let gone: AppError = StoreError::Unavailable("connection refused".into()).into();
+        assert!(!gone.to_string().contains("refused"), "{gone}");
     }
 }

@@ -1,5 +1,7 @@
-//! All data access: diesel-async on MySQL/MariaDB. Nothing outside this module touches
-//! diesel, so how data is kept (and later, the run mode) can change underneath.
+//! All data access: diesel-async on MySQL/MariaDB. The `Store` is the one door: nothing
+//! outside this module touches diesel or holds a connection (store functions take
+//! `&Store` and borrow one inside), so how data is kept (and later, the run mode) can
+//! change underneath in one place. Every write goes through `tx.rs`.
 
 pub mod audit;
 pub mod catalog;
@@ -14,22 +16,22 @@ pub mod product_groups;
 pub mod schema;
 pub mod settings;
 pub mod stored_secret;
+mod tx;
 pub mod users;
 
-use crate::error::AppError;
 use diesel::ConnectionError;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::{AsyncConnection, AsyncMysqlConnection, SimpleAsyncConnection};
 use std::time::Duration;
 
-pub use error::{StoreError, unavailable};
+pub use error::StoreError;
 
-/// A connection, as store functions take it (a pooled `Conn` derefs to it).
-pub type Db = AsyncMysqlConnection;
+/// A connection, as the store's own helpers take it (a pooled `Conn` derefs to it).
+type Db = AsyncMysqlConnection;
 
 /// A pooled connection.
-pub type Conn = Object<AsyncMysqlConnection>;
+type Conn = Object<AsyncMysqlConnection>;
 
 /// How long a caller waits for a connection before the database counts as unavailable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -64,19 +66,22 @@ impl Store {
             .create_timeout(Some(CONNECT_TIMEOUT))
             .recycle_timeout(Some(CONNECT_TIMEOUT))
             .build()
-            .map_err(|e| StoreError::Pool(e.to_string()))?;
+            .map_err(|e| StoreError::Internal(Box::new(e)))?;
         Ok(Self { pool })
     }
 
     /// A connection from the pool, or `Unavailable` when the database cannot be reached.
-    pub async fn conn(&self) -> Result<Conn, AppError> {
-        self.pool.get().await.map_err(unavailable)
+    /// Only store code borrows one.
+    async fn conn(&self) -> Result<Conn, StoreError> {
+        Ok(self.pool.get().await?)
     }
 
     /// Whether the database answers a trivial query now.
-    pub async fn ping(&self) -> Result<(), AppError> {
+    pub async fn ping(&self) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
-        conn.batch_execute("SELECT 1").await.map_err(unavailable)
+        conn.batch_execute("SELECT 1")
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 }
 
@@ -96,7 +101,7 @@ diesel::define_sql_function! {
 }
 
 /// The id the last insert on this connection created (MySQL has no `RETURNING`).
-pub(crate) async fn inserted_id(conn: &mut Db) -> Result<u64, AppError> {
+async fn inserted_id(conn: &mut Db) -> Result<u64, StoreError> {
     use diesel_async::RunQueryDsl;
     Ok(diesel::select(last_insert_id()).get_result(conn).await?)
 }

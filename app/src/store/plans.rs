@@ -1,15 +1,17 @@
 //! DR plans: a plan row with its versions, their steps, editors and reviews.
 //!
 //! A plan has at most one working version (draft or in review) beside its approved ones;
-//! an approved version is never written again. Every change locks the plan row, checks
-//! the version it was made from, and writes its audit entry in the same transaction.
+//! an approved version is never written again. Every change goes through
+//! `Store::change` (lock, revision check, work, audit entry in one transaction); what a
+//! lifecycle command may do is decided by `domain::plan_lifecycle`.
 
-use super::audit::{self, AuditRecord, Target};
+use super::audit::AuditRecord;
 use super::schema::{
     database_clusters, plan_reviews, plan_steps, plan_version_editors, plan_versions, plans,
     product_groups, users,
 };
-use super::{Db, inserted_id};
+use super::tx::{Stored, Table, Work};
+use super::{Db, Store, StoreError, inserted_id};
 use crate::domain::ids::{PlanId, PlanVersionId};
 use crate::domain::plan::{
     Phase, PlanContent, PlanDetail, PlanRefs, PlanReview, PlanStatus, PlanStep, PlanSummary,
@@ -18,10 +20,11 @@ use crate::domain::plan::{
 use crate::domain::plan_lifecycle::{
     Decision, PlanCommand, PlanFacts, Refusal, VersionChange, decide,
 };
-use crate::error::{AppError, ConflictCode, FieldError};
+use crate::error::{ConflictCode, FieldError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
+use scoped_futures::ScopedFutureExt;
 use std::collections::HashMap;
 
 type PlanRow = (
@@ -102,18 +105,16 @@ fn version_columns() -> (
     )
 }
 
-fn parse<T>(value: Option<T>, what: &str, text: &str) -> Result<T, AppError> {
-    value.ok_or_else(|| {
-        tracing::error!(what, text, "unknown value in the plans tables");
-        AppError::Internal
-    })
+fn parse<T>(value: Option<T>, what: &str, text: &str) -> Result<T, StoreError> {
+    value
+        .ok_or_else(|| StoreError::internal(format!("unknown {what} {text:?} in the plans tables")))
 }
 
 /// User names by id, for everyone in `ids`.
 async fn user_names(
     conn: &mut Db,
     ids: impl IntoIterator<Item = Option<u64>>,
-) -> Result<HashMap<u64, String>, AppError> {
+) -> Result<HashMap<u64, String>, StoreError> {
     let mut ids: Vec<u64> = ids.into_iter().flatten().collect();
     ids.sort_unstable();
     ids.dedup();
@@ -127,7 +128,10 @@ async fn user_names(
 }
 
 /// The step counts per version and phase, for the versions in `ids`.
-async fn step_counts(conn: &mut Db, ids: &[u64]) -> Result<HashMap<(u64, String), u32>, AppError> {
+async fn step_counts(
+    conn: &mut Db,
+    ids: &[u64],
+) -> Result<HashMap<(u64, String), u32>, StoreError> {
     let counts: Vec<(u64, String, i64)> = plan_steps::table
         .filter(plan_steps::plan_version_id.eq_any(ids))
         .group_by((plan_steps::plan_version_id, plan_steps::phase))
@@ -145,7 +149,8 @@ async fn step_counts(conn: &mut Db, ids: &[u64]) -> Result<HashMap<(u64, String)
 }
 
 /// Every plan, by name, with the step counts of its newest version.
-pub async fn list(conn: &mut Db) -> Result<Vec<PlanSummary>, AppError> {
+pub async fn list(store: &Store) -> Result<Vec<PlanSummary>, StoreError> {
+    let conn = &mut *store.conn().await?;
     let rows: Vec<PlanRow> = plans::table
         .select(plan_columns())
         .order(plans::name)
@@ -154,7 +159,7 @@ pub async fn list(conn: &mut Db) -> Result<Vec<PlanSummary>, AppError> {
     summaries(conn, rows).await
 }
 
-async fn summaries(conn: &mut Db, rows: Vec<PlanRow>) -> Result<Vec<PlanSummary>, AppError> {
+async fn summaries(conn: &mut Db, rows: Vec<PlanRow>) -> Result<Vec<PlanSummary>, StoreError> {
     let plan_ids: Vec<u64> = rows.iter().map(|r| r.0).collect();
     // The working version of each plan (at most one is not approved).
     let working: HashMap<u64, (u64, String)> = plan_versions::table
@@ -214,19 +219,23 @@ async fn summaries(conn: &mut Db, rows: Vec<PlanRow>) -> Result<Vec<PlanSummary>
 }
 
 /// A plan with every version, its steps, editors and reviews.
-pub async fn get(conn: &mut Db, id: PlanId) -> Result<PlanDetail, AppError> {
+pub async fn get(store: &Store, id: PlanId) -> Result<PlanDetail, StoreError> {
+    read(&mut *store.conn().await?, id).await
+}
+
+async fn read(conn: &mut Db, id: PlanId) -> Result<PlanDetail, StoreError> {
     let row: PlanRow = plans::table
         .find(id.0)
         .select(plan_columns())
         .first(conn)
         .await
         .optional()?
-        .ok_or_else(|| AppError::not_found(format!("plan {id}")))?;
+        .ok_or_else(|| StoreError::not_found(format!("plan {id}")))?;
     let active = row.4;
     let plan = summaries(conn, vec![row])
         .await?
         .pop()
-        .ok_or(AppError::Internal)?;
+        .ok_or_else(|| StoreError::internal(format!("plan {id} has no summary")))?;
     let version_rows: Vec<VersionRow> = plan_versions::table
         .filter(plan_versions::plan_id.eq(id.0))
         .select(version_columns())
@@ -299,7 +308,7 @@ pub async fn get(conn: &mut Db, id: PlanId) -> Result<PlanDetail, AppError> {
                 at,
             })
         })
-        .collect::<Result<_, AppError>>()?;
+        .collect::<Result<_, StoreError>>()?;
     Ok(PlanDetail {
         plan,
         active_version,
@@ -310,7 +319,10 @@ pub async fn get(conn: &mut Db, id: PlanId) -> Result<PlanDetail, AppError> {
 
 type Phases = (Vec<PlanStep>, Vec<PlanStep>);
 
-async fn load_steps(conn: &mut Db, version_ids: &[u64]) -> Result<HashMap<u64, Phases>, AppError> {
+async fn load_steps(
+    conn: &mut Db,
+    version_ids: &[u64],
+) -> Result<HashMap<u64, Phases>, StoreError> {
     let rows: Vec<(u64, String, String, String, String, serde_json::Value)> = plan_steps::table
         .filter(plan_steps::plan_version_id.eq_any(version_ids))
         .select((
@@ -349,7 +361,8 @@ async fn load_steps(conn: &mut Db, version_ids: &[u64]) -> Result<HashMap<u64, P
 }
 
 /// What steps may name: the product groups and database clusters there are now.
-pub async fn refs(conn: &mut Db) -> Result<PlanRefs, AppError> {
+pub async fn refs(store: &Store) -> Result<PlanRefs, StoreError> {
+    let conn = &mut *store.conn().await?;
     Ok(PlanRefs {
         product_groups: product_groups::table
             .select(product_groups::name)
@@ -366,7 +379,7 @@ pub async fn refs(conn: &mut Db) -> Result<PlanRefs, AppError> {
     })
 }
 
-/// The plan row as a change finds it, locked until the transaction ends.
+/// The plan row as a change finds it (locked by `Store::change` until the transaction ends).
 struct Locked {
     name: String,
     status: PlanStatus,
@@ -375,45 +388,13 @@ struct Locked {
     working: Option<(u64, u32, VersionState)>,
 }
 
-/// name, status, active version, version counter, updated by, updated at.
-type LockRow = (String, String, Option<u64>, u32, Option<u64>, NaiveDateTime);
-
-/// Locks the plan and refuses a change made from another version than the stored one,
-/// saying who changed it and when; nothing is overwritten.
-async fn lock(conn: &mut Db, id: PlanId, version: u32) -> Result<Locked, AppError> {
-    let row: Option<LockRow> = plans::table
+/// What the lifecycle needs to know about the plan being changed.
+async fn load_locked(conn: &mut Db, id: PlanId) -> Result<Locked, StoreError> {
+    let (name, status, active): (String, String, Option<u64>) = plans::table
         .find(id.0)
-        .select((
-            plans::name,
-            plans::status,
-            plans::active_version_id,
-            plans::version,
-            plans::updated_by,
-            plans::updated_at,
-        ))
-        .for_update()
+        .select((plans::name, plans::status, plans::active_version_id))
         .first(conn)
-        .await
-        .optional()?;
-    let Some((name, status, active, stored, updated_by, updated_at)) = row else {
-        return Err(AppError::not_found(format!("plan {id}")));
-    };
-    if stored != version {
-        let who = user_names(conn, [updated_by])
-            .await?
-            .into_values()
-            .next()
-            .unwrap_or_else(|| "someone".to_owned());
-        return Err(AppError::conflict(
-            ConflictCode::StaleRevision,
-            None,
-            format!(
-                "{name} was changed by {who} at {} UTC since you opened it; nothing was \
-                 saved — reload to see their change",
-                updated_at.format("%Y-%m-%d %H:%M:%S")
-            ),
-        ));
-    }
+        .await?;
     let working: Option<(u64, u32, String)> = plan_versions::table
         .filter(plan_versions::plan_id.eq(id.0))
         .filter(plan_versions::state.ne(VersionState::Approved.as_str()))
@@ -441,6 +422,31 @@ async fn lock(conn: &mut Db, id: PlanId, version: u32) -> Result<Locked, AppErro
     })
 }
 
+/// Runs a lifecycle change of plan `id` made from `revision`: `Store::change` locks the
+/// row and checks the revision; `work` gets the plan as found.
+async fn change_plan<'a, F>(
+    store: &Store,
+    record: &'a AuditRecord,
+    id: PlanId,
+    revision: u32,
+    work: F,
+) -> Result<PlanDetail, StoreError>
+where
+    F: for<'c> FnOnce(&'c mut Db, Locked) -> Work<'a, 'c, ()> + Send + 'a,
+{
+    let row = Stored::new(Table::Plans, id.0, revision);
+    store
+        .change(record, row, move |conn, _| {
+            async move {
+                let plan = load_locked(conn, id).await?;
+                work(conn, plan).await
+            }
+            .scope_boxed()
+        })
+        .await?;
+    get(store, id).await
+}
+
 fn now() -> NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }
@@ -452,12 +458,10 @@ async fn touch(
     record: &AuditRecord,
     status: PlanStatus,
     basics: Option<&PlanContent>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let changed = (
         plans::status.eq(status.as_str()),
         plans::updated_by.eq(record.actor_id),
-        plans::updated_at.eq(now()),
-        plans::version.eq(plans::version + 1),
     );
     let query = diesel::update(plans::table.find(id.0));
     match basics {
@@ -478,14 +482,14 @@ async fn touch(
 }
 
 /// A clash on the unique plan name, said in words.
-fn name_taken(error: AppError, content: Option<&PlanContent>) -> AppError {
+fn name_taken(error: StoreError, content: Option<&PlanContent>) -> StoreError {
     match (error, content) {
         (
-            AppError::Conflict {
+            StoreError::Conflict {
                 field: Some(field), ..
             },
             Some(content),
-        ) if field == "name" => AppError::conflict(
+        ) if field == "name" => StoreError::conflict(
             ConflictCode::NameTaken,
             Some("name"),
             format!(
@@ -503,7 +507,7 @@ async fn write_content(
     version: u64,
     record: &AuditRecord,
     content: &PlanContent,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     diesel::update(plan_versions::table.find(version))
         .set((
             plan_versions::name.eq(&content.name),
@@ -553,7 +557,7 @@ async fn new_version(
     number: u32,
     record: &AuditRecord,
     content: &PlanContent,
-) -> Result<u64, AppError> {
+) -> Result<u64, StoreError> {
     diesel::insert_into(plan_versions::table)
         .values((
             plan_versions::plan_id.eq(plan),
@@ -571,7 +575,7 @@ async fn new_version(
     Ok(version)
 }
 
-async fn newest_number(conn: &mut Db, plan: u64) -> Result<u32, AppError> {
+async fn newest_number(conn: &mut Db, plan: u64) -> Result<u32, StoreError> {
     Ok(plan_versions::table
         .filter(plan_versions::plan_id.eq(plan))
         .select(diesel::dsl::max(plan_versions::number))
@@ -582,68 +586,69 @@ async fn newest_number(conn: &mut Db, plan: u64) -> Result<u32, AppError> {
 
 /// Creates a plan whose first version is a draft holding `content` (already validated).
 pub async fn create(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     content: &PlanContent,
-) -> Result<PlanDetail, AppError> {
-    let id = conn
-        .transaction::<_, AppError, _>(async |conn| {
-            diesel::insert_into(plans::table)
-                .values((
-                    plans::name.eq(&content.name),
-                    plans::description.eq(&content.description),
-                    plans::status.eq(PlanStatus::Draft.as_str()),
-                    plans::created_by.eq(record.actor_id),
-                    plans::updated_by.eq(record.actor_id),
-                ))
-                .execute(conn)
-                .await
-                .map_err(|e| name_taken(e.into(), Some(content)))?;
-            let id = inserted_id(conn).await?;
-            new_version(conn, id, 1, record, content).await?;
-            audit::write_ok(conn, record, Target::new("plan", id)).await?;
-            Ok(PlanId(id))
+) -> Result<PlanDetail, StoreError> {
+    let id = store
+        .create(record, Table::Plans.kind(), move |conn| {
+            async move {
+                diesel::insert_into(plans::table)
+                    .values((
+                        plans::name.eq(&content.name),
+                        plans::description.eq(&content.description),
+                        plans::status.eq(PlanStatus::Draft.as_str()),
+                        plans::created_by.eq(record.actor_id),
+                        plans::updated_by.eq(record.actor_id),
+                    ))
+                    .execute(conn)
+                    .await
+                    .map_err(|e| name_taken(e.into(), Some(content)))?;
+                let id = inserted_id(conn).await?;
+                new_version(conn, id, 1, record, content).await?;
+                Ok((id, PlanId(id)))
+            }
+            .scope_boxed()
         })
         .await?;
-    get(conn, id).await
+    get(store, id).await
 }
 
 /// Saves `content` as the plan's working version: the draft (or version in review, which
 /// goes back to draft) is changed in place; a plan with none gets a new draft version,
 /// and its active version keeps running until that one is approved.
 pub async fn update(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     id: PlanId,
-    version: u32,
+    revision: u32,
     content: &PlanContent,
-) -> Result<PlanDetail, AppError> {
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let plan = lock(conn, id, version).await?;
-        let decision = decided(&plan, PlanCommand::Edit)?;
-        match (decision.change, plan.working) {
-            (VersionChange::ReviseWorking, Some((working, _, _))) => {
-                write_content(conn, working, record, content).await?;
-                diesel::update(plan_versions::table.find(working))
-                    .set((
-                        plan_versions::state.eq(VersionState::Draft.as_str()),
-                        plan_versions::submitted_by.eq(None::<u64>),
-                        plan_versions::submitted_at.eq(None::<NaiveDateTime>),
-                    ))
-                    .execute(conn)
-                    .await?;
+) -> Result<PlanDetail, StoreError> {
+    change_plan(store, record, id, revision, move |conn, plan| {
+        async move {
+            let decision = decided(&plan, PlanCommand::Edit)?;
+            match (decision.change, plan.working) {
+                (VersionChange::ReviseWorking, Some((working, _, _))) => {
+                    write_content(conn, working, record, content).await?;
+                    diesel::update(plan_versions::table.find(working))
+                        .set((
+                            plan_versions::state.eq(VersionState::Draft.as_str()),
+                            plan_versions::submitted_by.eq(None::<u64>),
+                            plan_versions::submitted_at.eq(None::<NaiveDateTime>),
+                        ))
+                        .execute(conn)
+                        .await?;
+                }
+                _ => {
+                    let number = newest_number(conn, id.0).await? + 1;
+                    new_version(conn, id.0, number, record, content).await?;
+                }
             }
-            _ => {
-                let number = newest_number(conn, id.0).await? + 1;
-                new_version(conn, id.0, number, record, content).await?;
-            }
+            touch(conn, id, record, decision.status, Some(content)).await
         }
-        touch(conn, id, record, decision.status, Some(content)).await?;
-        audit::write_ok(conn, record, Target::new("plan", id)).await?;
-        Ok(())
+        .scope_boxed()
     })
-    .await?;
-    get(conn, id).await
+    .await
 }
 
 impl Locked {
@@ -659,62 +664,57 @@ impl Locked {
 
 /// What the plan lifecycle (`domain::plan_lifecycle`) decides for `command`, or its
 /// refusal as the caller hears it.
-fn decided(plan: &Locked, command: PlanCommand) -> Result<Decision, AppError> {
+fn decided(plan: &Locked, command: PlanCommand) -> Result<Decision, StoreError> {
     decide(&plan.facts(), command).map_err(|refusal| match refusal {
-        Refusal::Conflict(message) => refused(message),
-        Refusal::Forbidden(message) => AppError::Forbidden { message },
+        Refusal::Conflict(message) => StoreError::conflict(ConflictCode::WrongState, None, message),
+        Refusal::Forbidden(message) => StoreError::Refused(message),
     })
-}
-
-fn refused(message: impl Into<String>) -> AppError {
-    AppError::conflict(ConflictCode::WrongState, None, message)
 }
 
 /// Puts the working version in review. A plan with no working version (say, one that was
 /// deactivated) gets a copy of its newest approved version to review again.
 pub async fn submit(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     id: PlanId,
-    version: u32,
-) -> Result<PlanDetail, AppError> {
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let plan = lock(conn, id, version).await?;
-        let decision = decided(&plan, PlanCommand::Submit)?;
-        let working = match (decision.change, plan.working) {
-            (VersionChange::SubmitWorking, Some((working, _, _))) => working,
-            _ => {
-                let detail = get(conn, id).await?;
-                let newest = detail
-                    .versions
-                    .as_slice()
-                    .first()
-                    .ok_or(AppError::Internal)?;
-                let content = newest.content.clone();
-                new_version(conn, id.0, newest.number + 1, record, &content).await?
-            }
-        };
-        diesel::update(plan_versions::table.find(working))
-            .set((
-                plan_versions::state.eq(VersionState::InReview.as_str()),
-                plan_versions::submitted_by.eq(record.actor_id),
-                plan_versions::submitted_at.eq(now()),
-            ))
-            .execute(conn)
-            .await?;
-        touch(conn, id, record, decision.status, None).await?;
-        audit::write_ok(conn, record, Target::new("plan", id)).await?;
-        Ok(())
+    revision: u32,
+) -> Result<PlanDetail, StoreError> {
+    change_plan(store, record, id, revision, move |conn, plan| {
+        async move {
+            let decision = decided(&plan, PlanCommand::Submit)?;
+            let working = match (decision.change, plan.working) {
+                (VersionChange::SubmitWorking, Some((working, _, _))) => working,
+                _ => {
+                    let detail = read(conn, id).await?;
+                    let newest = detail.versions.as_slice().first().ok_or_else(|| {
+                        StoreError::internal(format!("plan {id} has no version to resubmit"))
+                    })?;
+                    let content = newest.content.clone();
+                    new_version(conn, id.0, newest.number + 1, record, &content).await?
+                }
+            };
+            diesel::update(plan_versions::table.find(working))
+                .set((
+                    plan_versions::state.eq(VersionState::InReview.as_str()),
+                    plan_versions::submitted_by.eq(record.actor_id),
+                    plan_versions::submitted_at.eq(now()),
+                ))
+                .execute(conn)
+                .await?;
+            touch(conn, id, record, decision.status, None).await
+        }
+        .scope_boxed()
     })
-    .await?;
-    get(conn, id).await
+    .await
 }
 
 /// The working version, which the decision just taken is about.
-fn working(plan: &Locked) -> Result<u64, AppError> {
+fn working(plan: &Locked) -> Result<u64, StoreError> {
     plan.working.map(|(id, _, _)| id).ok_or_else(|| {
-        tracing::error!(plan = %plan.name, "the lifecycle decided on a working version there is not");
-        AppError::Internal
+        StoreError::internal(format!(
+            "the lifecycle decided on a working version plan {} does not have",
+            plan.name
+        ))
     })
 }
 
@@ -724,8 +724,10 @@ async fn record_review(
     record: &AuditRecord,
     decision: ReviewDecision,
     comment: &str,
-) -> Result<(), AppError> {
-    let reviewer = record.actor_id.ok_or(AppError::Internal)?;
+) -> Result<(), StoreError> {
+    let reviewer = record
+        .actor_id
+        .ok_or_else(|| StoreError::internal("a review without a reviewer"))?;
     diesel::insert_into(plan_reviews::table)
         .values((
             plan_reviews::plan_version_id.eq(version),
@@ -741,138 +743,124 @@ async fn record_review(
 /// Approves the version in review: it becomes the active one, immutable from now on.
 /// Nobody who edited that version may approve it (four eyes).
 pub async fn approve(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     id: PlanId,
-    version: u32,
+    revision: u32,
     comment: &str,
-) -> Result<PlanDetail, AppError> {
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let plan = lock(conn, id, version).await?;
-        let edited: i64 = match plan.working {
-            Some((working, _, _)) => {
-                plan_version_editors::table
-                    .filter(plan_version_editors::plan_version_id.eq(working))
-                    .filter(plan_version_editors::user_id.nullable().eq(record.actor_id))
-                    .count()
-                    .get_result(conn)
-                    .await?
-            }
-            None => 0,
-        };
-        let decision = decided(
-            &plan,
-            PlanCommand::Approve {
+) -> Result<PlanDetail, StoreError> {
+    change_plan(store, record, id, revision, move |conn, plan| {
+        async move {
+            let edited: i64 = match plan.working {
+                Some((working, _, _)) => {
+                    plan_version_editors::table
+                        .filter(plan_version_editors::plan_version_id.eq(working))
+                        .filter(plan_version_editors::user_id.nullable().eq(record.actor_id))
+                        .count()
+                        .get_result(conn)
+                        .await?
+                }
+                None => 0,
+            };
+            let command = PlanCommand::Approve {
                 caller_edited: edited > 0,
-            },
-        )?;
-        let working = working(&plan)?;
-        diesel::update(plan_versions::table.find(working))
-            .set(plan_versions::state.eq(VersionState::Approved.as_str()))
-            .execute(conn)
-            .await?;
-        record_review(conn, working, record, ReviewDecision::Approved, comment).await?;
-        diesel::update(plans::table.find(id.0))
-            .set(plans::active_version_id.eq(Some(working)))
-            .execute(conn)
-            .await?;
-        touch(conn, id, record, decision.status, None).await?;
-        audit::write_ok(conn, record, Target::new("plan", id)).await?;
-        Ok(())
+            };
+            let decision = decided(&plan, command)?;
+            let working = working(&plan)?;
+            diesel::update(plan_versions::table.find(working))
+                .set(plan_versions::state.eq(VersionState::Approved.as_str()))
+                .execute(conn)
+                .await?;
+            record_review(conn, working, record, ReviewDecision::Approved, comment).await?;
+            diesel::update(plans::table.find(id.0))
+                .set(plans::active_version_id.eq(Some(working)))
+                .execute(conn)
+                .await?;
+            touch(conn, id, record, decision.status, None).await
+        }
+        .scope_boxed()
     })
-    .await?;
-    get(conn, id).await
+    .await
 }
 
-/// Returns the version in review to draft, with the reviewer's reason.
+/// Returns the version in review to draft, with the reviewer's reason (required).
 pub async fn reject(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     id: PlanId,
-    version: u32,
+    revision: u32,
     comment: &str,
-) -> Result<PlanDetail, AppError> {
-    if comment.trim().is_empty() {
-        return Err(AppError::invalid(vec![FieldError::new(
-            "comment",
-            "say what needs to change",
-        )]));
+) -> Result<PlanDetail, StoreError> {
+    let comment = comment.trim();
+    if comment.is_empty() {
+        let error = FieldError::new("comment", "say what needs to change");
+        return Err(StoreError::Invalid(vec![error]));
     }
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let plan = lock(conn, id, version).await?;
-        let decision = decided(&plan, PlanCommand::Reject)?;
-        let working = working(&plan)?;
-        diesel::update(plan_versions::table.find(working))
-            .set(plan_versions::state.eq(VersionState::Draft.as_str()))
-            .execute(conn)
-            .await?;
-        record_review(
-            conn,
-            working,
-            record,
-            ReviewDecision::Rejected,
-            comment.trim(),
-        )
-        .await?;
-        touch(conn, id, record, decision.status, None).await?;
-        audit::write_ok(conn, record, Target::new("plan", id)).await?;
-        Ok(())
+    change_plan(store, record, id, revision, move |conn, plan| {
+        async move {
+            let decision = decided(&plan, PlanCommand::Reject)?;
+            let working = working(&plan)?;
+            diesel::update(plan_versions::table.find(working))
+                .set(plan_versions::state.eq(VersionState::Draft.as_str()))
+                .execute(conn)
+                .await?;
+            record_review(conn, working, record, ReviewDecision::Rejected, comment).await?;
+            touch(conn, id, record, decision.status, None).await
+        }
+        .scope_boxed()
     })
-    .await?;
-    get(conn, id).await
+    .await
 }
 
 /// Takes an active plan out of service: it cannot run until a version is approved again.
 pub async fn deactivate(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     id: PlanId,
-    version: u32,
+    revision: u32,
     comment: &str,
-) -> Result<PlanDetail, AppError> {
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let plan = lock(conn, id, version).await?;
-        let decision = decided(&plan, PlanCommand::Deactivate)?;
-        let active = plan.active.ok_or(AppError::Internal)?;
-        record_review(
-            conn,
-            active,
-            record,
-            ReviewDecision::Deactivated,
-            comment.trim(),
-        )
-        .await?;
-        diesel::update(plans::table.find(id.0))
-            .set(plans::active_version_id.eq(None::<u64>))
-            .execute(conn)
-            .await?;
-        touch(conn, id, record, decision.status, None).await?;
-        audit::write_ok(conn, record, Target::new("plan", id)).await?;
-        Ok(())
+) -> Result<PlanDetail, StoreError> {
+    let comment = comment.trim();
+    change_plan(store, record, id, revision, move |conn, plan| {
+        async move {
+            let decision = decided(&plan, PlanCommand::Deactivate)?;
+            let active = plan
+                .active
+                .ok_or_else(|| StoreError::internal(format!("plan {id} has no active version")))?;
+            record_review(conn, active, record, ReviewDecision::Deactivated, comment).await?;
+            diesel::update(plans::table.find(id.0))
+                .set(plans::active_version_id.eq(None::<u64>))
+                .execute(conn)
+                .await?;
+            touch(conn, id, record, decision.status, None).await
+        }
+        .scope_boxed()
     })
-    .await?;
-    get(conn, id).await
+    .await
 }
 
 /// Deletes a plan with all its versions. Executions keep their own copy of the steps and
 /// the plan's name; their link to the plan becomes empty.
 pub async fn delete(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     id: PlanId,
-    version: u32,
-) -> Result<(), AppError> {
-    conn.transaction::<_, AppError, _>(async |conn| {
-        lock(conn, id, version).await?;
-        diesel::update(plans::table.find(id.0))
-            .set(plans::active_version_id.eq(None::<u64>))
-            .execute(conn)
-            .await?;
-        diesel::delete(plans::table.find(id.0))
-            .execute(conn)
-            .await?;
-        audit::write_ok(conn, record, Target::new("plan", id)).await?;
-        Ok(())
-    })
-    .await
+    revision: u32,
+) -> Result<(), StoreError> {
+    let row = Stored::new(Table::Plans, id.0, revision);
+    store
+        .change(record, row, move |conn, _| {
+            async move {
+                diesel::update(plans::table.find(id.0))
+                    .set(plans::active_version_id.eq(None::<u64>))
+                    .execute(conn)
+                    .await?;
+                diesel::delete(plans::table.find(id.0))
+                    .execute(conn)
+                    .await?;
+                Ok(())
+            }
+            .scope_boxed()
+        })
+        .await
 }

@@ -1,19 +1,20 @@
 //! Product groups with their applications and dependencies. An edit replaces the group's
 //! applications as a whole, in one transaction with its audit entry.
 
-use super::audit::{self, AuditRecord, Target};
+use super::audit::AuditRecord;
 use super::checks::{NameChange, not_named_by_plan_steps};
 use super::schema::{application_dependencies, applications, product_groups};
-use super::{Db, inserted_id};
+use super::tx::{Stored, Table};
+use super::{Db, Store, StoreError, inserted_id};
 use crate::domain::environment::{Application, ProductGroup, ProductGroupForm};
 use crate::domain::ids::ProductGroupId;
-use crate::error::AppError;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
+use scoped_futures::ScopedFutureExt;
 use std::collections::HashMap;
 
 /// Groups (all, or the one with `only`), with applications and needs, by name.
-async fn load(conn: &mut Db, only: Option<u64>) -> Result<Vec<ProductGroup>, AppError> {
+async fn load(conn: &mut Db, only: Option<u64>) -> Result<Vec<ProductGroup>, StoreError> {
     let mut groups = product_groups::table
         .select((
             product_groups::id,
@@ -76,24 +77,63 @@ async fn load(conn: &mut Db, only: Option<u64>) -> Result<Vec<ProductGroup>, App
         .collect())
 }
 
-pub async fn list(conn: &mut Db) -> Result<Vec<ProductGroup>, AppError> {
-    load(conn, None).await
+pub async fn list(store: &Store) -> Result<Vec<ProductGroup>, StoreError> {
+    load(&mut *store.conn().await?, None).await
 }
 
-pub async fn get(conn: &mut Db, id: u64) -> Result<ProductGroup, AppError> {
-    load(conn, Some(id))
+pub async fn get(store: &Store, id: ProductGroupId) -> Result<ProductGroup, StoreError> {
+    read(&mut *store.conn().await?, id).await
+}
+
+async fn read(conn: &mut Db, id: ProductGroupId) -> Result<ProductGroup, StoreError> {
+    load(conn, Some(id.0))
         .await?
         .pop()
-        .ok_or_else(|| AppError::not_found(format!("product group {id}")))
+        .ok_or_else(|| StoreError::not_found(format!("product group {id}")))
 }
 
-async fn insert_applications(
+/// Makes the group's applications those of `apps`. An application that keeps its name
+/// keeps its row and id (executions and logs refer to it); one that is gone is deleted,
+/// a new one inserted. The dependencies are written anew.
+async fn save_applications(
     conn: &mut Db,
     group: u64,
     apps: &[Application],
-) -> Result<(), AppError> {
-    let mut ids = HashMap::new();
-    for app in apps {
+) -> Result<(), StoreError> {
+    let stored: Vec<(u64, String)> = applications::table
+        .filter(applications::product_group_id.eq(group))
+        .select((applications::id, applications::name))
+        .load(conn)
+        .await?;
+    let stored_ids: Vec<u64> = stored.iter().map(|(id, _)| *id).collect();
+    diesel::delete(
+        application_dependencies::table
+            .filter(application_dependencies::application_id.eq_any(&stored_ids)),
+    )
+    .execute(conn)
+    .await?;
+    let mut ids: HashMap<&str, u64> = HashMap::new();
+    for (id, name) in &stored {
+        match apps.iter().find(|app| &app.name == name) {
+            Some(app) => {
+                diesel::update(applications::table.find(id))
+                    .set(applications::description.eq(&app.description))
+                    .execute(conn)
+                    .await?;
+                ids.insert(app.name.as_str(), *id);
+            }
+            None => {
+                diesel::delete(applications::table.find(id))
+                    .execute(conn)
+                    .await?;
+            }
+        }
+    }
+    let new: Vec<&Application> = apps
+        .iter()
+        .filter(|app| !ids.contains_key(app.name.as_str()))
+        .collect();
+    for app in new {
         diesel::insert_into(applications::table)
             .values((
                 applications::product_group_id.eq(group),
@@ -118,91 +158,78 @@ async fn insert_applications(
     Ok(())
 }
 
-/// Refuses a change made from an older version than the stored one.
-async fn lock_version(
-    conn: &mut Db,
-    id: ProductGroupId,
-    version: u32,
-) -> Result<ProductGroup, AppError> {
-    let stored: Option<u32> = product_groups::table
-        .find(id.0)
-        .select(product_groups::version)
-        .for_update()
-        .first(conn)
-        .await
-        .optional()?;
-    let current = get(conn, id.0).await?;
-    super::checks::check_version(stored, version, &current.name)?;
-    Ok(current)
-}
-
 pub async fn create(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     form: &ProductGroupForm,
-) -> Result<ProductGroup, AppError> {
-    conn.transaction::<_, AppError, _>(async |conn| {
-        diesel::insert_into(product_groups::table)
-            .values((
-                product_groups::name.eq(&form.name),
-                product_groups::description.eq(&form.description),
-            ))
-            .execute(conn)
-            .await?;
-        let id = inserted_id(conn).await?;
-        insert_applications(conn, id, &form.applications).await?;
-        audit::write_ok(conn, record, Target::new("product_group", id)).await?;
-        get(conn, id).await
-    })
-    .await
+) -> Result<ProductGroup, StoreError> {
+    store
+        .create(record, Table::ProductGroups.kind(), move |conn| {
+            async move {
+                diesel::insert_into(product_groups::table)
+                    .values((
+                        product_groups::name.eq(&form.name),
+                        product_groups::description.eq(&form.description),
+                    ))
+                    .execute(conn)
+                    .await?;
+                let id = inserted_id(conn).await?;
+                save_applications(conn, id, &form.applications).await?;
+                Ok((id, read(conn, ProductGroupId(id)).await?))
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 pub async fn update(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     id: ProductGroupId,
-    version: u32,
+    revision: u32,
     form: &ProductGroupForm,
-) -> Result<ProductGroup, AppError> {
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let current = lock_version(conn, id, version).await?;
-        if current.name != form.name {
-            not_named_by_plan_steps(conn, "product_group", &current.name, NameChange::Rename)
-                .await?;
-        }
-        diesel::update(product_groups::table.find(id.0))
-            .set((
-                product_groups::name.eq(&form.name),
-                product_groups::description.eq(&form.description),
-                product_groups::version.eq(product_groups::version + 1),
-                product_groups::updated_at.eq(chrono::Utc::now().naive_utc()),
-            ))
-            .execute(conn)
-            .await?;
-        diesel::delete(applications::table.filter(applications::product_group_id.eq(id.0)))
-            .execute(conn)
-            .await?;
-        insert_applications(conn, id.0, &form.applications).await?;
-        audit::write_ok(conn, record, Target::new("product_group", id)).await?;
-        get(conn, id.0).await
-    })
-    .await
+) -> Result<ProductGroup, StoreError> {
+    let row = Stored::new(Table::ProductGroups, id.0, revision);
+    store
+        .change(record, row, move |conn, current| {
+            async move {
+                if current.name != form.name {
+                    let rename = NameChange::Rename;
+                    not_named_by_plan_steps(conn, "product_group", &current.name, rename).await?;
+                }
+                diesel::update(product_groups::table.find(id.0))
+                    .set((
+                        product_groups::name.eq(&form.name),
+                        product_groups::description.eq(&form.description),
+                    ))
+                    .execute(conn)
+                    .await?;
+                save_applications(conn, id.0, &form.applications).await?;
+                read(conn, id).await
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 pub async fn delete(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     id: ProductGroupId,
-    version: u32,
-) -> Result<(), AppError> {
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let current = lock_version(conn, id, version).await?;
-        not_named_by_plan_steps(conn, "product_group", &current.name, NameChange::Delete).await?;
-        diesel::delete(product_groups::table.find(id.0))
-            .execute(conn)
-            .await?;
-        audit::write_ok(conn, record, Target::new("product_group", id)).await?;
-        Ok(())
-    })
-    .await
+    revision: u32,
+) -> Result<(), StoreError> {
+    let row = Stored::new(Table::ProductGroups, id.0, revision);
+    store
+        .change(record, row, move |conn, current| {
+            async move {
+                let delete = NameChange::Delete;
+                not_named_by_plan_steps(conn, "product_group", &current.name, delete).await?;
+                diesel::delete(product_groups::table.find(id.0))
+                    .execute(conn)
+                    .await?;
+                Ok(())
+            }
+            .scope_boxed()
+        })
+        .await
 }

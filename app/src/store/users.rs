@@ -2,15 +2,17 @@
 //! change runs in one transaction with its audit entry, checks the version it was made
 //! from, and never leaves the console without an enabled admin.
 
-use super::audit::{self, AuditRecord, Target};
+use super::audit::AuditRecord;
 use super::schema::users;
-use super::{Db, inserted_id};
+use super::tx::{Stored, Table};
+use super::{Db, Store, StoreError, inserted_id};
 use crate::domain::ids::UserId;
 use crate::domain::role::Role;
 use crate::domain::user::{SessionUser, UserState, UserSummary};
-use crate::error::{AppError, ConflictCode};
+use crate::error::ConflictCode;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
+use scoped_futures::ScopedFutureExt;
 
 /// A user as stored (the password hash never leaves the server).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -130,7 +132,8 @@ fn select()
 }
 
 /// Every user's session-relevant state, for the directory.
-pub async fn session_states(conn: &mut Db) -> Result<Vec<UserState>, AppError> {
+pub async fn session_states(store: &Store) -> Result<Vec<UserState>, StoreError> {
+    let conn = &mut *store.conn().await?;
     Ok(select()
         .load(conn)
         .await?
@@ -139,7 +142,11 @@ pub async fn session_states(conn: &mut Db) -> Result<Vec<UserState>, AppError> {
         .collect())
 }
 
-pub async fn find_by_username(conn: &mut Db, username: &str) -> Result<Option<UserRow>, AppError> {
+pub async fn find_by_username(
+    store: &Store,
+    username: &str,
+) -> Result<Option<UserRow>, StoreError> {
+    let conn = &mut *store.conn().await?;
     Ok(select()
         .filter(users::username.eq(username))
         .first(conn)
@@ -147,7 +154,8 @@ pub async fn find_by_username(conn: &mut Db, username: &str) -> Result<Option<Us
         .optional()?)
 }
 
-pub async fn list(conn: &mut Db) -> Result<Vec<UserSummary>, AppError> {
+pub async fn list(store: &Store) -> Result<Vec<UserSummary>, StoreError> {
+    let conn = &mut *store.conn().await?;
     Ok(select()
         .order(users::username)
         .load(conn)
@@ -158,7 +166,7 @@ pub async fn list(conn: &mut Db) -> Result<Vec<UserSummary>, AppError> {
 }
 
 /// How many enabled admins there are, not counting `except`.
-async fn enabled_admins(conn: &mut Db, except: Option<UserId>) -> Result<i64, AppError> {
+async fn enabled_admins(conn: &mut Db, except: Option<UserId>) -> Result<i64, StoreError> {
     let except = except.map_or(0, |id| id.0); // ids start at 1
     let admin = users::role
         .eq(Role::Admin.as_str())
@@ -170,87 +178,86 @@ async fn enabled_admins(conn: &mut Db, except: Option<UserId>) -> Result<i64, Ap
         .await?)
 }
 
-pub async fn has_enabled_admin(conn: &mut Db) -> Result<bool, AppError> {
-    Ok(enabled_admins(conn, None).await? > 0)
+pub async fn has_enabled_admin(store: &Store) -> Result<bool, StoreError> {
+    Ok(enabled_admins(&mut *store.conn().await?, None).await? > 0)
 }
 
 /// Creates a user (its username must be free); audited as `record`.
 pub async fn create(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     username: &str,
     display_name: &str,
     role: Role,
     password_hash: String,
     one_time_password: bool,
-) -> Result<UserRow, AppError> {
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let now = chrono::Utc::now().naive_utc();
-        diesel::insert_into(users::table)
-            .values((
-                users::username.eq(username),
-                users::display_name.eq(display_name),
-                users::role.eq(role.as_str()),
-                users::password_hash.eq(&password_hash),
-                users::must_change_password.eq(one_time_password),
-                users::created_at.eq(now),
-                users::updated_at.eq(now),
-            ))
-            .execute(conn)
-            .await?;
-        let id = inserted_id(conn).await?;
-        audit::write_ok(conn, record, Target::new("user", id)).await?;
-        Ok(select().find(id).first(conn).await?)
-    })
-    .await
+) -> Result<UserRow, StoreError> {
+    store
+        .create(record, Table::Users.kind(), move |conn| {
+            async move {
+                let now = chrono::Utc::now().naive_utc();
+                diesel::insert_into(users::table)
+                    .values((
+                        users::username.eq(username),
+                        users::display_name.eq(display_name),
+                        users::role.eq(role.as_str()),
+                        users::password_hash.eq(&password_hash),
+                        users::must_change_password.eq(one_time_password),
+                        users::created_at.eq(now),
+                        users::updated_at.eq(now),
+                    ))
+                    .execute(conn)
+                    .await?;
+                let id = inserted_id(conn).await?;
+                Ok((id, select().find(id).first(conn).await?))
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
-/// Applies `change` to user `id`, made from `expected_version` when given, and ends the
-/// user's sessions (a higher session generation voids every token issued before).
+/// Applies `change` to user `id`, made from `revision` when given, and ends the user's
+/// sessions (a higher session generation voids every token issued before).
 pub async fn change(
-    conn: &mut Db,
+    store: &Store,
     record: &AuditRecord,
     id: UserId,
-    expected_version: Option<u32>,
+    revision: Option<u32>,
     change: UserChange,
-) -> Result<UserRow, AppError> {
-    conn.transaction::<_, AppError, _>(async |conn| {
-        let before: UserRow = select()
-            .find(id.0)
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?
-            .ok_or_else(|| AppError::not_found(format!("user {id}")))?;
-        if let Some(expected) = expected_version {
-            super::checks::check_version(Some(before.version), expected, &before.username)?;
-        }
-        if change.removes_admin(&before) {
-            let other_admins = enabled_admins(conn, Some(id)).await?;
-            if other_admins == 0 {
-                let field = if change.enabled == Some(false) {
-                    "enabled"
-                } else {
-                    "role"
-                };
-                return Err(AppError::conflict(
-                    ConflictCode::LastAdmin,
-                    Some(field),
-                    "this is the last enabled admin; make someone else admin first",
-                ));
+) -> Result<UserRow, StoreError> {
+    let row = match revision {
+        Some(revision) => Stored::new(Table::Users, id.0, revision),
+        None => Stored::as_it_is(Table::Users, id.0),
+    };
+    store
+        .change(record, row, move |conn, _| {
+            async move {
+                let before: UserRow = select().find(id.0).first(conn).await?;
+                if change.removes_admin(&before) {
+                    let other_admins = enabled_admins(conn, Some(id)).await?;
+                    if other_admins == 0 {
+                        let field = if change.enabled == Some(false) {
+                            "enabled"
+                        } else {
+                            "role"
+                        };
+                        return Err(StoreError::conflict(
+                            ConflictCode::LastAdmin,
+                            Some(field),
+                            "this is the last enabled admin; make someone else admin first",
+                        ));
+                    }
+                }
+                diesel::update(users::table.find(id.0))
+                    .set((
+                        &change,
+                        users::session_generation.eq(users::session_generation + 1),
+                    ))
+                    .execute(conn)
+                    .await?;
+                Ok(select().find(id.0).first(conn).await?)
             }
-        }
-        diesel::update(users::table.find(id.0))
-            .set((
-                &change,
-                users::session_generation.eq(users::session_generation + 1),
-                users::version.eq(users::version + 1),
-                users::updated_at.eq(chrono::Utc::now().naive_utc()),
-            ))
-            .execute(conn)
-            .await?;
-        audit::write_ok(conn, record, Target::new("user", id)).await?;
-        Ok(select().find(id.0).first(conn).await?)
-    })
-    .await
+            .scope_boxed()
+        })
+        .await
 }

@@ -125,7 +125,7 @@ impl TestApp {
     pub async fn spawn_behind_web_proxy() -> Self {
         let db = TestDb::empty().await;
         let mut services = services(&db.url, false).await;
-        services.proxies = app::auth::client::TrustedProxies::parse("127.0.0.1").unwrap();
+        services.auth.proxies = app::auth::client::TrustedProxies::parse("127.0.0.1").unwrap();
         let base = serve(services.clone()).await;
         Self { base, services, db }
     }
@@ -201,8 +201,7 @@ impl TestApp {
 
     /// The id of the user called `username`.
     pub async fn user_id(&self, username: &str) -> u64 {
-        let mut conn = self.services.store.conn().await.unwrap();
-        app::store::users::find_by_username(&mut conn, username)
+        app::store::users::find_by_username(self.services.store(), username)
             .await
             .unwrap()
             .unwrap()
