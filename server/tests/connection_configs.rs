@@ -402,6 +402,71 @@ async fn a_stored_password_never_follows_the_config_to_another_endpoint() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_center_has_one_config_per_platform_and_kind() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let (_, data_centers) = app.call(&operator, "data_centers/list", json!({})).await;
+    let (dc, dc_name) = (&data_centers[0]["id"], &data_centers[0]["name"]);
+    let dc_name = dc_name.as_str().unwrap();
+    let keep = || json!({ "action": "keep" });
+
+    // The demo already has a test config for every platform in every data center.
+    let mut second = form(dc, "gw.example.com", 443, keep());
+    second["kind"] = json!("test");
+    let (status, body) = app
+        .call(
+            &operator,
+            "connection_configs/create",
+            json!({ "form": second }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["field"], "platform", "{body}");
+    assert_eq!(
+        body["message"],
+        format!(
+            "{dc_name} already has a test config for the traffic gateway: {dc_name} gateway (simulator)"
+        )
+    );
+
+    // The cloud one is a place of its own; moving it onto the test one's is refused too.
+    let (status, cloud) = app
+        .call(
+            &operator,
+            "connection_configs/create",
+            json!({ "form": form(dc, "gw.example.com", 443, keep()) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{cloud}");
+    let mut moved = form(dc, "gw.example.com", 443, keep());
+    moved["platform"] = json!("app_platform");
+    moved["kind"] = json!("test");
+    let (status, body) = app
+        .call(
+            &operator,
+            "connection_configs/update",
+            json!({ "id": cloud["id"], "version": cloud["version"], "form": moved }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["field"], "platform", "{body}");
+    assert_eq!(
+        body["message"],
+        format!(
+            "{dc_name} already has a test config for the application platform: {dc_name} apps (simulator)"
+        )
+    );
+    let (_, unchanged) = app
+        .call(
+            &operator,
+            "connection_configs/get",
+            json!({ "id": cloud["id"] }),
+        )
+        .await;
+    assert_eq!(unchanged, cloud);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upgrade_over_two_configs_in_one_place_stops_and_changes_nothing() {
     let db = TestDb::empty().await;
     run_pending(&db.url).await.unwrap();

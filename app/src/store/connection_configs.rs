@@ -12,7 +12,7 @@ use crate::domain::connection::{
 };
 use crate::domain::environment::DataCenterRef;
 use crate::domain::ids::{ConnectionConfigId, DataCenterId};
-use crate::error::AppError;
+use crate::error::{AppError, ConflictCode};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
@@ -177,6 +177,45 @@ fn data_center(form: &ConnectionConfigForm) -> Result<u64, AppError> {
     })
 }
 
+/// Passes on the outcome of writing `form`. The `platform` unique key gives a data center
+/// one config per platform and kind, so the engine never has to choose; when that key
+/// refuses the write, say which config already holds the place.
+async fn explain_taken_target(
+    conn: &mut Db,
+    written: QueryResult<usize>,
+    data_center: u64,
+    form: &ConnectionConfigForm,
+) -> Result<(), AppError> {
+    let error = match written {
+        Ok(_) => return Ok(()),
+        Err(error) => AppError::from(error),
+    };
+    if !matches!(&error, AppError::Conflict { field: Some(field), .. } if field == "platform") {
+        return Err(error);
+    }
+    let holder: Option<(String, String)> = connection_configs::table
+        .inner_join(data_centers::table)
+        .filter(connection_configs::data_center_id.eq(data_center))
+        .filter(connection_configs::platform.eq(form.platform.as_str()))
+        .filter(connection_configs::kind.eq(form.kind.as_str()))
+        .select((data_centers::name, connection_configs::name))
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((data_center, name)) = holder else {
+        return Err(error);
+    };
+    Err(AppError::conflict(
+        ConflictCode::NameTaken,
+        Some("platform"),
+        format!(
+            "{data_center} already has a {} config for the {}: {name}",
+            form.kind.as_str(),
+            form.platform.label().to_lowercase()
+        ),
+    ))
+}
+
 pub async fn create(
     conn: &mut Db,
     record: &AuditRecord,
@@ -185,7 +224,7 @@ pub async fn create(
 ) -> Result<ConnectionConfig, AppError> {
     let (port, data_center) = (port(form)?, data_center(form)?);
     conn.transaction::<_, AppError, _>(async |conn| {
-        diesel::insert_into(connection_configs::table)
+        let inserted = diesel::insert_into(connection_configs::table)
             .values((
                 connection_configs::name.eq(&form.name),
                 connection_configs::data_center_id.eq(data_center),
@@ -197,7 +236,8 @@ pub async fn create(
                 connection_configs::username.eq(&form.username),
             ))
             .execute(conn)
-            .await?;
+            .await;
+        explain_taken_target(conn, inserted, data_center, form).await?;
         let id = inserted_id(conn).await?;
         apply_password(conn, key, id, &form.password).await?;
         audit::write_ok(conn, record, Target::new("connection_config", id)).await?;
@@ -228,7 +268,7 @@ pub async fn update(
         let note = current
             .check_kept_password(form)
             .map_err(|error| AppError::invalid(vec![error]))?;
-        diesel::update(connection_configs::table.find(id.0))
+        let updated = diesel::update(connection_configs::table.find(id.0))
             .set((
                 connection_configs::name.eq(&form.name),
                 connection_configs::data_center_id.eq(data_center),
@@ -242,7 +282,8 @@ pub async fn update(
                 connection_configs::updated_at.eq(chrono::Utc::now().naive_utc()),
             ))
             .execute(conn)
-            .await?;
+            .await;
+        explain_taken_target(conn, updated, data_center, form).await?;
         apply_password(conn, key, id.0, &form.password).await?;
         let target = Target::new("connection_config", id);
         audit::write(conn, record, Some(target), Outcome::Ok, note.as_deref()).await?;
