@@ -9,12 +9,12 @@ pub mod sign_in_gate;
 pub mod tasks;
 
 use anyhow::Context;
+use app::auth::Auth;
 use app::auth::client::TrustedProxies;
 use app::auth::directory::Directory;
 use app::auth::keys::Keys;
 use app::auth::password::PasswordHasher;
 use app::auth::session::SessionPolicy;
-use app::auth::Auth;
 use app::services::Services;
 use app::store::Store;
 use app::{App, security_headers, shell};

@@ -26,7 +26,8 @@ pub async fn redirect_anonymous(
     if request.method() != Method::GET || is_open(path) {
         return next.run(request).await;
     }
-    let signed_in = session::read(&state.services.auth, request.headers(), session::now()).is_some();
+    let signed_in =
+        session::read(&state.services.auth, request.headers(), session::now()).is_some();
     match (signed_in, path == SIGN_IN_PATH) {
         (true, true) => Redirect::to("/").into_response(),
         (false, false) => {

@@ -2,14 +2,17 @@
 //! from auditors, and the connection test against real HTTP endpoints.
 
 use crate::support::test_app::{TestApp, secret};
+use crate::support::test_db::TestDb;
 use app::auth::keys::Keys;
 use app::domain::role::Role;
 use app::store::stored_secret;
 use axum::http::{HeaderMap, StatusCode as AxumStatus};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncMigrationHarness, RunQueryDsl, SimpleAsyncConnection};
+use diesel_migrations::MigrationHarness;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use server::migrate::{MIGRATIONS, run_pending};
 
 const PASSWORD: &str = "gw-pass-8472";
 
@@ -186,20 +189,29 @@ async fn test_connection_tells_reachable_bad_credentials_refused_and_timed_out()
         .unwrap()
         .port();
 
+    // Each in a place of its own: a data center has one config per platform and kind.
+    let other_dc = app.call(&operator, "data_centers/list", json!({})).await.1[1]["id"].clone();
     let mut results = Vec::new();
-    for (name, port, password) in [
-        ("right", platform_port, PASSWORD),
-        ("wrong", platform_port, "not it"),
-        ("closed", closed_port, PASSWORD),
-        ("silent", silent_port, PASSWORD),
+    for (name, port, password, dc, platform) in [
+        ("right", platform_port, PASSWORD, &dc, "traffic_gateway"),
+        ("wrong", platform_port, "not it", &dc, "app_platform"),
+        ("closed", closed_port, PASSWORD, &dc, "database"),
+        (
+            "silent",
+            silent_port,
+            PASSWORD,
+            &other_dc,
+            "traffic_gateway",
+        ),
     ] {
         let mut f = form(
-            &dc,
+            dc,
             "127.0.0.1",
             port,
             json!({ "action": "set", "password": password }),
         );
         f["name"] = json!(name);
+        f["platform"] = json!(platform);
         let (_, created) = app
             .call(&operator, "connection_configs/create", json!({ "form": f }))
             .await;
@@ -387,4 +399,137 @@ async fn a_stored_password_never_follows_the_config_to_another_endpoint() {
             .all(|r| r.as_str().unwrap().contains("enter the password again")),
         "each refused move is recorded with its reason: {reasons:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_center_has_one_config_per_platform_and_kind() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let (_, data_centers) = app.call(&operator, "data_centers/list", json!({})).await;
+    let (dc, dc_name) = (&data_centers[0]["id"], &data_centers[0]["name"]);
+    let dc_name = dc_name.as_str().unwrap();
+    let keep = || json!({ "action": "keep" });
+
+    // The demo already has a test config for every platform in every data center.
+    let mut second = form(dc, "gw.example.com", 443, keep());
+    second["kind"] = json!("test");
+    let (status, body) = app
+        .call(
+            &operator,
+            "connection_configs/create",
+            json!({ "form": second }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["field"], "platform", "{body}");
+    assert_eq!(
+        body["message"],
+        format!(
+            "{dc_name} already has a test config for the traffic gateway: {dc_name} gateway (simulator)"
+        )
+    );
+
+    // The cloud one is a place of its own; moving it onto the test one's is refused too.
+    let (status, cloud) = app
+        .call(
+            &operator,
+            "connection_configs/create",
+            json!({ "form": form(dc, "gw.example.com", 443, keep()) }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{cloud}");
+    let mut moved = form(dc, "gw.example.com", 443, keep());
+    moved["platform"] = json!("app_platform");
+    moved["kind"] = json!("test");
+    let (status, body) = app
+        .call(
+            &operator,
+            "connection_configs/update",
+            json!({ "id": cloud["id"], "version": cloud["version"], "form": moved }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["field"], "platform", "{body}");
+    assert_eq!(
+        body["message"],
+        format!(
+            "{dc_name} already has a test config for the application platform: {dc_name} apps (simulator)"
+        )
+    );
+    let (_, unchanged) = app
+        .call(
+            &operator,
+            "connection_configs/get",
+            json!({ "id": cloud["id"] }),
+        )
+        .await;
+    assert_eq!(unchanged, cloud);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upgrade_over_two_configs_in_one_place_stops_and_changes_nothing() {
+    let db = TestDb::empty().await;
+    run_pending(&db.url).await.unwrap();
+    let mut harness = AsyncMigrationHarness::new(db.connect().await);
+    tokio::task::block_in_place(|| {
+        loop {
+            let reverted = harness.revert_last_migration(MIGRATIONS).unwrap();
+            if reverted.to_string() == "20261123000200" {
+                break;
+            }
+        }
+    });
+    drop(harness);
+    let mut conn = db.connect().await;
+    conn.batch_execute(
+        "INSERT INTO regions (id, name) VALUES (1, 'East China');
+         INSERT INTO data_centers (id, region_id, name) VALUES (1, 1, 'Shanghai-A');
+         INSERT INTO connection_configs (name, data_center_id, platform, kind, host, port)
+             VALUES ('gw-b', 1, 'traffic_gateway', 'cloud', 'b.example.com', 443),
+                    ('gw-a', 1, 'traffic_gateway', 'cloud', 'a.example.com', 443),
+                    ('gw-test', 1, 'traffic_gateway', 'test', '127.0.0.1', 3900);",
+    )
+    .await
+    .unwrap();
+
+    let error = run_pending(&db.url).await.unwrap_err().to_string();
+
+    assert!(
+        error.contains(
+            "Keep one config per data center, platform and kind: \
+             Shanghai-A has 2 cloud traffic_gateway configs: gw-a, gw-b"
+        ),
+        "{error}"
+    );
+    let configs: i64 = {
+        use app::store::schema::connection_configs;
+        connection_configs::table
+            .count()
+            .get_result(&mut conn)
+            .await
+            .unwrap()
+    };
+    assert_eq!(configs, 3, "the upgrade deleted a config");
+
+    // Once an operator keeps one, the upgrade goes through (after any later migrations).
+    conn.batch_execute("DELETE FROM connection_configs WHERE name = 'gw-b'")
+        .await
+        .unwrap();
+    assert!(run_pending(&db.url).await.unwrap() >= 1);
+    let duplicate = conn
+        .batch_execute(
+            "INSERT INTO connection_configs (name, data_center_id, platform, kind, host, port)
+             VALUES ('gw-c', 1, 'traffic_gateway', 'cloud', 'c.example.com', 443)",
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(duplicate.contains("'platform'"), "{duplicate}");
+    let routines: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT COUNT(*) FROM information_schema.routines WHERE routine_schema = DATABASE())",
+    ))
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(routines, 0, "the upgrade left its check behind");
 }

@@ -100,7 +100,10 @@ async fn the_first_admin_gets_a_one_time_password_unless_one_is_configured() {
 
     start(&configured, false, Some("another password")).await;
     assert_eq!(
-        app::store::users::list(services.store()).await.unwrap().len(),
+        app::store::users::list(services.store())
+            .await
+            .unwrap()
+            .len(),
         1,
         "an admin exists: nothing is added"
     );

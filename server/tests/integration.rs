@@ -12,6 +12,7 @@ mod connection_configs;
 mod data_centers;
 mod database_clusters;
 mod demo_data;
+mod execution_schema;
 mod health;
 mod least_privilege;
 mod migrations;

@@ -55,6 +55,8 @@ async fn every_migration_applies_rolls_back_and_applies_again() {
         "plan_reviews",
         "executions",
         "execution_steps",
+        "execution_leases",
+        "execution_calls",
         "execution_step_logs",
         "execution_events",
         "audit_log",

@@ -110,6 +110,8 @@ async fn schema_rs_matches_the_migrated_database() {
         plan_steps,
         executions,
         execution_steps,
+        execution_leases,
+        execution_calls,
         execution_step_logs,
         execution_events,
         audit_log,

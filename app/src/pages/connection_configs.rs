@@ -275,6 +275,7 @@ fn ConfigEditor(
                 <FieldMessage error field="data_center" />
             </label>
             {select_of("Platform", &Platform::ALL, platform, Platform::label, Platform::as_str, Platform::parse)}
+            <FieldMessage error field="platform" />
             {select_of("Kind", &ConfigKind::ALL, kind, ConfigKind::label, ConfigKind::as_str, ConfigKind::parse)}
             {select_of("Protocol", &Protocol::ALL, protocol, Protocol::label, Protocol::as_str, Protocol::parse)}
             <TextField label="Host" value=host required=true error=(error, "host") />

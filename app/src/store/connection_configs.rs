@@ -12,6 +12,7 @@ use crate::domain::connection::{
 };
 use crate::domain::environment::DataCenterRef;
 use crate::domain::ids::{ConnectionConfigId, DataCenterId};
+use crate::error::ConflictCode;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use scoped_futures::ScopedFutureExt;
@@ -178,6 +179,45 @@ fn data_center(form: &ConnectionConfigForm) -> Result<u64, StoreError> {
     })
 }
 
+/// Passes on the outcome of writing `form`. The `platform` unique key gives a data center
+/// one config per platform and kind, so the engine never has to choose; when that key
+/// refuses the write, say which config already holds the place.
+async fn explain_taken_target(
+    conn: &mut Db,
+    written: QueryResult<usize>,
+    data_center: u64,
+    form: &ConnectionConfigForm,
+) -> Result<(), StoreError> {
+    let error = match written {
+        Ok(_) => return Ok(()),
+        Err(error) => StoreError::from(error),
+    };
+    if !matches!(&error, StoreError::Conflict { field: Some(field), .. } if field == "platform") {
+        return Err(error);
+    }
+    let holder: Option<(String, String)> = connection_configs::table
+        .inner_join(data_centers::table)
+        .filter(connection_configs::data_center_id.eq(data_center))
+        .filter(connection_configs::platform.eq(form.platform.as_str()))
+        .filter(connection_configs::kind.eq(form.kind.as_str()))
+        .select((data_centers::name, connection_configs::name))
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((data_center, name)) = holder else {
+        return Err(error);
+    };
+    Err(StoreError::conflict(
+        ConflictCode::NameTaken,
+        Some("platform"),
+        format!(
+            "{data_center} already has a {} config for the {}: {name}",
+            form.kind.as_str(),
+            form.platform.label().to_lowercase()
+        ),
+    ))
+}
+
 pub async fn create(
     store: &Store,
     record: &AuditRecord,
@@ -188,7 +228,7 @@ pub async fn create(
     store
         .create(record, Table::ConnectionConfigs.kind(), move |conn| {
             async move {
-                diesel::insert_into(connection_configs::table)
+                let inserted = diesel::insert_into(connection_configs::table)
                     .values((
                         connection_configs::name.eq(&form.name),
                         connection_configs::data_center_id.eq(data_center),
@@ -200,7 +240,8 @@ pub async fn create(
                         connection_configs::username.eq(&form.username),
                     ))
                     .execute(conn)
-                    .await?;
+                    .await;
+                explain_taken_target(conn, inserted, data_center, form).await?;
                 let id = inserted_id(conn).await?;
                 apply_password(conn, key, id, &form.password).await?;
                 Ok((id, read(conn, ConnectionConfigId(id)).await?))
@@ -231,7 +272,7 @@ pub async fn update(
     store
         .change(&record, row, move |conn, _| {
             async move {
-                diesel::update(connection_configs::table.find(id.0))
+                let updated = diesel::update(connection_configs::table.find(id.0))
                     .set((
                         connection_configs::name.eq(&form.name),
                         connection_configs::data_center_id.eq(data_center),
@@ -243,7 +284,8 @@ pub async fn update(
                         connection_configs::username.eq(&form.username),
                     ))
                     .execute(conn)
-                    .await?;
+                    .await;
+                explain_taken_target(conn, updated, data_center, form).await?;
                 apply_password(conn, key, id.0, &form.password).await?;
                 read(conn, id).await
             }

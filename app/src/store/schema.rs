@@ -203,14 +203,46 @@ diesel::table! {
         execution_id -> Unsigned<BigInt>,
         phase -> Varchar,
         position -> Unsigned<Integer>,
+        step_key -> Varchar,
         opcode -> Varchar,
         title -> Varchar,
         params -> Json,
+        resolved -> Nullable<Json>,
         status -> Varchar,
         attempts -> Unsigned<Integer>,
         started_at -> Nullable<Datetime>,
         finished_at -> Nullable<Datetime>,
         last_error -> Nullable<Text>,
+        decided_by -> Nullable<Unsigned<BigInt>>,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    execution_leases (execution_id) {
+        execution_id -> Unsigned<BigInt>,
+        owner -> Nullable<Varchar>,
+        fencing_token -> Unsigned<BigInt>,
+        expires_at -> Nullable<Datetime>,
+    }
+}
+
+diesel::table! {
+    execution_calls (id) {
+        id -> Unsigned<BigInt>,
+        execution_step_id -> Unsigned<BigInt>,
+        attempt -> Unsigned<Integer>,
+        idempotency_key -> Varchar,
+        connection_config_id -> Nullable<Unsigned<BigInt>>,
+        connection_config_name -> Nullable<Varchar>,
+        method -> Varchar,
+        path -> Text,
+        operation_id -> Nullable<Varchar>,
+        status -> Varchar,
+        http_status -> Nullable<Unsigned<SmallInt>>,
+        sent_at -> Datetime,
+        updated_at -> Datetime,
+        finished_at -> Nullable<Datetime>,
     }
 }
 
@@ -272,6 +304,10 @@ diesel::joinable!(plan_reviews -> users (reviewer_id));
 diesel::joinable!(plan_steps -> plan_versions (plan_version_id));
 diesel::joinable!(plan_steps -> step_types (opcode));
 diesel::joinable!(execution_steps -> executions (execution_id));
+diesel::joinable!(execution_steps -> users (decided_by));
+diesel::joinable!(execution_leases -> executions (execution_id));
+diesel::joinable!(execution_calls -> execution_steps (execution_step_id));
+diesel::joinable!(execution_calls -> connection_configs (connection_config_id));
 diesel::joinable!(execution_step_logs -> execution_steps (execution_step_id));
 diesel::joinable!(execution_events -> executions (execution_id));
 
@@ -293,6 +329,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_steps,
     executions,
     execution_steps,
+    execution_leases,
+    execution_calls,
     execution_step_logs,
     execution_events,
     audit_log,
