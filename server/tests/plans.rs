@@ -453,8 +453,8 @@ async fn a_deleted_plan_stays_in_the_history_of_its_executions() {
     .await
     .unwrap();
     diesel::sql_query(
-        "INSERT INTO execution_steps (execution_id, phase, position, opcode, title, params) \
-         SELECT (SELECT MAX(id) FROM executions), phase, position, opcode, title, params \
+        "INSERT INTO execution_steps (execution_id, phase, position, step_key, opcode, title, params) \
+         SELECT (SELECT MAX(id) FROM executions), phase, position, step_key, opcode, title, params \
          FROM plan_steps WHERE plan_version_id = ?",
     )
     .bind::<Unsigned<BigInt>, _>(version.id.0)
