@@ -9,6 +9,8 @@ pub mod components;
 pub mod crypto;
 pub mod domain;
 pub mod error;
+#[cfg(test)]
+mod layering;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod probe;
