@@ -857,3 +857,33 @@ async fn a_command_the_lifecycle_refuses_is_a_wrong_state_conflict() {
         "Settled has no changes to review: its newest version is already active"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_writes_the_catalog_defaults_into_the_version() {
+    let t = Plans::new().await;
+    let mut plan = content("Defaults pinned");
+    // Left out: the drain time (default 30 s) and, in the recovery's wait, nothing.
+    plan["switchover"][0]["params"] = json!({ "product_group": "Payments" });
+    let draft = detail(
+        t.ok(&t.operator, "plans/create", json!({ "content": plan }))
+            .await,
+    );
+    let draft_step = &draft.working().unwrap().content.switchover[0];
+    assert_eq!(
+        draft_step.params.get("drain_seconds"),
+        None,
+        "a draft keeps what was written"
+    );
+
+    let active = t.activate(&draft).await;
+    let approved = active.active().unwrap();
+    assert_eq!(
+        approved.content.switchover[0].params.get("drain_seconds"),
+        Some(&json!(30)),
+        "the approved version says what it will do"
+    );
+    assert_eq!(
+        approved.content.switchover[0].params.get("product_group"),
+        Some(&json!("Payments"))
+    );
+}

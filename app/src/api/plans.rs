@@ -16,7 +16,7 @@ use leptos::server_fn::codec::Json;
 async fn validated(
     store: &crate::store::Store,
     content: &PlanContent,
-) -> Result<Result<PlanContent, Vec<crate::error::FieldError>>, AppError> {
+) -> Result<Result<crate::domain::valid::ValidPlan, Vec<crate::error::FieldError>>, AppError> {
     let refs = crate::store::plans::refs(store).await?;
     Ok(content.validate(&crate::domain::catalog::builtin_step_types(), &refs))
 }
@@ -26,7 +26,7 @@ async fn validated(
 async fn checked(
     store: &crate::store::Store,
     content: &PlanContent,
-) -> Result<PlanContent, AppError> {
+) -> Result<crate::domain::valid::ValidPlan, AppError> {
     validated(store, content).await?.map_err(AppError::invalid)
 }
 

@@ -4,6 +4,7 @@
 //! start, so plans can reference step types by opcode with a foreign key.
 
 use super::step::{Layer, ParamDef, ParamKind, StepType};
+use super::step_spec::{HttpMethod, Opcode};
 use serde_json::json;
 
 fn param(name: &str, label: &str, kind: ParamKind, help: &str) -> ParamDef {
@@ -23,16 +24,10 @@ fn optional(mut def: ParamDef, default: serde_json::Value) -> ParamDef {
     def
 }
 
-fn step(
-    opcode: &str,
-    name: &str,
-    layer: Layer,
-    description: &str,
-    params: Vec<ParamDef>,
-) -> StepType {
+fn step(opcode: Opcode, layer: Layer, description: &str, params: Vec<ParamDef>) -> StepType {
     StepType {
-        opcode: opcode.to_owned(),
-        name: name.to_owned(),
+        opcode: opcode.as_str().to_owned(),
+        name: opcode.label().to_owned(),
         description: description.to_owned(),
         layer,
         params,
@@ -65,8 +60,7 @@ fn site(help: &str) -> ParamDef {
 pub fn builtin_step_types() -> Vec<StepType> {
     vec![
         step(
-            "traffic.cut",
-            "Cut traffic",
+            Opcode::TrafficCut,
             Layer::Network,
             "Tells the traffic gateway to stop sending the product group's traffic to the \
              failed data center; the emergency data center takes all of it.",
@@ -84,8 +78,7 @@ pub fn builtin_step_types() -> Vec<StepType> {
             ],
         ),
         step(
-            "traffic.restore",
-            "Restore traffic",
+            Opcode::TrafficRestore,
             Layer::Network,
             "Tells the traffic gateway to send the product group's traffic to the recovered \
              data center again.",
@@ -103,8 +96,7 @@ pub fn builtin_step_types() -> Vec<StepType> {
             ],
         ),
         step(
-            "app.restart",
-            "Restart applications",
+            Opcode::AppRestart,
             Layer::Application,
             "Restarts the product group's applications in one data center through the \
              application platform: dependencies first, independent applications in parallel.",
@@ -125,23 +117,20 @@ pub fn builtin_step_types() -> Vec<StepType> {
             ],
         ),
         step(
-            "db.switchover",
-            "Switch database over",
+            Opcode::DbSwitchover,
             Layer::Data,
             "Promotes the cluster's copy in the emergency data center to primary.",
             vec![cluster()],
         ),
         step(
-            "db.switchback",
-            "Switch database back",
+            Opcode::DbSwitchback,
             Layer::Data,
             "Returns the cluster's primary to the recovered data center once its copy has \
              caught up.",
             vec![cluster()],
         ),
         step(
-            "wait",
-            "Wait",
+            Opcode::Wait,
             Layer::Control,
             "Pauses the execution for a fixed time, for caches to drain or replicas to settle.",
             vec![param(
@@ -155,8 +144,7 @@ pub fn builtin_step_types() -> Vec<StepType> {
             )],
         ),
         step(
-            "manual.confirm",
-            "Manual confirmation",
+            Opcode::ManualConfirm,
             Layer::Control,
             "Stops until an operator confirms that a manual task is done, such as a phone \
              call to a partner or a check on a dashboard.",
@@ -168,8 +156,7 @@ pub fn builtin_step_types() -> Vec<StepType> {
             )],
         ),
         step(
-            "http.call",
-            "HTTP call",
+            Opcode::HttpCall,
             Layer::Control,
             "Calls any HTTP endpoint and checks the status of the answer, for systems that \
              have no built-in step.",
@@ -179,11 +166,11 @@ pub fn builtin_step_types() -> Vec<StepType> {
                         "method",
                         "Method",
                         ParamKind::Choice {
-                            options: ["GET", "POST", "PUT", "DELETE"].map(String::from).to_vec(),
+                            options: HttpMethod::ALL.map(|m| m.as_str().to_owned()).to_vec(),
                         },
                         "The HTTP method.",
                     ),
-                    json!("POST"),
+                    json!(HttpMethod::Post.as_str()),
                 ),
                 param("url", "URL", ParamKind::Url, "The endpoint to call."),
                 optional(

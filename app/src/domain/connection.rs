@@ -4,6 +4,7 @@
 use super::choice::choice;
 use super::environment::DataCenterRef;
 use super::ids::{ConnectionConfigId, DataCenterId};
+use super::valid::Valid;
 use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 
@@ -94,7 +95,7 @@ pub fn is_valid_host(host: &str) -> bool {
 
 impl ConnectionConfigForm {
     /// The trimmed form, or every problem next to its field.
-    pub fn validate(&self) -> Result<Self, Vec<FieldError>> {
+    pub fn validate(&self) -> Result<Valid<Self>, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > 100 {
@@ -130,12 +131,12 @@ impl ConnectionConfigForm {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(Self {
+        Ok(Valid::vouch(Self {
             name: name.to_owned(),
             host: host.to_owned(),
             username: self.username.trim().to_owned(),
             ..self.clone()
-        })
+        }))
     }
 }
 

@@ -1,6 +1,7 @@
 //! The estate plans act on: regions and data centers (机房), and the rules for their forms.
 
 use super::ids::DataCenterId;
+use super::valid::Valid;
 use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 
@@ -46,7 +47,7 @@ pub(crate) fn check_description(value: &str) -> Option<FieldError> {
 impl DataCenterForm {
     /// The form with surrounding spaces removed, or every problem next to its field.
     /// The browser and the server run the same check.
-    pub fn validate(&self) -> Result<Self, Vec<FieldError>> {
+    pub fn validate(&self) -> Result<Valid<Self>, Vec<FieldError>> {
         let errors: Vec<FieldError> = [
             check_name("region", &self.region, 100),
             check_name("name", &self.name, 100),
@@ -58,11 +59,11 @@ impl DataCenterForm {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(Self {
+        Ok(Valid::vouch(Self {
             region: self.region.trim().to_owned(),
             name: self.name.trim().to_owned(),
             description: self.description.trim().to_owned(),
-        })
+        }))
     }
 }
 
@@ -148,7 +149,7 @@ pub struct ProductGroupForm {
 impl ProductGroupForm {
     /// The trimmed form, or every problem next to its field: names present and unique,
     /// needs naming applications of this group, and no dependency cycle (which is named).
-    pub fn validate(&self) -> Result<Self, Vec<FieldError>> {
+    pub fn validate(&self) -> Result<Valid<Self>, Vec<FieldError>> {
         let mut errors: Vec<FieldError> = [
             check_name("name", &self.name, 100),
             check_description(&self.description),
@@ -208,11 +209,11 @@ impl ProductGroupForm {
         if !errors.is_empty() {
             return Err(errors);
         }
-        Ok(Self {
+        Ok(Valid::vouch(Self {
             name: self.name.trim().to_owned(),
             description: self.description.trim().to_owned(),
             applications,
-        })
+        }))
     }
 }
 
@@ -318,7 +319,7 @@ pub struct DatabaseClusterForm {
 
 impl DatabaseClusterForm {
     /// The trimmed form, or every problem next to its field.
-    pub fn validate(&self) -> Result<Self, Vec<FieldError>> {
+    pub fn validate(&self) -> Result<Valid<Self>, Vec<FieldError>> {
         let mut errors: Vec<FieldError> = [
             check_name("name", &self.name, 100),
             check_description(&self.description),
@@ -348,12 +349,12 @@ impl DatabaseClusterForm {
         let mut members = self.members.clone();
         members.sort();
         members.dedup();
-        Ok(Self {
+        Ok(Valid::vouch(Self {
             name: self.name.trim().to_owned(),
             description: self.description.trim().to_owned(),
             members,
             primary: self.primary,
-        })
+        }))
     }
 }
 

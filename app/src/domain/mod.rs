@@ -16,4 +16,6 @@ pub mod restart_order;
 pub mod role;
 pub mod run_mode;
 pub mod step;
+pub mod step_spec;
 pub mod user;
+pub mod valid;

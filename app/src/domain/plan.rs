@@ -5,6 +5,8 @@ use super::choice::choice;
 use super::environment::{check_description, check_name};
 use super::ids::{PlanId, PlanVersionId};
 use super::step::{ParamDef, ParamKind, StepType};
+use super::step_spec::{Site, StepSpec};
+use super::valid::{Valid, ValidPlan};
 use crate::error::FieldError;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -150,7 +152,7 @@ impl PlanContent {
         &self,
         catalog: &[StepType],
         refs: &PlanRefs,
-    ) -> Result<PlanContent, Vec<FieldError>> {
+    ) -> Result<ValidPlan, Vec<FieldError>> {
         let mut errors: Vec<FieldError> = [
             check_name("name", &self.name, 100),
             check_description(&self.description),
@@ -210,7 +212,7 @@ impl PlanContent {
             return Err(errors);
         }
         clean.assign_missing_keys();
-        Ok(clean)
+        Ok(Valid::vouch(clean))
     }
 }
 
@@ -270,6 +272,13 @@ fn check_step(
     if !errors.is_empty() {
         return Err(errors);
     }
+    // The same parameters, typed: what the engine will run.
+    if let Err(problem) = StepSpec::parse(&step.opcode, &params) {
+        return Err(vec![FieldError::new(
+            format!("{field}.params"),
+            format!("cannot be run: {problem}"),
+        )]);
+    }
     Ok(PlanStep {
         key: step.key.trim().to_owned(),
         opcode: step.opcode.clone(),
@@ -327,7 +336,7 @@ fn check_param(def: &ParamDef, value: &Value, refs: &PlanRefs) -> Result<Value, 
         }
         ParamKind::Site => {
             let site = text()?;
-            if !SITES.contains(&site.as_str()) {
+            if Site::parse(&site).is_none() {
                 return Err("must be failed or emergency".to_owned());
             }
             Ok(Value::String(site))
@@ -354,7 +363,7 @@ fn check_param(def: &ParamDef, value: &Value, refs: &PlanRefs) -> Result<Value, 
     }
 }
 
-/// The values of a `Site` parameter: which of an execution's two data centers.
+/// The values of a `Site` parameter, as the editor offers them.
 pub const SITES: [&str; 2] = ["failed", "emergency"];
 
 /// A parameter value as a form shows it.
@@ -494,6 +503,12 @@ impl PlanDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_editor_offers_exactly_the_sites_a_step_accepts() {
+        let sites: Vec<&str> = Site::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(sites, SITES);
+    }
     use crate::domain::catalog::builtin_step_types;
     use serde_json::json;
 

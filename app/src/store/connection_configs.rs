@@ -12,6 +12,7 @@ use crate::domain::connection::{
 };
 use crate::domain::environment::DataCenterRef;
 use crate::domain::ids::{ConnectionConfigId, DataCenterId};
+use crate::domain::valid::Valid;
 use crate::error::ConflictCode;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -161,22 +162,15 @@ async fn apply_password(
     Ok(())
 }
 
-fn port(form: &ConnectionConfigForm) -> Result<u16, StoreError> {
-    u16::try_from(form.port).map_err(|_| {
-        StoreError::Invalid(vec![crate::error::FieldError::new(
-            "port",
-            "must be between 1 and 65535",
-        )])
-    })
-}
-
-fn data_center(form: &ConnectionConfigForm) -> Result<u64, StoreError> {
-    form.data_center.map(|d| d.0).ok_or_else(|| {
-        StoreError::Invalid(vec![crate::error::FieldError::new(
-            "data_center",
-            "choose a data center",
-        )])
-    })
+/// The port and data center a checked form names (its check guarantees both).
+fn destination(form: &Valid<ConnectionConfigForm>) -> Result<(u16, u64), StoreError> {
+    let port = u16::try_from(form.port).ok();
+    match (port, form.data_center) {
+        (Some(port), Some(data_center)) => Ok((port, data_center.0)),
+        _ => Err(StoreError::internal(
+            "a checked connection config without port or data center",
+        )),
+    }
 }
 
 /// Passes on the outcome of writing `form`. The `platform` unique key gives a data center
@@ -222,9 +216,9 @@ pub async fn create(
     store: &Store,
     record: &AuditRecord,
     key: &[u8; 32],
-    form: &ConnectionConfigForm,
+    form: &Valid<ConnectionConfigForm>,
 ) -> Result<ConnectionConfig, StoreError> {
-    let (port, data_center) = (port(form)?, data_center(form)?);
+    let (port, data_center) = destination(form)?;
     store
         .create(record, Table::ConnectionConfigs.kind(), move |conn| {
             async move {
@@ -259,9 +253,9 @@ pub async fn update(
     key: &[u8; 32],
     id: ConnectionConfigId,
     revision: u32,
-    form: &ConnectionConfigForm,
+    form: &Valid<ConnectionConfigForm>,
 ) -> Result<ConnectionConfig, StoreError> {
-    let (port, data_center) = (port(form)?, data_center(form)?);
+    let (port, data_center) = destination(form)?;
     // Read before the change: `change` refuses it if the row moved on since.
     let current = get(store, id).await?;
     let note = current

@@ -10,6 +10,7 @@ use super::tx::{Stored, Table};
 use super::{Db, Store, StoreError, inserted_id};
 use crate::domain::environment::{DataCenter, DataCenterForm};
 use crate::domain::ids::DataCenterId;
+use crate::domain::valid::Valid;
 use crate::error::ConflictCode;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -102,7 +103,7 @@ async fn drop_empty_regions(conn: &mut Db) -> Result<(), StoreError> {
 pub async fn create(
     store: &Store,
     record: &AuditRecord,
-    form: &DataCenterForm,
+    form: &Valid<DataCenterForm>,
 ) -> Result<DataCenter, StoreError> {
     store
         .create(record, Table::DataCenters.kind(), move |conn| {
@@ -129,7 +130,7 @@ pub async fn update(
     record: &AuditRecord,
     id: DataCenterId,
     revision: u32,
-    form: &DataCenterForm,
+    form: &Valid<DataCenterForm>,
 ) -> Result<DataCenter, StoreError> {
     let row = Stored::new(Table::DataCenters, id.0, revision);
     store

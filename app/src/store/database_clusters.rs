@@ -8,6 +8,7 @@ use super::tx::{Stored, Table};
 use super::{Db, Store, StoreError, inserted_id};
 use crate::domain::environment::{DataCenterRef, DatabaseCluster, DatabaseClusterForm};
 use crate::domain::ids::{DataCenterId, DatabaseClusterId};
+use crate::domain::valid::Valid;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use scoped_futures::ScopedFutureExt;
@@ -103,19 +104,17 @@ async fn insert_members(
     Ok(())
 }
 
-fn primary(form: &DatabaseClusterForm) -> Result<u64, StoreError> {
-    form.primary.map(|p| p.0).ok_or_else(|| {
-        StoreError::Invalid(vec![crate::error::FieldError::new(
-            "primary",
-            "choose the primary data center",
-        )])
-    })
+/// The primary a checked form names (its check guarantees one).
+fn primary(form: &Valid<DatabaseClusterForm>) -> Result<u64, StoreError> {
+    form.primary
+        .map(|p| p.0)
+        .ok_or_else(|| StoreError::internal("a checked database cluster without a primary"))
 }
 
 pub async fn create(
     store: &Store,
     record: &AuditRecord,
-    form: &DatabaseClusterForm,
+    form: &Valid<DatabaseClusterForm>,
 ) -> Result<DatabaseCluster, StoreError> {
     let primary = primary(form)?;
     store
@@ -143,7 +142,7 @@ pub async fn update(
     record: &AuditRecord,
     id: DatabaseClusterId,
     revision: u32,
-    form: &DatabaseClusterForm,
+    form: &Valid<DatabaseClusterForm>,
 ) -> Result<DatabaseCluster, StoreError> {
     let primary = primary(form)?;
     let row = Stored::new(Table::DatabaseClusters, id.0, revision);

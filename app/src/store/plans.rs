@@ -20,6 +20,8 @@ use crate::domain::plan::{
 use crate::domain::plan_lifecycle::{
     Decision, PlanCommand, PlanFacts, Refusal, VersionChange, decide,
 };
+use crate::domain::step_spec::with_defaults;
+use crate::domain::valid::ValidPlan;
 use crate::error::{ConflictCode, FieldError};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -588,7 +590,7 @@ async fn newest_number(conn: &mut Db, plan: u64) -> Result<u32, StoreError> {
 pub async fn create(
     store: &Store,
     record: &AuditRecord,
-    content: &PlanContent,
+    content: &ValidPlan,
 ) -> Result<PlanDetail, StoreError> {
     let id = store
         .create(record, Table::Plans.kind(), move |conn| {
@@ -622,7 +624,7 @@ pub async fn update(
     record: &AuditRecord,
     id: PlanId,
     revision: u32,
-    content: &PlanContent,
+    content: &ValidPlan,
 ) -> Result<PlanDetail, StoreError> {
     change_plan(store, record, id, revision, move |conn, plan| {
         async move {
@@ -740,6 +742,31 @@ async fn record_review(
     Ok(())
 }
 
+/// Writes the catalog's default into every parameter a step of `version` leaves out, so
+/// that what was approved keeps doing the same when a default changes in code later.
+async fn write_defaults(conn: &mut Db, version: u64) -> Result<(), StoreError> {
+    let steps: Vec<(u64, String, serde_json::Value)> = plan_steps::table
+        .filter(plan_steps::plan_version_id.eq(version))
+        .select((plan_steps::id, plan_steps::opcode, plan_steps::params))
+        .load(conn)
+        .await?;
+    for (id, opcode, params) in steps {
+        let serde_json::Value::Object(params) = params else {
+            return Err(StoreError::internal(format!(
+                "plan step {id} has no parameter object"
+            )));
+        };
+        let filled = with_defaults(&opcode, &params).map_err(StoreError::internal)?;
+        if filled != params {
+            diesel::update(plan_steps::table.find(id))
+                .set(plan_steps::params.eq(serde_json::Value::Object(filled)))
+                .execute(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Approves the version in review: it becomes the active one, immutable from now on.
 /// Nobody who edited that version may approve it (four eyes).
 pub async fn approve(
@@ -767,6 +794,7 @@ pub async fn approve(
             };
             let decision = decided(&plan, command)?;
             let working = working(&plan)?;
+            write_defaults(conn, working).await?;
             diesel::update(plan_versions::table.find(working))
                 .set(plan_versions::state.eq(VersionState::Approved.as_str()))
                 .execute(conn)

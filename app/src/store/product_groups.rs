@@ -8,6 +8,7 @@ use super::tx::{Stored, Table};
 use super::{Db, Store, StoreError, inserted_id};
 use crate::domain::environment::{Application, ProductGroup, ProductGroupForm};
 use crate::domain::ids::ProductGroupId;
+use crate::domain::valid::Valid;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use scoped_futures::ScopedFutureExt;
@@ -161,7 +162,7 @@ async fn save_applications(
 pub async fn create(
     store: &Store,
     record: &AuditRecord,
-    form: &ProductGroupForm,
+    form: &Valid<ProductGroupForm>,
 ) -> Result<ProductGroup, StoreError> {
     store
         .create(record, Table::ProductGroups.kind(), move |conn| {
@@ -187,7 +188,7 @@ pub async fn update(
     record: &AuditRecord,
     id: ProductGroupId,
     revision: u32,
-    form: &ProductGroupForm,
+    form: &Valid<ProductGroupForm>,
 ) -> Result<ProductGroup, StoreError> {
     let row = Stored::new(Table::ProductGroups, id.0, revision);
     store
