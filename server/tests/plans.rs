@@ -2,8 +2,8 @@
 //! versions, conflicts, clone, delete, the review diff, and export/import.
 
 use crate::support::test_app::TestApp;
+use app::domain::plan::diff::{PlanDiff, StepChange};
 use app::domain::plan::{PlanDetail, PlanStatus, PlanSummary, VersionState};
-use app::domain::plan_diff::{PlanDiff, StepChange};
 use app::domain::role::Role;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};

@@ -3,9 +3,9 @@
 //! it was made from.
 
 use crate::domain::ids::PlanId;
+use crate::domain::plan::diff::PlanDiff;
+use crate::domain::plan::document::PlanDocument;
 use crate::domain::plan::{PlanContent, PlanDetail, PlanSummary, PlanVersion};
-use crate::domain::plan_diff::PlanDiff;
-use crate::domain::plan_document::PlanDocument;
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -257,7 +257,7 @@ pub async fn export_plan(id: PlanId, number: Option<u32>) -> Result<PlanDocument
 /// can be reported with its line and column).
 #[server(endpoint = "plans/import", input = Json, output = Json)]
 pub async fn import_plan(document: String) -> Result<PlanDetail, AppError> {
-    use crate::domain::plan_document::{read, with_lines};
+    use crate::domain::plan::document::{read, with_lines};
     use crate::domain::role::Action;
     super::server_side::run(Action::ImportPlan, None, async |actor| {
         let content = read(&document).map_err(AppError::invalid)?;
@@ -272,7 +272,7 @@ pub async fn import_plan(document: String) -> Result<PlanDetail, AppError> {
                     field,
                     message,
                 } => {
-                    let (line, column) = crate::domain::plan_document::locate(&document, "name");
+                    let (line, column) = crate::domain::plan::document::locate(&document, "name");
                     AppError::Conflict {
                         code,
                         field,
@@ -313,7 +313,7 @@ pub async fn diff_plan(
             Some(_) => Some(pick(new)?),
             None => detail.latest(),
         };
-        Ok(crate::domain::plan_diff::diff(
+        Ok(crate::domain::plan::diff::diff(
             old.map(|v| (v.number, &v.content)),
             new.map(|v| (v.number, &v.content)),
         ))

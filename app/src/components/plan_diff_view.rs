@@ -2,7 +2,7 @@
 //! one row per step, coloured by what changed.
 
 use super::step_view::StepView;
-use crate::domain::plan_diff::{DiffRow, NumberedStep, PlanDiff, StepChange};
+use crate::domain::plan::diff::{DiffRow, NumberedStep, PlanDiff, StepChange};
 use leptos::prelude::*;
 
 fn version_label(number: Option<u32>, none: &str) -> String {

@@ -1,7 +1,7 @@
 //! Changing plans: create, save, submit, approve (four eyes), reject, deactivate and
 //! delete. Each goes through `Store::change` (lock, revision check, work, audit entry in
 //! one transaction); what a lifecycle command may do is decided by
-//! `domain::plan_lifecycle`, and this module only applies the decision.
+//! `domain::plan::lifecycle`, and this module only applies the decision.
 
 use super::content::{
     name_taken, new_version, newest_number, now, touch, write_content, write_defaults,
@@ -9,10 +9,10 @@ use super::content::{
 use super::parse;
 use super::read::{get, read};
 use crate::domain::ids::PlanId;
-use crate::domain::plan::{PlanDetail, PlanStatus, ReviewDecision, VersionState};
-use crate::domain::plan_lifecycle::{
+use crate::domain::plan::lifecycle::{
     Decision, PlanCommand, PlanFacts, Refusal, VersionChange, decide,
 };
+use crate::domain::plan::{PlanDetail, PlanStatus, ReviewDecision, VersionState};
 use crate::domain::valid::ValidPlan;
 use crate::error::{ConflictCode, FieldError};
 use crate::store::audit::AuditRecord;
@@ -170,7 +170,7 @@ impl Locked {
     }
 }
 
-/// What the plan lifecycle (`domain::plan_lifecycle`) decides for `command`, or its
+/// What the plan lifecycle (`domain::plan::lifecycle`) decides for `command`, or its
 /// refusal as the caller hears it.
 fn decided(plan: &Locked, command: PlanCommand) -> Result<Decision, StoreError> {
     decide(&plan.facts(), command).map_err(|refusal| match refusal {

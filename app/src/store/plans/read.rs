@@ -212,7 +212,13 @@ pub(super) async fn read(conn: &mut Db, id: PlanId) -> Result<PlanDetail, StoreE
         .order((plan_reviews::created_at.desc(), plan_reviews::id.desc()))
         .load(conn)
         .await?;
-    let names = user_names(conn, version_rows.iter().flat_map(|v| [v.created_by, v.updated_by, v.submitted_by])).await?;
+    let names = user_names(
+        conn,
+        version_rows
+            .iter()
+            .flat_map(|v| [v.created_by, v.updated_by, v.submitted_by]),
+    )
+    .await?;
     let name_of = |user: Option<u64>| user.and_then(|u| names.get(&u).cloned());
     let mut versions = Vec::new();
     let mut active_version = None;

@@ -2,7 +2,7 @@
 //! function. The store applies the decision it returns; the pages ask it which commands
 //! to offer. Neither decides on its own.
 
-use super::plan::{PlanDetail, PlanStatus, VersionState};
+use super::{PlanDetail, PlanStatus, VersionState};
 
 /// What the lifecycle needs to know about a plan.
 #[derive(Debug, Clone, PartialEq, Eq)]

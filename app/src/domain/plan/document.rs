@@ -2,7 +2,7 @@
 //! from. Steps name product groups and clusters by name, never by database id, so a
 //! document moves between installations. The README documents the format.
 
-use super::plan::{PlanContent, PlanStep};
+use super::{PlanContent, PlanStep};
 use crate::error::FieldError;
 use serde::{Deserialize, Serialize};
 
@@ -277,7 +277,7 @@ mod properties {
     use super::*;
     use crate::domain::catalog::builtin_step_types;
     use crate::domain::plan::PlanRefs;
-    use crate::domain::plan_diff::diff;
+    use crate::domain::plan::diff::diff;
     use proptest::prelude::*;
     use serde_json::json;
 
@@ -364,7 +364,7 @@ mod properties {
             let result = diff(Some((1, &plan)), Some((2, &shuffled)));
             let rows = &result.phases[0].rows;
             prop_assert_eq!(rows.len(), len);
-            prop_assert!(rows.iter().all(|r| r.change == crate::domain::plan_diff::StepChange::Unchanged));
+            prop_assert!(rows.iter().all(|r| r.change == crate::domain::plan::diff::StepChange::Unchanged));
         }
     }
 }

@@ -1,13 +1,16 @@
 //! DR plans (容灾预案): phases of ordered steps, the lifecycle of a plan and its versions,
 //! and the rules a plan must meet — checked the same way in the browser and on the server.
 
-use super::choice::choice;
-use super::environment::{check_description, check_name};
-use super::ids::{PlanId, PlanVersionId};
-use super::step::{ParamDef, ParamKind, StepType};
-use super::step_spec::{Site, StepSpec};
-use super::valid::{Valid, ValidPlan};
-use crate::error::FieldError;
+pub mod diff;
+pub mod document;
+pub mod lifecycle;
+mod validate;
+
+pub use validate::step_field;
+
+use crate::domain::choice::choice;
+use crate::domain::ids::{PlanId, PlanVersionId};
+use crate::domain::step::ParamKind;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -141,223 +144,6 @@ impl PlanContent {
                     let key = self.fresh_key();
                     self.steps_mut(phase)[index].key = key;
                 }
-            }
-        }
-    }
-
-    /// The plan cleaned up (trimmed text, blank optional values dropped, missing keys
-    /// assigned), or every problem next to its field (`name`, `switchover`,
-    /// `recovery[2].params.seconds`). The browser and the server run the same check.
-    pub fn validate(
-        &self,
-        catalog: &[StepType],
-        refs: &PlanRefs,
-    ) -> Result<ValidPlan, Vec<FieldError>> {
-        let mut errors: Vec<FieldError> = [
-            check_name("name", &self.name, 100),
-            check_description(&self.description),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        let mut clean = PlanContent {
-            name: self.name.trim().to_owned(),
-            description: self.description.trim().to_owned(),
-            switchover: Vec::new(),
-            recovery: Vec::new(),
-        };
-        // A phase over the limit is refused before any of its steps is looked at, so an
-        // oversized document costs no more than a full one.
-        let oversized: Vec<FieldError> = Phase::ALL
-            .into_iter()
-            .filter(|&phase| self.steps(phase).len() > MAX_STEPS_PER_PHASE)
-            .map(|phase| {
-                FieldError::new(
-                    phase.as_str(),
-                    format!("may hold at most {MAX_STEPS_PER_PHASE} steps"),
-                )
-            })
-            .collect();
-        if !oversized.is_empty() {
-            errors.extend(oversized);
-            return Err(errors);
-        }
-        let mut keys = HashSet::new();
-        for phase in Phase::ALL {
-            let steps = self.steps(phase);
-            if phase == Phase::Switchover && steps.is_empty() {
-                errors.push(FieldError::new(phase.as_str(), "needs at least one step"));
-            }
-            for (index, step) in steps.iter().enumerate() {
-                let field = step_field(phase, index);
-                let key = step.key.trim();
-                if key.chars().count() > 36 {
-                    errors.push(FieldError::new(
-                        format!("{field}.key"),
-                        "must be at most 36 characters",
-                    ));
-                } else if !key.is_empty() && !keys.insert(key.to_lowercase()) {
-                    errors.push(FieldError::new(
-                        format!("{field}.key"),
-                        format!("{key} is the key of another step too"),
-                    ));
-                }
-                match check_step(&field, step, catalog, refs) {
-                    Ok(step) => clean.steps_mut(phase).push(step),
-                    Err(mut problems) => errors.append(&mut problems),
-                }
-            }
-        }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        clean.assign_missing_keys();
-        Ok(Valid::vouch(clean))
-    }
-}
-
-/// The field name of a step in forms and error messages: `switchover[0]`.
-pub fn step_field(phase: Phase, index: usize) -> String {
-    format!("{}[{index}]", phase.as_str())
-}
-
-fn check_step(
-    field: &str,
-    step: &PlanStep,
-    catalog: &[StepType],
-    refs: &PlanRefs,
-) -> Result<PlanStep, Vec<FieldError>> {
-    let Some(step_type) = catalog.iter().find(|t| t.opcode == step.opcode) else {
-        return Err(vec![FieldError::new(
-            format!("{field}.opcode"),
-            format!("there is no step type {:?}", step.opcode),
-        )]);
-    };
-    let mut errors = Vec::new();
-    let title = step.title.trim();
-    if title.chars().count() > 200 {
-        errors.push(FieldError::new(
-            format!("{field}.title"),
-            "must be at most 200 characters",
-        ));
-    }
-    for name in step.params.keys() {
-        if !step_type.params.iter().any(|def| &def.name == name) {
-            errors.push(FieldError::new(
-                format!("{field}.params.{name}"),
-                format!("is not a parameter of {}", step_type.name),
-            ));
-        }
-    }
-    let mut params = Map::new();
-    for def in &step_type.params {
-        let given = step.params.get(&def.name).filter(|v| !is_blank(v));
-        match (given, def.required) {
-            (None, true) => errors.push(FieldError::new(
-                format!("{field}.params.{}", def.name),
-                "is required",
-            )),
-            (None, false) => {}
-            (Some(value), _) => match check_param(def, value, refs) {
-                Ok(value) => {
-                    params.insert(def.name.clone(), value);
-                }
-                Err(message) => errors.push(FieldError::new(
-                    format!("{field}.params.{}", def.name),
-                    message,
-                )),
-            },
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    // The same parameters, typed: what the engine will run.
-    if let Err(problem) = StepSpec::parse(&step.opcode, &params) {
-        return Err(vec![FieldError::new(
-            format!("{field}.params"),
-            format!("cannot be run: {problem}"),
-        )]);
-    }
-    Ok(PlanStep {
-        key: step.key.trim().to_owned(),
-        opcode: step.opcode.clone(),
-        title: title.to_owned(),
-        params,
-    })
-}
-
-fn is_blank(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::String(text) => text.trim().is_empty(),
-        _ => false,
-    }
-}
-
-/// The value if it fits the parameter, else the sentence saying why not.
-fn check_param(def: &ParamDef, value: &Value, refs: &PlanRefs) -> Result<Value, String> {
-    let text = || {
-        value
-            .as_str()
-            .map(|s| s.trim().to_owned())
-            .ok_or_else(|| "must be text".to_owned())
-    };
-    match &def.kind {
-        ParamKind::Text { max_len } => {
-            let text = text()?;
-            if text.chars().count() > *max_len as usize {
-                return Err(format!("must be at most {max_len} characters"));
-            }
-            Ok(Value::String(text))
-        }
-        ParamKind::Integer { min, max } => {
-            let number = value
-                .as_i64()
-                .ok_or_else(|| "must be a whole number".to_owned())?;
-            if number < *min || number > *max {
-                return Err(format!("must be between {min} and {max}"));
-            }
-            Ok(Value::from(number))
-        }
-        ParamKind::ProductGroup => {
-            let name = text()?;
-            if !refs.product_groups.contains(&name) {
-                return Err(format!("there is no product group named {name:?}"));
-            }
-            Ok(Value::String(name))
-        }
-        ParamKind::DatabaseCluster => {
-            let name = text()?;
-            if !refs.database_clusters.contains(&name) {
-                return Err(format!("there is no database cluster named {name:?}"));
-            }
-            Ok(Value::String(name))
-        }
-        ParamKind::Site => {
-            let site = text()?;
-            if Site::parse(&site).is_none() {
-                return Err("must be failed or emergency".to_owned());
-            }
-            Ok(Value::String(site))
-        }
-        ParamKind::Choice { options } => {
-            let choice = text()?;
-            if !options.contains(&choice) {
-                return Err(format!("must be one of {}", options.join(", ")));
-            }
-            Ok(Value::String(choice))
-        }
-        ParamKind::Url => {
-            let url = text()?;
-            let rest = url
-                .strip_prefix("https://")
-                .or_else(|| url.strip_prefix("http://"));
-            match rest {
-                Some(rest) if !rest.is_empty() && !rest.contains(char::is_whitespace) => {
-                    Ok(Value::String(url))
-                }
-                _ => Err("must be an http:// or https:// URL".to_owned()),
             }
         }
     }
@@ -503,6 +289,8 @@ impl PlanDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::step_spec::Site;
+    use crate::error::FieldError;
 
     #[test]
     fn the_editor_offers_exactly_the_sites_a_step_accepts() {

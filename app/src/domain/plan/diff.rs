@@ -5,7 +5,7 @@
 //! steps both versions hold, the longest run kept in the same order counts as unmoved;
 //! the others moved.
 
-use super::plan::{Phase, PlanContent, PlanStep, param_text};
+use super::{Phase, PlanContent, PlanStep, param_text};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
