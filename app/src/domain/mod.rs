@@ -16,4 +16,5 @@ pub mod restart_order;
 pub mod role;
 pub mod run_mode;
 pub mod step;
+pub mod time;
 pub mod user;

@@ -6,7 +6,7 @@ use super::environment::{check_description, check_name};
 use super::ids::{PlanId, PlanVersionId};
 use super::step::{ParamDef, ParamKind, StepType};
 use crate::error::FieldError;
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashSet};
@@ -395,7 +395,7 @@ pub struct PlanSummary {
     pub switchover_steps: u32,
     pub recovery_steps: u32,
     /// UTC.
-    pub updated_at: NaiveDateTime,
+    pub updated_at: DateTime<Utc>,
     pub updated_by: Option<String>,
     /// Optimistic concurrency: every change names the version it was made from.
     pub version: u32,
@@ -439,7 +439,7 @@ pub struct PlanReview {
     pub decision: ReviewDecision,
     pub comment: String,
     /// UTC.
-    pub at: NaiveDateTime,
+    pub at: DateTime<Utc>,
 }
 
 /// One version of a plan with everything it says and who wrote it.
@@ -450,11 +450,11 @@ pub struct PlanVersion {
     pub state: VersionState,
     pub content: PlanContent,
     pub created_by: Option<String>,
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
     pub updated_by: Option<String>,
-    pub updated_at: NaiveDateTime,
+    pub updated_at: DateTime<Utc>,
     pub submitted_by: Option<String>,
-    pub submitted_at: Option<NaiveDateTime>,
+    pub submitted_at: Option<DateTime<Utc>>,
     /// Everyone who changed this version; none of them may approve it.
     pub editors: Vec<String>,
 }

@@ -102,7 +102,7 @@ impl From<AuditRow> for AuditEntry {
     fn from(row: AuditRow) -> Self {
         AuditEntry {
             id: row.id,
-            at: row.at,
+            at: row.at.and_utc(),
             actor_name: row.actor_name,
             actor_role: row.actor_role.as_deref().and_then(Role::parse),
             action: row.action,
@@ -193,10 +193,10 @@ pub async fn list(store: &Store, query: &AuditQuery) -> Result<AuditPage, StoreE
             select = select.filter(audit_log::target_id.eq(id.to_owned()));
         }
         if let Some(from) = query.from {
-            select = select.filter(audit_log::at.ge(from));
+            select = select.filter(audit_log::at.ge(from.naive_utc()));
         }
         if let Some(to) = query.to {
-            select = select.filter(audit_log::at.lt(to));
+            select = select.filter(audit_log::at.lt(to.naive_utc()));
         }
         select
     };

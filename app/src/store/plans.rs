@@ -209,7 +209,7 @@ async fn summaries(conn: &mut Db, rows: Vec<PlanRow>) -> Result<Vec<PlanSummary>
                     working: working_state,
                     switchover_steps: count(Phase::Switchover),
                     recovery_steps: count(Phase::Recovery),
-                    updated_at,
+                    updated_at: updated_at.and_utc(),
                     updated_by: updated_by.and_then(|u| names.get(&u).cloned()),
                     version,
                 })
@@ -285,11 +285,11 @@ async fn read(conn: &mut Db, id: PlanId) -> Result<PlanDetail, StoreError> {
                 recovery,
             },
             created_by: name_of(v.6),
-            created_at: v.7,
+            created_at: v.7.and_utc(),
             updated_by: name_of(v.8),
-            updated_at: v.9,
+            updated_at: v.9.and_utc(),
             submitted_by: name_of(v.10),
-            submitted_at: v.11,
+            submitted_at: v.11.map(|at| at.and_utc()),
             editors: editors
                 .iter()
                 .filter(|(version, _)| *version == v.0)
@@ -305,7 +305,7 @@ async fn read(conn: &mut Db, id: PlanId) -> Result<PlanDetail, StoreError> {
                 reviewer,
                 decision: parse(ReviewDecision::parse(&decision), "decision", &decision)?,
                 comment,
-                at,
+                at: at.and_utc(),
             })
         })
         .collect::<Result<_, StoreError>>()?;
