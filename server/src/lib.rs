@@ -167,13 +167,12 @@ pub async fn prepare(
     )
     .await
     .context("cannot create the first users")?;
-    if options.demo {
-        if app::store::demo::load_plans_once(&auth.store)
+    if options.demo
+        && app::store::demo::load_plans_once(&auth.store)
             .await
             .context("cannot load the demo plans")?
-        {
-            tracing::info!("loaded the demo plans");
-        }
+    {
+        tracing::info!("loaded the demo plans");
     }
     auth.refresh_directory()
         .await

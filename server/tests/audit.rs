@@ -3,6 +3,7 @@
 
 use crate::support::test_app::TestApp;
 use app::domain::role::Role;
+use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::RunQueryDsl;
@@ -206,6 +207,7 @@ async fn the_last_admin_can_be_neither_demoted_nor_disabled() {
 async fn the_audit_log_filters_and_pages_newest_first() {
     let app = TestApp::spawn_with_demo().await;
     let auditor = app.as_role(Role::Auditor).await;
+    let before = Utc::now() - TimeDelta::seconds(1);
     for _ in 0..55 {
         // Refused (auditors change nothing), and every refusal is an entry.
         app.call(&auditor, "users/create", new_user("nope")).await;
@@ -227,6 +229,16 @@ async fn the_audit_log_filters_and_pages_newest_first() {
         .map(|e| e["id"].as_u64().unwrap())
         .collect();
     assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first");
+    let after = Utc::now() + TimeDelta::seconds(1);
+    for entry in first["entries"].as_array().unwrap() {
+        let text = entry["at"].as_str().unwrap();
+        assert!(text.ends_with('Z'), "RFC 3339 in UTC: {text}");
+        let at = DateTime::parse_from_rfc3339(text).unwrap();
+        assert!(
+            before <= at && at <= after,
+            "{text} between {before} and {after}"
+        );
+    }
     let (_, second) = app
         .call(
             &auditor,
@@ -240,7 +252,7 @@ async fn the_audit_log_filters_and_pages_newest_first() {
         .call(
             &auditor,
             "audit/list",
-            json!({ "query": { "actor": "auditor", "to": "2000-01-01T00:00:00" } }),
+            json!({ "query": { "actor": "auditor", "to": "2000-01-01T00:00:00Z" } }),
         )
         .await;
     assert_eq!(none["total"], 0);
@@ -248,10 +260,39 @@ async fn the_audit_log_filters_and_pages_newest_first() {
         .call(
             &auditor,
             "audit/list",
-            json!({ "query": { "action": "auth/sign_in", "from": "2000-01-01T00:00:00" } }),
+            json!({ "query": { "action": "auth/sign_in", "from": "2000-01-01T00:00:00Z" } }),
         )
         .await;
     assert!(signed_in["total"].as_u64().unwrap() >= 1);
+
+    // The same instant written in another zone is the same instant: eight hours apart
+    // on the clock would put every entry on the other side of it.
+    let in_beijing = before
+        .with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap())
+        .to_rfc3339();
+    for (bound, total) in [("from", 55), ("to", 0)] {
+        let (status, page) = app
+            .call(
+                &auditor,
+                "audit/list",
+                json!({ "query": { "actor": "auditor", "action": "users/create", bound: in_beijing } }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(page["total"], total, "{bound} {in_beijing}");
+    }
+
+    // A time without an offset names no instant: refused, saying what would do.
+    let (status, refusal) = app
+        .call(
+            &auditor,
+            "audit/list",
+            json!({ "query": { "from": "2000-01-01T00:00:00" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refusal}");
+    let message = refusal["message"].as_str().unwrap();
+    assert!(message.contains("a time with its UTC offset"), "{message}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,7 +2,7 @@
 
 use super::choice::choice;
 use super::role::Role;
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 choice! {
@@ -20,8 +20,7 @@ choice! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub id: u64,
-    /// UTC.
-    pub at: NaiveDateTime,
+    pub at: DateTime<Utc>,
     pub actor_name: String,
     pub actor_role: Option<Role>,
     /// The endpoint of the server function, such as `users/create`.
@@ -40,10 +39,12 @@ pub struct AuditQuery {
     pub action: Option<String>,
     pub target_kind: Option<String>,
     pub target_id: Option<String>,
-    /// From this time on (UTC, inclusive).
-    pub from: Option<NaiveDateTime>,
-    /// Up to this time (UTC, exclusive).
-    pub to: Option<NaiveDateTime>,
+    /// From this instant on (inclusive).
+    #[serde(default, deserialize_with = "super::time::deserialize_optional")]
+    pub from: Option<DateTime<Utc>>,
+    /// Up to this instant (exclusive).
+    #[serde(default, deserialize_with = "super::time::deserialize_optional")]
+    pub to: Option<DateTime<Utc>>,
     /// Zero-based page number; pages hold `AUDIT_PAGE_SIZE` entries, newest first.
     #[serde(default)]
     pub page: u32,

@@ -14,5 +14,6 @@ pub mod role;
 pub mod run_mode;
 pub mod step;
 pub mod step_spec;
+pub mod time;
 pub mod user;
 pub mod valid;

@@ -7,12 +7,17 @@ use crate::components::role_gate::RoleGate;
 use crate::components::text_field::TextField;
 use crate::domain::audit::{AuditPage, AuditQuery};
 use crate::domain::role::Action;
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-fn parse_time(text: &str) -> Option<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").ok()
+/// A `datetime-local` input's value (minutes, or seconds when the browser adds them),
+/// read as UTC like every time on this page.
+fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+        .map(|time| time.and_utc())
 }
 
 fn non_empty(text: String) -> Option<String> {
@@ -135,5 +140,20 @@ fn AuditTable(page: AuditPage, query: RwSignal<AuditQuery>) -> impl IntoView {
             <button type="button" disabled=first_page on:click=move |_| go(current.saturating_sub(1))>"Newer"</button>
             <button type="button" disabled=last_page on:click=move |_| go(current + 1)>"Older"</button>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_inputs_times_are_read_as_utc() {
+        let at = parse_time("2026-11-22T08:00").unwrap();
+        assert_eq!(at.to_rfc3339(), "2026-11-22T08:00:00+00:00");
+        let at = parse_time("2026-11-22T08:00:30").unwrap();
+        assert_eq!(at.to_rfc3339(), "2026-11-22T08:00:30+00:00");
+        assert_eq!(parse_time(""), None);
+        assert_eq!(parse_time("22/11/2026"), None);
     }
 }

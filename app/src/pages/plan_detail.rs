@@ -274,7 +274,7 @@ fn PlanSteps(detail: PlanDetail) -> impl IntoView {
 
 #[component]
 fn History(detail: PlanDetail) -> impl IntoView {
-    let when = |at: chrono::NaiveDateTime| at.format("%Y-%m-%d %H:%M").to_string();
+    let when = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d %H:%M").to_string();
     view! {
         <section class="card" aria-label="History">
             <h2>"Versions"</h2>

@@ -98,20 +98,34 @@ struct AuditRow {
     client_addr: Option<String>,
 }
 
-impl From<AuditRow> for AuditEntry {
-    fn from(row: AuditRow) -> Self {
-        AuditEntry {
+impl TryFrom<AuditRow> for AuditEntry {
+    type Error = StoreError;
+
+    fn try_from(row: AuditRow) -> Result<Self, StoreError> {
+        let unknown = |what: &str, value: &str| {
+            StoreError::internal(format!(
+                "unknown {what} {value:?} in audit entry {}",
+                row.id
+            ))
+        };
+        let actor_role = match row.actor_role.as_deref() {
+            None => None,
+            Some(role) => Some(Role::parse(role).ok_or_else(|| unknown("role", role))?),
+        };
+        let outcome =
+            Outcome::parse(&row.outcome).ok_or_else(|| unknown("outcome", &row.outcome))?;
+        Ok(AuditEntry {
             id: row.id,
-            at: row.at,
+            at: row.at.and_utc(),
             actor_name: row.actor_name,
-            actor_role: row.actor_role.as_deref().and_then(Role::parse),
+            actor_role,
             action: row.action,
             target_kind: row.target_kind,
             target_id: row.target_id,
-            outcome: Outcome::parse(&row.outcome).unwrap_or(Outcome::Failed),
+            outcome,
             reason: row.reason,
             client_addr: row.client_addr,
-        }
+        })
     }
 }
 
@@ -193,10 +207,10 @@ pub async fn list(store: &Store, query: &AuditQuery) -> Result<AuditPage, StoreE
             select = select.filter(audit_log::target_id.eq(id.to_owned()));
         }
         if let Some(from) = query.from {
-            select = select.filter(audit_log::at.ge(from));
+            select = select.filter(audit_log::at.ge(from.naive_utc()));
         }
         if let Some(to) = query.to {
-            select = select.filter(audit_log::at.lt(to));
+            select = select.filter(audit_log::at.lt(to.naive_utc()));
         }
         select
     };
@@ -209,7 +223,10 @@ pub async fn list(store: &Store, query: &AuditQuery) -> Result<AuditPage, StoreE
         .load(conn)
         .await?;
     Ok(AuditPage {
-        entries: rows.into_iter().map(AuditEntry::from).collect(),
+        entries: rows
+            .into_iter()
+            .map(AuditEntry::try_from)
+            .collect::<Result<_, _>>()?,
         page: query.page,
         page_size: AUDIT_PAGE_SIZE,
         total: total as u64,
@@ -219,6 +236,42 @@ pub async fn list(store: &Store, query: &AuditQuery) -> Result<AuditPage, StoreE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(outcome: &str, role: Option<&str>) -> AuditRow {
+        AuditRow {
+            id: 12,
+            at: chrono::NaiveDate::from_ymd_opt(2026, 11, 22)
+                .unwrap()
+                .and_hms_micro_opt(8, 0, 0, 123_456)
+                .unwrap(),
+            actor_name: "operator".to_owned(),
+            actor_role: role.map(str::to_owned),
+            action: "plans/update".to_owned(),
+            target_kind: Some("plan".to_owned()),
+            target_id: Some("3".to_owned()),
+            outcome: outcome.to_owned(),
+            reason: None,
+            client_addr: None,
+        }
+    }
+
+    #[test]
+    fn a_stored_time_is_read_as_utc() {
+        let entry = AuditEntry::try_from(row("ok", Some("operator"))).unwrap();
+        assert_eq!(
+            serde_json::to_value(&entry).unwrap()["at"],
+            "2026-11-22T08:00:00.123456Z"
+        );
+        assert_eq!(entry.actor_role, Some(Role::Operator));
+    }
+
+    #[test]
+    fn an_unknown_outcome_or_role_is_an_internal_error() {
+        for bad in [row("maybe", None), row("ok", Some("superuser"))] {
+            let error = AuditEntry::try_from(bad).unwrap_err();
+            assert!(matches!(error, StoreError::Internal(_)), "{error:?}");
+        }
+    }
 
     #[test]
     fn client_text_is_cut_to_its_column_by_characters() {

@@ -20,85 +20,95 @@ use scoped_futures::ScopedFutureExt;
 
 const TABLE: &str = "connection_configs";
 
-type Row = (
-    u64,
-    String,
-    u64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    u16,
-    String,
-    bool,
-    u32,
-);
+/// A config as read, with its data center's name and whether a password is stored
+/// (never the password itself).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = connection_configs, check_for_backend(diesel::mysql::Mysql))]
+struct ConnectionConfigRow {
+    id: u64,
+    name: String,
+    data_center_id: u64,
+    #[diesel(select_expression = data_centers::name)]
+    data_center_name: String,
+    platform: String,
+    kind: String,
+    protocol: String,
+    host: String,
+    port: u16,
+    username: String,
+    #[diesel(
+        select_expression = connection_configs::password_ciphertext.is_not_null(),
+        select_expression_type = diesel::dsl::IsNotNull<connection_configs::password_ciphertext>
+    )]
+    password_set: bool,
+    version: u32,
+}
+
+impl TryFrom<ConnectionConfigRow> for ConnectionConfig {
+    type Error = StoreError;
+
+    fn try_from(row: ConnectionConfigRow) -> Result<Self, StoreError> {
+        let unknown = |what: &str, value: &str| {
+            StoreError::internal(format!(
+                "unknown {what} {value:?} in connection config {}",
+                row.id
+            ))
+        };
+        Ok(ConnectionConfig {
+            platform: Platform::parse(&row.platform)
+                .ok_or_else(|| unknown("platform", &row.platform))?,
+            kind: ConfigKind::parse(&row.kind).ok_or_else(|| unknown("kind", &row.kind))?,
+            protocol: Protocol::parse(&row.protocol)
+                .ok_or_else(|| unknown("protocol", &row.protocol))?,
+            id: ConnectionConfigId(row.id),
+            name: row.name,
+            data_center: DataCenterRef {
+                id: DataCenterId(row.data_center_id),
+                name: row.data_center_name,
+            },
+            host: row.host,
+            port: row.port,
+            username: Some(row.username),
+            password_set: row.password_set,
+            version: row.version,
+        })
+    }
+}
+
+/// What the connection test needs of a config: where, as whom, and the sealed password.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = connection_configs, check_for_backend(diesel::mysql::Mysql))]
+struct CredentialsRow {
+    host: String,
+    port: u16,
+    username: String,
+    password_ciphertext: Option<Vec<u8>>,
+}
+
+/// The config that already holds a data center's place for one platform and kind.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = connection_configs, check_for_backend(diesel::mysql::Mysql))]
+struct HolderRow {
+    #[diesel(select_expression = data_centers::name)]
+    data_center_name: String,
+    name: String,
+}
 
 #[diesel::dsl::auto_type]
 fn select() -> _ {
+    let row: diesel::dsl::AsSelect<ConnectionConfigRow, diesel::mysql::Mysql> =
+        ConnectionConfigRow::as_select();
     connection_configs::table
         .inner_join(data_centers::table)
-        .select((
-            connection_configs::id,
-            connection_configs::name,
-            data_centers::id,
-            data_centers::name,
-            connection_configs::platform,
-            connection_configs::kind,
-            connection_configs::protocol,
-            connection_configs::host,
-            connection_configs::port,
-            connection_configs::username,
-            connection_configs::password_ciphertext.is_not_null(),
-            connection_configs::version,
-        ))
-}
-
-fn to_domain(row: Row) -> Result<ConnectionConfig, StoreError> {
-    let (
-        id,
-        name,
-        dc_id,
-        dc_name,
-        platform,
-        kind,
-        protocol,
-        host,
-        port,
-        username,
-        password_set,
-        version,
-    ) = row;
-    let unknown = |what: &str, value: &str| {
-        StoreError::internal(format!(
-            "unknown {what} {value:?} in connection config {id}"
-        ))
-    };
-    Ok(ConnectionConfig {
-        id: ConnectionConfigId(id),
-        name,
-        data_center: DataCenterRef {
-            id: DataCenterId(dc_id),
-            name: dc_name,
-        },
-        platform: Platform::parse(&platform).ok_or_else(|| unknown("platform", &platform))?,
-        kind: ConfigKind::parse(&kind).ok_or_else(|| unknown("kind", &kind))?,
-        protocol: Protocol::parse(&protocol).ok_or_else(|| unknown("protocol", &protocol))?,
-        host,
-        port,
-        username: Some(username),
-        password_set,
-        version,
-    })
+        .select(row)
 }
 
 pub async fn list(store: &Store) -> Result<Vec<ConnectionConfig>, StoreError> {
-    let rows: Vec<Row> = select()
+    let rows: Vec<ConnectionConfigRow> = select()
         .order((data_centers::name, connection_configs::name))
         .load(&mut *store.conn().await?)
         .await?;
-    rows.into_iter().map(to_domain).collect()
+    rows.into_iter().map(ConnectionConfig::try_from).collect()
 }
 
 pub async fn get(store: &Store, id: ConnectionConfigId) -> Result<ConnectionConfig, StoreError> {
@@ -106,12 +116,13 @@ pub async fn get(store: &Store, id: ConnectionConfigId) -> Result<ConnectionConf
 }
 
 async fn read(conn: &mut Db, id: ConnectionConfigId) -> Result<ConnectionConfig, StoreError> {
-    let row: Option<Row> = select()
+    let row: Option<ConnectionConfigRow> = select()
         .filter(connection_configs::id.eq(id.0))
         .first(conn)
         .await
         .optional()?;
-    to_domain(row.ok_or_else(|| StoreError::not_found(format!("connection config {id}")))?)
+    row.ok_or_else(|| StoreError::not_found(format!("connection config {id}")))?
+        .try_into()
 }
 
 /// Host, port, username and the decrypted password (if one is stored) of a config.
@@ -120,20 +131,14 @@ pub async fn credentials(
     key: &[u8; 32],
     id: ConnectionConfigId,
 ) -> Result<(String, u16, String, Option<String>), StoreError> {
-    let row: Option<(String, u16, String, Option<Vec<u8>>)> = connection_configs::table
+    let row: Option<CredentialsRow> = connection_configs::table
         .find(id.0)
-        .select((
-            connection_configs::host,
-            connection_configs::port,
-            connection_configs::username,
-            connection_configs::password_ciphertext,
-        ))
+        .select(CredentialsRow::as_select())
         .first(&mut *store.conn().await?)
         .await
         .optional()?;
-    let (host, port, username, sealed) =
-        row.ok_or_else(|| StoreError::not_found(format!("connection config {id}")))?;
-    let password = match sealed {
+    let row = row.ok_or_else(|| StoreError::not_found(format!("connection config {id}")))?;
+    let password = match row.password_ciphertext {
         None => None,
         Some(bytes) => Some(stored_secret::open(key, TABLE, id.0, &bytes).ok_or_else(|| {
             StoreError::internal(format!(
@@ -141,7 +146,7 @@ pub async fn credentials(
             ))
         })?),
     };
-    Ok((host, port, username, password))
+    Ok((row.host, row.port, row.username, password))
 }
 
 async fn apply_password(
@@ -189,25 +194,27 @@ async fn explain_taken_target(
     if !matches!(&error, StoreError::Conflict { field: Some(field), .. } if field == "platform") {
         return Err(error);
     }
-    let holder: Option<(String, String)> = connection_configs::table
+    let holder: Option<HolderRow> = connection_configs::table
         .inner_join(data_centers::table)
         .filter(connection_configs::data_center_id.eq(data_center))
         .filter(connection_configs::platform.eq(form.platform.as_str()))
         .filter(connection_configs::kind.eq(form.kind.as_str()))
-        .select((data_centers::name, connection_configs::name))
+        .select(HolderRow::as_select())
         .first(conn)
         .await
         .optional()?;
-    let Some((data_center, name)) = holder else {
+    let Some(holder) = holder else {
         return Err(error);
     };
     Err(StoreError::conflict(
         ConflictCode::NameTaken,
         Some("platform"),
         format!(
-            "{data_center} already has a {} config for the {}: {name}",
+            "{} already has a {} config for the {}: {}",
+            holder.data_center_name,
             form.kind.as_str(),
-            form.platform.label().to_lowercase()
+            form.platform.label().to_lowercase(),
+            holder.name,
         ),
     ))
 }
@@ -306,4 +313,46 @@ pub async fn delete(
             .scope_boxed()
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(platform: &str) -> ConnectionConfigRow {
+        ConnectionConfigRow {
+            id: 7,
+            name: "gateway".to_owned(),
+            data_center_id: 1,
+            data_center_name: "Shanghai A".to_owned(),
+            platform: platform.to_owned(),
+            kind: "test".to_owned(),
+            protocol: "http".to_owned(),
+            host: "127.0.0.1".to_owned(),
+            port: 3900,
+            username: "ops".to_owned(),
+            password_set: true,
+            version: 3,
+        }
+    }
+
+    #[test]
+    fn a_known_row_reads_field_by_field() {
+        let config = ConnectionConfig::try_from(row("traffic_gateway")).unwrap();
+        assert_eq!(config.platform, Platform::parse("traffic_gateway").unwrap());
+        assert_eq!(config.data_center.name, "Shanghai A");
+        assert_eq!((config.port, config.version), (3900, 3));
+        assert!(config.password_set);
+    }
+
+    #[test]
+    fn an_unknown_platform_is_an_internal_error_naming_the_row() {
+        let error = ConnectionConfig::try_from(row("mainframe")).unwrap_err();
+        assert!(matches!(error, StoreError::Internal(_)), "{error:?}");
+        let said = error.to_string();
+        assert!(
+            said.contains("\"mainframe\"") && said.contains("config 7"),
+            "{said}"
+        );
+    }
 }

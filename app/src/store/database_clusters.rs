@@ -14,57 +14,85 @@ use diesel_async::RunQueryDsl;
 use scoped_futures::ScopedFutureExt;
 use std::collections::HashMap;
 
+/// A cluster as stored, with its primary data center's name, without its members.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = database_clusters, check_for_backend(diesel::mysql::Mysql))]
+struct DatabaseClusterRow {
+    id: u64,
+    name: String,
+    description: String,
+    primary_data_center_id: u64,
+    #[diesel(select_expression = data_centers::name)]
+    primary_data_center_name: String,
+    version: u32,
+}
+
+impl DatabaseClusterRow {
+    fn with_members(self, members: Vec<DataCenterRef>) -> DatabaseCluster {
+        DatabaseCluster {
+            id: DatabaseClusterId(self.id),
+            name: self.name,
+            description: self.description,
+            members,
+            primary: DataCenterRef {
+                id: DataCenterId(self.primary_data_center_id),
+                name: self.primary_data_center_name,
+            },
+            version: self.version,
+        }
+    }
+}
+
+/// A data center holding a copy of a cluster, with its name.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = database_cluster_members, check_for_backend(diesel::mysql::Mysql))]
+struct MemberRow {
+    cluster_id: u64,
+    data_center_id: u64,
+    #[diesel(select_expression = data_centers::name)]
+    data_center_name: String,
+}
+
+impl From<MemberRow> for DataCenterRef {
+    fn from(row: MemberRow) -> Self {
+        DataCenterRef {
+            id: DataCenterId(row.data_center_id),
+            name: row.data_center_name,
+        }
+    }
+}
+
 async fn load(conn: &mut Db, only: Option<u64>) -> Result<Vec<DatabaseCluster>, StoreError> {
     let mut clusters = database_clusters::table
         .inner_join(data_centers::table)
-        .select((
-            database_clusters::id,
-            database_clusters::name,
-            database_clusters::description,
-            database_clusters::primary_data_center_id,
-            data_centers::name,
-            database_clusters::version,
-        ))
+        .select(DatabaseClusterRow::as_select())
         .order(database_clusters::name)
         .into_boxed();
     if let Some(id) = only {
         clusters = clusters.filter(database_clusters::id.eq(id));
     }
-    let clusters: Vec<(u64, String, String, u64, String, u32)> = clusters.load(conn).await?;
-    let ids: Vec<u64> = clusters.iter().map(|c| c.0).collect();
-    let members: Vec<(u64, u64, String)> = database_cluster_members::table
+    let clusters: Vec<DatabaseClusterRow> = clusters.load(conn).await?;
+    let ids: Vec<u64> = clusters.iter().map(|c| c.id).collect();
+    let members: Vec<MemberRow> = database_cluster_members::table
         .inner_join(data_centers::table)
         .filter(database_cluster_members::cluster_id.eq_any(&ids))
-        .select((
-            database_cluster_members::cluster_id,
-            data_centers::id,
-            data_centers::name,
-        ))
+        .select(MemberRow::as_select())
         .order(data_centers::name)
         .load(conn)
         .await?;
     let mut by_cluster: HashMap<u64, Vec<DataCenterRef>> = HashMap::new();
-    for (cluster, id, name) in members {
-        by_cluster.entry(cluster).or_default().push(DataCenterRef {
-            id: DataCenterId(id),
-            name,
-        });
+    for member in members {
+        by_cluster
+            .entry(member.cluster_id)
+            .or_default()
+            .push(member.into());
     }
     Ok(clusters
         .into_iter()
-        .map(
-            |(id, name, description, primary_id, primary_name, version)| DatabaseCluster {
-                id: DatabaseClusterId(id),
-                name,
-                description,
-                members: by_cluster.remove(&id).unwrap_or_default(),
-                primary: DataCenterRef {
-                    id: DataCenterId(primary_id),
-                    name: primary_name,
-                },
-                version,
-            },
-        )
+        .map(|cluster| {
+            let members = by_cluster.remove(&cluster.id).unwrap_or_default();
+            cluster.with_members(members)
+        })
         .collect())
 }
 

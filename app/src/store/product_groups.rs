@@ -14,66 +14,91 @@ use diesel_async::RunQueryDsl;
 use scoped_futures::ScopedFutureExt;
 use std::collections::HashMap;
 
+/// A product group as stored, without its applications.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = product_groups, check_for_backend(diesel::mysql::Mysql))]
+struct ProductGroupRow {
+    id: u64,
+    name: String,
+    description: String,
+    version: u32,
+}
+
+impl ProductGroupRow {
+    /// The group with its applications (already resolved to names).
+    fn with_applications(self, applications: Vec<Application>) -> ProductGroup {
+        ProductGroup {
+            id: ProductGroupId(self.id),
+            name: self.name,
+            description: self.description,
+            applications,
+            version: self.version,
+        }
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = applications, check_for_backend(diesel::mysql::Mysql))]
+struct ApplicationRow {
+    id: u64,
+    product_group_id: u64,
+    name: String,
+    description: String,
+}
+
+/// One "needs": `application_id` is restarted after `depends_on_id`.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = application_dependencies, check_for_backend(diesel::mysql::Mysql))]
+struct DependencyRow {
+    application_id: u64,
+    depends_on_id: u64,
+}
+
 /// Groups (all, or the one with `only`), with applications and needs, by name.
 async fn load(conn: &mut Db, only: Option<u64>) -> Result<Vec<ProductGroup>, StoreError> {
     let mut groups = product_groups::table
-        .select((
-            product_groups::id,
-            product_groups::name,
-            product_groups::description,
-            product_groups::version,
-        ))
+        .select(ProductGroupRow::as_select())
         .order(product_groups::name)
         .into_boxed();
     let mut apps = applications::table
-        .select((
-            applications::id,
-            applications::product_group_id,
-            applications::name,
-            applications::description,
-        ))
+        .select(ApplicationRow::as_select())
         .order(applications::name)
         .into_boxed();
     if let Some(id) = only {
         groups = groups.filter(product_groups::id.eq(id));
         apps = apps.filter(applications::product_group_id.eq(id));
     }
-    let groups: Vec<(u64, String, String, u32)> = groups.load(conn).await?;
-    let apps: Vec<(u64, u64, String, String)> = apps.load(conn).await?;
-    let app_ids: Vec<u64> = apps.iter().map(|a| a.0).collect();
-    let needs: Vec<(u64, u64)> = application_dependencies::table
+    let groups: Vec<ProductGroupRow> = groups.load(conn).await?;
+    let apps: Vec<ApplicationRow> = apps.load(conn).await?;
+    let app_ids: Vec<u64> = apps.iter().map(|a| a.id).collect();
+    let needs: Vec<DependencyRow> = application_dependencies::table
         .filter(application_dependencies::application_id.eq_any(&app_ids))
-        .select((
-            application_dependencies::application_id,
-            application_dependencies::depends_on_id,
-        ))
+        .select(DependencyRow::as_select())
         .load(conn)
         .await?;
-    let name_of: HashMap<u64, &str> = apps.iter().map(|a| (a.0, a.2.as_str())).collect();
+    let name_of: HashMap<u64, &str> = apps.iter().map(|a| (a.id, a.name.as_str())).collect();
+    let application = |app: &ApplicationRow| {
+        let mut needed: Vec<String> = needs
+            .iter()
+            .filter(|need| need.application_id == app.id)
+            .filter_map(|need| name_of.get(&need.depends_on_id).map(|n| (*n).to_owned()))
+            .collect();
+        needed.sort();
+        Application {
+            name: app.name.clone(),
+            description: app.description.clone(),
+            needs: needed,
+        }
+    };
     Ok(groups
         .into_iter()
-        .map(|(id, name, description, version)| ProductGroup {
-            id: ProductGroupId(id),
-            name,
-            description,
-            version,
-            applications: apps
+        .map(|group| {
+            let applications = apps
                 .iter()
-                .filter(|a| a.1 == id)
-                .map(|(app_id, _, name, description)| {
-                    let mut needed: Vec<String> = needs
-                        .iter()
-                        .filter(|(app, _)| app == app_id)
-                        .filter_map(|(_, dep)| name_of.get(dep).map(|n| (*n).to_owned()))
-                        .collect();
-                    needed.sort();
-                    Application {
-                        name: name.clone(),
-                        description: description.clone(),
-                        needs: needed,
-                    }
-                })
-                .collect(),
+                .filter(|app| app.product_group_id == group.id)
+                .map(application)
+                .collect();
+            group.with_applications(applications)
         })
         .collect())
 }
@@ -101,12 +126,12 @@ async fn save_applications(
     group: u64,
     apps: &[Application],
 ) -> Result<(), StoreError> {
-    let stored: Vec<(u64, String)> = applications::table
+    let stored: Vec<ApplicationRow> = applications::table
         .filter(applications::product_group_id.eq(group))
-        .select((applications::id, applications::name))
+        .select(ApplicationRow::as_select())
         .load(conn)
         .await?;
-    let stored_ids: Vec<u64> = stored.iter().map(|(id, _)| *id).collect();
+    let stored_ids: Vec<u64> = stored.iter().map(|app| app.id).collect();
     diesel::delete(
         application_dependencies::table
             .filter(application_dependencies::application_id.eq_any(&stored_ids)),
@@ -114,17 +139,17 @@ async fn save_applications(
     .execute(conn)
     .await?;
     let mut ids: HashMap<&str, u64> = HashMap::new();
-    for (id, name) in &stored {
-        match apps.iter().find(|app| &app.name == name) {
+    for row in &stored {
+        match apps.iter().find(|app| app.name == row.name) {
             Some(app) => {
-                diesel::update(applications::table.find(id))
+                diesel::update(applications::table.find(row.id))
                     .set(applications::description.eq(&app.description))
                     .execute(conn)
                     .await?;
-                ids.insert(app.name.as_str(), *id);
+                ids.insert(app.name.as_str(), row.id);
             }
             None => {
-                diesel::delete(applications::table.find(id))
+                diesel::delete(applications::table.find(row.id))
                     .execute(conn)
                     .await?;
             }

@@ -11,7 +11,7 @@ pub use validate::step_field;
 use crate::domain::choice::choice;
 use crate::domain::ids::{PlanId, PlanVersionId};
 use crate::domain::step::ParamKind;
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashSet};
@@ -190,7 +190,7 @@ pub struct PlanSummary {
     pub switchover_steps: u32,
     pub recovery_steps: u32,
     /// UTC.
-    pub updated_at: NaiveDateTime,
+    pub updated_at: DateTime<Utc>,
     pub updated_by: Option<String>,
     /// Optimistic concurrency: every change names the version it was made from.
     pub version: u32,
@@ -234,7 +234,7 @@ pub struct PlanReview {
     pub decision: ReviewDecision,
     pub comment: String,
     /// UTC.
-    pub at: NaiveDateTime,
+    pub at: DateTime<Utc>,
 }
 
 /// One version of a plan with everything it says and who wrote it.
@@ -245,11 +245,11 @@ pub struct PlanVersion {
     pub state: VersionState,
     pub content: PlanContent,
     pub created_by: Option<String>,
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
     pub updated_by: Option<String>,
-    pub updated_at: NaiveDateTime,
+    pub updated_at: DateTime<Utc>,
     pub submitted_by: Option<String>,
-    pub submitted_at: Option<NaiveDateTime>,
+    pub submitted_at: Option<DateTime<Utc>>,
     /// Everyone who changed this version; none of them may approve it.
     pub editors: Vec<String>,
 }

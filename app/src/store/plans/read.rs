@@ -156,7 +156,7 @@ async fn summaries(conn: &mut Db, rows: Vec<PlanRow>) -> Result<Vec<PlanSummary>
                     working: working_state,
                     switchover_steps: count(Phase::Switchover),
                     recovery_steps: count(Phase::Recovery),
-                    updated_at,
+                    updated_at: updated_at.and_utc(),
                     updated_by: updated_by.and_then(|u| names.get(&u).cloned()),
                     version,
                 })
@@ -238,11 +238,11 @@ pub(super) async fn read(conn: &mut Db, id: PlanId) -> Result<PlanDetail, StoreE
                 recovery,
             },
             created_by: name_of(v.created_by),
-            created_at: v.created_at,
+            created_at: v.created_at.and_utc(),
             updated_by: name_of(v.updated_by),
-            updated_at: v.updated_at,
+            updated_at: v.updated_at.and_utc(),
             submitted_by: name_of(v.submitted_by),
-            submitted_at: v.submitted_at,
+            submitted_at: v.submitted_at.map(|at| at.and_utc()),
             editors: editors
                 .iter()
                 .filter(|(version, _)| *version == v.id)
@@ -258,7 +258,7 @@ pub(super) async fn read(conn: &mut Db, id: PlanId) -> Result<PlanDetail, StoreE
                 reviewer,
                 decision: parse(ReviewDecision::parse(&decision), "decision", &decision)?,
                 comment,
-                at,
+                at: at.and_utc(),
             })
         })
         .collect::<Result<_, StoreError>>()?;
