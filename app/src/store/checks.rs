@@ -1,10 +1,14 @@
-//! Whether a plan step still names a record that a change would delete or rename.
+//! Whether a plan step still names a record that a change would delete or rename, and
+//! the delete that asks first.
 
-use super::{Db, StoreError};
+use super::audit::AuditRecord;
+use super::tx::{Stored, delete_row};
+use super::{Db, Store, StoreError};
 use crate::error::ConflictCode;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::RunQueryDsl;
+use scoped_futures::ScopedFutureExt;
 
 #[derive(QueryableByName)]
 struct Count {
@@ -53,4 +57,23 @@ pub async fn not_named_by_plan_steps(
             ),
         ),
     })
+}
+
+/// Deletes a record that plan steps may name in their parameter `param`, unless one
+/// still does.
+pub async fn delete_unless_named(
+    store: &Store,
+    record: &AuditRecord,
+    row: Stored,
+    param: &'static str,
+) -> Result<(), StoreError> {
+    store
+        .change(record, row, move |conn, current| {
+            async move {
+                not_named_by_plan_steps(conn, param, &current.name, NameChange::Delete).await?;
+                delete_row(conn, row).await
+            }
+            .scope_boxed()
+        })
+        .await
 }

@@ -5,7 +5,7 @@
 use super::audit::AuditRecord;
 use super::schema::{connection_configs, data_centers};
 use super::stored_secret;
-use super::tx::{Stored, Table};
+use super::tx::{Stored, Table, delete_row};
 use super::{Db, Store, StoreError, inserted_id};
 use crate::domain::connection::{
     ConfigKind, ConnectionConfig, ConnectionConfigForm, PasswordChange, Platform, Protocol,
@@ -167,6 +167,35 @@ async fn apply_password(
     Ok(())
 }
 
+/// The columns a form writes, on create and on edit alike (the password apart).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = connection_configs)]
+struct ConfigValues<'a> {
+    name: &'a str,
+    data_center_id: u64,
+    platform: &'static str,
+    kind: &'static str,
+    protocol: &'static str,
+    host: &'a str,
+    port: u16,
+    username: &'a str,
+}
+
+impl<'a> ConfigValues<'a> {
+    fn of(form: &'a ConnectionConfigForm, data_center: u64, port: u16) -> Self {
+        Self {
+            name: &form.name,
+            data_center_id: data_center,
+            platform: form.platform.as_str(),
+            kind: form.kind.as_str(),
+            protocol: form.protocol.as_str(),
+            host: &form.host,
+            port,
+            username: &form.username,
+        }
+    }
+}
+
 /// The port and data center a checked form names (its check guarantees both).
 fn destination(form: &Valid<ConnectionConfigForm>) -> Result<(u16, u64), StoreError> {
     let port = u16::try_from(form.port).ok();
@@ -230,16 +259,7 @@ pub async fn create(
         .create(record, Table::ConnectionConfigs.kind(), move |conn| {
             async move {
                 let inserted = diesel::insert_into(connection_configs::table)
-                    .values((
-                        connection_configs::name.eq(&form.name),
-                        connection_configs::data_center_id.eq(data_center),
-                        connection_configs::platform.eq(form.platform.as_str()),
-                        connection_configs::kind.eq(form.kind.as_str()),
-                        connection_configs::protocol.eq(form.protocol.as_str()),
-                        connection_configs::host.eq(&form.host),
-                        connection_configs::port.eq(port),
-                        connection_configs::username.eq(&form.username),
-                    ))
+                    .values(ConfigValues::of(form, data_center, port))
                     .execute(conn)
                     .await;
                 explain_taken_target(conn, inserted, data_center, form).await?;
@@ -274,16 +294,7 @@ pub async fn update(
         .change(&record, row, move |conn, _| {
             async move {
                 let updated = diesel::update(connection_configs::table.find(id.0))
-                    .set((
-                        connection_configs::name.eq(&form.name),
-                        connection_configs::data_center_id.eq(data_center),
-                        connection_configs::platform.eq(form.platform.as_str()),
-                        connection_configs::kind.eq(form.kind.as_str()),
-                        connection_configs::protocol.eq(form.protocol.as_str()),
-                        connection_configs::host.eq(&form.host),
-                        connection_configs::port.eq(port),
-                        connection_configs::username.eq(&form.username),
-                    ))
+                    .set(ConfigValues::of(form, data_center, port))
                     .execute(conn)
                     .await;
                 explain_taken_target(conn, updated, data_center, form).await?;
@@ -304,55 +315,7 @@ pub async fn delete(
     let row = Stored::new(Table::ConnectionConfigs, id.0, revision);
     store
         .change(record, row, move |conn, _| {
-            async move {
-                diesel::delete(connection_configs::table.find(id.0))
-                    .execute(conn)
-                    .await?;
-                Ok(())
-            }
-            .scope_boxed()
+            delete_row(conn, row).scope_boxed()
         })
         .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row(platform: &str) -> ConnectionConfigRow {
-        ConnectionConfigRow {
-            id: 7,
-            name: "gateway".to_owned(),
-            data_center_id: 1,
-            data_center_name: "Shanghai A".to_owned(),
-            platform: platform.to_owned(),
-            kind: "test".to_owned(),
-            protocol: "http".to_owned(),
-            host: "127.0.0.1".to_owned(),
-            port: 3900,
-            username: "ops".to_owned(),
-            password_set: true,
-            version: 3,
-        }
-    }
-
-    #[test]
-    fn a_known_row_reads_field_by_field() {
-        let config = ConnectionConfig::try_from(row("traffic_gateway")).unwrap();
-        assert_eq!(config.platform, Platform::parse("traffic_gateway").unwrap());
-        assert_eq!(config.data_center.name, "Shanghai A");
-        assert_eq!((config.port, config.version), (3900, 3));
-        assert!(config.password_set);
-    }
-
-    #[test]
-    fn an_unknown_platform_is_an_internal_error_naming_the_row() {
-        let error = ConnectionConfig::try_from(row("mainframe")).unwrap_err();
-        assert!(matches!(error, StoreError::Internal(_)), "{error:?}");
-        let said = error.to_string();
-        assert!(
-            said.contains("\"mainframe\"") && said.contains("config 7"),
-            "{said}"
-        );
-    }
 }

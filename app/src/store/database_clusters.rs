@@ -2,7 +2,7 @@
 //! edit replaces the members as a whole, in one transaction with its audit entry.
 
 use super::audit::AuditRecord;
-use super::checks::{NameChange, not_named_by_plan_steps};
+use super::checks::{NameChange, delete_unless_named, not_named_by_plan_steps};
 use super::schema::{data_centers, database_cluster_members, database_clusters};
 use super::tx::{Stored, Table};
 use super::{Db, Store, StoreError, inserted_id};
@@ -210,17 +210,5 @@ pub async fn delete(
     revision: u32,
 ) -> Result<(), StoreError> {
     let row = Stored::new(Table::DatabaseClusters, id.0, revision);
-    store
-        .change(record, row, move |conn, current| {
-            async move {
-                let delete = NameChange::Delete;
-                not_named_by_plan_steps(conn, "cluster", &current.name, delete).await?;
-                diesel::delete(database_clusters::table.find(id.0))
-                    .execute(conn)
-                    .await?;
-                Ok(())
-            }
-            .scope_boxed()
-        })
-        .await
+    delete_unless_named(store, record, row, "cluster").await
 }

@@ -2,7 +2,7 @@
 //! applications as a whole, in one transaction with its audit entry.
 
 use super::audit::AuditRecord;
-use super::checks::{NameChange, not_named_by_plan_steps};
+use super::checks::{NameChange, delete_unless_named, not_named_by_plan_steps};
 use super::schema::{application_dependencies, applications, product_groups};
 use super::tx::{Stored, Table};
 use super::{Db, Store, StoreError, inserted_id};
@@ -245,17 +245,5 @@ pub async fn delete(
     revision: u32,
 ) -> Result<(), StoreError> {
     let row = Stored::new(Table::ProductGroups, id.0, revision);
-    store
-        .change(record, row, move |conn, current| {
-            async move {
-                let delete = NameChange::Delete;
-                not_named_by_plan_steps(conn, "product_group", &current.name, delete).await?;
-                diesel::delete(product_groups::table.find(id.0))
-                    .execute(conn)
-                    .await?;
-                Ok(())
-            }
-            .scope_boxed()
-        })
-        .await
+    delete_unless_named(store, record, row, "product_group").await
 }

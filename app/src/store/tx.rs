@@ -157,6 +157,15 @@ impl Store {
     }
 }
 
+/// Deletes the stored row (inside a change, after its checks).
+pub(super) async fn delete_row(conn: &mut Db, row: Stored) -> Result<(), StoreError> {
+    diesel::sql_query(format!("DELETE FROM {} WHERE id = ?", row.table.sql_name()))
+        .bind::<Unsigned<Bigint>, _>(row.id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Locks the row, checks the revision the caller read and moves it on.
 async fn lock(conn: &mut Db, row: Stored) -> Result<Locked, StoreError> {
     let table = row.table.sql_name();
