@@ -18,14 +18,14 @@ struct Count {
 
 /// What a change would do to the name that plan steps use for a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NameChange {
+enum NameChange {
     Delete,
     Rename,
 }
 
 /// Refuses to delete or rename the record called `name` while plan steps (of any version,
 /// active, draft or history) name it in their parameter `param`: they would stop working.
-pub async fn not_named_by_plan_steps(
+async fn not_named_by_plan_steps(
     conn: &mut Db,
     param: &str,
     name: &str,
@@ -76,4 +76,18 @@ pub async fn delete_unless_named(
             .scope_boxed()
         })
         .await
+}
+
+/// Refuses to rename the record called `current` to `new` while plan steps name it in
+/// their parameter `param`; keeping the name is always fine.
+pub async fn rename_unless_named(
+    conn: &mut Db,
+    param: &str,
+    current: &str,
+    new: &str,
+) -> Result<(), StoreError> {
+    if current == new {
+        return Ok(());
+    }
+    not_named_by_plan_steps(conn, param, current, NameChange::Rename).await
 }

@@ -2,7 +2,7 @@
 //! edit replaces the members as a whole, in one transaction with its audit entry.
 
 use super::audit::AuditRecord;
-use super::checks::{NameChange, delete_unless_named, not_named_by_plan_steps};
+use super::checks::{delete_unless_named, rename_unless_named};
 use super::schema::{data_centers, database_cluster_members, database_clusters};
 use super::tx::{Stored, Table};
 use super::{Db, Store, StoreError, inserted_id};
@@ -177,10 +177,7 @@ pub async fn update(
     store
         .change(record, row, move |conn, current| {
             async move {
-                if current.name != form.name {
-                    let rename = NameChange::Rename;
-                    not_named_by_plan_steps(conn, "cluster", &current.name, rename).await?;
-                }
+                rename_unless_named(conn, "cluster", &current.name, &form.name).await?;
                 diesel::update(database_clusters::table.find(id.0))
                     .set((
                         database_clusters::name.eq(&form.name),

@@ -2,7 +2,7 @@
 //! applications as a whole, in one transaction with its audit entry.
 
 use super::audit::AuditRecord;
-use super::checks::{NameChange, delete_unless_named, not_named_by_plan_steps};
+use super::checks::{delete_unless_named, rename_unless_named};
 use super::schema::{application_dependencies, applications, product_groups};
 use super::tx::{Stored, Table};
 use super::{Db, Store, StoreError, inserted_id};
@@ -219,10 +219,7 @@ pub async fn update(
     store
         .change(record, row, move |conn, current| {
             async move {
-                if current.name != form.name {
-                    let rename = NameChange::Rename;
-                    not_named_by_plan_steps(conn, "product_group", &current.name, rename).await?;
-                }
+                rename_unless_named(conn, "product_group", &current.name, &form.name).await?;
                 diesel::update(product_groups::table.find(id.0))
                     .set((
                         product_groups::name.eq(&form.name),
