@@ -3,18 +3,20 @@
 use leptos::prelude::*;
 
 #[component]
-pub fn EditorButtons<T: Send + Sync + 'static>(
-    /// The record being edited; `None` while creating.
-    editing: RwSignal<Option<T>>,
+pub fn EditorButtons(
+    /// Whether a record is being edited (rather than created).
+    editing: Signal<bool>,
     create_label: &'static str,
+    /// Stops editing, leaving the form to create.
+    on_cancel: Callback<()>,
 ) -> impl IntoView {
     view! {
         <div>
             <button type="submit" class="primary">
-                {move || if editing.with(Option::is_some) { "Save" } else { create_label }}
+                {move || if editing.get() { "Save" } else { create_label }}
             </button>
-            <Show when=move || editing.with(Option::is_some)>
-                " " <button type="button" on:click=move |_| editing.set(None)>"Cancel"</button>
+            <Show when=move || editing.get()>
+                " " <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
             </Show>
         </div>
     }

@@ -66,8 +66,9 @@ pub fn FormMessage(error: Signal<Option<AppError>>) -> impl IntoView {
 
 /// The feedback of a create-or-edit form: `local` holds the result of the form's own check
 /// (the same one the server runs), and `error` shows it, or else the last answer of the
-/// action in use (update while editing, create otherwise). A successful edit closes the
-/// editor.
+/// action in use (update while editing, create otherwise). Choosing another record (or
+/// none) clears the form's own check; a successful edit closes the editor.
+#[derive(Clone, Copy)]
 pub struct EditorFeedback {
     pub local: RwSignal<Option<AppError>>,
     pub error: Signal<Option<AppError>>,
@@ -88,6 +89,10 @@ where
     let local = RwSignal::new(None::<AppError>);
     let created = last_error(create);
     let updated = last_error(update.clone());
+    Effect::new(move || {
+        editing.track();
+        local.set(None);
+    });
     Effect::new(move || {
         if matches!(update.get(), Some(Ok(_))) {
             editing.set(None);

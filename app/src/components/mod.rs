@@ -10,6 +10,8 @@ pub mod layer_badge;
 pub mod param_list;
 pub mod plan_diff_view;
 pub mod plan_status_badge;
+pub mod record_form;
+pub mod record_section;
 pub mod role_gate;
 pub mod step_view;
 pub mod text_field;

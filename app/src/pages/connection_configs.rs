@@ -6,159 +6,118 @@ use crate::api::connections::{
     list_connection_configs,
 };
 use crate::api::environment::list_data_centers;
-use crate::components::confirm_delete::ConfirmDelete;
-use crate::components::console_layout::use_current_user;
-use crate::components::editor_buttons::EditorButtons;
-use crate::components::error_view::ErrorView;
-use crate::components::form_feedback::{
-    EditorFeedback, FieldMessage, FormMessage, editor_feedback, last_error,
+use crate::components::form_feedback::FieldMessage;
+use crate::components::record_form::RecordForm;
+use crate::components::record_section::{
+    Record, RecordApi, RecordLayout, RecordRow, RecordSection,
 };
 use crate::components::text_field::TextField;
 use crate::domain::connection::{
     ConfigKind, ConnectionConfig, ConnectionConfigForm, PasswordChange, Platform, Protocol,
 };
 use crate::domain::environment::DataCenter;
-use crate::domain::ids::DataCenterId;
+use crate::domain::ids::{ConnectionConfigId, DataCenterId};
 use crate::domain::role::Action;
-use crate::error::AppError;
 use leptos::prelude::*;
 
-#[component]
-pub fn ConnectionConfigs() -> impl IntoView {
-    let me = use_current_user();
-    let create = ServerAction::<CreateConnectionConfig>::new();
-    let update = ServerAction::<UpdateConnectionConfig>::new();
-    let delete = ServerAction::<DeleteConnectionConfig>::new();
-    let configs = Resource::new(
-        move || {
-            (
-                create.version().get(),
-                update.version().get(),
-                delete.version().get(),
-            )
-        },
-        |_| list_connection_configs(),
-    );
-    let centers = Resource::new(|| (), |_| list_data_centers());
-    let editing = RwSignal::new(None::<ConnectionConfig>);
-    let query = RwSignal::new(String::new());
-    let delete_error = last_error(delete.value());
-    let can_edit = move || async move {
-        me.0.await
-            .ok()
-            .is_some_and(|u| Action::CreateConnectionConfig.allowed_for(u.role))
-    };
+impl Record for ConnectionConfig {
+    fn key(&self) -> (u64, u32) {
+        (self.id.0, self.version)
+    }
 
-    view! {
-        <div class="toolbar" role="search">
-            <TextField label="Search" kind="search" value=query />
-        </div>
-        <FormMessage error=delete_error />
-        <Transition fallback=|| view! { <p class="muted">"Loading connection configs…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
-                {move || Suspend::new(async move {
-                    let can_edit = can_edit().await;
-                    configs.await.map(|configs| view! { <ConfigTable configs query can_edit editing delete /> })
-                })}
-            </ErrorBoundary>
-        </Transition>
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                if !can_edit().await {
-                    return None;
-                }
-                let centers = centers.await.unwrap_or_default();
-                Some(view! { <ConfigEditor centers create update editing /> })
-            })}
-        </Transition>
+    fn matches(&self, query: &str) -> bool {
+        [&self.name, &self.host, &self.data_center.name]
+            .iter()
+            .any(|field| field.to_lowercase().contains(query))
+    }
+
+    fn what(&self) -> String {
+        format!("the connection config {}", self.name)
     }
 }
 
+type ConfigApi = RecordApi<ConnectionConfig, ConnectionConfigForm>;
+
 #[component]
-fn ConfigTable(
-    configs: Vec<ConnectionConfig>,
-    query: RwSignal<String>,
-    can_edit: bool,
-    editing: RwSignal<Option<ConnectionConfig>>,
-    delete: ServerAction<DeleteConnectionConfig>,
-) -> impl IntoView {
+pub fn ConnectionConfigs() -> impl IntoView {
+    let api: ConfigApi = RecordApi::new(
+        list_connection_configs,
+        |form| CreateConnectionConfig { form },
+        |c, form| UpdateConnectionConfig {
+            id: c.id,
+            version: c.version,
+            form,
+        },
+        |c| DeleteConnectionConfig {
+            id: c.id,
+            version: c.version,
+        },
+    );
+    let centers = Resource::new(|| (), |_| list_data_centers());
+    let editing = RwSignal::new(None);
     let test = ServerAction::<TestConnectionConfig>::new();
-    let tested = RwSignal::new(None::<crate::domain::ids::ConnectionConfigId>);
-    let confirming = RwSignal::new(None::<ConnectionConfig>);
-    let matches = move |config: &ConnectionConfig| {
-        let q = query.get().trim().to_lowercase();
-        q.is_empty()
-            || [&config.name, &config.host, &config.data_center.name]
-                .iter()
-                .any(|field| field.to_lowercase().contains(&q))
+    let tested = RwSignal::new(None::<ConnectionConfigId>);
+    view! {
+        <RecordSection
+            api
+            editing
+            action=Action::CreateConnectionConfig
+            plural="connection configs"
+            layout=RecordLayout::Table {
+                testid: "connection-configs",
+                columns: &["Name", "Data center", "Platform", "Kind", "Address", "Username", "Password"],
+            }
+            row=Callback::new(move |row| view! { <ConfigRow row test tested /> }.into_any())
+            editor=move || view! {
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let centers = centers.await.unwrap_or_default();
+                        view! { <ConfigEditor centers api editing /> }
+                    })}
+                </Transition>
+            }
+        />
+    }
+}
+
+/// A config's row; those who may change configs can also test whether its platform
+/// answers, the outcome shown under the buttons of the config last tested.
+#[component]
+fn ConfigRow(
+    row: RecordRow<ConnectionConfig>,
+    test: ServerAction<TestConnectionConfig>,
+    tested: RwSignal<Option<ConnectionConfigId>>,
+) -> impl IntoView {
+    let RecordRow {
+        record: config,
+        controls,
+    } = row;
+    let id = config.id;
+    let result = move || {
+        (tested.get() == Some(id)).then(|| match test.value().get() {
+            Some(Ok(outcome)) => outcome.message(),
+            Some(Err(error)) => error.to_string(),
+            None => "testing…".to_owned(),
+        })
     };
     view! {
-        <table class="data-table" data-testid="connection-configs">
-            <thead>
-                <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Data center"</th>
-                    <th scope="col">"Platform"</th>
-                    <th scope="col">"Kind"</th>
-                    <th scope="col">"Address"</th>
-                    <th scope="col">"Username"</th>
-                    <th scope="col">"Password"</th>
-                    {can_edit.then(|| view! { <th scope="col">"Actions"</th> })}
-                </tr>
-            </thead>
-            <tbody>
-                {configs.into_iter().map(|config| {
-                    let id = config.id;
-                    let for_edit = config.clone();
-                    let for_delete = config.clone();
-                    let shown = {
-                        let config = config.clone();
-                        move || matches(&config)
-                    };
-                    let result = move || {
-                        (tested.get() == Some(id)).then(|| match test.value().get() {
-                            Some(Ok(outcome)) => outcome.message(),
-                            Some(Err(error)) => error.to_string(),
-                            None => "testing…".to_owned(),
-                        })
-                    };
-                    view! {
-                        <tr data-name=config.name.clone() hidden=move || !shown()>
-                            <td>{config.name.clone()}</td>
-                            <td>{config.data_center.name.clone()}</td>
-                            <td>{config.platform.label()}</td>
-                            <td>{config.kind.label()}</td>
-                            <td><code>{format!("{}://{}:{}", config.protocol.as_str(), config.host, config.port)}</code></td>
-                            <td>{config.username.clone().unwrap_or_else(|| "hidden".to_owned())}</td>
-                            <td>{if config.password_set { "set" } else { "not set" }}</td>
-                            {can_edit.then(|| view! {
-                                <td>
-                                    <button type="button" on:click=move |_| { tested.set(Some(id)); test.dispatch(TestConnectionConfig { id }); }>"Test connection"</button>
-                                    " "
-                                    <button type="button" on:click=move |_| editing.set(Some(for_edit.clone()))>"Edit"</button>
-                                    " "
-                                    <button type="button" on:click=move |_| confirming.set(Some(for_delete.clone()))>"Delete"</button>
-                                    <div class="muted" role="status" data-testid="test-result">{result}</div>
-                                </td>
-                            })}
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
-        {move || confirming.get().map(|config| {
-            let (id, version) = (config.id, config.version);
-            view! {
-                <ConfirmDelete
-                    what=format!("the connection config {}", config.name)
-                    on_confirm=Callback::new(move |()| {
-                        delete.dispatch(DeleteConnectionConfig { id, version });
-                        confirming.set(None);
-                    })
-                    on_cancel=Callback::new(move |()| confirming.set(None))
-                />
-            }
-        })}
+        <tr data-name=config.name.clone()>
+            <td>{config.name.clone()}</td>
+            <td>{config.data_center.name.clone()}</td>
+            <td>{config.platform.label()}</td>
+            <td>{config.kind.label()}</td>
+            <td><code>{format!("{}://{}:{}", config.protocol.as_str(), config.host, config.port)}</code></td>
+            <td>{config.username.clone().unwrap_or_else(|| "hidden".to_owned())}</td>
+            <td>{if config.password_set { "set" } else { "not set" }}</td>
+            {controls.map(|controls| view! {
+                <td>
+                    <button type="button" on:click=move |_| { tested.set(Some(id)); test.dispatch(TestConnectionConfig { id }); }>"Test connection"</button>
+                    " "
+                    {controls}
+                    <div class="muted" role="status" data-testid="test-result">{result}</div>
+                </td>
+            })}
+        </tr>
     }
 }
 
@@ -186,11 +145,11 @@ fn select_of<T: Copy + PartialEq + Send + Sync + 'static>(
 #[component]
 fn ConfigEditor(
     centers: Vec<DataCenter>,
-    create: ServerAction<CreateConnectionConfig>,
-    update: ServerAction<UpdateConnectionConfig>,
+    api: ConfigApi,
     editing: RwSignal<Option<ConnectionConfig>>,
 ) -> impl IntoView {
-    let EditorFeedback { local, error } = editor_feedback(editing, create.value(), update.value());
+    let feedback = api.feedback(editing);
+    let error = feedback.error;
     let name = RwSignal::new(String::new());
     let data_center = RwSignal::new(None::<DataCenterId>);
     let platform = RwSignal::new(Platform::TrafficGateway);
@@ -221,18 +180,21 @@ fn ConfigEditor(
         username.set(chosen.and_then(|c| c.username).unwrap_or_default());
         password.set(String::new());
         clear_password.set(false);
-        local.set(None);
     });
     let password_set = move || editing.with(|e| e.as_ref().is_some_and(|c| c.password_set));
 
     view! {
-        <form
-            class="stacked-form"
-            aria-label="Connection config"
-            on:submit=move |ev| {
-                ev.prevent_default();
+        <RecordForm
+            api
+            editing
+            feedback
+            label="Connection config"
+            create_title="Add a connection config"
+            edit_title="Edit connection config"
+            create_label="Add connection config"
+            read=Callback::new(move |()| {
                 let typed = password.get();
-                let form = ConnectionConfigForm {
+                ConnectionConfigForm {
                     name: name.get(),
                     data_center: data_center.get(),
                     platform: platform.get(),
@@ -248,20 +210,10 @@ fn ConfigEditor(
                     } else {
                         PasswordChange::Set(typed)
                     },
-                };
-                if let Err(errors) = form.validate() {
-                    local.set(Some(AppError::invalid(errors)));
-                    return;
                 }
-                local.set(None);
-                match editing.get() {
-                    Some(c) => { update.dispatch(UpdateConnectionConfig { id: c.id, version: c.version, form }); }
-                    None => { create.dispatch(CreateConnectionConfig { form }); }
-                }
-            }
+            })
+            validate=ConnectionConfigForm::validate
         >
-            <h2>{move || if editing.with(Option::is_some) { "Edit connection config" } else { "Add a connection config" }}</h2>
-            <FormMessage error />
             <TextField label="Config name" value=name required=true error=(error, "name") />
             <label>
                 "Data center"
@@ -291,7 +243,6 @@ fn ConfigEditor(
                     "Clear the stored password"
                 </label>
             </Show>
-            <EditorButtons editing create_label="Add connection config" />
-        </form>
+        </RecordForm>
     }
 }

@@ -4,140 +4,100 @@ use crate::api::environment::{
     CreateDatabaseCluster, DeleteDatabaseCluster, UpdateDatabaseCluster, list_data_centers,
     list_database_clusters,
 };
-use crate::components::confirm_delete::ConfirmDelete;
-use crate::components::console_layout::use_current_user;
-use crate::components::editor_buttons::EditorButtons;
-use crate::components::error_view::ErrorView;
-use crate::components::form_feedback::{
-    EditorFeedback, FieldMessage, FormMessage, editor_feedback, last_error,
+use crate::components::form_feedback::FieldMessage;
+use crate::components::record_form::RecordForm;
+use crate::components::record_section::{
+    Record, RecordApi, RecordLayout, RecordRow, RecordSection,
 };
 use crate::components::text_field::TextField;
 use crate::domain::environment::{DataCenter, DatabaseCluster, DatabaseClusterForm};
 use crate::domain::ids::DataCenterId;
 use crate::domain::role::Action;
-use crate::error::AppError;
 use leptos::prelude::*;
 
-#[component]
-pub fn DatabaseClusters() -> impl IntoView {
-    let me = use_current_user();
-    let create = ServerAction::<CreateDatabaseCluster>::new();
-    let update = ServerAction::<UpdateDatabaseCluster>::new();
-    let delete = ServerAction::<DeleteDatabaseCluster>::new();
-    let clusters = Resource::new(
-        move || {
-            (
-                create.version().get(),
-                update.version().get(),
-                delete.version().get(),
-            )
-        },
-        |_| list_database_clusters(),
-    );
-    let centers = Resource::new(|| (), |_| list_data_centers());
-    let editing = RwSignal::new(None::<DatabaseCluster>);
-    let query = RwSignal::new(String::new());
-    let delete_error = last_error(delete.value());
-    let can_edit = move || async move {
-        me.0.await
-            .ok()
-            .is_some_and(|u| Action::CreateDatabaseCluster.allowed_for(u.role))
-    };
+fn member_names(cluster: &DatabaseCluster) -> String {
+    cluster
+        .members
+        .iter()
+        .map(|m| m.name.clone())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
-    view! {
-        <div class="toolbar" role="search">
-            <TextField label="Search" kind="search" value=query />
-        </div>
-        <FormMessage error=delete_error />
-        <Transition fallback=|| view! { <p class="muted">"Loading database clusters…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
-                {move || Suspend::new(async move {
-                    let can_edit = can_edit().await;
-                    clusters.await.map(|clusters| view! { <ClusterTable clusters query can_edit editing delete /> })
-                })}
-            </ErrorBoundary>
-        </Transition>
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                if !can_edit().await {
-                    return None;
-                }
-                let centers = centers.await.unwrap_or_default();
-                Some(view! { <ClusterEditor centers create update editing /> })
-            })}
-        </Transition>
+impl Record for DatabaseCluster {
+    fn key(&self) -> (u64, u32) {
+        (self.id.0, self.version)
+    }
+
+    fn matches(&self, query: &str) -> bool {
+        format!("{} {}", self.name, member_names(self))
+            .to_lowercase()
+            .contains(query)
+    }
+
+    fn what(&self) -> String {
+        format!("the database cluster {}", self.name)
     }
 }
 
+type ClusterApi = RecordApi<DatabaseCluster, DatabaseClusterForm>;
+
 #[component]
-fn ClusterTable(
-    clusters: Vec<DatabaseCluster>,
-    query: RwSignal<String>,
-    can_edit: bool,
-    editing: RwSignal<Option<DatabaseCluster>>,
-    delete: ServerAction<DeleteDatabaseCluster>,
-) -> impl IntoView {
-    let confirming = RwSignal::new(None::<DatabaseCluster>);
+pub fn DatabaseClusters() -> impl IntoView {
+    let api: ClusterApi = RecordApi::new(
+        list_database_clusters,
+        |form| CreateDatabaseCluster { form },
+        |c, form| UpdateDatabaseCluster {
+            id: c.id,
+            version: c.version,
+            form,
+        },
+        |c| DeleteDatabaseCluster {
+            id: c.id,
+            version: c.version,
+        },
+    );
+    let centers = Resource::new(|| (), |_| list_data_centers());
+    let editing = RwSignal::new(None);
     view! {
-        <table class="data-table" data-testid="database-clusters">
-            <thead>
-                <tr>
-                    <th scope="col">"Cluster"</th>
-                    <th scope="col">"Primary"</th>
-                    <th scope="col">"Copies in"</th>
-                    <th scope="col">"Description"</th>
-                    {can_edit.then(|| view! { <th scope="col">"Actions"</th> })}
-                </tr>
-            </thead>
-            <tbody>
-                {clusters.into_iter().map(|cluster| {
-                    let members = cluster.members.iter().map(|m| m.name.clone()).collect::<Vec<_>>().join(", ");
-                    let for_edit = cluster.clone();
-                    let for_delete = cluster.clone();
-                    let searchable = format!("{} {members}", cluster.name).to_lowercase();
-                    let shown = move || searchable.contains(query.get().trim().to_lowercase().as_str());
-                    view! {
-                        <tr data-name=cluster.name.clone() hidden=move || !shown()>
-                            <td>{cluster.name.clone()}</td>
-                            <td>{cluster.primary.name.clone()}</td>
-                            <td>{members}</td>
-                            <td>{cluster.description.clone()}</td>
-                            {can_edit.then(|| view! {
-                                <td>
-                                    <button type="button" on:click=move |_| editing.set(Some(for_edit.clone()))>"Edit"</button>
-                                    " "
-                                    <button type="button" on:click=move |_| confirming.set(Some(for_delete.clone()))>"Delete"</button>
-                                </td>
-                            })}
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
-        {move || confirming.get().map(|cluster| {
-            let (id, version) = (cluster.id, cluster.version);
-            view! {
-                <ConfirmDelete
-                    what=format!("the database cluster {}", cluster.name)
-                    on_confirm=Callback::new(move |()| {
-                        delete.dispatch(DeleteDatabaseCluster { id, version });
-                        confirming.set(None);
-                    })
-                    on_cancel=Callback::new(move |()| confirming.set(None))
-                />
+        <RecordSection
+            api
+            editing
+            action=Action::CreateDatabaseCluster
+            plural="database clusters"
+            layout=RecordLayout::Table {
+                testid: "database-clusters",
+                columns: &["Cluster", "Primary", "Copies in", "Description"],
             }
-        })}
+            row=Callback::new(|RecordRow { record: cluster, controls }: RecordRow<DatabaseCluster>| view! {
+                <tr data-name=cluster.name.clone()>
+                    <td>{cluster.name.clone()}</td>
+                    <td>{cluster.primary.name.clone()}</td>
+                    <td>{member_names(&cluster)}</td>
+                    <td>{cluster.description.clone()}</td>
+                    {controls.map(|controls| view! { <td>{controls}</td> })}
+                </tr>
+            }.into_any())
+            editor=move || view! {
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let centers = centers.await.unwrap_or_default();
+                        view! { <ClusterEditor centers api editing /> }
+                    })}
+                </Transition>
+            }
+        />
     }
 }
 
 #[component]
 fn ClusterEditor(
     centers: Vec<DataCenter>,
-    create: ServerAction<CreateDatabaseCluster>,
-    update: ServerAction<UpdateDatabaseCluster>,
+    api: ClusterApi,
     editing: RwSignal<Option<DatabaseCluster>>,
 ) -> impl IntoView {
-    let EditorFeedback { local, error } = editor_feedback(editing, create.value(), update.value());
+    let feedback = api.feedback(editing);
+    let error = feedback.error;
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let members = RwSignal::new(Vec::<DataCenterId>::new());
@@ -158,35 +118,26 @@ fn ClusterEditor(
                 .unwrap_or_default(),
         );
         primary.set(chosen.map(|c| c.primary.id));
-        local.set(None);
     });
     let center_names = StoredValue::new(centers.clone());
 
     view! {
-        <form
-            class="stacked-form"
-            aria-label="Database cluster"
-            on:submit=move |ev| {
-                ev.prevent_default();
-                let form = DatabaseClusterForm {
-                    name: name.get(),
-                    description: description.get(),
-                    members: members.get(),
-                    primary: primary.get(),
-                };
-                if let Err(errors) = form.validate() {
-                    local.set(Some(AppError::invalid(errors)));
-                    return;
-                }
-                local.set(None);
-                match editing.get() {
-                    Some(c) => { update.dispatch(UpdateDatabaseCluster { id: c.id, version: c.version, form }); }
-                    None => { create.dispatch(CreateDatabaseCluster { form }); }
-                }
-            }
+        <RecordForm
+            api
+            editing
+            feedback
+            label="Database cluster"
+            create_title="Create a database cluster"
+            edit_title="Edit database cluster"
+            create_label="Create database cluster"
+            read=Callback::new(move |()| DatabaseClusterForm {
+                name: name.get(),
+                description: description.get(),
+                members: members.get(),
+                primary: primary.get(),
+            })
+            validate=DatabaseClusterForm::validate
         >
-            <h2>{move || if editing.with(Option::is_some) { "Edit database cluster" } else { "Create a database cluster" }}</h2>
-            <FormMessage error />
             <TextField label="Cluster name" value=name required=true error=(error, "name") />
             <TextField label="Description" value=description error=(error, "description") />
             <fieldset aria-label="Copies in">
@@ -217,7 +168,6 @@ fn ClusterEditor(
                 </select>
                 <FieldMessage error field="primary" />
             </label>
-            <EditorButtons editing create_label="Create database cluster" />
-        </form>
+        </RecordForm>
     }
 }

@@ -5,88 +5,77 @@
 use crate::api::environment::{
     CreateProductGroup, DeleteProductGroup, UpdateProductGroup, list_product_groups,
 };
-use crate::components::confirm_delete::ConfirmDelete;
-use crate::components::console_layout::use_current_user;
-use crate::components::editor_buttons::EditorButtons;
-use crate::components::error_view::ErrorView;
-use crate::components::form_feedback::{
-    EditorFeedback, FieldMessage, FormMessage, editor_feedback, last_error,
+use crate::components::form_feedback::FieldMessage;
+use crate::components::record_form::RecordForm;
+use crate::components::record_section::{
+    Record, RecordApi, RecordLayout, RecordRow, RecordSection,
 };
 use crate::components::text_field::TextField;
 use crate::domain::environment::{Application, ProductGroup, ProductGroupForm};
 use crate::domain::role::Action;
-use crate::error::AppError;
 use leptos::prelude::*;
 
-#[component]
-pub fn ProductGroups() -> impl IntoView {
-    let me = use_current_user();
-    let create = ServerAction::<CreateProductGroup>::new();
-    let update = ServerAction::<UpdateProductGroup>::new();
-    let delete = ServerAction::<DeleteProductGroup>::new();
-    let groups = Resource::new(
-        move || {
-            (
-                create.version().get(),
-                update.version().get(),
-                delete.version().get(),
-            )
-        },
-        |_| list_product_groups(),
-    );
-    let editing = RwSignal::new(None::<ProductGroup>);
-    let query = RwSignal::new(String::new());
-    let delete_error = last_error(delete.value());
+impl Record for ProductGroup {
+    fn key(&self) -> (u64, u32) {
+        (self.id.0, self.version)
+    }
 
-    view! {
-        <div class="toolbar" role="search">
-            <TextField label="Search" kind="search" value=query />
-        </div>
-        <FormMessage error=delete_error />
-        <Transition fallback=|| view! { <p class="muted">"Loading product groups…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
-                {move || Suspend::new(async move {
-                    let can_edit = me.0.await.ok().is_some_and(|u| Action::CreateProductGroup.allowed_for(u.role));
-                    groups.await.map(|groups| {
-                        groups
-                            .into_iter()
-                            .map(|group| view! { <GroupCard group query can_edit editing delete /> })
-                            .collect_view()
-                    })
-                })}
-            </ErrorBoundary>
-        </Transition>
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let can_edit = me.0.await.ok().is_some_and(|u| Action::CreateProductGroup.allowed_for(u.role));
-                can_edit.then(|| view! { <GroupEditor create update editing /> })
-            })}
-        </Transition>
+    fn matches(&self, query: &str) -> bool {
+        std::iter::once(&self.name)
+            .chain(self.applications.iter().map(|a| &a.name))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+            .contains(query)
+    }
+
+    fn what(&self) -> String {
+        format!("the product group {} and its applications", self.name)
     }
 }
 
+type GroupApi = RecordApi<ProductGroup, ProductGroupForm>;
+
 #[component]
-fn GroupCard(
-    group: ProductGroup,
-    query: RwSignal<String>,
-    can_edit: bool,
-    editing: RwSignal<Option<ProductGroup>>,
-    delete: ServerAction<DeleteProductGroup>,
-) -> impl IntoView {
-    let levels = group.restart_levels();
-    let (id, version) = (group.id, group.version);
-    let confirming = RwSignal::new(false);
-    let for_edit = group.clone();
-    let group_name = group.name.clone();
-    let searchable = std::iter::once(&group.name)
-        .chain(group.applications.iter().map(|a| &a.name))
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
-    let shown = move || searchable.contains(query.get().trim().to_lowercase().as_str());
+pub fn ProductGroups() -> impl IntoView {
+    let api: GroupApi = RecordApi::new(
+        list_product_groups,
+        |form| CreateProductGroup { form },
+        |g, form| UpdateProductGroup {
+            id: g.id,
+            version: g.version,
+            form,
+        },
+        |g| DeleteProductGroup {
+            id: g.id,
+            version: g.version,
+        },
+    );
+    let editing = RwSignal::new(None);
     view! {
-        <section class="card" data-group=group.name.clone() hidden=move || !shown()>
+        <RecordSection
+            api
+            editing
+            action=Action::CreateProductGroup
+            plural="product groups"
+            layout=RecordLayout::Cards
+            row=Callback::new(|row| view! { <GroupCard row /> }.into_any())
+            editor=move || view! { <GroupEditor api editing /> }
+        />
+    }
+}
+
+/// A group's card: its applications, what each needs, and the restart order.
+#[component]
+fn GroupCard(row: RecordRow<ProductGroup>) -> impl IntoView {
+    let RecordRow {
+        record: group,
+        controls,
+    } = row;
+    let levels = group.restart_levels();
+    view! {
+        <section class="card" data-group=group.name.clone()>
             <h2>{group.name.clone()}</h2>
             <p class="muted">{group.description.clone()}</p>
             <table class="data-table">
@@ -101,23 +90,7 @@ fn GroupCard(
                 <strong>"Restart order: "</strong>
                 {levels.iter().enumerate().map(|(i, level)| format!("{}. {}", i + 1, level.join(", "))).collect::<Vec<_>>().join("  →  ")}
             </p>
-            {can_edit.then(|| view! {
-                <div>
-                    <button type="button" on:click=move |_| editing.set(Some(for_edit.clone()))>"Edit"</button>
-                    " "
-                    <button type="button" on:click=move |_| confirming.set(true)>"Delete"</button>
-                </div>
-                <Show when=move || confirming.get()>
-                    <ConfirmDelete
-                        what=format!("the product group {group_name} and its applications")
-                        on_confirm=Callback::new(move |()| {
-                            delete.dispatch(DeleteProductGroup { id, version });
-                            confirming.set(false);
-                        })
-                        on_cancel=Callback::new(move |()| confirming.set(false))
-                    />
-                </Show>
-            })}
+            {controls.map(|controls| view! { <div>{controls}</div> })}
         </section>
     }
 }
@@ -151,12 +124,9 @@ impl Row {
 }
 
 #[component]
-fn GroupEditor(
-    create: ServerAction<CreateProductGroup>,
-    update: ServerAction<UpdateProductGroup>,
-    editing: RwSignal<Option<ProductGroup>>,
-) -> impl IntoView {
-    let EditorFeedback { local, error } = editor_feedback(editing, create.value(), update.value());
+fn GroupEditor(api: GroupApi, editing: RwSignal<Option<ProductGroup>>) -> impl IntoView {
+    let feedback = api.feedback(editing);
+    let error = feedback.error;
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let rows = RwSignal::new(Vec::<Row>::new());
@@ -180,34 +150,26 @@ fn GroupEditor(
                 .map(|g| g.applications.into_iter().map(new_row).collect())
                 .unwrap_or_default(),
         );
-        local.set(None);
     });
     let indexed_rows = move || rows.get().into_iter().enumerate().collect::<Vec<_>>();
 
     view! {
-        <form
+        <RecordForm
+            api
+            editing
+            feedback
+            label="Product group"
+            create_title="Create a product group"
+            edit_title="Edit product group"
+            create_label="Create product group"
             class="stacked-form wide"
-            aria-label="Product group"
-            on:submit=move |ev| {
-                ev.prevent_default();
-                let form = ProductGroupForm {
-                    name: name.get(),
-                    description: description.get(),
-                    applications: rows.get().iter().map(Row::application).collect(),
-                };
-                if let Err(errors) = form.validate() {
-                    local.set(Some(AppError::invalid(errors)));
-                    return;
-                }
-                local.set(None);
-                match editing.get() {
-                    Some(g) => { update.dispatch(UpdateProductGroup { id: g.id, version: g.version, form }); }
-                    None => { create.dispatch(CreateProductGroup { form }); }
-                }
-            }
+            read=Callback::new(move |()| ProductGroupForm {
+                name: name.get(),
+                description: description.get(),
+                applications: rows.get().iter().map(Row::application).collect(),
+            })
+            validate=ProductGroupForm::validate
         >
-            <h2>{move || if editing.with(Option::is_some) { "Edit product group" } else { "Create a product group" }}</h2>
-            <FormMessage error />
             <TextField label="Group name" value=name required=true error=(error, "name") />
             <TextField label="Description" value=description error=(error, "description") />
             <h3>"Applications"</h3>
@@ -251,7 +213,6 @@ fn GroupEditor(
             <div>
                 <button type="button" on:click=move |_| rows.update(|r| r.push(new_row(Application::default())))>"Add application"</button>
             </div>
-            <EditorButtons editing create_label="Create product group" />
-        </form>
+        </RecordForm>
     }
 }
