@@ -162,7 +162,7 @@ async fn the_last_admin_can_be_neither_demoted_nor_disabled() {
             .unwrap()
             .iter()
             .find(|u| u["id"] == id)
-            .unwrap()["version"]
+            .unwrap()["revision"]
             .clone()
     };
     let users = app.call(&admin, "users/list", json!({})).await.1;
@@ -171,7 +171,7 @@ async fn the_last_admin_can_be_neither_demoted_nor_disabled() {
         .call(
             &admin,
             "users/set_role",
-            json!({ "id": id, "role": "operator", "version": version(&users) }),
+            json!({ "id": id, "role": "operator", "revision": version(&users) }),
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -181,7 +181,7 @@ async fn the_last_admin_can_be_neither_demoted_nor_disabled() {
         .call(
             &admin,
             "users/set_enabled",
-            json!({ "id": id, "enabled": false, "version": version(&users) }),
+            json!({ "id": id, "enabled": false, "revision": version(&users) }),
         )
         .await;
     assert_eq!(
@@ -193,7 +193,7 @@ async fn the_last_admin_can_be_neither_demoted_nor_disabled() {
         .call(
             &admin,
             "users/set_role",
-            json!({ "id": id, "role": "admin", "version": 12345 }),
+            json!({ "id": id, "role": "admin", "revision": 12345 }),
         )
         .await;
     assert_eq!(
@@ -304,7 +304,11 @@ async fn anonymous_refusals_are_recorded_once_per_client_and_window() {
         let (status, _) = app.call(&anonymous, "plans/list", json!({})).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         let (status, _) = app
-            .call(&anonymous, "plans/delete", json!({ "id": 1, "version": 1 }))
+            .call(
+                &anonymous,
+                "plans/delete",
+                json!({ "id": 1, "revision": 1 }),
+            )
             .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }

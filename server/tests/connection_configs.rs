@@ -81,10 +81,10 @@ async fn the_password_is_stored_encrypted_and_never_answered() {
     assert!(!audit.to_string().contains(PASSWORD));
 
     // Keep, then clear.
-    let keep = json!({ "id": id, "version": created["version"], "form": form(&dc, "gw.example.com", 8443, json!({ "action": "keep" })) });
+    let keep = json!({ "id": id, "revision": created["revision"], "form": form(&dc, "gw.example.com", 8443, json!({ "action": "keep" })) });
     let (_, kept) = app.call(&operator, "connection_configs/update", keep).await;
     assert_eq!(kept["password_set"], true);
-    let clear = json!({ "id": id, "version": kept["version"], "form": form(&dc, "gw.example.com", 8443, json!({ "action": "clear" })) });
+    let clear = json!({ "id": id, "revision": kept["revision"], "form": form(&dc, "gw.example.com", 8443, json!({ "action": "clear" })) });
     let (_, cleared) = app
         .call(&operator, "connection_configs/update", clear)
         .await;
@@ -272,14 +272,15 @@ async fn a_config_is_read_one_at_a_time_names_are_unique_and_deletes_check_the_v
         (StatusCode::CONFLICT, Some("name"))
     );
 
-    let stale = json!({ "id": created["id"], "version": created["version"].as_u64().unwrap() + 5 });
+    let stale =
+        json!({ "id": created["id"], "revision": created["revision"].as_u64().unwrap() + 5 });
     assert_eq!(
         app.call(&operator, "connection_configs/delete", stale)
             .await
             .0,
         StatusCode::CONFLICT
     );
-    let current = json!({ "id": created["id"], "version": created["version"] });
+    let current = json!({ "id": created["id"], "revision": created["revision"] });
     assert_eq!(
         app.call(&operator, "connection_configs/delete", current)
             .await
@@ -333,7 +334,7 @@ async fn a_stored_password_never_follows_the_config_to_another_endpoint() {
         .await;
     let id = created["id"].clone();
     let update =
-        |version: &Value, form: Value| json!({ "id": id, "version": version, "form": form });
+        |version: &Value, form: Value| json!({ "id": id, "revision": version, "form": form });
     let keep = json!({ "action": "keep" });
 
     // The attack: point the config at a listener of one's own, keep the password, test it.
@@ -356,7 +357,7 @@ async fn a_stored_password_never_follows_the_config_to_another_endpoint() {
             .call(
                 &operator,
                 "connection_configs/update",
-                update(&created["version"], moved),
+                update(&created["revision"], moved),
             )
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
@@ -366,7 +367,7 @@ async fn a_stored_password_never_follows_the_config_to_another_endpoint() {
         .call(&operator, "connection_configs/get", json!({ "id": id }))
         .await;
     assert_eq!(unchanged["host"], "gw.example.com");
-    assert_eq!(unchanged["version"], created["version"]);
+    assert_eq!(unchanged["revision"], created["revision"]);
 
     // Renaming keeps the password where it goes; entering it again moves it.
     let mut renamed = form(&dc, "gw.example.com", 8443, keep);
@@ -375,7 +376,7 @@ async fn a_stored_password_never_follows_the_config_to_another_endpoint() {
         .call(
             &operator,
             "connection_configs/update",
-            update(&created["version"], renamed),
+            update(&created["revision"], renamed),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{renamed}");
@@ -384,7 +385,7 @@ async fn a_stored_password_never_follows_the_config_to_another_endpoint() {
         .call(
             &operator,
             "connection_configs/update",
-            update(&renamed["version"], elsewhere),
+            update(&renamed["revision"], elsewhere),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{moved}");
@@ -445,7 +446,7 @@ async fn a_data_center_has_one_config_per_platform_and_kind() {
         .call(
             &operator,
             "connection_configs/update",
-            json!({ "id": cloud["id"], "version": cloud["version"], "form": moved }),
+            json!({ "id": cloud["id"], "revision": cloud["revision"], "form": moved }),
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");

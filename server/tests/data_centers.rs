@@ -48,16 +48,19 @@ async fn an_operator_creates_edits_and_deletes_a_data_center() {
         ]
     );
 
-    let edit = json!({ "id": created["id"], "version": created["version"], "form": { "region": "Pearl River", "name": "Shenzhen-D", "description": "moved" } });
+    let edit = json!({ "id": created["id"], "revision": created["revision"], "form": { "region": "Pearl River", "name": "Shenzhen-D", "description": "moved" } });
     let (status, edited) = app.call(&operator, "data_centers/update", edit).await;
     assert_eq!(status, StatusCode::OK, "{edited}");
-    assert_eq!(edited["version"], created["version"].as_u64().unwrap() + 1);
+    assert_eq!(
+        edited["revision"],
+        created["revision"].as_u64().unwrap() + 1
+    );
 
     let (status, _) = app
         .call(
             &operator,
             "data_centers/delete",
-            json!({ "id": edited["id"], "version": edited["version"] }),
+            json!({ "id": edited["id"], "revision": edited["revision"] }),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -129,13 +132,13 @@ async fn a_stale_update_is_refused_and_overwrites_nothing() {
     let (_, created) = app
         .call(&operator, "data_centers/create", form("West", "Chengdu-E"))
         .await;
-    let first = json!({ "id": created["id"], "version": created["version"], "form": { "region": "West", "name": "Chengdu-E", "description": "first edit" } });
+    let first = json!({ "id": created["id"], "revision": created["revision"], "form": { "region": "West", "name": "Chengdu-E", "description": "first edit" } });
     assert_eq!(
         app.call(&operator, "data_centers/update", first).await.0,
         StatusCode::OK
     );
 
-    let stale = json!({ "id": created["id"], "version": created["version"], "form": { "region": "West", "name": "Chengdu-E", "description": "second edit" } });
+    let stale = json!({ "id": created["id"], "revision": created["revision"], "form": { "region": "West", "name": "Chengdu-E", "description": "second edit" } });
     let (status, body) = app.call(&operator, "data_centers/update", stale).await;
 
     assert_eq!(status, StatusCode::CONFLICT);
@@ -175,7 +178,7 @@ async fn a_data_center_in_use_cannot_be_deleted_and_the_answer_says_by_what() {
         .call(
             &operator,
             "data_centers/delete",
-            json!({ "id": shanghai["id"], "version": shanghai["version"] }),
+            json!({ "id": shanghai["id"], "revision": shanghai["revision"] }),
         )
         .await;
 

@@ -44,7 +44,7 @@ async fn a_cluster_is_created_moved_and_deleted() {
         .collect();
     assert_eq!(members, ["Hangzhou-B", "Shanghai-A"]);
 
-    let moved = json!({ "id": created["id"], "version": created["version"],
+    let moved = json!({ "id": created["id"], "revision": created["revision"],
         "form": { "name": "orders-db", "description": "orders", "members": [a, b], "primary": b } });
     let (status, edited) = app.call(&operator, "database_clusters/update", moved).await;
     assert_eq!(status, StatusCode::OK, "{edited}");
@@ -54,7 +54,7 @@ async fn a_cluster_is_created_moved_and_deleted() {
         .call(
             &operator,
             "database_clusters/delete",
-            json!({ "id": edited["id"], "version": edited["version"] }),
+            json!({ "id": edited["id"], "revision": edited["revision"] }),
         )
         .await;
     assert_eq!(status, StatusCode::OK);

@@ -38,7 +38,7 @@ async fn a_product_group_named_by_plans_keeps_its_name() {
     let operator = app.as_role(Role::Operator).await;
     let payments = named(&app, &operator, "product_groups/list", "Payments").await;
     let form = |name: &str, description: &str| {
-        json!({ "id": payments["id"], "version": payments["version"],
+        json!({ "id": payments["id"], "revision": payments["revision"],
                 "form": { "name": name, "description": description,
                           "applications": payments["applications"] } })
     };
@@ -61,7 +61,7 @@ async fn a_product_group_named_by_plans_keeps_its_name() {
         .call(
             &operator,
             "product_groups/delete",
-            json!({ "id": payments["id"], "version": payments["version"] }),
+            json!({ "id": payments["id"], "revision": payments["revision"] }),
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{answer}");
@@ -89,7 +89,7 @@ async fn a_database_cluster_named_by_plans_keeps_its_name() {
         .map(|m| m["id"].clone())
         .collect();
     let form = |name: &str| {
-        json!({ "id": cluster["id"], "version": cluster["version"],
+        json!({ "id": cluster["id"], "revision": cluster["revision"],
                 "form": { "name": name, "description": "moved", "members": members,
                           "primary": cluster["primary"]["id"] } })
     };
@@ -104,7 +104,7 @@ async fn a_database_cluster_named_by_plans_keeps_its_name() {
         .call(
             &operator,
             "database_clusters/delete",
-            json!({ "id": cluster["id"], "version": cluster["version"] }),
+            json!({ "id": cluster["id"], "revision": cluster["revision"] }),
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{answer}");

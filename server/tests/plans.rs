@@ -80,7 +80,7 @@ impl Plans {
             self.ok(
                 &self.operator,
                 "plans/submit",
-                json!({ "id": plan.plan.id, "version": plan.plan.version }),
+                json!({ "id": plan.plan.id, "revision": plan.plan.revision }),
             )
             .await,
         );
@@ -88,7 +88,7 @@ impl Plans {
             self.ok(
                 &self.reviewer,
                 "plans/approve",
-                json!({ "id": plan.plan.id, "version": submitted.plan.version, "comment": "looks right" }),
+                json!({ "id": plan.plan.id, "revision": submitted.plan.revision, "comment": "looks right" }),
             )
             .await,
         )
@@ -111,7 +111,7 @@ async fn a_plan_goes_from_draft_through_review_to_active_and_keeps_every_approve
         t.ok(
             &t.operator,
             "plans/submit",
-            json!({ "id": id, "version": plan.plan.version }),
+            json!({ "id": id, "revision": plan.plan.revision }),
         )
         .await,
     );
@@ -127,7 +127,7 @@ async fn a_plan_goes_from_draft_through_review_to_active_and_keeps_every_approve
         .call(
             &t.reviewer,
             "plans/reject",
-            json!({ "id": id, "version": submitted.plan.version, "comment": " " }),
+            json!({ "id": id, "revision": submitted.plan.revision, "comment": " " }),
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
@@ -136,7 +136,7 @@ async fn a_plan_goes_from_draft_through_review_to_active_and_keeps_every_approve
         t.ok(
             &t.reviewer,
             "plans/reject",
-            json!({ "id": id, "version": submitted.plan.version, "comment": "Confirm with the DBA first" }),
+            json!({ "id": id, "revision": submitted.plan.revision, "comment": "Confirm with the DBA first" }),
         )
         .await,
     );
@@ -158,7 +158,7 @@ async fn a_plan_goes_from_draft_through_review_to_active_and_keeps_every_approve
         t.ok(
             &t.operator,
             "plans/update",
-            json!({ "id": id, "version": active.plan.version, "content": changed }),
+            json!({ "id": id, "revision": active.plan.revision, "content": changed }),
         )
         .await,
     );
@@ -173,7 +173,7 @@ async fn a_plan_goes_from_draft_through_review_to_active_and_keeps_every_approve
         t.ok(
             &t.operator,
             "plans/update",
-            json!({ "id": id, "version": edited.plan.version, "content": changed }),
+            json!({ "id": id, "revision": edited.plan.revision, "content": changed }),
         )
         .await,
     );
@@ -194,7 +194,7 @@ async fn a_plan_goes_from_draft_through_review_to_active_and_keeps_every_approve
         .call(
             &t.operator,
             "plans/deactivate",
-            json!({ "id": id, "version": v2.plan.version, "comment": "" }),
+            json!({ "id": id, "revision": v2.plan.revision, "comment": "" }),
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
@@ -202,7 +202,7 @@ async fn a_plan_goes_from_draft_through_review_to_active_and_keeps_every_approve
         t.ok(
             &t.reviewer,
             "plans/deactivate",
-            json!({ "id": id, "version": v2.plan.version, "comment": "site decommissioned" }),
+            json!({ "id": id, "revision": v2.plan.revision, "comment": "site decommissioned" }),
         )
         .await,
     );
@@ -236,7 +236,7 @@ async fn nobody_approves_a_version_they_edited() {
         t.ok(
             &admin,
             "plans/submit",
-            json!({ "id": plan.plan.id, "version": plan.plan.version }),
+            json!({ "id": plan.plan.id, "revision": plan.plan.revision }),
         )
         .await,
     );
@@ -245,7 +245,7 @@ async fn nobody_approves_a_version_they_edited() {
         .call(
             &admin,
             "plans/approve",
-            json!({ "id": plan.plan.id, "version": submitted.plan.version, "comment": "" }),
+            json!({ "id": plan.plan.id, "revision": submitted.plan.revision, "comment": "" }),
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
@@ -259,7 +259,7 @@ async fn nobody_approves_a_version_they_edited() {
         .ok(
             &t.reviewer,
             "plans/approve",
-            json!({ "id": plan.plan.id, "version": submitted.plan.version, "comment": "" }),
+            json!({ "id": plan.plan.id, "revision": submitted.plan.revision, "comment": "" }),
         )
         .await;
     assert_eq!(detail(approved).plan.status, PlanStatus::Active);
@@ -275,7 +275,7 @@ async fn a_save_over_a_newer_version_is_refused_and_says_who_changed_it() {
     t.ok(
         &admin,
         "plans/update",
-        json!({ "id": plan.plan.id, "version": plan.plan.version, "content": theirs }),
+        json!({ "id": plan.plan.id, "revision": plan.plan.revision, "content": theirs }),
     )
     .await;
 
@@ -286,7 +286,7 @@ async fn a_save_over_a_newer_version_is_refused_and_says_who_changed_it() {
         .call(
             &t.operator,
             "plans/update",
-            json!({ "id": plan.plan.id, "version": plan.plan.version, "content": mine }),
+            json!({ "id": plan.plan.id, "revision": plan.plan.revision, "content": mine }),
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{answer}");
@@ -302,7 +302,7 @@ async fn a_save_over_a_newer_version_is_refused_and_says_who_changed_it() {
         t.ok(
             &t.operator,
             "plans/submit",
-            json!({ "id": plan.plan.id, "version": stored.plan.version }),
+            json!({ "id": plan.plan.id, "revision": stored.plan.revision }),
         )
         .await,
     );
@@ -311,7 +311,7 @@ async fn a_save_over_a_newer_version_is_refused_and_says_who_changed_it() {
         .call(
             &t.reviewer,
             "plans/approve",
-            json!({ "id": plan.plan.id, "version": stored.plan.version, "comment": "" }),
+            json!({ "id": plan.plan.id, "revision": stored.plan.revision, "comment": "" }),
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -465,7 +465,7 @@ async fn a_deleted_plan_stays_in_the_history_of_its_executions() {
     t.ok(
         &t.operator,
         "plans/delete",
-        json!({ "id": plan.plan.id, "version": plan.plan.version }),
+        json!({ "id": plan.plan.id, "revision": plan.plan.revision }),
     )
     .await;
     let (status, _) = t
@@ -519,7 +519,7 @@ async fn the_review_diff_shows_what_the_draft_changes() {
     t.ok(
         &t.operator,
         "plans/update",
-        json!({ "id": active.plan.id, "version": active.plan.version, "content": draft }),
+        json!({ "id": active.plan.id, "revision": active.plan.revision, "content": draft }),
     )
     .await;
 
@@ -604,7 +604,7 @@ async fn an_export_imported_again_is_the_same_plan() {
     t.ok(
         &t.operator,
         "plans/delete",
-        json!({ "id": plan.plan.id, "version": plan.plan.version }),
+        json!({ "id": plan.plan.id, "revision": plan.plan.revision }),
     )
     .await;
     let imported = detail(
@@ -847,7 +847,7 @@ async fn a_command_the_lifecycle_refuses_is_a_wrong_state_conflict() {
         .call(
             &t.operator,
             "plans/submit",
-            json!({ "id": plan.plan.id, "version": plan.plan.version }),
+            json!({ "id": plan.plan.id, "revision": plan.plan.revision }),
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{answer}");

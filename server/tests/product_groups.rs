@@ -81,7 +81,7 @@ async fn a_cycle_is_refused_with_the_cycle_named_and_nothing_changes() {
         }
     }
 
-    let edit = json!({ "id": payments["id"], "version": payments["version"], "form": form("Payments", apps) });
+    let edit = json!({ "id": payments["id"], "revision": payments["revision"], "form": form("Payments", apps) });
     let (status, body) = app_.call(&operator, "product_groups/update", edit).await;
 
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -113,7 +113,7 @@ async fn edits_replace_the_applications_and_stale_edits_are_refused() {
         )
         .await;
 
-    let edit = |apps: Vec<Value>| json!({ "id": created["id"], "version": created["version"], "form": form("Ops tools", apps) });
+    let edit = |apps: Vec<Value>| json!({ "id": created["id"], "revision": created["revision"], "form": form("Ops tools", apps) });
     let (status, edited) = app_
         .call(
             &operator,
@@ -137,7 +137,7 @@ async fn edits_replace_the_applications_and_stale_edits_are_refused() {
         .call(
             &operator,
             "product_groups/delete",
-            json!({ "id": edited["id"], "version": edited["version"] }),
+            json!({ "id": edited["id"], "revision": edited["revision"] }),
         )
         .await;
     assert_eq!(status, StatusCode::OK);

@@ -37,12 +37,12 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
         ),
         (
             "users/set_role",
-            json!({ "id": auditor_id, "role": "auditor", "version": 999 }),
+            json!({ "id": auditor_id, "role": "auditor", "revision": 999 }),
             Some(ADMIN),
         ),
         (
             "users/set_enabled",
-            json!({ "id": auditor_id, "enabled": true, "version": 999 }),
+            json!({ "id": auditor_id, "enabled": true, "revision": 999 }),
             Some(ADMIN),
         ),
         (
@@ -63,12 +63,12 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
         ),
         (
             "data_centers/update",
-            json!({ "id": 999_999, "version": 1, "form": { "region": "R", "name": "N", "description": "" } }),
+            json!({ "id": 999_999, "revision": 1, "form": { "region": "R", "name": "N", "description": "" } }),
             Some(OPERATE),
         ),
         (
             "data_centers/delete",
-            json!({ "id": 999_999, "version": 1 }),
+            json!({ "id": 999_999, "revision": 1 }),
             Some(OPERATE),
         ),
         ("product_groups/list", json!({}), Some(ALL)),
@@ -79,12 +79,12 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
         ),
         (
             "product_groups/update",
-            json!({ "id": 999_999, "version": 1, "form": { "name": "G", "description": "", "applications": [] } }),
+            json!({ "id": 999_999, "revision": 1, "form": { "name": "G", "description": "", "applications": [] } }),
             Some(OPERATE),
         ),
         (
             "product_groups/delete",
-            json!({ "id": 999_999, "version": 1 }),
+            json!({ "id": 999_999, "revision": 1 }),
             Some(OPERATE),
         ),
         ("database_clusters/list", json!({}), Some(ALL)),
@@ -95,12 +95,12 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
         ),
         (
             "database_clusters/update",
-            json!({ "id": 999_999, "version": 1, "form": { "name": "C", "description": "", "members": [1], "primary": 1 } }),
+            json!({ "id": 999_999, "revision": 1, "form": { "name": "C", "description": "", "members": [1], "primary": 1 } }),
             Some(OPERATE),
         ),
         (
             "database_clusters/delete",
-            json!({ "id": 999_999, "version": 1 }),
+            json!({ "id": 999_999, "revision": 1 }),
             Some(OPERATE),
         ),
         ("connection_configs/list", json!({}), Some(ALL)),
@@ -111,12 +111,12 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
         ),
         (
             "connection_configs/update",
-            json!({ "id": 999_999, "version": 1, "form": bad_config() }),
+            json!({ "id": 999_999, "revision": 1, "form": bad_config() }),
             Some(OPERATE),
         ),
         (
             "connection_configs/delete",
-            json!({ "id": 999_999, "version": 1 }),
+            json!({ "id": 999_999, "revision": 1 }),
             Some(OPERATE),
         ),
         (
@@ -148,12 +148,12 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
         ),
         (
             "plans/update",
-            json!({ "id": 999_999, "version": 1, "content": bad_plan() }),
+            json!({ "id": 999_999, "revision": 1, "content": bad_plan() }),
             Some(OPERATE),
         ),
         (
             "plans/submit",
-            json!({ "id": 999_999, "version": 1 }),
+            json!({ "id": 999_999, "revision": 1 }),
             Some(OPERATE),
         ),
         (
@@ -163,23 +163,23 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
         ),
         (
             "plans/delete",
-            json!({ "id": 999_999, "version": 1 }),
+            json!({ "id": 999_999, "revision": 1 }),
             Some(OPERATE),
         ),
         ("plans/import", json!({ "document": "{}" }), Some(OPERATE)),
         (
             "plans/approve",
-            json!({ "id": 999_999, "version": 1, "comment": "" }),
+            json!({ "id": 999_999, "revision": 1, "comment": "" }),
             Some(REVIEW),
         ),
         (
             "plans/reject",
-            json!({ "id": 999_999, "version": 1, "comment": "no" }),
+            json!({ "id": 999_999, "revision": 1, "comment": "no" }),
             Some(REVIEW),
         ),
         (
             "plans/deactivate",
-            json!({ "id": 999_999, "version": 1, "comment": "" }),
+            json!({ "id": 999_999, "revision": 1, "comment": "" }),
             Some(REVIEW),
         ),
         // Last: it ends the caller's session.

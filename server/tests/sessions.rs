@@ -193,7 +193,7 @@ async fn disabling_a_user_or_changing_their_role_ends_their_sessions() {
         .call(
             &admin,
             "users/set_enabled",
-            json!({ "id": op["id"], "enabled": false, "version": op["version"] }),
+            json!({ "id": op["id"], "enabled": false, "revision": op["revision"] }),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -221,7 +221,7 @@ async fn disabling_a_user_or_changing_their_role_ends_their_sessions() {
         .call(
             &admin,
             "users/set_role",
-            json!({ "id": rv["id"], "role": "auditor", "version": rv["version"] }),
+            json!({ "id": rv["id"], "role": "auditor", "revision": rv["revision"] }),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -254,12 +254,12 @@ async fn a_change_on_one_instance_reaches_another_with_the_directory_refresh() {
         .unwrap()
         .iter()
         .find(|u| u["username"] == "auditor")
-        .unwrap()["version"]
+        .unwrap()["revision"]
         .clone();
     app.call(
         &admin,
         "users/set_enabled",
-        json!({ "id": id, "enabled": false, "version": version }),
+        json!({ "id": id, "enabled": false, "revision": version }),
     )
     .await;
     other_services.auth.refresh_directory().await.unwrap();

@@ -55,7 +55,7 @@ pub async fn create_connection_config(
 #[server(endpoint = "connection_configs/update", input = Json, output = Json)]
 pub async fn update_connection_config(
     id: ConnectionConfigId,
-    version: u32,
+    revision: u32,
     form: ConnectionConfigForm,
 ) -> Result<ConnectionConfig, AppError> {
     use crate::domain::role::Action;
@@ -71,7 +71,7 @@ pub async fn update_connection_config(
                 &actor.record(),
                 key,
                 id,
-                version,
+                revision,
                 &form,
             )
             .await?)
@@ -83,7 +83,7 @@ pub async fn update_connection_config(
 #[server(endpoint = "connection_configs/delete", input = Json, output = Json)]
 pub async fn delete_connection_config(
     id: ConnectionConfigId,
-    version: u32,
+    revision: u32,
 ) -> Result<(), AppError> {
     use crate::domain::role::Action;
     use crate::store::audit::Target;
@@ -95,7 +95,7 @@ pub async fn delete_connection_config(
                 &actor.auth.store,
                 &actor.record(),
                 id,
-                version,
+                revision,
             )
             .await?)
         },

@@ -35,7 +35,7 @@ pub async fn create_data_center(form: DataCenterForm) -> Result<DataCenter, AppE
 #[server(endpoint = "data_centers/update", input = Json, output = Json)]
 pub async fn update_data_center(
     id: DataCenterId,
-    version: u32,
+    revision: u32,
     form: DataCenterForm,
 ) -> Result<DataCenter, AppError> {
     use crate::domain::role::Action;
@@ -49,7 +49,7 @@ pub async fn update_data_center(
                 &actor.auth.store,
                 &actor.record(),
                 id,
-                version,
+                revision,
                 &form,
             )
             .await?)
@@ -60,7 +60,7 @@ pub async fn update_data_center(
 
 /// Deletes a data center nothing refers to any more.
 #[server(endpoint = "data_centers/delete", input = Json, output = Json)]
-pub async fn delete_data_center(id: DataCenterId, version: u32) -> Result<(), AppError> {
+pub async fn delete_data_center(id: DataCenterId, revision: u32) -> Result<(), AppError> {
     use crate::domain::role::Action;
     use crate::store::audit::Target;
     super::server_side::run(
@@ -68,8 +68,13 @@ pub async fn delete_data_center(id: DataCenterId, version: u32) -> Result<(), Ap
         Some(Target::new("data_center", id)),
         async |actor| {
             Ok(
-                crate::store::data_centers::delete(&actor.auth.store, &actor.record(), id, version)
-                    .await?,
+                crate::store::data_centers::delete(
+                    &actor.auth.store,
+                    &actor.record(),
+                    id,
+                    revision,
+                )
+                .await?,
             )
         },
     )
@@ -101,7 +106,7 @@ pub async fn create_product_group(form: ProductGroupForm) -> Result<ProductGroup
 #[server(endpoint = "product_groups/update", input = Json, output = Json)]
 pub async fn update_product_group(
     id: ProductGroupId,
-    version: u32,
+    revision: u32,
     form: ProductGroupForm,
 ) -> Result<ProductGroup, AppError> {
     use crate::domain::role::Action;
@@ -115,7 +120,7 @@ pub async fn update_product_group(
                 &actor.auth.store,
                 &actor.record(),
                 id,
-                version,
+                revision,
                 &form,
             )
             .await?)
@@ -126,7 +131,7 @@ pub async fn update_product_group(
 
 /// Deletes a product group no plan step uses.
 #[server(endpoint = "product_groups/delete", input = Json, output = Json)]
-pub async fn delete_product_group(id: ProductGroupId, version: u32) -> Result<(), AppError> {
+pub async fn delete_product_group(id: ProductGroupId, revision: u32) -> Result<(), AppError> {
     use crate::domain::role::Action;
     use crate::store::audit::Target;
     super::server_side::run(
@@ -137,7 +142,7 @@ pub async fn delete_product_group(id: ProductGroupId, version: u32) -> Result<()
                 &actor.auth.store,
                 &actor.record(),
                 id,
-                version,
+                revision,
             )
             .await?)
         },
@@ -175,7 +180,7 @@ pub async fn create_database_cluster(
 #[server(endpoint = "database_clusters/update", input = Json, output = Json)]
 pub async fn update_database_cluster(
     id: DatabaseClusterId,
-    version: u32,
+    revision: u32,
     form: DatabaseClusterForm,
 ) -> Result<DatabaseCluster, AppError> {
     use crate::domain::role::Action;
@@ -189,7 +194,7 @@ pub async fn update_database_cluster(
                 &actor.auth.store,
                 &actor.record(),
                 id,
-                version,
+                revision,
                 &form,
             )
             .await?)
@@ -200,7 +205,7 @@ pub async fn update_database_cluster(
 
 /// Deletes a database cluster no plan step uses.
 #[server(endpoint = "database_clusters/delete", input = Json, output = Json)]
-pub async fn delete_database_cluster(id: DatabaseClusterId, version: u32) -> Result<(), AppError> {
+pub async fn delete_database_cluster(id: DatabaseClusterId, revision: u32) -> Result<(), AppError> {
     use crate::domain::role::Action;
     use crate::store::audit::Target;
     super::server_side::run(
@@ -211,7 +216,7 @@ pub async fn delete_database_cluster(id: DatabaseClusterId, version: u32) -> Res
                 &actor.auth.store,
                 &actor.record(),
                 id,
-                version,
+                revision,
             )
             .await?)
         },

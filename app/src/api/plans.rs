@@ -78,7 +78,7 @@ pub async fn create_plan(content: PlanContent) -> Result<PlanDetail, AppError> {
 #[server(endpoint = "plans/update", input = Json, output = Json)]
 pub async fn update_plan(
     id: PlanId,
-    version: u32,
+    revision: u32,
     content: PlanContent,
 ) -> Result<PlanDetail, AppError> {
     use crate::domain::role::Action;
@@ -92,7 +92,7 @@ pub async fn update_plan(
                 &actor.auth.store,
                 &actor.record(),
                 id,
-                version,
+                revision,
                 &content,
             )
             .await?)
@@ -103,7 +103,7 @@ pub async fn update_plan(
 
 /// Sends the working draft to the reviewers.
 #[server(endpoint = "plans/submit", input = Json, output = Json)]
-pub async fn submit_plan(id: PlanId, version: u32) -> Result<PlanDetail, AppError> {
+pub async fn submit_plan(id: PlanId, revision: u32) -> Result<PlanDetail, AppError> {
     use crate::domain::role::Action;
     use crate::store::audit::Target;
     super::server_side::run(
@@ -111,7 +111,7 @@ pub async fn submit_plan(id: PlanId, version: u32) -> Result<PlanDetail, AppErro
         Some(Target::new("plan", id)),
         async |actor| {
             Ok(
-                crate::store::plans::submit(&actor.auth.store, &actor.record(), id, version)
+                crate::store::plans::submit(&actor.auth.store, &actor.record(), id, revision)
                     .await?,
             )
         },
@@ -124,7 +124,7 @@ pub async fn submit_plan(id: PlanId, version: u32) -> Result<PlanDetail, AppErro
 #[server(endpoint = "plans/approve", input = Json, output = Json)]
 pub async fn approve_plan(
     id: PlanId,
-    version: u32,
+    revision: u32,
     comment: String,
 ) -> Result<PlanDetail, AppError> {
     use crate::domain::role::Action;
@@ -137,7 +137,7 @@ pub async fn approve_plan(
                 &actor.auth.store,
                 &actor.record(),
                 id,
-                version,
+                revision,
                 &comment,
             )
             .await?)
@@ -150,7 +150,7 @@ pub async fn approve_plan(
 #[server(endpoint = "plans/reject", input = Json, output = Json)]
 pub async fn reject_plan(
     id: PlanId,
-    version: u32,
+    revision: u32,
     comment: String,
 ) -> Result<PlanDetail, AppError> {
     use crate::domain::role::Action;
@@ -163,7 +163,7 @@ pub async fn reject_plan(
                 &actor.auth.store,
                 &actor.record(),
                 id,
-                version,
+                revision,
                 &comment,
             )
             .await?)
@@ -176,7 +176,7 @@ pub async fn reject_plan(
 #[server(endpoint = "plans/deactivate", input = Json, output = Json)]
 pub async fn deactivate_plan(
     id: PlanId,
-    version: u32,
+    revision: u32,
     comment: String,
 ) -> Result<PlanDetail, AppError> {
     use crate::domain::role::Action;
@@ -189,7 +189,7 @@ pub async fn deactivate_plan(
                 &actor.auth.store,
                 &actor.record(),
                 id,
-                version,
+                revision,
                 &comment,
             )
             .await?)
@@ -219,7 +219,7 @@ pub async fn clone_plan(id: PlanId, name: String) -> Result<PlanDetail, AppError
 
 /// Deletes a plan and its versions; executions keep their copy and the plan's name.
 #[server(endpoint = "plans/delete", input = Json, output = Json)]
-pub async fn delete_plan(id: PlanId, version: u32) -> Result<(), AppError> {
+pub async fn delete_plan(id: PlanId, revision: u32) -> Result<(), AppError> {
     use crate::domain::role::Action;
     use crate::store::audit::Target;
     super::server_side::run(
@@ -227,7 +227,7 @@ pub async fn delete_plan(id: PlanId, version: u32) -> Result<(), AppError> {
         Some(Target::new("plan", id)),
         async |actor| {
             Ok(
-                crate::store::plans::delete(&actor.auth.store, &actor.record(), id, version)
+                crate::store::plans::delete(&actor.auth.store, &actor.record(), id, revision)
                     .await?,
             )
         },

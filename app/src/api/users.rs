@@ -21,10 +21,10 @@ mod server {
     pub async fn change(
         actor: &Actor,
         id: UserId,
-        version: Option<u32>,
+        revision: Option<u32>,
         change: UserChange,
     ) -> Result<UserSummary, AppError> {
-        let row = users::change(&actor.auth.store, &actor.record(), id, version, change).await?;
+        let row = users::change(&actor.auth.store, &actor.record(), id, revision, change).await?;
         actor.auth.directory.put(row.state());
         Ok(row.summary())
     }
@@ -71,12 +71,12 @@ pub async fn create_user(user: NewUser) -> Result<UserSummary, AppError> {
 
 /// Gives a user another role; `version` is the one the change was made from.
 #[server(endpoint = "users/set_role", input = Json, output = Json)]
-pub async fn set_user_role(id: UserId, role: Role, version: u32) -> Result<UserSummary, AppError> {
+pub async fn set_user_role(id: UserId, role: Role, revision: u32) -> Result<UserSummary, AppError> {
     use crate::domain::role::Action;
     use crate::store::users::UserChange;
     let target = Some(crate::store::audit::Target::new("user", id));
     super::server_side::run(Action::SetUserRole, target, async |actor| {
-        server::change(&actor, id, Some(version), UserChange::role(role)).await
+        server::change(&actor, id, Some(revision), UserChange::role(role)).await
     })
     .await
 }
@@ -86,13 +86,13 @@ pub async fn set_user_role(id: UserId, role: Role, version: u32) -> Result<UserS
 pub async fn set_user_enabled(
     id: UserId,
     enabled: bool,
-    version: u32,
+    revision: u32,
 ) -> Result<UserSummary, AppError> {
     use crate::domain::role::Action;
     use crate::store::users::UserChange;
     let target = Some(crate::store::audit::Target::new("user", id));
     super::server_side::run(Action::SetUserEnabled, target, async |actor| {
-        server::change(&actor, id, Some(version), UserChange::enabled(enabled)).await
+        server::change(&actor, id, Some(revision), UserChange::enabled(enabled)).await
     })
     .await
 }

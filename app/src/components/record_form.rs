@@ -5,6 +5,7 @@
 use super::editor_buttons::EditorButtons;
 use super::form_feedback::{EditorFeedback, FormMessage};
 use super::record_section::RecordApi;
+use crate::domain::valid::Valid;
 use crate::error::{AppError, FieldError};
 use leptos::prelude::*;
 
@@ -26,7 +27,7 @@ pub fn RecordForm<T, F>(
     /// Reads the fields into the form that is sent.
     read: Callback<(), F>,
     /// The check the server runs too.
-    validate: fn(&F) -> Result<F, Vec<FieldError>>,
+    validate: fn(&F) -> Result<Valid<F>, Vec<FieldError>>,
     children: Children,
 ) -> impl IntoView
 where

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 /// What a section needs to know of its records, beyond how they are drawn.
 pub trait Record: Clone + Send + Sync + 'static {
-    /// The id and version: a record drawn again after each change.
+    /// The id and revision: a record drawn again after each change.
     fn key(&self) -> (u64, u32);
     /// Whether the record matches a search (trimmed, lower case, never empty).
     fn matches(&self, query: &str) -> bool;

@@ -47,7 +47,7 @@ pub struct ConnectionConfig {
     pub username: Option<String>,
     /// Whether a password is stored (it is never shown).
     pub password_set: bool,
-    pub version: u32,
+    pub revision: u32,
 }
 
 /// What an edit does to the stored password.

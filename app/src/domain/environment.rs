@@ -13,7 +13,7 @@ pub struct DataCenter {
     pub name: String,
     pub description: String,
     /// Optimistic concurrency: an update names the version it was made from.
-    pub version: u32,
+    pub revision: u32,
 }
 
 /// The form that creates or edits a data center.
@@ -109,7 +109,7 @@ pub struct ProductGroup {
     pub description: String,
     /// By name.
     pub applications: Vec<Application>,
-    pub version: u32,
+    pub revision: u32,
 }
 
 /// An application of a product group, and the applications of the same group it needs.
@@ -305,7 +305,7 @@ pub struct DatabaseCluster {
     /// By name; the primary is among them.
     pub members: Vec<DataCenterRef>,
     pub primary: DataCenterRef,
-    pub version: u32,
+    pub revision: u32,
 }
 
 /// The form that creates or edits a database cluster.

@@ -39,7 +39,7 @@ pub struct UserSummary {
     pub enabled: bool,
     pub must_change_password: bool,
     /// Optimistic concurrency: a change names the version it was made from.
-    pub version: u32,
+    pub revision: u32,
 }
 
 /// The form for a new user.

@@ -22,7 +22,7 @@ use leptos::prelude::*;
 
 impl Record for ConnectionConfig {
     fn key(&self) -> (u64, u32) {
-        (self.id.0, self.version)
+        (self.id.0, self.revision)
     }
 
     fn matches(&self, query: &str) -> bool {
@@ -45,12 +45,12 @@ pub fn ConnectionConfigs() -> impl IntoView {
         |form| CreateConnectionConfig { form },
         |c, form| UpdateConnectionConfig {
             id: c.id,
-            version: c.version,
+            revision: c.revision,
             form,
         },
         |c| DeleteConnectionConfig {
             id: c.id,
-            version: c.version,
+            revision: c.revision,
         },
     );
     let centers = Resource::new(|| (), |_| list_data_centers());

@@ -26,7 +26,7 @@ fn member_names(cluster: &DatabaseCluster) -> String {
 
 impl Record for DatabaseCluster {
     fn key(&self) -> (u64, u32) {
-        (self.id.0, self.version)
+        (self.id.0, self.revision)
     }
 
     fn matches(&self, query: &str) -> bool {
@@ -49,12 +49,12 @@ pub fn DatabaseClusters() -> impl IntoView {
         |form| CreateDatabaseCluster { form },
         |c, form| UpdateDatabaseCluster {
             id: c.id,
-            version: c.version,
+            revision: c.revision,
             form,
         },
         |c| DeleteDatabaseCluster {
             id: c.id,
-            version: c.version,
+            revision: c.revision,
         },
     );
     let centers = Resource::new(|| (), |_| list_data_centers());

@@ -59,7 +59,7 @@ pub fn EnvironmentPage() -> impl IntoView {
 
 impl Record for DataCenter {
     fn key(&self) -> (u64, u32) {
-        (self.id.0, self.version)
+        (self.id.0, self.revision)
     }
 
     fn matches(&self, query: &str) -> bool {
@@ -80,12 +80,12 @@ fn DataCenters() -> impl IntoView {
         |form| CreateDataCenter { form },
         |dc, form| UpdateDataCenter {
             id: dc.id,
-            version: dc.version,
+            revision: dc.revision,
             form,
         },
         |dc| DeleteDataCenter {
             id: dc.id,
-            version: dc.version,
+            revision: dc.revision,
         },
     );
     let editing = RwSignal::new(None);

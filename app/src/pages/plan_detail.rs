@@ -123,7 +123,7 @@ impl Actions {
 #[component]
 fn PlanHeader(detail: PlanDetail, role: Role, actions: Actions) -> impl IntoView {
     let plan = detail.plan.clone();
-    let (id, version) = (plan.id, plan.version);
+    let (id, revision) = (plan.id, plan.revision);
     // What the role may do, and what the plan's lifecycle allows now.
     let facts = PlanFacts::of(&detail);
     let can = |action: Action| action.allowed_for(role);
@@ -166,7 +166,7 @@ fn PlanHeader(detail: PlanDetail, role: Role, actions: Actions) -> impl IntoView
         <div class="toolbar" aria-label="Plan actions">
             {can(Action::UpdatePlan).then(|| view! { <a class="button" href=format!("/plans/{id}/edit")>"Edit"</a> })}
             {can_submit.then(|| view! {
-                <button type="button" class="primary" on:click=move |_| { actions.submit.dispatch(SubmitPlan { id, version }); }>
+                <button type="button" class="primary" on:click=move |_| { actions.submit.dispatch(SubmitPlan { id, revision }); }>
                     "Submit for review"
                 </button>
             })}
@@ -174,7 +174,7 @@ fn PlanHeader(detail: PlanDetail, role: Role, actions: Actions) -> impl IntoView
             <ExportButton id />
             {can(Action::DeletePlan).then(|| view! {
                 <DeleteButton what=format!("the plan {name} with all its versions")
-                    on_confirm=Callback::new(move |()| { delete.dispatch(DeletePlan { id, version }); }) />
+                    on_confirm=Callback::new(move |()| { delete.dispatch(DeletePlan { id, revision }); }) />
             })}
         </div>
         {(can_review || can_deactivate).then(|| view! {
@@ -187,17 +187,17 @@ fn PlanHeader(detail: PlanDetail, role: Role, actions: Actions) -> impl IntoView
                 </label>
                 {can_review.then(|| view! {
                     <button type="button" class="primary" on:click=move |_| {
-                        actions.approve.dispatch(ApprovePlan { id, version, comment: comment.get() });
+                        actions.approve.dispatch(ApprovePlan { id, revision, comment: comment.get() });
                     }>"Approve"</button>
                     " "
                     <button type="button" on:click=move |_| {
-                        actions.reject.dispatch(RejectPlan { id, version, comment: comment.get() });
+                        actions.reject.dispatch(RejectPlan { id, revision, comment: comment.get() });
                     }>"Reject"</button>
                 })}
                 " "
                 {can_deactivate.then(|| view! {
                     <button type="button" class="danger" on:click=move |_| {
-                        actions.deactivate.dispatch(DeactivatePlan { id, version, comment: comment.get() });
+                        actions.deactivate.dispatch(DeactivatePlan { id, revision, comment: comment.get() });
                     }>"Deactivate"</button>
                 })}
             </section>

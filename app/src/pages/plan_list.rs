@@ -89,7 +89,7 @@ fn PlanRow(
     role: Option<Role>,
     delete: ServerAction<DeletePlan>,
 ) -> impl IntoView {
-    let (id, version) = (plan.id, plan.version);
+    let (id, revision) = (plan.id, plan.revision);
     let can = |action: Action| role.is_some_and(|r| action.allowed_for(r));
     let name = plan.name.clone();
     let for_match = plan.clone();
@@ -119,7 +119,7 @@ fn PlanRow(
                 {can(Action::ClonePlan).then(|| view! { " " <a href=format!("/plans/new?from={id}")>"Clone"</a> })}
                 {can(Action::DeletePlan).then(|| view! {
                     " " <DeleteButton class="link danger" what=format!("the plan {name} with all its versions")
-                        on_confirm=Callback::new(move |()| { delete.dispatch(DeletePlan { id, version }); }) />
+                        on_confirm=Callback::new(move |()| { delete.dispatch(DeletePlan { id, revision }); }) />
                 })}
                 {active.then(|| view! {
                     " " <button type="button" disabled title="Executions arrive with the execution engine">"Execute"</button>

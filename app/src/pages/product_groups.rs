@@ -17,7 +17,7 @@ use leptos::prelude::*;
 
 impl Record for ProductGroup {
     fn key(&self) -> (u64, u32) {
-        (self.id.0, self.version)
+        (self.id.0, self.revision)
     }
 
     fn matches(&self, query: &str) -> bool {
@@ -44,12 +44,12 @@ pub fn ProductGroups() -> impl IntoView {
         |form| CreateProductGroup { form },
         |g, form| UpdateProductGroup {
             id: g.id,
-            version: g.version,
+            revision: g.revision,
             form,
         },
         |g| DeleteProductGroup {
             id: g.id,
-            version: g.version,
+            revision: g.revision,
         },
     );
     let editing = RwSignal::new(None);

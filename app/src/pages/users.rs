@@ -84,7 +84,7 @@ fn UserTable(
                 {users
                     .into_iter()
                     .map(|user| {
-                        let UserSummary { id, version, enabled, role, .. } = user;
+                        let UserSummary { id, revision, enabled, role, .. } = user;
                         let label = format!("Role of {}", user.username);
                         view! {
                             <tr data-username=user.username.clone()>
@@ -95,7 +95,7 @@ fn UserTable(
                                         aria-label=label
                                         on:change=move |ev| {
                                             if let Some(role) = Role::parse(&event_target_value(&ev)) {
-                                                set_role.dispatch(SetUserRole { id, role, version });
+                                                set_role.dispatch(SetUserRole { id, role, revision });
                                             }
                                         }
                                     >
@@ -112,7 +112,7 @@ fn UserTable(
                                     <button
                                         type="button"
                                         on:click=move |_| {
-                                            set_enabled.dispatch(SetUserEnabled { id, enabled: !enabled, version });
+                                            set_enabled.dispatch(SetUserEnabled { id, enabled: !enabled, revision });
                                         }
                                     >
                                         {if enabled { "Disable" } else { "Enable" }}

@@ -41,7 +41,7 @@ struct ConnectionConfigRow {
         select_expression_type = diesel::dsl::IsNotNull<connection_configs::password_ciphertext>
     )]
     password_set: bool,
-    version: u32,
+    revision: u32,
 }
 
 impl TryFrom<ConnectionConfigRow> for ConnectionConfig {
@@ -70,7 +70,7 @@ impl TryFrom<ConnectionConfigRow> for ConnectionConfig {
             port: row.port,
             username: Some(row.username),
             password_set: row.password_set,
-            version: row.version,
+            revision: row.revision,
         })
     }
 }

@@ -33,7 +33,7 @@ impl From<DataCenterRow> for DataCenter {
             region: row.region,
             name: row.name,
             description: row.description,
-            version: row.revision,
+            revision: row.revision,
         }
     }
 }
@@ -45,7 +45,7 @@ fn select() -> _ {
         regions::name,
         data_centers::name,
         data_centers::description,
-        data_centers::version,
+        data_centers::revision,
     ))
 }
 

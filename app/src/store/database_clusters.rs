@@ -24,7 +24,7 @@ struct DatabaseClusterRow {
     primary_data_center_id: u64,
     #[diesel(select_expression = data_centers::name)]
     primary_data_center_name: String,
-    version: u32,
+    revision: u32,
 }
 
 impl DatabaseClusterRow {
@@ -38,7 +38,7 @@ impl DatabaseClusterRow {
                 id: DataCenterId(self.primary_data_center_id),
                 name: self.primary_data_center_name,
             },
-            version: self.version,
+            revision: self.revision,
         }
     }
 }

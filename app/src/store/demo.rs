@@ -431,10 +431,10 @@ pub async fn load_plans_once(store: &Store) -> Result<bool, StoreError> {
         .map_err(StoreError::Invalid)?;
         let plan = super::plans::create(store, &author, &content).await?;
         let id = plan.plan.id;
-        let plan = super::plans::submit(store, &author, id, plan.plan.version).await?;
+        let plan = super::plans::submit(store, &author, id, plan.plan.revision).await?;
         if approved {
             let comment = "Walked through with the on-call team.";
-            super::plans::approve(store, &approver, id, plan.plan.version, comment).await?;
+            super::plans::approve(store, &approver, id, plan.plan.revision, comment).await?;
         }
     }
     Ok(true)

@@ -21,7 +21,7 @@ struct ProductGroupRow {
     id: u64,
     name: String,
     description: String,
-    version: u32,
+    revision: u32,
 }
 
 impl ProductGroupRow {
@@ -32,7 +32,7 @@ impl ProductGroupRow {
             name: self.name,
             description: self.description,
             applications,
-            version: self.version,
+            revision: self.revision,
         }
     }
 }

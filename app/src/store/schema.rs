@@ -13,7 +13,7 @@ diesel::table! {
         session_generation -> Unsigned<Integer>,
         failed_sign_ins -> Unsigned<Integer>,
         last_failed_at -> Nullable<Datetime>,
-        version -> Unsigned<Integer>,
+        revision -> Unsigned<Integer>,
         created_at -> Datetime,
         updated_at -> Datetime,
     }
@@ -33,7 +33,7 @@ diesel::table! {
         region_id -> Unsigned<BigInt>,
         name -> Varchar,
         description -> Text,
-        version -> Unsigned<Integer>,
+        revision -> Unsigned<Integer>,
         created_at -> Datetime,
         updated_at -> Datetime,
     }
@@ -51,7 +51,7 @@ diesel::table! {
         port -> Unsigned<SmallInt>,
         username -> Varchar,
         password_ciphertext -> Nullable<Varbinary>,
-        version -> Unsigned<Integer>,
+        revision -> Unsigned<Integer>,
         created_at -> Datetime,
         updated_at -> Datetime,
     }
@@ -62,7 +62,7 @@ diesel::table! {
         id -> Unsigned<BigInt>,
         name -> Varchar,
         description -> Text,
-        version -> Unsigned<Integer>,
+        revision -> Unsigned<Integer>,
         created_at -> Datetime,
         updated_at -> Datetime,
     }
@@ -90,7 +90,7 @@ diesel::table! {
         name -> Varchar,
         description -> Text,
         primary_data_center_id -> Unsigned<BigInt>,
-        version -> Unsigned<Integer>,
+        revision -> Unsigned<Integer>,
         created_at -> Datetime,
         updated_at -> Datetime,
     }
@@ -123,7 +123,7 @@ diesel::table! {
         active_version_id -> Nullable<Unsigned<BigInt>>,
         created_by -> Nullable<Unsigned<BigInt>>,
         updated_by -> Nullable<Unsigned<BigInt>>,
-        version -> Unsigned<Integer>,
+        revision -> Unsigned<Integer>,
         created_at -> Datetime,
         updated_at -> Datetime,
     }
@@ -193,7 +193,7 @@ diesel::table! {
         started_at -> Nullable<Datetime>,
         finished_at -> Nullable<Datetime>,
         last_seq -> Unsigned<BigInt>,
-        version -> Unsigned<Integer>,
+        revision -> Unsigned<Integer>,
     }
 }
 

@@ -175,7 +175,7 @@ async fn lock(conn: &mut Db, row: Stored) -> Result<Locked, StoreError> {
         "NULL"
     };
     let locked: Option<Locked> = diesel::sql_query(format!(
-        "SELECT version AS revision, {name} AS name, updated_at, {who} AS updated_by \
+        "SELECT revision, {name} AS name, updated_at, {who} AS updated_by \
          FROM {table} WHERE id = ? FOR UPDATE",
         name = row.table.name_column(),
     ))
@@ -194,7 +194,7 @@ async fn lock(conn: &mut Db, row: Stored) -> Result<Locked, StoreError> {
         return Err(stale(conn, &locked).await);
     }
     diesel::sql_query(format!(
-        "UPDATE {table} SET version = version + 1, updated_at = ? WHERE id = ?"
+        "UPDATE {table} SET revision = revision + 1, updated_at = ? WHERE id = ?"
     ))
     .bind::<Datetime, _>(chrono::Utc::now().naive_utc())
     .bind::<Unsigned<Bigint>, _>(row.id)

@@ -26,7 +26,7 @@ pub struct UserRow {
     must_change_password: bool,
     enabled: bool,
     session_generation: u32,
-    version: u32,
+    revision: u32,
 }
 
 impl UserRow {
@@ -64,7 +64,7 @@ impl UserRow {
             role: self.role(),
             enabled: self.enabled,
             must_change_password: self.must_change_password,
-            version: self.version,
+            revision: self.revision,
         }
     }
 

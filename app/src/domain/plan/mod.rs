@@ -193,7 +193,7 @@ pub struct PlanSummary {
     pub updated_at: DateTime<Utc>,
     pub updated_by: Option<String>,
     /// Optimistic concurrency: every change names the version it was made from.
-    pub version: u32,
+    pub revision: u32,
 }
 
 choice! {

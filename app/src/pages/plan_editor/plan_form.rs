@@ -28,7 +28,7 @@ pub(super) fn PlanForm(
         .map(|v| v.content.clone())
         .unwrap_or_default();
     let cloning = editing.is_none() && source.is_some();
-    let version = source.as_ref().map_or(0, |s| s.plan.version);
+    let revision = source.as_ref().map_or(0, |s| s.plan.revision);
     let draft = Draft::new(&start, &catalog);
     let catalog = StoredValue::new(catalog);
     let refs = StoredValue::new(refs);
@@ -72,7 +72,7 @@ pub(super) fn PlanForm(
             Some(id) => {
                 update.dispatch(UpdatePlan {
                     id,
-                    version,
+                    revision,
                     content,
                 });
             }

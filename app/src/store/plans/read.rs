@@ -28,7 +28,7 @@ struct PlanRow {
     active_version_id: Option<u64>,
     updated_by: Option<u64>,
     updated_at: NaiveDateTime,
-    version: u32,
+    revision: u32,
 }
 
 /// A plan version row as read (its steps are read separately).
@@ -132,7 +132,7 @@ async fn summaries(conn: &mut Db, rows: Vec<PlanRow>) -> Result<Vec<PlanSummary>
                  status,
                  updated_by,
                  updated_at,
-                 version,
+                 revision,
                  ..
              }| {
                 let count = |phase: Phase| {
@@ -158,7 +158,7 @@ async fn summaries(conn: &mut Db, rows: Vec<PlanRow>) -> Result<Vec<PlanSummary>
                     recovery_steps: count(Phase::Recovery),
                     updated_at: updated_at.and_utc(),
                     updated_by: updated_by.and_then(|u| names.get(&u).cloned()),
-                    version,
+                    revision,
                 })
             },
         )
