@@ -53,7 +53,14 @@ async fn a_product_group_named_by_plans_keeps_its_name() {
         answer["message"]
             .as_str()
             .unwrap()
-            .contains("plan steps name Payments"),
+            .contains("Data center power loss"),
+        "the refusal names the plans: {answer}"
+    );
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("Payments in their steps"),
         "{answer}"
     );
 
@@ -114,4 +121,59 @@ async fn a_database_cluster_named_by_plans_keeps_its_name() {
         .await;
     assert_eq!(status, StatusCode::OK, "other edits go through: {answer}");
     demo_plans_still_clone(&app, &operator).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_a_product_group_keeps_its_applications_ids() {
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let group = named(&app, &operator, "product_groups/list", "Payments").await;
+    let ids = || async {
+        use app::store::schema::{applications, product_groups};
+        let mut conn = app.db.connect().await;
+        applications::table
+            .inner_join(product_groups::table)
+            .filter(product_groups::name.eq("Payments"))
+            .select((applications::name, applications::id))
+            .order(applications::name)
+            .load::<(String, u64)>(&mut conn)
+            .await
+            .unwrap()
+    };
+    let before = ids().await;
+    assert!(before.len() >= 2, "{before:?}");
+
+    // Describe one application anew, drop the last one, add another.
+    let mut apps: Vec<Value> = group["applications"].as_array().unwrap().clone();
+    let dropped = apps.pop().unwrap()["name"].as_str().unwrap().to_owned();
+    for app in &mut apps {
+        app["needs"] = json!([]);
+    }
+    apps[0]["description"] = json!("described anew");
+    apps.push(json!({ "name": "fraud-check", "description": "", "needs": [] }));
+    let (status, answer) = app
+        .call(
+            &operator,
+            "product_groups/update",
+            json!({ "id": group["id"], "revision": group["revision"],
+                    "form": { "name": "Payments", "description": group["description"],
+                              "applications": apps } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+
+    let after = ids().await;
+    for (name, id) in &before {
+        if *name == dropped {
+            assert!(after.iter().all(|(n, _)| n != name), "{name} is gone");
+        } else {
+            assert!(
+                after.contains(&(name.clone(), *id)),
+                "{name} keeps id {id}: {after:?}"
+            );
+        }
+    }
+    assert!(after.iter().any(|(n, _)| n == "fraud-check"));
 }
