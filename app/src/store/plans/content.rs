@@ -173,3 +173,29 @@ pub(super) async fn write_defaults(conn: &mut Db, version: u64) -> Result<(), St
     }
     Ok(())
 }
+
+/// Puts a version in `state`.
+pub(super) async fn set_version_state(
+    conn: &mut Db,
+    version: u64,
+    state: VersionState,
+) -> Result<(), StoreError> {
+    diesel::update(plan_versions::table.find(version))
+        .set(plan_versions::state.eq(state.as_str()))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Makes `version` the one that runs (or none).
+pub(super) async fn set_active_version(
+    conn: &mut Db,
+    plan: PlanId,
+    version: Option<u64>,
+) -> Result<(), StoreError> {
+    diesel::update(plans::table.find(plan.0))
+        .set(plans::active_version_id.eq(version))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

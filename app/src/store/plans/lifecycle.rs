@@ -4,7 +4,8 @@
 //! `domain::plan::lifecycle`, and this module only applies the decision.
 
 use super::content::{
-    name_taken, new_version, newest_number, now, touch, write_content, write_defaults,
+    name_taken, new_version, newest_number, now, set_active_version, set_version_state, touch,
+    write_content, write_defaults,
 };
 use super::parse;
 use super::read::{get, read};
@@ -17,7 +18,7 @@ use crate::domain::valid::ValidPlan;
 use crate::error::{ConflictCode, FieldError};
 use crate::store::audit::AuditRecord;
 use crate::store::schema::{plan_reviews, plan_version_editors, plan_versions, plans};
-use crate::store::tx::{Stored, Table, Work};
+use crate::store::tx::{Stored, Table, Work, delete_row};
 use crate::store::{Db, Store, StoreError, inserted_id};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -276,15 +277,9 @@ pub async fn approve(
             let decision = decided(&plan, command)?;
             let working = working(&plan)?;
             write_defaults(conn, working).await?;
-            diesel::update(plan_versions::table.find(working))
-                .set(plan_versions::state.eq(VersionState::Approved.as_str()))
-                .execute(conn)
-                .await?;
+            set_version_state(conn, working, VersionState::Approved).await?;
             record_review(conn, working, record, ReviewDecision::Approved, comment).await?;
-            diesel::update(plans::table.find(id.0))
-                .set(plans::active_version_id.eq(Some(working)))
-                .execute(conn)
-                .await?;
+            set_active_version(conn, id, Some(working)).await?;
             touch(conn, id, record, decision.status, None).await
         }
         .scope_boxed()
@@ -309,10 +304,7 @@ pub async fn reject(
         async move {
             let decision = decided(&plan, PlanCommand::Reject)?;
             let working = working(&plan)?;
-            diesel::update(plan_versions::table.find(working))
-                .set(plan_versions::state.eq(VersionState::Draft.as_str()))
-                .execute(conn)
-                .await?;
+            set_version_state(conn, working, VersionState::Draft).await?;
             record_review(conn, working, record, ReviewDecision::Rejected, comment).await?;
             touch(conn, id, record, decision.status, None).await
         }
@@ -337,10 +329,7 @@ pub async fn deactivate(
                 .active
                 .ok_or_else(|| StoreError::internal(format!("plan {id} has no active version")))?;
             record_review(conn, active, record, ReviewDecision::Deactivated, comment).await?;
-            diesel::update(plans::table.find(id.0))
-                .set(plans::active_version_id.eq(None::<u64>))
-                .execute(conn)
-                .await?;
+            set_active_version(conn, id, None).await?;
             touch(conn, id, record, decision.status, None).await
         }
         .scope_boxed()
@@ -360,14 +349,8 @@ pub async fn delete(
     store
         .change(record, row, move |conn, _| {
             async move {
-                diesel::update(plans::table.find(id.0))
-                    .set(plans::active_version_id.eq(None::<u64>))
-                    .execute(conn)
-                    .await?;
-                diesel::delete(plans::table.find(id.0))
-                    .execute(conn)
-                    .await?;
-                Ok(())
+                set_active_version(conn, id, None).await?;
+                delete_row(conn, row).await
             }
             .scope_boxed()
         })
