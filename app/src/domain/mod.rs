@@ -9,6 +9,7 @@ pub mod environment;
 pub mod execution;
 pub mod ids;
 pub mod plan;
+pub mod platform;
 pub mod restart_order;
 pub mod role;
 pub mod run_mode;
