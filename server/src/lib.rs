@@ -6,6 +6,7 @@ pub mod health;
 pub mod migrate;
 pub mod secret;
 pub mod sign_in_gate;
+pub mod sim;
 pub mod tasks;
 
 use anyhow::Context;

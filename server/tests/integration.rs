@@ -24,4 +24,5 @@ mod roles;
 mod schema;
 mod sessions;
 mod sign_in_abuse;
+mod simulator;
 mod store_errors;

@@ -1,0 +1,312 @@
+//! The simulator's world: which data centers serve each product group's traffic, how each
+//! application is doing in each data center, and where each cluster's primary is. Every
+//! change is checked the way a real platform would check it, so a refusal here is the
+//! refusal the engine must handle.
+
+use app::domain::platform::{
+    ApplicationHealth, ApplicationRestart, ApplicationState, ClusterMove, ClusterState, ErrorCode,
+    PlatformError, ServingSite, TrafficCut, TrafficRestore, TrafficState,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A product group as the simulator knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub name: String,
+    pub applications: Vec<String>,
+}
+
+/// A database cluster as the simulator knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cluster {
+    pub name: String,
+    pub members: Vec<String>,
+    pub primary: String,
+}
+
+/// Everything the simulated platforms hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct World {
+    data_centers: BTreeSet<String>,
+    /// Product group → data center → traffic share.
+    traffic: BTreeMap<String, BTreeMap<String, u8>>,
+    /// Product group → application → data center → health.
+    applications: BTreeMap<String, BTreeMap<String, BTreeMap<String, ApplicationHealth>>>,
+    /// Cluster → (members, primary).
+    clusters: BTreeMap<String, (BTreeSet<String>, String)>,
+}
+
+fn refused(code: ErrorCode, message: impl Into<String>) -> PlatformError {
+    PlatformError {
+        code,
+        message: message.into(),
+    }
+}
+
+/// `value` in every data center.
+fn everywhere<T: Copy>(data_centers: &[String], value: T) -> BTreeMap<String, T> {
+    data_centers.iter().map(|dc| (dc.clone(), value)).collect()
+}
+
+impl World {
+    /// A consistent world: every group served by every data center in equal shares, every
+    /// application running everywhere, every cluster's primary where the estate says.
+    pub fn new(data_centers: &[String], groups: &[Group], clusters: &[Cluster]) -> Self {
+        let share = u8::try_from(100 / data_centers.len().max(1)).unwrap_or(100);
+        World {
+            data_centers: data_centers.iter().cloned().collect(),
+            traffic: groups
+                .iter()
+                .map(|g| (g.name.clone(), everywhere(data_centers, share)))
+                .collect(),
+            applications: groups
+                .iter()
+                .map(|g| {
+                    let apps = g
+                        .applications
+                        .iter()
+                        .map(|a| {
+                            (
+                                a.clone(),
+                                everywhere(data_centers, ApplicationHealth::Running),
+                            )
+                        })
+                        .collect();
+                    (g.name.clone(), apps)
+                })
+                .collect(),
+            clusters: clusters
+                .iter()
+                .map(|c| {
+                    let members = c.members.iter().cloned().collect();
+                    (c.name.clone(), (members, c.primary.clone()))
+                })
+                .collect(),
+        }
+    }
+
+    fn data_center(&self, name: &str) -> Result<(), PlatformError> {
+        if self.data_centers.contains(name) {
+            Ok(())
+        } else {
+            Err(refused(
+                ErrorCode::UnknownDataCenter,
+                format!("there is no data center {name:?}"),
+            ))
+        }
+    }
+
+    fn group_traffic(&mut self, group: &str) -> Result<&mut BTreeMap<String, u8>, PlatformError> {
+        self.traffic.get_mut(group).ok_or_else(|| {
+            refused(
+                ErrorCode::UnknownProductGroup,
+                format!("there is no product group {group:?}"),
+            )
+        })
+    }
+
+    /// Where a group's traffic goes now.
+    pub fn traffic(&self, group: &str) -> Result<TrafficState, PlatformError> {
+        let sites = self.traffic.get(group).ok_or_else(|| {
+            refused(
+                ErrorCode::UnknownProductGroup,
+                format!("there is no product group {group:?}"),
+            )
+        })?;
+        Ok(TrafficState {
+            product_group: group.to_owned(),
+            serving: sites
+                .iter()
+                .map(|(dc, weight)| ServingSite {
+                    data_center: dc.clone(),
+                    weight_percent: *weight,
+                })
+                .collect(),
+        })
+    }
+
+    /// Stops a data center serving a group; refused when no other would serve it.
+    pub fn cut(&mut self, cut: &TrafficCut) -> Result<String, PlatformError> {
+        self.data_center(&cut.data_center)?;
+        let sites = self.group_traffic(&cut.product_group)?;
+        let others = sites
+            .iter()
+            .filter(|(dc, weight)| **dc != cut.data_center && **weight > 0)
+            .count();
+        if others == 0 {
+            return Err(refused(
+                ErrorCode::NoSiteLeft,
+                format!(
+                    "cutting {} would leave {} with no data center serving it",
+                    cut.data_center, cut.product_group
+                ),
+            ));
+        }
+        sites.remove(&cut.data_center);
+        Ok(format!(
+            "{} no longer serves {} (drained for {} s)",
+            cut.data_center, cut.product_group, cut.drain_seconds
+        ))
+    }
+
+    /// Sends a share of a group's traffic to a data center again.
+    pub fn restore(&mut self, restore: &TrafficRestore) -> Result<String, PlatformError> {
+        self.data_center(&restore.data_center)?;
+        if !(1..=100).contains(&restore.weight_percent) {
+            return Err(refused(
+                ErrorCode::BadRequest,
+                "weight_percent must be between 1 and 100",
+            ));
+        }
+        let sites = self.group_traffic(&restore.product_group)?;
+        sites.insert(restore.data_center.clone(), restore.weight_percent);
+        Ok(format!(
+            "{} serves {} again ({} %)",
+            restore.data_center, restore.product_group, restore.weight_percent
+        ))
+    }
+
+    fn health_of(
+        &mut self,
+        group: &str,
+        application: &str,
+        data_center: &str,
+    ) -> Result<&mut ApplicationHealth, PlatformError> {
+        self.data_center(data_center)?;
+        let apps = self.applications.get_mut(group).ok_or_else(|| {
+            refused(
+                ErrorCode::UnknownProductGroup,
+                format!("there is no product group {group:?}"),
+            )
+        })?;
+        let sites = apps.get_mut(application).ok_or_else(|| {
+            refused(
+                ErrorCode::UnknownApplication,
+                format!("{group} has no application {application:?}"),
+            )
+        })?;
+        Ok(sites
+            .entry(data_center.to_owned())
+            .or_insert(ApplicationHealth::Stopped))
+    }
+
+    /// How an application is doing in one data center.
+    pub fn application(
+        &mut self,
+        group: &str,
+        application: &str,
+        data_center: &str,
+    ) -> Result<ApplicationState, PlatformError> {
+        let health = *self.health_of(group, application, data_center)?;
+        Ok(ApplicationState {
+            product_group: group.to_owned(),
+            application: application.to_owned(),
+            data_center: data_center.to_owned(),
+            health,
+        })
+    }
+
+    /// Restarts an application; with no latency it is healthy at once.
+    pub fn restart(&mut self, restart: &ApplicationRestart) -> Result<String, PlatformError> {
+        let health = self.health_of(
+            &restart.product_group,
+            &restart.application,
+            &restart.data_center,
+        )?;
+        *health = ApplicationHealth::Running;
+        Ok(format!(
+            "{} restarted in {} and reports healthy",
+            restart.application, restart.data_center
+        ))
+    }
+
+    /// Where a cluster's primary is.
+    pub fn cluster(&self, name: &str) -> Result<ClusterState, PlatformError> {
+        let (members, primary) = self.clusters.get(name).ok_or_else(|| {
+            refused(
+                ErrorCode::UnknownCluster,
+                format!("there is no cluster {name:?}"),
+            )
+        })?;
+        Ok(ClusterState {
+            cluster: name.to_owned(),
+            primary: primary.clone(),
+            members: members.iter().cloned().collect(),
+        })
+    }
+
+    /// Makes the copy in `to` the cluster's primary.
+    pub fn move_primary(&mut self, change: &ClusterMove) -> Result<String, PlatformError> {
+        self.data_center(&change.to)?;
+        let (members, primary) = self.clusters.get_mut(&change.cluster).ok_or_else(|| {
+            refused(
+                ErrorCode::UnknownCluster,
+                format!("there is no cluster {:?}", change.cluster),
+            )
+        })?;
+        if !members.contains(&change.to) {
+            return Err(refused(
+                ErrorCode::NotPossible,
+                format!("{} holds no copy of {}", change.to, change.cluster),
+            ));
+        }
+        let from = std::mem::replace(primary, change.to.clone());
+        Ok(format!(
+            "{} primary moved from {from} to {}",
+            change.cluster, change.to
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world() -> World {
+        let dcs = ["A", "B"].map(String::from).to_vec();
+        let groups = [Group {
+            name: "Payments".into(),
+            applications: vec!["ledger".into()],
+        }];
+        let clusters = [Cluster {
+            name: "payments-db".into(),
+            members: dcs.clone(),
+            primary: "A".into(),
+        }];
+        World::new(&dcs, &groups, &clusters)
+    }
+
+    fn cut(dc: &str) -> TrafficCut {
+        TrafficCut {
+            product_group: "Payments".into(),
+            data_center: dc.into(),
+            drain_seconds: 0,
+        }
+    }
+
+    #[test]
+    fn the_last_site_serving_a_group_cannot_be_cut() {
+        let mut world = world();
+        world.cut(&cut("A")).unwrap();
+        let error = world.cut(&cut("B")).unwrap_err();
+        assert_eq!(error.code, ErrorCode::NoSiteLeft);
+        assert_eq!(world.traffic("Payments").unwrap().serving.len(), 1);
+    }
+
+    #[test]
+    fn unknown_names_are_refused_with_their_code() {
+        let mut world = world();
+        assert_eq!(
+            world.cut(&cut("Z")).unwrap_err().code,
+            ErrorCode::UnknownDataCenter
+        );
+        let change = ClusterMove {
+            cluster: "orders-db".into(),
+            to: "B".into(),
+        };
+        assert_eq!(
+            world.move_primary(&change).unwrap_err().code,
+            ErrorCode::UnknownCluster
+        );
+    }
+}

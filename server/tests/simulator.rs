@@ -1,0 +1,250 @@
+//! The platform simulator over real HTTP: every call of the platform API, idempotency,
+//! basic auth, the safety rule and bad input answered with a code, never a panic.
+
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use server::sim::world::{Cluster, Group, World};
+use server::sim::{Credentials, Simulator, router};
+
+struct Sim {
+    base: String,
+    client: Client,
+}
+
+impl Sim {
+    async fn start() -> Self {
+        let dcs = ["Shanghai-A", "Hangzhou-B"].map(String::from).to_vec();
+        let groups = [Group {
+            name: "Customer portal".into(),
+            applications: vec!["web-frontend".into(), "user-service".into()],
+        }];
+        let clusters = [Cluster {
+            name: "portal-db".into(),
+            members: dcs.clone(),
+            primary: "Shanghai-A".into(),
+        }];
+        let simulator = Simulator::new(
+            World::new(&dcs, &groups, &clusters),
+            Credentials {
+                username: "sim".into(),
+                password: "secret".into(),
+            },
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router(simulator)).await });
+        Self {
+            base,
+            client: Client::new(),
+        }
+    }
+
+    async fn get(&self, path: &str, query: &[(&str, &str)]) -> (StatusCode, Value) {
+        let url = url::Url::parse_with_params(&format!("{}{path}", self.base), query).unwrap();
+        let response = self
+            .client
+            .get(url)
+            .basic_auth("sim", Some("secret"))
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.json().await.unwrap())
+    }
+
+    async fn post(&self, path: &str, key: &str, body: Value) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .basic_auth("sim", Some("secret"))
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.json().await.unwrap())
+    }
+}
+
+fn serving(state: &Value) -> Vec<&str> {
+    state["serving"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["data_center"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn traffic_moves_once_per_key_and_never_leaves_a_group_unserved() {
+    let sim = Sim::start().await;
+    let group = [("product_group", "Customer portal")];
+    let cut = |dc: &str| json!({ "product_group": "Customer portal", "data_center": dc, "drain_seconds": 0 });
+
+    let (status, first) = sim
+        .post("/v1/traffic/cut", "exec-1/step-1/1", cut("Shanghai-A"))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{first}");
+    assert_eq!(first["state"], "succeeded");
+    let (_, state) = sim.get("/v1/traffic", &group).await;
+    assert_eq!(serving(&state), ["Hangzhou-B"]);
+
+    // The same key again: the same operation, nothing done twice.
+    let (status, again) = sim
+        .post("/v1/traffic/cut", "exec-1/step-1/1", cut("Shanghai-A"))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(again["id"], first["id"]);
+    // The same key for another request is refused.
+    let (status, reused) = sim
+        .post("/v1/traffic/cut", "exec-1/step-1/1", cut("Hangzhou-B"))
+        .await;
+    assert_eq!(
+        (status, reused["code"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("idempotency_key_reused")
+        )
+    );
+
+    // The safety rule: the last serving site cannot be cut.
+    let (status, refused) = sim
+        .post("/v1/traffic/cut", "exec-1/step-2/1", cut("Hangzhou-B"))
+        .await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (StatusCode::CONFLICT, Some("no_site_left"))
+    );
+    let (_, state) = sim.get("/v1/traffic", &group).await;
+    assert_eq!(serving(&state), ["Hangzhou-B"]);
+
+    let restore = json!({ "product_group": "Customer portal", "data_center": "Shanghai-A", "weight_percent": 100 });
+    let (status, _) = sim
+        .post("/v1/traffic/restore", "exec-1/step-3/1", restore)
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (_, state) = sim.get("/v1/traffic", &group).await;
+    assert_eq!(serving(&state), ["Hangzhou-B", "Shanghai-A"]);
+
+    let (status, op) = sim
+        .get(
+            &format!("/v1/operations/{}", first["id"].as_str().unwrap()),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (status, op["kind"].as_str()),
+        (StatusCode::OK, Some("traffic.cut"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn applications_restart_and_primaries_move() {
+    let sim = Sim::start().await;
+    let restart = json!({ "product_group": "Customer portal", "application": "web-frontend", "data_center": "Hangzhou-B" });
+    let (status, op) = sim.post("/v1/applications/restart", "k1", restart).await;
+    assert_eq!(
+        (status, op["state"].as_str()),
+        (StatusCode::ACCEPTED, Some("succeeded"))
+    );
+    let (_, app) = sim
+        .get(
+            "/v1/applications",
+            &[
+                ("product_group", "Customer portal"),
+                ("application", "web-frontend"),
+                ("data_center", "Hangzhou-B"),
+            ],
+        )
+        .await;
+    assert_eq!(app["health"], "running");
+
+    let (status, _) = sim
+        .post(
+            "/v1/clusters/switchover",
+            "k2",
+            json!({ "cluster": "portal-db", "to": "Hangzhou-B" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (_, cluster) = sim.get("/v1/clusters", &[("cluster", "portal-db")]).await;
+    assert_eq!(cluster["primary"], "Hangzhou-B");
+    let (status, _) = sim
+        .post(
+            "/v1/clusters/switchback",
+            "k3",
+            json!({ "cluster": "portal-db", "to": "Shanghai-A" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (_, cluster) = sim.get("/v1/clusters", &[("cluster", "portal-db")]).await;
+    assert_eq!(cluster["primary"], "Shanghai-A");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_calls_get_a_clear_code() {
+    let sim = Sim::start().await;
+    let wrong_password = sim
+        .client
+        .get(format!("{}/v1/health", sim.base))
+        .basic_auth("sim", Some("guess"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_password.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = wrong_password.json().await.unwrap();
+    assert_eq!(body["code"], "unauthorized");
+    let (status, health) = sim.get("/v1/health", &[]).await;
+    assert_eq!(
+        (status, health["api_version"].as_str()),
+        (StatusCode::OK, Some("v1"))
+    );
+
+    let checks = [
+        (
+            json!({ "product_group": "Nope", "data_center": "Shanghai-A", "drain_seconds": 0 }),
+            "unknown_product_group",
+        ),
+        (
+            json!({ "product_group": "Customer portal", "data_center": "Mars", "drain_seconds": 0 }),
+            "unknown_data_center",
+        ),
+        (json!({ "product_group": "Customer portal" }), "bad_request"),
+        (json!("not an object"), "bad_request"),
+    ];
+    for (n, (body, code)) in checks.into_iter().enumerate() {
+        let (status, answer) = sim.post("/v1/traffic/cut", &format!("bad-{n}"), body).await;
+        assert!(status.is_client_error(), "{answer}");
+        assert_eq!(answer["code"], code, "{answer}");
+    }
+    let malformed = sim
+        .client
+        .post(format!("{}/v1/traffic/cut", sim.base))
+        .basic_auth("sim", Some("secret"))
+        .header("Idempotency-Key", "m")
+        .header("content-type", "application/json")
+        .body("{ not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    let no_key = sim
+        .client
+        .post(format!("{}/v1/clusters/switchover", sim.base))
+        .basic_auth("sim", Some("secret"))
+        .json(&json!({ "cluster": "portal-db", "to": "Hangzhou-B" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        no_key.status(),
+        StatusCode::BAD_REQUEST,
+        "a change needs an idempotency key"
+    );
+    let (status, _) = sim.get("/v1/clusters", &[("cluster", "portal-db")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, cluster) = sim.get("/v1/clusters", &[("cluster", "portal-db")]).await;
+    assert_eq!(
+        cluster["primary"], "Shanghai-A",
+        "nothing moved without a key"
+    );
+}
