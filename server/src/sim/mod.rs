@@ -51,8 +51,8 @@ struct Operations {
     by_id: HashMap<String, Operation>,
     /// Idempotency key → (what was asked, the operation it made).
     by_key: HashMap<String, (String, String)>,
-    /// Ids, oldest first, for trimming.
-    order: std::collections::VecDeque<String>,
+    /// (id, key), oldest first, for trimming.
+    order: std::collections::VecDeque<(String, String)>,
 }
 
 impl Simulator {
@@ -112,11 +112,13 @@ impl Simulator {
         operations
             .by_id
             .insert(operation.id.clone(), operation.clone());
-        operations.order.push_back(operation.id.clone());
+        operations
+            .order
+            .push_back((operation.id.clone(), key.to_owned()));
         while operations.order.len() > KEPT_OPERATIONS {
-            if let Some(old) = operations.order.pop_front() {
-                operations.by_id.remove(&old);
-                operations.by_key.retain(|_, (_, id)| *id != old);
+            if let Some((old_id, old_key)) = operations.order.pop_front() {
+                operations.by_id.remove(&old_id);
+                operations.by_key.remove(&old_key);
             }
         }
         Ok(operation)
