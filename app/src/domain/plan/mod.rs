@@ -149,9 +149,6 @@ impl PlanContent {
     }
 }
 
-/// The values of a `Site` parameter, as the editor offers them.
-pub const SITES: [&str; 2] = ["failed", "emergency"];
-
 /// A parameter value as a form shows it.
 pub fn param_text(value: Option<&Value>) -> String {
     match value {
@@ -289,14 +286,8 @@ impl PlanDetail {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::step_spec::Site;
     use crate::error::FieldError;
 
-    #[test]
-    fn the_editor_offers_exactly_the_sites_a_step_accepts() {
-        let sites: Vec<&str> = Site::ALL.iter().map(|s| s.as_str()).collect();
-        assert_eq!(sites, SITES);
-    }
     use crate::domain::catalog::builtin_step_types;
     use serde_json::json;
 

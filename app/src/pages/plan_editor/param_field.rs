@@ -1,8 +1,9 @@
 //! One step parameter's field, drawn from the kind the catalog gives it.
 
 use crate::components::form_feedback::FieldMessage;
-use crate::domain::plan::{PlanRefs, SITES, param_text};
+use crate::domain::plan::{PlanRefs, param_text};
 use crate::domain::step::{ParamDef, ParamKind};
+use crate::domain::step_spec::Site;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -31,7 +32,7 @@ pub(super) fn ParamField(
                 .cloned()
                 .collect(),
         ),
-        ParamKind::Site => Some(SITES.iter().map(|s| s.to_string()).collect()),
+        ParamKind::Site => Some(Site::ALL.iter().map(|s| s.as_str().to_owned()).collect()),
         ParamKind::Choice { options } => Some(options.clone()),
         _ => None,
     };
