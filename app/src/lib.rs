@@ -20,6 +20,8 @@ pub mod security_headers;
 #[cfg(feature = "ssr")]
 pub mod services;
 #[cfg(feature = "ssr")]
+pub mod simulator_link;
+#[cfg(feature = "ssr")]
 pub mod store;
 
 use leptos::prelude::*;

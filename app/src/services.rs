@@ -1,15 +1,18 @@
 //! Everything server functions reach on the server, provided into each request's context
-//! by the router. Today that is the auth services (with the store); the engine and the
-//! live hub join them here.
+//! by the router: the auth services (with the store) and the line to the simulator; the
+//! engine and the live hub join them here.
 
 use crate::auth::Auth;
 use crate::error::AppError;
+use crate::simulator_link::SimulatorLink;
 use crate::store::Store;
 use leptos::prelude::*;
 
 #[derive(Debug, Clone)]
 pub struct Services {
     pub auth: Auth,
+    /// The built-in simulator's control API, for the Simulator page.
+    pub simulator: SimulatorLink,
 }
 
 impl Services {

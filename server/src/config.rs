@@ -12,6 +12,13 @@ use std::time::Duration;
     about = "Switchyard disaster-recovery orchestration console"
 )]
 pub struct Config {
+    /// Without a command, the console serves.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub simulator: SimulatorConfig,
+
     /// Address the console listens on.
     #[arg(long, env = "SWITCHYARD_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
@@ -76,6 +83,81 @@ pub struct Config {
     /// Log filter, in `tracing` EnvFilter syntax (`info`, `server=debug,info`).
     #[arg(long, env = "SWITCHYARD_LOG", default_value = "info")]
     pub log: String,
+}
+
+/// What else the binary can do.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Run only the platform simulator (demo estate), on --simulator-addr, until stopped.
+    Simulator,
+}
+
+/// The built-in platform simulator: where it listens, the credentials it wants, and
+/// whether the console starts it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SimulatorConfig {
+    /// Start the built-in simulator with the console (`make run` does).
+    #[arg(long = "simulator", env = "SWITCHYARD_SIMULATOR", default_value = "false", value_parser = clap::builder::BoolishValueParser::new(), global = true)]
+    pub start: bool,
+
+    /// Where the simulator listens (the demo connection configs name 127.0.0.1:3900); the
+    /// console's Simulator page talks to it there.
+    #[arg(
+        long = "simulator-addr",
+        env = "SWITCHYARD_SIMULATOR_ADDR",
+        default_value = "127.0.0.1:3900",
+        global = true
+    )]
+    pub addr: SocketAddr,
+
+    /// The user name every simulator call must bring (the demo configs' user name).
+    #[arg(
+        long = "simulator-username",
+        env = "SWITCHYARD_SIMULATOR_USERNAME",
+        default_value = "switchyard",
+        global = true
+    )]
+    pub username: String,
+
+    /// The password every simulator call must bring (the demo configs have none).
+    #[arg(
+        long = "simulator-password",
+        env = "SWITCHYARD_SIMULATOR_PASSWORD",
+        default_value = "",
+        hide_env_values = true,
+        global = true
+    )]
+    pub password: String,
+
+    /// How long simulated operations take at start: `realistic` (restarts 1–3 s) or `zero`.
+    #[arg(long = "simulator-timing", env = "SWITCHYARD_SIMULATOR_TIMING", default_value = "realistic", value_parser = ["realistic", "zero"], global = true)]
+    pub timing: String,
+}
+
+impl SimulatorConfig {
+    pub fn timing(&self) -> app::domain::simulator::Timing {
+        use app::domain::simulator::Timing;
+        if self.timing == "zero" {
+            Timing::ZERO
+        } else {
+            Timing::REALISTIC
+        }
+    }
+
+    pub fn credentials(&self) -> crate::sim::Credentials {
+        crate::sim::Credentials {
+            username: self.username.clone(),
+            password: self.password.clone(),
+        }
+    }
+
+    pub fn link(&self) -> app::simulator_link::SimulatorLink {
+        app::simulator_link::SimulatorLink::new(
+            &self.addr.to_string(),
+            &self.username,
+            &self.password,
+        )
+    }
 }
 
 impl Config {

@@ -133,6 +133,8 @@ pub struct StartOptions {
     pub admin_password: Option<String>,
     pub sessions: SessionPolicy,
     pub trusted_proxies: TrustedProxies,
+    /// Where the Simulator page finds the simulator's control API.
+    pub simulator: app::simulator_link::SimulatorLink,
 }
 
 /// Prepares the database and the services every request uses, with the users that must
@@ -178,7 +180,10 @@ pub async fn prepare(
     auth.refresh_directory()
         .await
         .context("cannot load the users")?;
-    Ok(Services { auth })
+    Ok(Services {
+        auth,
+        simulator: options.simulator.clone(),
+    })
 }
 
 /// Starts the background work of a running server under `supervisor`: keeping the user

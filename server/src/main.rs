@@ -1,10 +1,13 @@
-//! Starts the console: config -> tracing -> secret -> database -> serve until told to stop.
+//! Starts the console: config -> tracing -> secret -> database -> (simulator) -> serve
+//! until told to stop. `server simulator` runs the platform simulator alone.
 
 use anyhow::Context;
 use clap::Parser;
 use leptos::prelude::get_configuration;
-use server::config::Config;
+use server::config::{Command, Config};
 use server::secret::SecretKey;
+use server::sim::estate::Estate;
+use server::sim::{self, EstateSource, Simulator};
 use server::tasks::{GRACE, Supervisor};
 use server::{AppState, StartOptions, prepare, router, start_background_tasks};
 use std::net::SocketAddr;
@@ -18,6 +21,9 @@ async fn main() -> anyhow::Result<()> {
             EnvFilter::try_new(&config.log).context("SWITCHYARD_LOG is not a valid filter")?,
         )
         .init();
+    if let Some(Command::Simulator) = config.command {
+        return run_simulator_alone(&config).await;
+    }
 
     let secret = SecretKey::load(config.secret_key.as_deref(), &config.secret_key_file)?;
     let options = StartOptions {
@@ -27,10 +33,15 @@ async fn main() -> anyhow::Result<()> {
         admin_password: config.admin_password.clone(),
         sessions: config.sessions(),
         trusted_proxies: config.trusted_proxies.clone(),
+        simulator: config.simulator.link(),
     };
     let services = prepare(&config.database_url, &secret, &options).await?;
     let supervisor = Supervisor::default();
     start_background_tasks(&supervisor, &services);
+    if config.simulator.start {
+        let source = EstateSource::Database(services.store().clone());
+        start_simulator(&config, source, &supervisor).await?;
+    }
 
     let mut leptos_options = get_configuration(None)
         .context("cannot read the site configuration (run from the repository, or set LEPTOS_* variables)")?
@@ -54,6 +65,42 @@ async fn main() -> anyhow::Result<()> {
     .context("the server stopped with an error")?;
     supervisor.shut_down(GRACE).await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// Starts the simulator on its address, under `supervisor`, with its world from `source`.
+async fn start_simulator(
+    config: &Config,
+    source: EstateSource,
+    supervisor: &Supervisor,
+) -> anyhow::Result<()> {
+    let settings = &config.simulator;
+    let simulator = Simulator::new(source, settings.credentials(), settings.timing())
+        .await
+        .context("the simulator cannot read the estate")?;
+    let listener = tokio::net::TcpListener::bind(settings.addr)
+        .await
+        .with_context(|| {
+            format!(
+                "the simulator cannot listen on {} (set SWITCHYARD_SIMULATOR_ADDR)",
+                settings.addr
+            )
+        })?;
+    tracing::info!("the platform simulator listens at http://{}", settings.addr);
+    supervisor.spawn("platform simulator", |stop| async move {
+        if let Err(error) = sim::serve(listener, simulator, stop).await {
+            tracing::error!(%error, "the platform simulator stopped");
+        }
+    });
+    Ok(())
+}
+
+/// `server simulator`: the simulator alone, on the demo estate, until told to stop.
+async fn run_simulator_alone(config: &Config) -> anyhow::Result<()> {
+    let supervisor = Supervisor::default();
+    start_simulator(config, EstateSource::Fixed(Estate::demo()), &supervisor).await?;
+    shutdown_signal().await;
+    supervisor.shut_down(GRACE).await;
     Ok(())
 }
 

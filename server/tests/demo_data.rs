@@ -72,6 +72,7 @@ async fn start(db: &TestDb, demo: bool, admin_password: Option<&str>) -> app::se
         admin_password: admin_password.map(str::to_owned),
         sessions: crate::support::test_app::sessions(),
         trusted_proxies: Default::default(),
+        simulator: app::simulator_link::SimulatorLink::new("127.0.0.1:9", "nobody", ""),
     };
     server::prepare(&db.url, &crate::support::test_app::secret(), &options)
         .await

@@ -1,10 +1,11 @@
 //! The platform simulator over real HTTP: every call of the platform API, idempotency,
 //! basic auth, the safety rule and bad input answered with a code, never a panic.
 
+use app::domain::simulator::Timing;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
-use server::sim::world::{Cluster, Group, World};
-use server::sim::{Credentials, Simulator, router};
+use server::sim::estate::{Cluster, Estate, Group};
+use server::sim::{Credentials, EstateSource, Simulator, router};
 
 struct Sim {
     base: String,
@@ -13,23 +14,26 @@ struct Sim {
 
 impl Sim {
     async fn start() -> Self {
-        let dcs = ["Shanghai-A", "Hangzhou-B"].map(String::from).to_vec();
-        let groups = [Group {
-            name: "Customer portal".into(),
-            applications: vec!["web-frontend".into(), "user-service".into()],
-        }];
-        let clusters = [Cluster {
-            name: "portal-db".into(),
-            members: dcs.clone(),
-            primary: "Shanghai-A".into(),
-        }];
-        let simulator = Simulator::new(
-            World::new(&dcs, &groups, &clusters),
-            Credentials {
-                username: "sim".into(),
-                password: "secret".into(),
-            },
-        );
+        let data_centers = ["Shanghai-A", "Hangzhou-B"].map(String::from).to_vec();
+        let estate = Estate {
+            groups: vec![Group {
+                name: "Customer portal".into(),
+                applications: vec!["web-frontend".into(), "user-service".into()],
+            }],
+            clusters: vec![Cluster {
+                name: "portal-db".into(),
+                members: data_centers.clone(),
+                primary: "Shanghai-A".into(),
+            }],
+            data_centers,
+        };
+        let credentials = Credentials {
+            username: "sim".into(),
+            password: "secret".into(),
+        };
+        let simulator = Simulator::new(EstateSource::Fixed(estate), credentials, Timing::ZERO)
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, router(simulator)).await });

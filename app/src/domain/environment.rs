@@ -12,7 +12,7 @@ pub struct DataCenter {
     pub region: String,
     pub name: String,
     pub description: String,
-    /// Optimistic concurrency: an update names the version it was made from.
+    /// Optimistic concurrency: an update names the revision it was made from.
     pub revision: u32,
 }
 

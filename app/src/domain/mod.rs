@@ -13,6 +13,7 @@ pub mod platform;
 pub mod restart_order;
 pub mod role;
 pub mod run_mode;
+pub mod simulator;
 pub mod step;
 pub mod step_spec;
 pub mod time;

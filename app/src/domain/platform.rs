@@ -191,7 +191,9 @@ choice! {
         NotPossible = "not_possible", "Not possible";
         /// 422: the idempotency key was used before for a different request.
         IdempotencyKeyReused = "idempotency_key_reused", "Idempotency key reused";
-        /// 500 or 503: the platform failed; the call may be repeated with the same key.
+        /// 500: the platform failed; the call may be repeated with the same key.
+        Internal = "internal", "Internal error";
+        /// 503: the platform cannot take work now; the call may be repeated with the same key.
         Unavailable = "unavailable", "Unavailable";
     }
 }
@@ -209,6 +211,7 @@ impl ErrorCode {
             | Self::UnknownOperation => 404,
             Self::NoSiteLeft | Self::NotPossible => 409,
             Self::IdempotencyKeyReused => 422,
+            Self::Internal => 500,
             Self::Unavailable => 503,
         }
     }

@@ -14,7 +14,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::json;
 use std::collections::HashMap;
 
-const REGIONS: &[(&str, &[(&str, &str)])] = &[
+pub const REGIONS: &[(&str, &[(&str, &str)])] = &[
     (
         "East China",
         &[
@@ -38,13 +38,13 @@ const REGIONS: &[(&str, &[(&str, &str)])] = &[
 ];
 
 /// (group, description, [(application, description, [depends on])])
-type Group = (
+pub type Group = (
     &'static str,
     &'static str,
     &'static [(&'static str, &'static str, &'static [&'static str])],
 );
 
-const PRODUCT_GROUPS: &[Group] = &[
+pub const PRODUCT_GROUPS: &[Group] = &[
     (
         "Payments",
         "Card and wallet payments, from checkout to settlement.",
@@ -101,7 +101,7 @@ const PRODUCT_GROUPS: &[Group] = &[
 ];
 
 /// (cluster, description, primary, [members])
-const CLUSTERS: &[(&str, &str, &str, &[&str])] = &[
+pub const CLUSTERS: &[(&str, &str, &str, &[&str])] = &[
     (
         "payments-db",
         "MySQL cluster behind Payments.",

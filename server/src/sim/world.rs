@@ -3,26 +3,14 @@
 //! change is checked the way a real platform would check it, so a refusal here is the
 //! refusal the engine must handle.
 
+use super::estate::Estate;
 use app::domain::platform::{
     ApplicationHealth, ApplicationRestart, ApplicationState, ClusterMove, ClusterState, ErrorCode,
     PlatformError, ServingSite, TrafficCut, TrafficRestore, TrafficState,
 };
+use app::domain::simulator::SimulatorState;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// A product group as the simulator knows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Group {
-    pub name: String,
-    pub applications: Vec<String>,
-}
-
-/// A database cluster as the simulator knows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cluster {
-    pub name: String,
-    pub members: Vec<String>,
-    pub primary: String,
-}
+use tokio::time::Instant;
 
 /// Everything the simulated platforms hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -34,6 +22,9 @@ pub struct World {
     applications: BTreeMap<String, BTreeMap<String, BTreeMap<String, ApplicationHealth>>>,
     /// Cluster → (members, primary).
     clusters: BTreeMap<String, (BTreeSet<String>, String)>,
+    /// (group, application, data center) → when its restart ends; it reports
+    /// `restarting` until then.
+    restarting: BTreeMap<(String, String, String), Instant>,
 }
 
 fn refused(code: ErrorCode, message: impl Into<String>) -> PlatformError {
@@ -51,7 +42,9 @@ fn everywhere<T: Copy>(data_centers: &[String], value: T) -> BTreeMap<String, T>
 impl World {
     /// A consistent world: every group served by every data center in equal shares, every
     /// application running everywhere, every cluster's primary where the estate says.
-    pub fn new(data_centers: &[String], groups: &[Group], clusters: &[Cluster]) -> Self {
+    pub fn new(estate: &Estate) -> Self {
+        let (data_centers, groups, clusters) =
+            (&estate.data_centers, &estate.groups, &estate.clusters);
         let share = u8::try_from(100 / data_centers.len().max(1)).unwrap_or(100);
         World {
             data_centers: data_centers.iter().cloned().collect(),
@@ -82,6 +75,36 @@ impl World {
                     (c.name.clone(), (members, c.primary.clone()))
                 })
                 .collect(),
+            restarting: BTreeMap::new(),
+        }
+    }
+
+    /// Everything, for the control API (operations and faults are added by the caller).
+    pub fn state(&self, now: Instant) -> SimulatorState {
+        SimulatorState {
+            data_centers: self.data_centers.iter().cloned().collect(),
+            traffic: self
+                .traffic
+                .keys()
+                .filter_map(|group| self.traffic(group).ok())
+                .collect(),
+            applications: self
+                .applications
+                .iter()
+                .flat_map(|(group, apps)| {
+                    apps.iter()
+                        .flat_map(move |(app, sites)| sites.keys().map(move |dc| (group, app, dc)))
+                })
+                .filter_map(|(group, app, dc)| self.application(group, app, dc, now).ok())
+                .collect(),
+            clusters: self
+                .clusters
+                .keys()
+                .filter_map(|name| self.cluster(name).ok())
+                .collect(),
+            faults: Vec::new(),
+            timing: app::domain::simulator::Timing::ZERO,
+            calls: Vec::new(),
         }
     }
 
@@ -166,38 +189,48 @@ impl World {
         ))
     }
 
-    fn health_of(
-        &mut self,
+    fn sites_of(
+        &self,
         group: &str,
         application: &str,
         data_center: &str,
-    ) -> Result<&mut ApplicationHealth, PlatformError> {
+    ) -> Result<&BTreeMap<String, ApplicationHealth>, PlatformError> {
         self.data_center(data_center)?;
-        let apps = self.applications.get_mut(group).ok_or_else(|| {
+        let apps = self.applications.get(group).ok_or_else(|| {
             refused(
                 ErrorCode::UnknownProductGroup,
                 format!("there is no product group {group:?}"),
             )
         })?;
-        let sites = apps.get_mut(application).ok_or_else(|| {
+        apps.get(application).ok_or_else(|| {
             refused(
                 ErrorCode::UnknownApplication,
                 format!("{group} has no application {application:?}"),
             )
-        })?;
-        Ok(sites
-            .entry(data_center.to_owned())
-            .or_insert(ApplicationHealth::Stopped))
+        })
     }
 
-    /// How an application is doing in one data center.
+    /// How an application is doing in one data center at `now`.
     pub fn application(
-        &mut self,
+        &self,
         group: &str,
         application: &str,
         data_center: &str,
+        now: Instant,
     ) -> Result<ApplicationState, PlatformError> {
-        let health = *self.health_of(group, application, data_center)?;
+        let sites = self.sites_of(group, application, data_center)?;
+        let key = (
+            group.to_owned(),
+            application.to_owned(),
+            data_center.to_owned(),
+        );
+        let health = match self.restarting.get(&key) {
+            Some(until) if *until > now => ApplicationHealth::Restarting,
+            _ => sites
+                .get(data_center)
+                .copied()
+                .unwrap_or(ApplicationHealth::Stopped),
+        };
         Ok(ApplicationState {
             product_group: group.to_owned(),
             application: application.to_owned(),
@@ -206,18 +239,51 @@ impl World {
         })
     }
 
-    /// Restarts an application; with no latency it is healthy at once.
-    pub fn restart(&mut self, restart: &ApplicationRestart) -> Result<String, PlatformError> {
-        let health = self.health_of(
+    /// Restarts an application: it reports `restarting` until `until`, then `running`
+    /// (or `unhealthy` when the restart is to fail).
+    pub fn restart(
+        &mut self,
+        restart: &ApplicationRestart,
+        until: Instant,
+        fails: bool,
+    ) -> Result<String, PlatformError> {
+        self.sites_of(
             &restart.product_group,
             &restart.application,
             &restart.data_center,
         )?;
-        *health = ApplicationHealth::Running;
-        Ok(format!(
-            "{} restarted in {} and reports healthy",
-            restart.application, restart.data_center
-        ))
+        let after = if fails {
+            ApplicationHealth::Unhealthy
+        } else {
+            ApplicationHealth::Running
+        };
+        if let Some(sites) = self
+            .applications
+            .get_mut(&restart.product_group)
+            .and_then(|apps| apps.get_mut(&restart.application))
+        {
+            sites.insert(restart.data_center.clone(), after);
+        }
+        self.restarting.retain(|_, end| *end > Instant::now());
+        self.restarting.insert(
+            (
+                restart.product_group.clone(),
+                restart.application.clone(),
+                restart.data_center.clone(),
+            ),
+            until,
+        );
+        Ok(if fails {
+            format!(
+                "{} did not come up in {}: it reports unhealthy",
+                restart.application, restart.data_center
+            )
+        } else {
+            format!(
+                "{} restarted in {} and reports healthy",
+                restart.application, restart.data_center
+            )
+        })
     }
 
     /// Where a cluster's primary is.
@@ -262,18 +328,22 @@ impl World {
 mod tests {
     use super::*;
 
+    use crate::sim::estate::{Cluster, Group};
+
     fn world() -> World {
-        let dcs = ["A", "B"].map(String::from).to_vec();
-        let groups = [Group {
-            name: "Payments".into(),
-            applications: vec!["ledger".into()],
-        }];
-        let clusters = [Cluster {
-            name: "payments-db".into(),
-            members: dcs.clone(),
-            primary: "A".into(),
-        }];
-        World::new(&dcs, &groups, &clusters)
+        let data_centers = ["A", "B"].map(String::from).to_vec();
+        World::new(&Estate {
+            groups: vec![Group {
+                name: "Payments".into(),
+                applications: vec!["ledger".into()],
+            }],
+            clusters: vec![Cluster {
+                name: "payments-db".into(),
+                members: data_centers.clone(),
+                primary: "A".into(),
+            }],
+            data_centers,
+        })
     }
 
     fn cut(dc: &str) -> TrafficCut {
@@ -307,6 +377,45 @@ mod tests {
         assert_eq!(
             world.move_primary(&change).unwrap_err().code,
             ErrorCode::UnknownCluster
+        );
+    }
+}
+
+#[cfg(test)]
+mod restart_tests {
+    use super::*;
+    use crate::sim::estate::Group;
+    use std::time::Duration;
+
+    #[test]
+    fn a_restarting_application_reports_so_until_its_end() {
+        let mut world = World::new(&Estate {
+            data_centers: vec!["A".into()],
+            groups: vec![Group {
+                name: "Payments".into(),
+                applications: vec!["ledger".into()],
+            }],
+            clusters: vec![],
+        });
+        let now = Instant::now();
+        let restart = ApplicationRestart {
+            product_group: "Payments".into(),
+            application: "ledger".into(),
+            data_center: "A".into(),
+        };
+        world
+            .restart(&restart, now + Duration::from_secs(2), true)
+            .unwrap();
+        let health = |at| {
+            world
+                .application("Payments", "ledger", "A", at)
+                .unwrap()
+                .health
+        };
+        assert_eq!(health(now), ApplicationHealth::Restarting);
+        assert_eq!(
+            health(now + Duration::from_secs(3)),
+            ApplicationHealth::Unhealthy
         );
     }
 }

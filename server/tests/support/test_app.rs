@@ -4,11 +4,14 @@
 use super::test_db::TestDb;
 use app::auth::session::SessionPolicy;
 use app::domain::role::Role;
+use app::domain::simulator::Timing;
 use app::services::Services;
+use app::simulator_link::SimulatorLink;
 use leptos::prelude::LeptosOptions;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use server::secret::SecretKey;
+use server::sim::{self, Credentials, EstateSource, Simulator};
 use server::{AppState, StartOptions, prepare, router};
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -62,8 +65,15 @@ pub async fn serve(services: Services) -> String {
     format!("http://{addr}")
 }
 
-/// Services over a database URL, prepared the way the server does at start.
+/// The credentials of every test simulator.
+pub const SIMULATOR_USER: &str = "switchyard";
+pub const SIMULATOR_PASSWORD: &str = "simulated";
+
+/// Services over a database URL, prepared the way the server does at start, with a
+/// simulator of their own (zero latency, its world from that database's estate).
 pub async fn services(database_url: &str, demo: bool) -> Services {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap().to_string();
     let options = StartOptions {
         owner_database_url: None,
         pool_size: 4,
@@ -71,8 +81,19 @@ pub async fn services(database_url: &str, demo: bool) -> Services {
         admin_password: Some(PASSWORD.to_owned()),
         sessions: sessions(),
         trusted_proxies: Default::default(),
+        simulator: SimulatorLink::new(&address, SIMULATOR_USER, SIMULATOR_PASSWORD),
     };
-    prepare(database_url, &secret(), &options).await.unwrap()
+    let services = prepare(database_url, &secret(), &options).await.unwrap();
+    let credentials = Credentials {
+        username: SIMULATOR_USER.to_owned(),
+        password: SIMULATOR_PASSWORD.to_owned(),
+    };
+    let source = EstateSource::Database(services.store().clone());
+    let simulator = Simulator::new(source, credentials, Timing::ZERO)
+        .await
+        .unwrap();
+    tokio::spawn(sim::serve(listener, simulator, Default::default()));
+    services
 }
 
 /// A client that keeps cookies and does not follow redirects.
