@@ -90,6 +90,9 @@ pub struct Config {
 pub enum Command {
     /// Run only the platform simulator (demo estate), on --simulator-addr, until stopped.
     Simulator,
+    /// Check a platform API implementation against the v1 contract (changes its state and
+    /// puts it back: use a test estate).
+    Conformance(crate::conformance::Target),
 }
 
 /// The built-in platform simulator: where it listens, the credentials it wants, and

@@ -2,6 +2,7 @@
 //! together; the integration tests build the very same router.
 
 pub mod config;
+pub mod conformance;
 pub mod health;
 pub mod migrate;
 pub mod secret;

@@ -21,8 +21,10 @@ async fn main() -> anyhow::Result<()> {
             EnvFilter::try_new(&config.log).context("SWITCHYARD_LOG is not a valid filter")?,
         )
         .init();
-    if let Some(Command::Simulator) = config.command {
-        return run_simulator_alone(&config).await;
+    match &config.command {
+        Some(Command::Simulator) => return run_simulator_alone(&config).await,
+        Some(Command::Conformance(target)) => return check_conformance(target).await,
+        None => {}
     }
 
     let secret = SecretKey::load(config.secret_key.as_deref(), &config.secret_key_file)?;
@@ -101,6 +103,25 @@ async fn run_simulator_alone(config: &Config) -> anyhow::Result<()> {
     start_simulator(config, EstateSource::Fixed(Estate::demo()), &supervisor).await?;
     shutdown_signal().await;
     supervisor.shut_down(GRACE).await;
+    Ok(())
+}
+
+/// `server conformance`: one line per check; fails when any check does.
+async fn check_conformance(target: &server::conformance::Target) -> anyhow::Result<()> {
+    let checks = server::conformance::run(target).await;
+    for check in &checks {
+        match &check.outcome {
+            Ok(()) => println!("pass  {}", check.name),
+            Err(problem) => println!("FAIL  {}: {problem}", check.name),
+        }
+    }
+    let failed = checks.iter().filter(|c| c.outcome.is_err()).count();
+    println!(
+        "{} of {} checks passed",
+        checks.len() - failed,
+        checks.len()
+    );
+    anyhow::ensure!(failed == 0, "{failed} conformance checks failed");
     Ok(())
 }
 

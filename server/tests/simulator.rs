@@ -1,73 +1,9 @@
 //! The platform simulator over real HTTP: every call of the platform API, idempotency,
 //! basic auth, the safety rule and bad input answered with a code, never a panic.
 
-use app::domain::simulator::Timing;
-use reqwest::{Client, StatusCode};
+use crate::support::simulator::{PASSWORD, Sim, USER};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
-use server::sim::estate::{Cluster, Estate, Group};
-use server::sim::{Credentials, EstateSource, Simulator, router};
-
-struct Sim {
-    base: String,
-    client: Client,
-}
-
-impl Sim {
-    async fn start() -> Self {
-        let data_centers = ["Shanghai-A", "Hangzhou-B"].map(String::from).to_vec();
-        let estate = Estate {
-            groups: vec![Group {
-                name: "Customer portal".into(),
-                applications: vec!["web-frontend".into(), "user-service".into()],
-            }],
-            clusters: vec![Cluster {
-                name: "portal-db".into(),
-                members: data_centers.clone(),
-                primary: "Shanghai-A".into(),
-            }],
-            data_centers,
-        };
-        let credentials = Credentials {
-            username: "sim".into(),
-            password: "secret".into(),
-        };
-        let simulator = Simulator::new(EstateSource::Fixed(estate), credentials, Timing::ZERO)
-            .await
-            .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, router(simulator)).await });
-        Self {
-            base,
-            client: Client::new(),
-        }
-    }
-
-    async fn get(&self, path: &str, query: &[(&str, &str)]) -> (StatusCode, Value) {
-        let url = url::Url::parse_with_params(&format!("{}{path}", self.base), query).unwrap();
-        let response = self
-            .client
-            .get(url)
-            .basic_auth("sim", Some("secret"))
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.json().await.unwrap())
-    }
-
-    async fn post(&self, path: &str, key: &str, body: Value) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .basic_auth("sim", Some("secret"))
-            .header("Idempotency-Key", key)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.json().await.unwrap())
-    }
-}
 
 fn serving(state: &Value) -> Vec<&str> {
     state["serving"]
@@ -190,7 +126,7 @@ async fn bad_calls_get_a_clear_code() {
     let wrong_password = sim
         .client
         .get(format!("{}/v1/health", sim.base))
-        .basic_auth("sim", Some("guess"))
+        .basic_auth(USER, Some("guess"))
         .send()
         .await
         .unwrap();
@@ -223,7 +159,7 @@ async fn bad_calls_get_a_clear_code() {
     let malformed = sim
         .client
         .post(format!("{}/v1/traffic/cut", sim.base))
-        .basic_auth("sim", Some("secret"))
+        .basic_auth(USER, Some(PASSWORD))
         .header("Idempotency-Key", "m")
         .header("content-type", "application/json")
         .body("{ not json")
@@ -234,7 +170,7 @@ async fn bad_calls_get_a_clear_code() {
     let no_key = sim
         .client
         .post(format!("{}/v1/clusters/switchover", sim.base))
-        .basic_auth("sim", Some("secret"))
+        .basic_auth(USER, Some(PASSWORD))
         .json(&json!({ "cluster": "portal-db", "to": "Hangzhou-B" }))
         .send()
         .await

@@ -21,7 +21,9 @@ use app::domain::platform::{ErrorCode, PlatformError};
 use app::domain::simulator::{CallRecord, Latency, SimulatorState, Timing};
 use app::store::Store;
 use axum::Router;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use estate::Estate;
@@ -170,6 +172,15 @@ impl IntoResponse for Refusal {
     }
 }
 
+/// Every call, to any path, must bring the simulator's credentials (basic auth), before
+/// anything else about it is looked at.
+async fn authenticate(State(sim): State<Arc<Simulator>>, request: Request, next: Next) -> Response {
+    match authorised(&sim, request.headers()) {
+        Ok(()) => next.run(request).await,
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
 /// Checks basic auth against the simulator's credentials.
 fn authorised(sim: &Simulator, headers: &HeaderMap) -> Result<(), Refusal> {
     let given = headers
@@ -192,6 +203,7 @@ fn authorised(sim: &Simulator, headers: &HeaderMap) -> Result<(), Refusal> {
 /// The simulator's routes, as a router of its own (it listens on its own address): the
 /// platform API and the control API.
 pub fn router(simulator: Arc<Simulator>) -> Router {
+    let authenticated = axum::middleware::from_fn_with_state(simulator.clone(), authenticate);
     platform::routes()
         .merge(control::routes())
         .fallback(|| async {
@@ -200,6 +212,7 @@ pub fn router(simulator: Arc<Simulator>) -> Router {
                 "no such call in the platform API v1 or the simulator's control API",
             ))
         })
+        .layer(authenticated)
         .with_state(simulator)
 }
 

@@ -1,8 +1,9 @@
-//! The platform API v1 routes. Each call goes the same way ([`answer`]): basic auth,
-//! then the first fault that matches it, then its own work, then a line in the call log.
+//! The platform API v1 routes, behind basic auth (`super::authenticate`). Each call goes
+//! the same way ([`answer`]): the first fault that matches it, then its own work, then a
+//! line in the call log.
 
 use super::faults::{Hit, Subject};
-use super::{Refusal, Simulator, World, authorised, error};
+use super::{Refusal, Simulator, World, error};
 use app::domain::platform::{
     API_VERSION, ApplicationHealth, ApplicationRestart, ClusterMove, ErrorCode, Health,
     IDEMPOTENCY_KEY, OperationState, PlatformError, TrafficCut, TrafficRestore, paths,
@@ -71,18 +72,14 @@ fn dropped() -> Response {
     Response::new(HttpBody::from_stream(failing))
 }
 
-/// Serves one call: auth, the fault that hits it (if any), `work`, the call log.
+/// Serves one call: the fault that hits it (if any), `work`, the call log.
 async fn answer(
     sim: &Simulator,
-    headers: &HeaderMap,
     call: Call,
     subject: Subject,
     replay: bool,
     work: impl FnOnce(Option<Hit>) -> Result<Response, Refusal>,
 ) -> Response {
-    if let Err(refusal) = authorised(sim, headers) {
-        return refusal.into_response();
-    }
     let hit = sim.faults().hit(call, &subject, replay);
     let response = match hit.map(|h| h.effect) {
         Some(FaultEffect::Hang) => {
@@ -121,28 +118,21 @@ async fn answer(
     response
 }
 
-async fn health(State(sim): Sim, headers: HeaderMap) -> Response {
-    answer(
-        &sim,
-        &headers,
-        Call::Health,
-        Subject::default(),
-        false,
-        |hit| {
-            if hit.is_some_and(|h| h.flapped) {
-                return Err(Refusal(error(
-                    ErrorCode::Unavailable,
-                    "injected fault: health is flapping",
-                )));
-            }
-            Ok(Json(Health {
-                status: "ok".to_owned(),
-                platform: "simulator".to_owned(),
-                api_version: API_VERSION.to_owned(),
-            })
-            .into_response())
-        },
-    )
+async fn health(State(sim): Sim) -> Response {
+    answer(&sim, Call::Health, Subject::default(), false, |hit| {
+        if hit.is_some_and(|h| h.flapped) {
+            return Err(Refusal(error(
+                ErrorCode::Unavailable,
+                "injected fault: health is flapping",
+            )));
+        }
+        Ok(Json(Health {
+            status: "ok".to_owned(),
+            platform: "simulator".to_owned(),
+            api_version: API_VERSION.to_owned(),
+        })
+        .into_response())
+    })
     .await
 }
 
@@ -153,7 +143,6 @@ struct GroupQuery {
 
 async fn traffic(
     State(sim): Sim,
-    headers: HeaderMap,
     asked: Result<Query<GroupQuery>, QueryRejection>,
 ) -> Result<Response, Refusal> {
     let asked = query(asked)?;
@@ -161,12 +150,10 @@ async fn traffic(
         data_center: None,
         names: vec![asked.product_group.clone()],
     };
-    Ok(
-        answer(&sim, &headers, Call::TrafficRead, subject, false, |_| {
-            Ok(Json(sim.world().traffic(&asked.product_group)?).into_response())
-        })
-        .await,
-    )
+    Ok(answer(&sim, Call::TrafficRead, subject, false, |_| {
+        Ok(Json(sim.world().traffic(&asked.product_group)?).into_response())
+    })
+    .await)
 }
 
 #[derive(Deserialize)]
@@ -178,7 +165,6 @@ struct ApplicationQuery {
 
 async fn application(
     State(sim): Sim,
-    headers: HeaderMap,
     asked: Result<Query<ApplicationQuery>, QueryRejection>,
 ) -> Result<Response, Refusal> {
     let q = query(asked)?;
@@ -186,25 +172,18 @@ async fn application(
         data_center: Some(q.data_center.clone()),
         names: vec![q.product_group.clone(), q.application.clone()],
     };
-    Ok(answer(
-        &sim,
-        &headers,
-        Call::ApplicationRead,
-        subject,
-        false,
-        |hit| {
-            let mut state = sim.world().application(
-                &q.product_group,
-                &q.application,
-                &q.data_center,
-                Instant::now(),
-            )?;
-            if hit.is_some_and(|h| h.flapped) {
-                state.health = ApplicationHealth::Unhealthy;
-            }
-            Ok(Json(state).into_response())
-        },
-    )
+    Ok(answer(&sim, Call::ApplicationRead, subject, false, |hit| {
+        let mut state = sim.world().application(
+            &q.product_group,
+            &q.application,
+            &q.data_center,
+            Instant::now(),
+        )?;
+        if hit.is_some_and(|h| h.flapped) {
+            state.health = ApplicationHealth::Unhealthy;
+        }
+        Ok(Json(state).into_response())
+    })
     .await)
 }
 
@@ -215,7 +194,6 @@ struct ClusterQuery {
 
 async fn cluster(
     State(sim): Sim,
-    headers: HeaderMap,
     asked: Result<Query<ClusterQuery>, QueryRejection>,
 ) -> Result<Response, Refusal> {
     let asked = query(asked)?;
@@ -223,20 +201,18 @@ async fn cluster(
         data_center: None,
         names: vec![asked.cluster.clone()],
     };
-    Ok(
-        answer(&sim, &headers, Call::ClusterRead, subject, false, |_| {
-            Ok(Json(sim.world().cluster(&asked.cluster)?).into_response())
-        })
-        .await,
-    )
+    Ok(answer(&sim, Call::ClusterRead, subject, false, |_| {
+        Ok(Json(sim.world().cluster(&asked.cluster)?).into_response())
+    })
+    .await)
 }
 
-async fn operation(State(sim): Sim, headers: HeaderMap, Path(id): Path<String>) -> Response {
+async fn operation(State(sim): Sim, Path(id): Path<String>) -> Response {
     let subject = Subject {
         data_center: None,
         names: vec![id.clone()],
     };
-    answer(&sim, &headers, Call::OperationRead, subject, false, |_| {
+    answer(&sim, Call::OperationRead, subject, false, |_| {
         let operation = sim.operations().get(&id, Instant::now());
         operation.map(|op| Json(op).into_response()).ok_or_else(|| {
             Refusal(error(
@@ -284,7 +260,7 @@ async fn accepted<T: serde::Serialize>(
         serde_json::to_string(asked).unwrap_or_default()
     );
     let replay = sim.operations().made_by(&key, &fingerprint)?.is_some();
-    Ok(answer(sim, headers, call, subject, replay, |hit| {
+    Ok(answer(sim, call, subject, replay, |hit| {
         let fails = hit.is_some_and(|h| h.effect == FaultEffect::Fail);
         let timing = *super::locked(&sim.timing);
         let latency = match call {

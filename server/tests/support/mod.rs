@@ -2,5 +2,6 @@
 //! way to take the database away.
 
 pub mod db_proxy;
+pub mod simulator;
 pub mod test_app;
 pub mod test_db;
