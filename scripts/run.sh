@@ -23,6 +23,8 @@ fi
 export DATABASE_URL
 export SWITCHYARD_ADDR=${SWITCHYARD_ADDR:-127.0.0.1:3000}
 export SWITCHYARD_DEMO=${SWITCHYARD_DEMO:-1}
+# The built-in platform simulator the demo connection configs point at.
+export SWITCHYARD_SIMULATOR=${SWITCHYARD_SIMULATOR:-1}
 export LEPTOS_SITE_ADDR=$SWITCHYARD_ADDR
 
 build_release

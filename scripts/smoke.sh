@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Startup smoke check: starts Switchyard exactly as `make run` does (scripts/run.sh: the
 # release build, demo data) over a fresh database on a free port, then checks in Chromium
-# that it answers /readyz, serves a page that hydrates, and lets a demo user sign in.
+# that it answers /readyz, that its simulator answers, serves a page that hydrates, and
+# lets a demo user sign in.
 # Expects the release build and the test tools to be there (scripts/test.sh sees to both).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 server=$("$ROOT/scripts/database.sh")
 port=$(free_port)
+sim_port=$(free_port)
 db=switchyard_smoke_$$
 log="$STATE/smoke.log"
 mkdir -p "$STATE"
 
-env -u DATABASE_URL SWITCHYARD_DB_NAME="$db" SWITCHYARD_ADDR="127.0.0.1:$port" SWITCHYARD_LOG=warn \
+env -u DATABASE_URL SWITCHYARD_DB_NAME="$db" SWITCHYARD_ADDR="127.0.0.1:$port" \
+  SWITCHYARD_SIMULATOR_ADDR="127.0.0.1:$sim_port" SWITCHYARD_LOG=warn \
   "$ROOT/scripts/run.sh" >"$log" 2>&1 &
 pid=$!
 stop() {
@@ -22,6 +25,8 @@ stop() {
 trap stop EXIT
 
 wait_ready "$pid" "http://127.0.0.1:$port" "$log"
+curl -fsS -u switchyard: "http://127.0.0.1:$sim_port/v1/health" >/dev/null \
+  || { cat "$log" >&2; die "the built-in simulator does not answer on 127.0.0.1:$sim_port"; }
 
 cd "$ROOT/end2end"
 SMOKE_BASE_URL="http://127.0.0.1:$port" npx playwright test --config smoke.config.ts \

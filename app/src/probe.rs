@@ -1,12 +1,14 @@
-//! "Test connection": asks a platform endpoint's health route whether it answers, with the
-//! config's credentials, and says what happened within a few seconds. Server only.
+//! "Test connection": asks a platform endpoint the platform API's health call, with the
+//! config's credentials, and says what happened within a few seconds — and which
+//! platform answered (the built-in simulator says so). Server only.
 
 use crate::domain::connection::ConnectionTest;
+use crate::domain::platform::{API_VERSION, Health, paths};
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(3);
 
-/// `GET http://host:port/health` with HTTP basic authentication when a username is set.
+/// `GET http://host:port/v1/health` with HTTP basic authentication when a username is set.
 pub async fn test_connection(
     host: &str,
     port: u16,
@@ -26,12 +28,23 @@ pub async fn test_connection(
         Ok(client) => client,
         Err(error) => return ConnectionTest::Unexpected(error.to_string()),
     };
-    let mut request = client.get(format!("http://{host}:{port}/health"));
+    let mut request = client.get(format!("http://{host}:{port}{}", paths::HEALTH));
     if !username.is_empty() {
         request = request.basic_auth(username, password);
     }
     match request.send().await {
-        Ok(response) if response.status().is_success() => ConnectionTest::Reachable,
+        Ok(response) if response.status().is_success() => match response.json::<Health>().await {
+            Ok(health) if health.api_version == API_VERSION => ConnectionTest::Reachable {
+                platform: health.platform,
+            },
+            Ok(health) => ConnectionTest::Unexpected(format!(
+                "it speaks platform API {}, not {API_VERSION}",
+                health.api_version
+            )),
+            Err(_) => ConnectionTest::Unexpected(
+                "it answers, but not with the platform API's health".to_owned(),
+            ),
+        },
         Ok(response) if matches!(response.status().as_u16(), 401 | 403) => {
             ConnectionTest::BadCredentials
         }

@@ -6,6 +6,7 @@ use crate::domain::platform::PlatformError;
 use crate::domain::simulator::{Fault, FaultSpec, SimulatorState, Timing, paths};
 use reqwest::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 /// How long the console waits for the simulator.
@@ -14,6 +15,7 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 /// Where the simulator listens and the credentials it wants.
 #[derive(Debug, Clone)]
 pub struct SimulatorLink {
+    address: SocketAddr,
     base: String,
     username: String,
     password: String,
@@ -35,19 +37,25 @@ pub enum LinkError {
 }
 
 impl SimulatorLink {
-    /// A link to `http://{address}` (host:port).
-    pub fn new(address: &str, username: &str, password: &str) -> Self {
+    /// A link to `http://{address}`.
+    pub fn new(address: SocketAddr, username: &str, password: &str) -> Self {
         let client = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .connect_timeout(TIMEOUT)
             .build()
             .unwrap_or_default();
         Self {
+            address,
             base: format!("http://{address}"),
             username: username.to_owned(),
             password: password.to_owned(),
             client,
         }
+    }
+
+    /// Where the simulator listens.
+    pub fn address(&self) -> SocketAddr {
+        self.address
     }
 
     /// `http://host:port`, for messages.

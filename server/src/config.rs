@@ -155,11 +155,7 @@ impl SimulatorConfig {
     }
 
     pub fn link(&self) -> app::simulator_link::SimulatorLink {
-        app::simulator_link::SimulatorLink::new(
-            &self.addr.to_string(),
-            &self.username,
-            &self.password,
-        )
+        app::simulator_link::SimulatorLink::new(self.addr, &self.username, &self.password)
     }
 }
 

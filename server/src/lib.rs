@@ -28,6 +28,7 @@ use axum::routing::get;
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use secret::SecretKey;
+use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -93,14 +94,15 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Everything the database needs before the first request: it exists, it is migrated,
-/// the step catalog is current and, in demo mode, the demo estate is there. With an
+/// the step catalog is current and, with `demo` (where the simulator listens), the demo
+/// estate is there, its connection configs pointing at that simulator. With an
 /// `owner_url`, that account creates and migrates the database and grants the serving
 /// account of `database_url` only what serving needs; without, `database_url` does all.
 pub async fn prepare_database(
     database_url: &str,
     owner_url: Option<&str>,
     pool_size: usize,
-    demo: bool,
+    demo: Option<SocketAddr>,
 ) -> anyhow::Result<Store> {
     let owner = owner_url.unwrap_or(database_url);
     migrate::create_database_if_missing(owner).await?;
@@ -114,8 +116,8 @@ pub async fn prepare_database(
     app::store::catalog::sync_builtin(&store)
         .await
         .context("cannot write the step catalog")?;
-    if demo
-        && app::store::demo::load_once(&store)
+    if let Some(simulator) = demo
+        && app::store::demo::load_once(&store, simulator)
             .await
             .context("cannot load the demo data")?
     {
@@ -149,7 +151,7 @@ pub async fn prepare(
         database_url,
         options.owner_database_url.as_deref(),
         options.pool_size,
-        options.demo,
+        options.demo.then(|| options.simulator.address()),
     )
     .await?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());

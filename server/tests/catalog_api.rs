@@ -44,7 +44,7 @@ async fn a_start_restores_catalog_rows_that_were_changed_or_removed() {
         .await
         .unwrap();
 
-    server::prepare_database(&app.db.url, None, 2, false)
+    server::prepare_database(&app.db.url, None, 2, None)
         .await
         .unwrap();
 

@@ -1,12 +1,11 @@
 //! Connection configs: passwords encrypted at rest and never answered, usernames hidden
 //! from auditors, and the connection test against real HTTP endpoints.
 
-use crate::support::test_app::{TestApp, secret};
+use crate::support::test_app::{SIMULATOR_PASSWORD, SIMULATOR_USER, TestApp, secret};
 use crate::support::test_db::TestDb;
 use app::auth::keys::Keys;
 use app::domain::role::Role;
 use app::store::stored_secret;
-use axum::http::{HeaderMap, StatusCode as AxumStatus};
 use diesel::prelude::*;
 use diesel_async::{AsyncMigrationHarness, RunQueryDsl, SimpleAsyncConnection};
 use diesel_migrations::MigrationHarness;
@@ -148,26 +147,11 @@ async fn auditors_do_not_see_usernames_and_bad_fields_are_refused() {
     assert_eq!(fields, ["host", "port"]);
 }
 
-/// A platform endpoint whose `/health` wants basic auth `ops` / `PASSWORD`.
-async fn platform() -> u16 {
-    async fn health(headers: HeaderMap) -> AxumStatus {
-        use base64::Engine;
-        let expected = format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(format!("ops:{PASSWORD}"))
-        );
-        if headers
-            .get("authorization")
-            .is_some_and(|v| v == expected.as_str())
-        {
-            AxumStatus::OK
-        } else {
-            AxumStatus::UNAUTHORIZED
-        }
-    }
+/// Something that answers `/v1/health` with 200, but not as the platform API says.
+async fn stranger() -> u16 {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    let app = axum::Router::new().route("/health", axum::routing::get(health));
+    let app = axum::Router::new().route("/v1/health", axum::routing::get(|| async { "OK" }));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     port
 }
@@ -177,7 +161,10 @@ async fn test_connection_tells_reachable_bad_credentials_refused_and_timed_out()
     let app = TestApp::spawn_with_demo().await;
     let operator = app.as_role(Role::Operator).await;
     let dc = first_data_center(&app, &operator).await;
-    let platform_port = platform().await;
+    // The test app's own simulator, which wants SIMULATOR_USER / SIMULATOR_PASSWORD.
+    let simulator = app.services.simulator.base().rsplit(':').next().unwrap();
+    let simulator_port: u16 = simulator.parse().unwrap();
+    let stranger_port = stranger().await;
     // A listener that accepts connections and never answers.
     let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let silent_port = silent.local_addr().unwrap().port();
@@ -193,8 +180,14 @@ async fn test_connection_tells_reachable_bad_credentials_refused_and_timed_out()
     let other_dc = app.call(&operator, "data_centers/list", json!({})).await.1[1]["id"].clone();
     let mut results = Vec::new();
     for (name, port, password, dc, platform) in [
-        ("right", platform_port, PASSWORD, &dc, "traffic_gateway"),
-        ("wrong", platform_port, "not it", &dc, "app_platform"),
+        (
+            "right",
+            simulator_port,
+            SIMULATOR_PASSWORD,
+            &dc,
+            "traffic_gateway",
+        ),
+        ("wrong", simulator_port, "not it", &dc, "app_platform"),
         ("closed", closed_port, PASSWORD, &dc, "database"),
         (
             "silent",
@@ -203,6 +196,7 @@ async fn test_connection_tells_reachable_bad_credentials_refused_and_timed_out()
             &other_dc,
             "traffic_gateway",
         ),
+        ("stranger", stranger_port, PASSWORD, &other_dc, "database"),
     ] {
         let mut f = form(
             dc,
@@ -212,6 +206,7 @@ async fn test_connection_tells_reachable_bad_credentials_refused_and_timed_out()
         );
         f["name"] = json!(name);
         f["platform"] = json!(platform);
+        f["username"] = json!(SIMULATOR_USER);
         let (_, created) = app
             .call(&operator, "connection_configs/create", json!({ "form": f }))
             .await;
@@ -223,13 +218,27 @@ async fn test_connection_tells_reachable_bad_credentials_refused_and_timed_out()
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{result}");
-        results.push(result["result"].as_str().unwrap().to_owned());
+        results.push(result);
     }
     drop(silent);
 
+    let kinds: Vec<&str> = results
+        .iter()
+        .map(|r| r["result"].as_str().unwrap())
+        .collect();
     assert_eq!(
-        results,
-        ["reachable", "bad_credentials", "refused", "timed_out"]
+        kinds,
+        [
+            "reachable",
+            "bad_credentials",
+            "refused",
+            "timed_out",
+            "unexpected"
+        ]
+    );
+    assert_eq!(
+        results[0]["detail"]["platform"], "simulator",
+        "it says it reached the simulator"
     );
 }
 

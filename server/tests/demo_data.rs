@@ -26,8 +26,22 @@ async fn count(db: &TestDb, table: &str) -> i64 {
 async fn demo_mode_loads_the_estate_once() {
     let db = TestDb::empty().await;
 
-    prepare_database(&db.url, None, 2, true).await.unwrap();
-    prepare_database(&db.url, None, 2, true).await.unwrap();
+    prepare_database(
+        &db.url,
+        None,
+        2,
+        Some(crate::support::test_app::NO_SIMULATOR),
+    )
+    .await
+    .unwrap();
+    prepare_database(
+        &db.url,
+        None,
+        2,
+        Some(crate::support::test_app::NO_SIMULATOR),
+    )
+    .await
+    .unwrap();
 
     assert_eq!(count(&db, "regions").await, 2);
     assert_eq!(count(&db, "data_centers").await, 3);
@@ -41,7 +55,7 @@ async fn demo_mode_loads_the_estate_once() {
 async fn without_demo_mode_the_estate_stays_empty() {
     let db = TestDb::empty().await;
 
-    prepare_database(&db.url, None, 2, false).await.unwrap();
+    prepare_database(&db.url, None, 2, None).await.unwrap();
 
     assert_eq!(count(&db, "regions").await, 0);
     assert_eq!(count(&db, "product_groups").await, 0);
@@ -50,7 +64,7 @@ async fn without_demo_mode_the_estate_stays_empty() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_mode_leaves_an_existing_estate_alone() {
     let db = TestDb::empty().await;
-    prepare_database(&db.url, None, 2, false).await.unwrap();
+    prepare_database(&db.url, None, 2, None).await.unwrap();
     let mut conn = db.connect().await;
     diesel::insert_into(regions::table)
         .values(regions::name.eq("Our region"))
@@ -58,7 +72,14 @@ async fn demo_mode_leaves_an_existing_estate_alone() {
         .await
         .unwrap();
 
-    prepare_database(&db.url, None, 2, true).await.unwrap();
+    prepare_database(
+        &db.url,
+        None,
+        2,
+        Some(crate::support::test_app::NO_SIMULATOR),
+    )
+    .await
+    .unwrap();
 
     assert_eq!(count(&db, "regions").await, 1);
     assert_eq!(count(&db, "data_centers").await, 0);
@@ -72,7 +93,11 @@ async fn start(db: &TestDb, demo: bool, admin_password: Option<&str>) -> app::se
         admin_password: admin_password.map(str::to_owned),
         sessions: crate::support::test_app::sessions(),
         trusted_proxies: Default::default(),
-        simulator: app::simulator_link::SimulatorLink::new("127.0.0.1:9", "nobody", ""),
+        simulator: app::simulator_link::SimulatorLink::new(
+            crate::support::test_app::NO_SIMULATOR,
+            "nobody",
+            "",
+        ),
     };
     server::prepare(&db.url, &crate::support::test_app::secret(), &options)
         .await

@@ -62,7 +62,11 @@ async fn the_serving_account_can_serve_and_cannot_erase_the_audit_log() {
         admin_password: Some(PASSWORD.to_owned()),
         sessions: sessions(),
         trusted_proxies: Default::default(),
-        simulator: app::simulator_link::SimulatorLink::new("127.0.0.1:9", "nobody", ""),
+        simulator: app::simulator_link::SimulatorLink::new(
+            crate::support::test_app::NO_SIMULATOR,
+            "nobody",
+            "",
+        ),
     };
     let services = server::prepare(&serving_url, &secret(), &options)
         .await

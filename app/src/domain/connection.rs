@@ -193,7 +193,11 @@ impl ConnectionConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", content = "detail", rename_all = "snake_case")]
 pub enum ConnectionTest {
-    Reachable,
+    /// It answered the platform API's health call; `platform` says which platform it is
+    /// (`simulator` for the built-in simulator).
+    Reachable {
+        platform: String,
+    },
     Refused,
     TimedOut,
     BadCredentials,
@@ -204,7 +208,12 @@ pub enum ConnectionTest {
 impl ConnectionTest {
     pub fn message(&self) -> String {
         match self {
-            Self::Reachable => "reachable".to_owned(),
+            Self::Reachable { platform } if platform == "simulator" => {
+                "reachable: the built-in simulator answers (platform API v1)".to_owned()
+            }
+            Self::Reachable { platform } => {
+                format!("reachable: {platform} answers (platform API v1)")
+            }
             Self::Refused => "refused: nothing answers at that address".to_owned(),
             Self::TimedOut => "timed out: no answer within 3 seconds".to_owned(),
             Self::BadCredentials => {

@@ -13,6 +13,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::json;
 use std::collections::HashMap;
+use std::net::SocketAddr;
 
 pub const REGIONS: &[(&str, &[(&str, &str)])] = &[
     (
@@ -124,7 +125,7 @@ pub const CLUSTERS: &[(&str, &str, &str, &[&str])] = &[
 
 /// Loads the demo estate unless it was loaded before or the database already has an
 /// estate of its own. Says whether anything was loaded.
-pub async fn load_once(store: &Store) -> Result<bool, StoreError> {
+pub async fn load_once(store: &Store, simulator: SocketAddr) -> Result<bool, StoreError> {
     let mut conn = store.conn().await?;
     conn.transaction::<_, StoreError, _>(async |conn| {
         if !settings::insert_once(conn, settings::DEMO_DATA_LOADED, "true").await? {
@@ -135,7 +136,7 @@ pub async fn load_once(store: &Store) -> Result<bool, StoreError> {
             return Ok(false);
         }
         let data_centers = insert_data_centers(conn).await?;
-        insert_connection_configs(conn, &data_centers).await?;
+        insert_connection_configs(conn, &data_centers, simulator).await?;
         insert_product_groups(conn).await?;
         insert_clusters(conn, &data_centers).await?;
         Ok(true)
@@ -230,14 +231,13 @@ async fn insert_clusters(
     Ok(())
 }
 
-/// Where the demo configs point: the built-in simulator the run command serves (it comes
-/// with the execution engine; until then "Test connection" honestly reports it refused).
-pub const SIMULATOR_PORT: u16 = 3900;
-
-/// A `test` config for every demo data center and platform, pointing at the simulator.
+/// A `test` config for every demo data center and platform, pointing at the built-in
+/// simulator `make run` starts with the console (its user name is `switchyard`, with no
+/// password, as in these configs).
 async fn insert_connection_configs(
     conn: &mut Db,
     data_centers: &HashMap<&'static str, u64>,
+    simulator: SocketAddr,
 ) -> Result<(), StoreError> {
     let platforms = [
         ("traffic_gateway", "gateway"),
@@ -255,8 +255,8 @@ async fn insert_connection_configs(
                     connection_configs::platform.eq(platform),
                     connection_configs::kind.eq("test"),
                     connection_configs::protocol.eq("http"),
-                    connection_configs::host.eq("127.0.0.1"),
-                    connection_configs::port.eq(SIMULATOR_PORT),
+                    connection_configs::host.eq(simulator.ip().to_string()),
+                    connection_configs::port.eq(simulator.port()),
                     connection_configs::username.eq("switchyard"),
                 ))
                 .execute(conn)

@@ -65,6 +65,10 @@ pub async fn serve(services: Services) -> String {
     format!("http://{addr}")
 }
 
+/// An address nothing answers at, for services that need no simulator.
+pub const NO_SIMULATOR: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 9);
+
 /// The credentials of every test simulator.
 pub const SIMULATOR_USER: &str = "switchyard";
 pub const SIMULATOR_PASSWORD: &str = "simulated";
@@ -73,7 +77,7 @@ pub const SIMULATOR_PASSWORD: &str = "simulated";
 /// simulator of their own (zero latency, its world from that database's estate).
 pub async fn services(database_url: &str, demo: bool) -> Services {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap().to_string();
+    let address = listener.local_addr().unwrap();
     let options = StartOptions {
         owner_database_url: None,
         pool_size: 4,
@@ -81,7 +85,7 @@ pub async fn services(database_url: &str, demo: bool) -> Services {
         admin_password: Some(PASSWORD.to_owned()),
         sessions: sessions(),
         trusted_proxies: Default::default(),
-        simulator: SimulatorLink::new(&address, SIMULATOR_USER, SIMULATOR_PASSWORD),
+        simulator: SimulatorLink::new(address, SIMULATOR_USER, SIMULATOR_PASSWORD),
     };
     let services = prepare(database_url, &secret(), &options).await.unwrap();
     let credentials = Credentials {
