@@ -1,5 +1,5 @@
 # The two commands Switchyard is run and tested with. The scripts install whatever is missing.
-.PHONY: run test bundle-size abuse db
+.PHONY: run test bundle-size abuse simulator-load db
 
 ## Build and serve the console with demo data (http://127.0.0.1:3000 unless SWITCHYARD_ADDR says otherwise).
 run:
@@ -17,6 +17,10 @@ bundle-size:
 ## What an anonymous flood and hostile imports cost: read latency, memory, refusal times.
 abuse:
 	@scripts/abuse.sh
+
+## What a hammering costs the platform simulator: throughput, p99, memory, bad calls refused.
+simulator-load:
+	@scripts/simulator-load.sh
 
 ## Print the URL of the MySQL/MariaDB server the commands above use (starting one if needed).
 db:

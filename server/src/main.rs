@@ -89,6 +89,12 @@ async fn start_simulator(
             )
         })?;
     tracing::info!("the platform simulator listens at http://{}", settings.addr);
+    if !settings.addr.ip().is_loopback() && settings.password.is_empty() {
+        tracing::warn!(
+            "the simulator listens beyond this machine without a password: anyone who reaches \
+             it can inject faults (set SWITCHYARD_SIMULATOR_PASSWORD)"
+        );
+    }
     supervisor.spawn("platform simulator", |stop| async move {
         if let Err(error) = sim::serve(listener, simulator, stop).await {
             tracing::error!(%error, "the platform simulator stopped");

@@ -266,6 +266,18 @@ async fn hang_and_slow_keep_the_caller_waiting() {
             .await;
         assert!(answer.is_err_and(|e| e.is_timeout()), "{path} kept waiting");
     }
+    // The hung call is in the call log at once, as one that got no answer.
+    let state = sim.state().await;
+    let hung = state["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["call"] == "health")
+        .unwrap();
+    assert_eq!(
+        (hung["status"].as_u64(), hung["fault"].as_u64()),
+        (Some(0), Some(1))
+    );
     // Both faults were for one call: the next ones answer.
     assert_eq!(sim.get("/v1/health", &[]).await.0, StatusCode::OK);
     assert_eq!(primary(&sim).await, "Shanghai-A");

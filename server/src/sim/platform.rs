@@ -72,7 +72,8 @@ fn dropped() -> Response {
     Response::new(HttpBody::from_stream(failing))
 }
 
-/// Serves one call: the fault that hits it (if any), `work`, the call log.
+/// Serves one call: the fault that hits it (if any), `work`, the call log (status 0 for a
+/// call that gets no answer).
 async fn answer(
     sim: &Simulator,
     call: Call,
@@ -81,40 +82,41 @@ async fn answer(
     work: impl FnOnce(Option<Hit>) -> Result<Response, Refusal>,
 ) -> Response {
     let hit = sim.faults().hit(call, &subject, replay);
-    let response = match hit.map(|h| h.effect) {
-        Some(FaultEffect::Hang) => {
+    let effect = hit.map(|h| h.effect);
+    let logged = |status: u16| {
+        sim.log(CallRecord {
+            at: chrono::Utc::now(),
+            call,
+            subject: subject.describe(),
+            status,
+            fault: hit.map(|h| h.fault),
+        })
+    };
+    match hit {
+        Some(h) if h.effect == FaultEffect::Hang => {
+            logged(0);
             tokio::time::sleep(HANG).await;
-            dropped()
+            return dropped();
         }
+        Some(h) if h.effect == FaultEffect::Slow => {
+            tokio::time::sleep(Duration::from_millis(u64::from(h.delay_ms))).await;
+        }
+        _ => {}
+    }
+    let response = match effect {
         Some(FaultEffect::Error500) => {
             Refusal(error(ErrorCode::Internal, "injected fault: internal error")).into_response()
         }
         Some(FaultEffect::Fail) if !call.mutates() => {
             Refusal(error(ErrorCode::Unavailable, "injected fault: unavailable")).into_response()
         }
-        effect => {
-            if let Some(ms) = hit.filter(|_| effect == Some(FaultEffect::Slow)) {
-                tokio::time::sleep(Duration::from_millis(u64::from(ms.delay_ms))).await;
-            }
-            let answered = work(hit).unwrap_or_else(IntoResponse::into_response);
-            if effect == Some(FaultEffect::Drop) {
-                dropped()
-            } else {
-                answered
-            }
-        }
+        _ => work(hit).unwrap_or_else(IntoResponse::into_response),
     };
-    let status = match hit.map(|h| h.effect) {
-        Some(FaultEffect::Hang | FaultEffect::Drop) => 0,
-        _ => response.status().as_u16(),
-    };
-    sim.log(CallRecord {
-        at: chrono::Utc::now(),
-        call,
-        subject: subject.describe(),
-        status,
-        fault: hit.map(|h| h.fault),
-    });
+    if effect == Some(FaultEffect::Drop) {
+        logged(0);
+        return dropped();
+    }
+    logged(response.status().as_u16());
     response
 }
 
