@@ -100,12 +100,13 @@ pub enum Command {
 #[derive(Debug, Clone, clap::Args)]
 pub struct SimulatorConfig {
     /// Start the built-in simulator with the console (`make run` does).
-    #[arg(long = "simulator", env = "SWITCHYARD_SIMULATOR", default_value = "false", value_parser = clap::builder::BoolishValueParser::new(), global = true)]
+    #[arg(id = "simulator", long = "simulator", env = "SWITCHYARD_SIMULATOR", default_value = "false", value_parser = clap::builder::BoolishValueParser::new(), global = true)]
     pub start: bool,
 
     /// Where the simulator listens (the demo connection configs name 127.0.0.1:3900); the
     /// console's Simulator page talks to it there.
     #[arg(
+        id = "simulator-addr",
         long = "simulator-addr",
         env = "SWITCHYARD_SIMULATOR_ADDR",
         default_value = "127.0.0.1:3900",
@@ -115,6 +116,7 @@ pub struct SimulatorConfig {
 
     /// The user name every simulator call must bring (the demo configs' user name).
     #[arg(
+        id = "simulator-username",
         long = "simulator-username",
         env = "SWITCHYARD_SIMULATOR_USERNAME",
         default_value = "switchyard",
@@ -124,6 +126,7 @@ pub struct SimulatorConfig {
 
     /// The password every simulator call must bring (the demo configs have none).
     #[arg(
+        id = "simulator-password",
         long = "simulator-password",
         env = "SWITCHYARD_SIMULATOR_PASSWORD",
         default_value = "",
@@ -133,7 +136,7 @@ pub struct SimulatorConfig {
     pub password: String,
 
     /// How long simulated operations take at start: `realistic` (restarts 1–3 s) or `zero`.
-    #[arg(long = "simulator-timing", env = "SWITCHYARD_SIMULATOR_TIMING", default_value = "realistic", value_parser = ["realistic", "zero"], global = true)]
+    #[arg(id = "simulator-timing", long = "simulator-timing", env = "SWITCHYARD_SIMULATOR_TIMING", default_value = "realistic", value_parser = ["realistic", "zero"], global = true)]
     pub timing: String,
 }
 
@@ -165,5 +168,36 @@ impl Config {
             idle: Duration::from_secs(self.session_idle_minutes * 60),
             lifetime: Duration::from_secs(self.session_hours * 3600),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_flags_are_consistent() {
+        Config::command().debug_assert();
+    }
+
+    #[test]
+    fn the_simulator_runs_alone_with_its_own_flags() {
+        let config = Config::try_parse_from([
+            "server",
+            "simulator",
+            "--simulator-addr",
+            "127.0.0.1:3999",
+            "--simulator-timing",
+            "zero",
+        ])
+        .unwrap();
+        assert!(matches!(config.command, Some(Command::Simulator)));
+        assert_eq!(config.simulator.addr.port(), 3999);
+        assert_eq!(
+            config.addr.port(),
+            3000,
+            "the console's own address is apart"
+        );
     }
 }
