@@ -357,3 +357,31 @@ async fn a_simulator_that_does_not_answer_is_explained_not_a_crash() {
     );
     assert!(html.contains("does not answer"), "the page says why");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_offers_controls_only_to_those_who_may_use_them() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let auditor = app.as_role(Role::Auditor).await;
+
+    let (status, _, html) = app.page(&operator, "/simulator").await;
+    assert_eq!(status, StatusCode::OK);
+    for part in [
+        "aria-label=\"World\"",
+        "aria-label=\"Active faults\"",
+        "aria-label=\"Inject fault\"",
+        "aria-label=\"Set timing\"",
+        "Reset world",
+        "data-application=\"payment-gateway\"",
+    ] {
+        assert!(html.contains(part), "operators see {part}");
+    }
+
+    let (status, _, html) = app.page(&auditor, "/simulator").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("aria-label=\"Active faults\""));
+    assert!(html.contains("data-cluster=\"portal-db\""));
+    for part in ["Inject fault", "Set timing", "Reset world", "Clear all"] {
+        assert!(!html.contains(part), "auditors do not see {part}");
+    }
+}
