@@ -30,6 +30,9 @@ export default defineConfig({
       SWITCHYARD_ADDR: `127.0.0.1:${port}`,
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? "mysql://root@127.0.0.1:3306/switchyard_e2e",
       SWITCHYARD_DEMO: "1",
+      // The Simulator page's journey drives the built-in simulator, on a port of its own.
+      SWITCHYARD_SIMULATOR: "1",
+      SWITCHYARD_SIMULATOR_ADDR: process.env.E2E_SIMULATOR_ADDR ?? "127.0.0.1:3998",
       SWITCHYARD_LOG: "warn",
     },
   },

@@ -37,8 +37,9 @@ say "startup smoke check: make run's path, on a fresh database"
 
 say "end-to-end tests against the release build"
 E2E_PORT=$(free_port)
+E2E_SIMULATOR_ADDR=127.0.0.1:$(free_port)
 E2E_DB=switchyard_e2e_$$
-export E2E_PORT E2E_DATABASE_URL="$TEST_DATABASE_URL/$E2E_DB"
+export E2E_PORT E2E_SIMULATOR_ADDR E2E_DATABASE_URL="$TEST_DATABASE_URL/$E2E_DB"
 drop_e2e_db() { db_client "$TEST_DATABASE_URL" -e "DROP DATABASE IF EXISTS \`$E2E_DB\`" || true; }
 trap drop_e2e_db EXIT
 (cd end2end && npx playwright test)

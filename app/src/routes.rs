@@ -4,8 +4,8 @@ use crate::components::console_layout::ConsoleLayout;
 use crate::pages::{
     account::AccountPage, audit_log::AuditLogPage, environment::EnvironmentPage, home::HomePage,
     not_found::NotFoundPage, plan_detail::PlanDetailPage, plan_editor::PlanEditorPage,
-    plan_list::PlanListPage, sign_in::SignInPage, step_catalog::StepCatalogPage,
-    upcoming::ExecutionListPage, users::UsersPage,
+    plan_list::PlanListPage, sign_in::SignInPage, simulator::SimulatorPage,
+    step_catalog::StepCatalogPage, upcoming::ExecutionListPage, users::UsersPage,
 };
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -25,6 +25,7 @@ pub fn AppRoutes() -> impl IntoView {
                     <Route path=path!("/executions") view=ExecutionListPage />
                     <Route path=path!("/steps") view=StepCatalogPage />
                     <Route path=path!("/environment") view=EnvironmentPage />
+                    <Route path=path!("/simulator") view=SimulatorPage />
                     <Route path=path!("/audit") view=AuditLogPage />
                     <Route path=path!("/settings") view=UsersPage />
                     <Route path=path!("/account") view=AccountPage />

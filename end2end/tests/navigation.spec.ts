@@ -8,6 +8,7 @@ test("every section is reachable from the navigation", async ({ page, consoleErr
     ["Plans", "/plans"],
     ["Executions", "/executions"],
     ["Environment", "/environment"],
+    ["Simulator", "/simulator"],
     ["Audit log", "/audit"],
     ["Settings", "/settings"],
   ]) {

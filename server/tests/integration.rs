@@ -27,4 +27,5 @@ mod sessions;
 mod sign_in_abuse;
 mod simulator;
 mod simulator_faults;
+mod simulator_page;
 mod store_errors;

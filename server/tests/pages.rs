@@ -43,6 +43,7 @@ async fn every_section_answers_and_the_navigation_fits_the_role() {
         "/executions",
         "/steps",
         "/environment",
+        "/simulator",
         "/audit",
         "/settings",
         "/account",

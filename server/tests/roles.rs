@@ -182,6 +182,26 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
             json!({ "id": 999_999, "revision": 1, "comment": "" }),
             Some(REVIEW),
         ),
+        ("simulator/state", json!({}), Some(ALL)),
+        (
+            "simulator/inject_fault",
+            json!({ "spec": { "call": "health", "effect": "slow" } }),
+            Some(OPERATE),
+        ),
+        (
+            "simulator/clear_fault",
+            json!({ "id": 999_999 }),
+            Some(OPERATE),
+        ),
+        ("simulator/clear_faults", json!({}), Some(OPERATE)),
+        ("simulator/reset", json!({}), Some(OPERATE)),
+        (
+            "simulator/set_timing",
+            json!({ "timing": { "traffic": { "min_ms": 2, "max_ms": 1 },
+                                "restart": { "min_ms": 0, "max_ms": 0 },
+                                "cluster": { "min_ms": 0, "max_ms": 0 } } }),
+            Some(OPERATE),
+        ),
         // Last: it ends the caller's session.
         ("auth/sign_out", json!({}), Some(ALL)),
     ]

@@ -11,4 +11,5 @@ pub mod environment;
 pub mod plans;
 #[cfg(feature = "ssr")]
 mod server_side;
+pub mod simulator;
 pub mod users;

@@ -24,6 +24,7 @@ const SECTIONS: &[(&str, &str, Capability)] = &[
     ("/executions", "Executions", Capability::Read),
     ("/steps", "Step catalog", Capability::Read),
     ("/environment", "Environment", Capability::Read),
+    ("/simulator", "Simulator", Capability::Read),
     ("/audit", "Audit log", Capability::ReadAudit),
     ("/settings", "Settings", Capability::Administer),
 ];

@@ -173,6 +173,12 @@ actions! {
     ApprovePlan: "plans/approve", Review, Writes;
     RejectPlan: "plans/reject", Review, Writes;
     DeactivatePlan: "plans/deactivate", Review, Writes;
+    SimulatorState: "simulator/state", Read, Reads;
+    InjectFault: "simulator/inject_fault", Operate, Writes;
+    ClearFault: "simulator/clear_fault", Operate, Writes;
+    ClearFaults: "simulator/clear_faults", Operate, Writes;
+    ResetSimulator: "simulator/reset", Operate, Writes;
+    SetSimulatorTiming: "simulator/set_timing", Operate, Writes;
 }
 
 impl Action {

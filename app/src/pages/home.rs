@@ -17,6 +17,7 @@ pub fn HomePage() -> impl IntoView {
             <li><a href="/executions"><strong>"Executions"</strong><span>"Run a plan and watch it live."</span></a></li>
             <li><a href="/steps"><strong>"Step catalog"</strong><span>"Every step type a plan can use."</span></a></li>
             <li><a href="/environment"><strong>"Environment"</strong><span>"Data centers, configs, product groups, clusters."</span></a></li>
+            <li><a href="/simulator"><strong>"Simulator"</strong><span>"Rehearse failures: inject faults into the simulated platforms."</span></a></li>
         </ul>
     }
 }

@@ -12,6 +12,7 @@ pub mod plan_editor;
 pub mod plan_list;
 pub mod product_groups;
 pub mod sign_in;
+pub mod simulator;
 pub mod step_catalog;
 pub mod upcoming;
 pub mod users;
