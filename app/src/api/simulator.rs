@@ -4,60 +4,30 @@
 //! through `SimulatorLink`, and what goes wrong there is said in one place, `link_error`.
 
 use crate::domain::simulator::{Fault, FaultSpec, SimulatorState, Timing};
-use crate::error::{AppError, FieldError};
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-/// The fields of the inject form, as errors name them.
-pub mod fields {
-    pub const TARGET: &str = "target";
-    pub const EFFECT: &str = "effect";
-    pub const TIMES: &str = "times";
-    pub const DELAY_MS: &str = "delay_ms";
-    /// A problem with the spec as a whole.
-    pub const SPEC: &str = "spec";
-    /// A problem with the timing as a whole (the kinds are `traffic`, `restart`, `cluster`).
-    pub const TIMING: &str = "timing";
-}
-
-/// The field a fault spec's problem belongs to, from `FaultSpec::checked`'s message.
-fn spec_field(message: &str) -> &'static str {
-    if message.contains("delay_ms") {
-        fields::DELAY_MS
-    } else if message.starts_with("times") {
-        fields::TIMES
-    } else if message.starts_with("names") {
-        fields::TARGET
-    } else if message.contains("flap") || message.contains("drop") {
-        fields::EFFECT
-    } else {
-        fields::SPEC
-    }
-}
-
-/// A refused fault spec, its message next to the field it is about.
-fn invalid_spec(message: String) -> AppError {
-    AppError::invalid(vec![FieldError::new(spec_field(&message), message)])
-}
-
-/// A refused timing, next to the kind it is about (`Timing::checked` names it first).
-fn invalid_timing(message: String) -> AppError {
-    let field = match message.split_once(':') {
-        Some((kind @ ("traffic" | "restart" | "cluster"), _)) => kind.to_owned(),
-        _ => fields::TIMING.to_owned(),
-    };
-    AppError::invalid(vec![FieldError::new(field, message)])
-}
-
-/// The spec trimmed, or what is wrong with it: the check the simulator runs too, here so
-/// the form shows it before the round trip and the server refuses it before sending.
+/// The spec trimmed, or the field that is wrong: the check the simulator runs too, here
+/// so the form shows it before the round trip and the server refuses it before sending.
 pub fn check_fault_spec(spec: FaultSpec) -> Result<FaultSpec, AppError> {
-    spec.checked().map_err(invalid_spec)
+    spec.checked()
+        .map_err(|error| AppError::invalid(vec![error]))
 }
 
-/// The timing, or what is wrong with it, as `check_fault_spec`.
+/// The timing, or the kind that is wrong, as `check_fault_spec`.
 pub fn check_timing(timing: Timing) -> Result<Timing, AppError> {
-    timing.checked().map_err(invalid_timing)
+    timing
+        .checked()
+        .map_err(|error| AppError::invalid(vec![error]))
+}
+
+/// A `bad_request` the simulator itself answered (the console checked first, so only a
+/// simulator of another version gets here), shown with the form as a whole.
+#[cfg(feature = "ssr")]
+fn refused_spec(message: String) -> AppError {
+    use crate::domain::simulator::fields;
+    AppError::invalid(vec![crate::error::FieldError::new(fields::SPEC, message)])
 }
 
 /// What a failed control call means for the person who made it. `invalid` says which
@@ -147,7 +117,7 @@ pub async fn inject_fault(spec: FaultSpec) -> Result<Fault, AppError> {
         let fault = link()?
             .inject(&spec)
             .await
-            .map_err(|e| link_error(e, Some(invalid_spec)))?;
+            .map_err(|e| link_error(e, Some(refused_spec)))?;
         let note = Some(fault.spec.describe());
         audited(&actor, format!("fault/{}", fault.id), note).await?;
         Ok(fault)
@@ -209,7 +179,7 @@ pub async fn set_simulator_timing(timing: Timing) -> Result<SimulatorState, AppE
             let state = link()?
                 .set_timing(&timing)
                 .await
-                .map_err(|e| link_error(e, Some(invalid_timing)))?;
+                .map_err(|e| link_error(e, Some(refused_spec)))?;
             let [traffic, restart, cluster] = [timing.traffic, timing.restart, timing.cluster]
                 .map(|l| format!("{}–{} ms", l.min_ms, l.max_ms));
             let note = format!("traffic {traffic}, restart {restart}, cluster {cluster}");
@@ -223,7 +193,7 @@ pub async fn set_simulator_timing(timing: Timing) -> Result<SimulatorState, AppE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::simulator::{Call, FaultEffect, Latency};
+    use crate::domain::simulator::{Call, FaultEffect, Latency, fields};
 
     fn spec(effect: FaultEffect) -> FaultSpec {
         FaultSpec {

@@ -5,6 +5,7 @@
 
 use super::choice::choice;
 use super::platform::{ApplicationState, ClusterState, TrafficState};
+use crate::error::FieldError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,17 @@ pub mod paths {
     pub fn fault(id: u64) -> String {
         format!("/sim/faults/{id}")
     }
+}
+
+/// The fields of a fault spec and a timing, as their refusals name them.
+pub mod fields {
+    pub const DATA_CENTER: &str = "data_center";
+    pub const TARGET: &str = "target";
+    pub const EFFECT: &str = "effect";
+    pub const TIMES: &str = "times";
+    pub const DELAY_MS: &str = "delay_ms";
+    /// A problem with the spec or the timing as a whole.
+    pub const SPEC: &str = "spec";
 }
 
 /// The most faults active at once.
@@ -106,39 +118,49 @@ pub struct FaultSpec {
 }
 
 impl FaultSpec {
-    /// The spec with names trimmed (an empty name means any), or what is wrong with it.
-    pub fn checked(mut self) -> Result<Self, String> {
-        for name in [&mut self.data_center, &mut self.target] {
+    /// The spec with names trimmed (an empty name means any), or the field that is wrong
+    /// and why.
+    pub fn checked(mut self) -> Result<Self, FieldError> {
+        for (field, name) in [
+            (fields::DATA_CENTER, &mut self.data_center),
+            (fields::TARGET, &mut self.target),
+        ] {
             *name = name
                 .take()
                 .map(|n| n.trim().to_owned())
                 .filter(|n| !n.is_empty());
             if name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME) {
-                return Err(format!("names are at most {MAX_NAME} characters"));
+                let message = format!("{field} is at most {MAX_NAME} characters");
+                return Err(FieldError::new(field, message));
             }
         }
         if let Some(times) = self.times
             && !(1..=MAX_TIMES).contains(&times)
         {
-            return Err(format!("times must be between 1 and {MAX_TIMES}"));
+            let message = format!("times must be between 1 and {MAX_TIMES}");
+            return Err(FieldError::new(fields::TIMES, message));
         }
         match (self.effect, self.delay_ms) {
             (FaultEffect::Slow, Some(ms)) if (1..=MAX_DELAY_MS).contains(&ms) => {}
             (FaultEffect::Slow, _) => {
-                return Err(format!(
-                    "a slow fault needs delay_ms between 1 and {MAX_DELAY_MS}"
-                ));
+                let message = format!("a slow fault needs delay_ms between 1 and {MAX_DELAY_MS}");
+                return Err(FieldError::new(fields::DELAY_MS, message));
             }
-            (_, Some(_)) => return Err("only a slow fault takes delay_ms".to_owned()),
+            (_, Some(_)) => {
+                let message = "only a slow fault takes delay_ms";
+                return Err(FieldError::new(fields::DELAY_MS, message));
+            }
             (_, None) => {}
         }
         if self.effect == FaultEffect::Flap
             && !matches!(self.call, Call::Health | Call::ApplicationRead)
         {
-            return Err("only health and application.read calls can flap".to_owned());
+            let message = "only health and application.read calls can flap";
+            return Err(FieldError::new(fields::EFFECT, message));
         }
         if self.effect == FaultEffect::Drop && !self.call.mutates() {
-            return Err("only calls that change something can drop after acting".to_owned());
+            let message = "only calls that change something can drop after acting";
+            return Err(FieldError::new(fields::EFFECT, message));
         }
         Ok(self)
     }
@@ -221,17 +243,18 @@ impl Timing {
         },
     };
 
-    /// The timing, or what is wrong with it.
-    pub fn checked(self) -> Result<Self, String> {
-        for (name, latency) in [
+    /// The timing, or the kind (`traffic`, `restart`, `cluster`) that is wrong and why.
+    pub fn checked(self) -> Result<Self, FieldError> {
+        for (kind, latency) in [
             ("traffic", self.traffic),
             ("restart", self.restart),
             ("cluster", self.cluster),
         ] {
             if latency.min_ms > latency.max_ms || latency.max_ms > MAX_DELAY_MS {
-                return Err(format!(
-                    "{name}: min_ms must not exceed max_ms, which is at most {MAX_DELAY_MS}"
-                ));
+                let message = format!(
+                    "{kind}: min_ms must not exceed max_ms, which is at most {MAX_DELAY_MS}"
+                );
+                return Err(FieldError::new(kind, message));
             }
         }
         Ok(self)

@@ -74,7 +74,7 @@ async fn set_timing(
 ) -> Result<Json<SimulatorState>, Refusal> {
     let timing = body(timing)?
         .checked()
-        .map_err(|message| Refusal(error(ErrorCode::BadRequest, message)))?;
+        .map_err(|e| Refusal(error(ErrorCode::BadRequest, e.message)))?;
     *super::locked(&sim.timing) = timing;
     Ok(Json(sim.state()))
 }

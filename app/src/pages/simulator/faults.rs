@@ -1,10 +1,10 @@
 //! The active faults, each with Clear (and Clear all), and the form that injects one.
 
 use super::Controls;
-use crate::api::simulator::{ClearFault, ClearFaults, InjectFault, check_fault_spec, fields};
+use crate::api::simulator::{ClearFault, ClearFaults, InjectFault, check_fault_spec};
 use crate::components::form_feedback::{FieldMessage, FormMessage, last_error};
 use crate::components::text_field::TextField;
-use crate::domain::simulator::{Call, Fault, FaultEffect, FaultSpec};
+use crate::domain::simulator::{Call, Fault, FaultEffect, FaultSpec, fields};
 use crate::error::{AppError, FieldError};
 use leptos::prelude::*;
 
@@ -188,6 +188,7 @@ pub fn InjectForm(
                     }).collect_view()}
                 </select>
             </label>
+            <FieldMessage error field=fields::DATA_CENTER />
             <TextField label="Target (optional)" value=draft.target error=(error, fields::TARGET) />
             <p class="muted small">"A product group, application or cluster; empty matches every one."</p>
             {choice_select("Effect", &FaultEffect::ALL, draft.effect, FaultEffect::as_str, FaultEffect::label, FaultEffect::parse)}
