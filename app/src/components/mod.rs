@@ -1,5 +1,6 @@
 //! Reusable pieces of the UI, one component per file.
 
+pub mod choice_select;
 pub mod confirm_button;
 pub mod confirm_delete;
 pub mod console_layout;

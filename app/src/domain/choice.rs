@@ -37,6 +37,21 @@ macro_rules! choice {
             }
         }
 
+        impl $crate::domain::choice::Choice for $name {
+            fn all() -> &'static [Self] {
+                &Self::ALL
+            }
+            fn as_str(self) -> &'static str {
+                self.as_str()
+            }
+            fn parse(text: &str) -> Option<Self> {
+                Self::parse(text)
+            }
+            fn label(self) -> &'static str {
+                self.label()
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -46,6 +61,14 @@ macro_rules! choice {
 }
 
 pub(crate) use choice;
+
+/// What every `choice!` set offers, for code that works on any of them (a select box).
+pub trait Choice: Copy + PartialEq + Send + Sync + 'static {
+    fn all() -> &'static [Self];
+    fn as_str(self) -> &'static str;
+    fn parse(text: &str) -> Option<Self>;
+    fn label(self) -> &'static str;
+}
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 
 pub mod audit;
 pub mod catalog;
-mod choice;
+pub mod choice;
 pub mod connection;
 pub mod environment;
 pub mod execution;

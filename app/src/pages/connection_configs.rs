@@ -6,6 +6,7 @@ use crate::api::connections::{
     list_connection_configs,
 };
 use crate::api::environment::list_data_centers;
+use crate::components::choice_select::choice_select;
 use crate::components::form_feedback::FieldMessage;
 use crate::components::record_form::RecordForm;
 use crate::components::record_section::{
@@ -121,27 +122,6 @@ fn ConfigRow(
     }
 }
 
-fn select_of<T: Copy + PartialEq + Send + Sync + 'static>(
-    label: &'static str,
-    options: &'static [T],
-    value: RwSignal<T>,
-    text: fn(T) -> &'static str,
-    name: fn(T) -> &'static str,
-    parse: fn(&str) -> Option<T>,
-) -> impl IntoView {
-    view! {
-        <label>
-            {label}
-            <select on:change=move |ev| { if let Some(v) = parse(&event_target_value(&ev)) { value.set(v); } }>
-                {options.iter().map(|o| {
-                    let o = *o;
-                    view! { <option value=name(o) selected=move || value.get() == o>{text(o)}</option> }
-                }).collect_view()}
-            </select>
-        </label>
-    }
-}
-
 #[component]
 fn ConfigEditor(
     centers: Vec<DataCenter>,
@@ -226,10 +206,10 @@ fn ConfigEditor(
                 </select>
                 <FieldMessage error field="data_center" />
             </label>
-            {select_of("Platform", &Platform::ALL, platform, Platform::label, Platform::as_str, Platform::parse)}
+            {choice_select("Platform", platform)}
             <FieldMessage error field="platform" />
-            {select_of("Kind", &ConfigKind::ALL, kind, ConfigKind::label, ConfigKind::as_str, ConfigKind::parse)}
-            {select_of("Protocol", &Protocol::ALL, protocol, Protocol::label, Protocol::as_str, Protocol::parse)}
+            {choice_select("Kind", kind)}
+            {choice_select("Protocol", protocol)}
             <TextField label="Host" value=host required=true error=(error, "host") />
             <TextField label="Port" value=port required=true error=(error, "port") />
             <TextField label="Username" value=username autocomplete="off" error=(error, "username") />

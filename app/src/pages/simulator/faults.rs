@@ -2,6 +2,7 @@
 
 use super::Controls;
 use crate::api::simulator::{ClearFault, ClearFaults, InjectFault, check_fault_spec};
+use crate::components::choice_select::choice_select;
 use crate::components::form_feedback::{FieldMessage, FormMessage, last_error};
 use crate::components::text_field::TextField;
 use crate::domain::simulator::{Call, Fault, FaultEffect, FaultSpec, fields};
@@ -122,28 +123,6 @@ impl Draft {
     }
 }
 
-/// A labelled select over a `choice!` set, bound to `value`.
-fn choice_select<T: Copy + PartialEq + Send + Sync + 'static>(
-    label: &'static str,
-    options: &'static [T],
-    value: RwSignal<T>,
-    name: fn(T) -> &'static str,
-    text: fn(T) -> &'static str,
-    parse: fn(&str) -> Option<T>,
-) -> impl IntoView {
-    view! {
-        <label>
-            {label}
-            <select on:change=move |ev| { if let Some(v) = parse(&event_target_value(&ev)) { value.set(v); } }>
-                {options.iter().map(|o| {
-                    let o = *o;
-                    view! { <option value=name(o) selected=move || value.get() == o>{text(o)}</option> }
-                }).collect_view()}
-            </select>
-        </label>
-    }
-}
-
 #[component]
 pub fn InjectForm(
     data_centers: Vec<String>,
@@ -176,7 +155,7 @@ pub fn InjectForm(
             {move || injected().map(|fault| view! {
                 <p class="form-ok" role="status">"Injected fault #" {fault.id} ": " {fault.spec.describe()}</p>
             })}
-            {choice_select("Call", &Call::ALL, draft.call, Call::as_str, Call::label, Call::parse)}
+            {choice_select("Call", draft.call)}
             <label>
                 "Data center"
                 <select on:change=move |ev| chosen_dc.set(event_target_value(&ev))>
@@ -191,7 +170,7 @@ pub fn InjectForm(
             <FieldMessage error field=fields::DATA_CENTER />
             <TextField label="Target (optional)" value=draft.target error=(error, fields::TARGET) />
             <p class="muted small">"A product group, application or cluster; empty matches every one."</p>
-            {choice_select("Effect", &FaultEffect::ALL, draft.effect, FaultEffect::as_str, FaultEffect::label, FaultEffect::parse)}
+            {choice_select("Effect", draft.effect)}
             <FieldMessage error field=fields::EFFECT />
             <TextField label="Times" kind="number" value=draft.times error=(error, fields::TIMES) />
             <p class="muted small">"How many matching calls it hits; empty: every one until cleared."</p>
