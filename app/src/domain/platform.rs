@@ -224,6 +224,15 @@ pub struct PlatformError {
     pub message: String,
 }
 
+impl PlatformError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,8 +2,8 @@
 //! clear faults, set the timing, reset the world. Behind the same basic auth as the
 //! platform API (`super::authenticate`).
 
-use super::{Refusal, Simulator, error};
-use app::domain::platform::ErrorCode;
+use super::{Refusal, Simulator};
+use app::domain::platform::{ErrorCode, PlatformError};
 use app::domain::simulator::{FaultSpec, SimulatorState, Timing, paths};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -25,8 +25,12 @@ pub(super) fn routes() -> axum::Router<Arc<Simulator>> {
 }
 
 fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Refusal> {
-    body.map(|Json(value)| value)
-        .map_err(|rejection| Refusal(error(ErrorCode::BadRequest, rejection.body_text())))
+    body.map(|Json(value)| value).map_err(|rejection| {
+        Refusal(PlatformError::new(
+            ErrorCode::BadRequest,
+            rejection.body_text(),
+        ))
+    })
 }
 
 async fn state(State(sim): Sim) -> Result<Json<SimulatorState>, Refusal> {
@@ -36,7 +40,7 @@ async fn state(State(sim): Sim) -> Result<Json<SimulatorState>, Refusal> {
 async fn reset(State(sim): Sim) -> Result<Json<SimulatorState>, Refusal> {
     sim.reset().await.map_err(|e| {
         tracing::warn!(error = %e, "the simulator could not read the estate");
-        Refusal(error(
+        Refusal(PlatformError::new(
             ErrorCode::Unavailable,
             "the estate cannot be read now; the world is as it was",
         ))
@@ -55,7 +59,7 @@ async fn inject(
 async fn clear(State(sim): Sim, Path(id): Path<String>) -> Result<Json<SimulatorState>, Refusal> {
     let cleared = id.parse().is_ok_and(|id| sim.faults().clear(id));
     if !cleared {
-        return Err(Refusal(error(
+        return Err(Refusal(PlatformError::new(
             ErrorCode::NotPossible,
             format!("there is no active fault {id:?}; it may have run out"),
         )));
@@ -74,7 +78,7 @@ async fn set_timing(
 ) -> Result<Json<SimulatorState>, Refusal> {
     let timing = body(timing)?
         .checked()
-        .map_err(|e| Refusal(error(ErrorCode::BadRequest, e.message)))?;
+        .map_err(|e| Refusal(PlatformError::new(ErrorCode::BadRequest, e.message)))?;
     *super::locked(&sim.timing) = timing;
     Ok(Json(sim.state()))
 }

@@ -44,10 +44,9 @@ pub struct Faults {
 impl Faults {
     /// Adds a fault, checked; refused when the spec is wrong or too many are active.
     pub fn inject(&mut self, spec: FaultSpec) -> Result<Fault, PlatformError> {
-        let spec = spec.checked().map_err(|error| PlatformError {
-            code: ErrorCode::BadRequest,
-            message: error.message,
-        })?;
+        let spec = spec
+            .checked()
+            .map_err(|error| PlatformError::new(ErrorCode::BadRequest, error.message))?;
         if self.active.len() >= MAX_FAULTS {
             return Err(PlatformError {
                 code: ErrorCode::NotPossible,

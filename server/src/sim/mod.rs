@@ -148,13 +148,6 @@ impl Simulator {
     }
 }
 
-fn error(code: ErrorCode, message: impl Into<String>) -> PlatformError {
-    PlatformError {
-        code,
-        message: message.into(),
-    }
-}
-
 /// A refusal as the API answers it: the code's status and `{code, message}`.
 struct Refusal(PlatformError);
 
@@ -193,7 +186,7 @@ fn authorised(sim: &Simulator, headers: &HeaderMap) -> Result<(), Refusal> {
     if given.as_deref() == Some(expected.as_str()) {
         Ok(())
     } else {
-        Err(Refusal(error(
+        Err(Refusal(PlatformError::new(
             ErrorCode::Unauthorized,
             "wrong or missing credentials",
         )))
@@ -207,7 +200,7 @@ pub fn router(simulator: Arc<Simulator>) -> Router {
     platform::routes()
         .merge(control::routes())
         .fallback(|| async {
-            Refusal(error(
+            Refusal(PlatformError::new(
                 ErrorCode::BadRequest,
                 "no such call in the platform API v1 or the simulator's control API",
             ))

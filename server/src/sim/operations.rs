@@ -31,10 +31,10 @@ impl Operations {
     /// another request.
     pub fn made_by(&self, key: &str, asked: &str) -> Result<Option<String>, PlatformError> {
         match self.by_key.get(key) {
-            Some((first, _)) if first != asked => Err(PlatformError {
-                code: ErrorCode::IdempotencyKeyReused,
-                message: "this Idempotency-Key was used for another request".to_owned(),
-            }),
+            Some((first, _)) if first != asked => Err(PlatformError::new(
+                ErrorCode::IdempotencyKeyReused,
+                "this Idempotency-Key was used for another request",
+            )),
             Some((_, id)) if self.by_id.contains_key(id) => Ok(Some(id.clone())),
             _ => Ok(None),
         }

@@ -3,7 +3,7 @@
 //! line in the call log.
 
 use super::faults::{Hit, Subject};
-use super::{Refusal, Simulator, World, error};
+use super::{Refusal, Simulator, World};
 use app::domain::platform::{
     API_VERSION, ApplicationHealth, ApplicationRestart, ClusterMove, ErrorCode, Health,
     IDEMPOTENCY_KEY, OperationState, PlatformError, TrafficCut, TrafficRestore, paths,
@@ -52,15 +52,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
             .await
             .map(|Json(value)| Body(value))
             .map_err(|rejection: JsonRejection| {
-                Refusal(error(ErrorCode::BadRequest, rejection.body_text()))
+                Refusal(PlatformError::new(
+                    ErrorCode::BadRequest,
+                    rejection.body_text(),
+                ))
             })
     }
 }
 
 fn query<T: DeserializeOwned>(query: Result<Query<T>, QueryRejection>) -> Result<T, Refusal> {
-    query
-        .map(|Query(value)| value)
-        .map_err(|rejection| Refusal(error(ErrorCode::BadRequest, rejection.body_text())))
+    query.map(|Query(value)| value).map_err(|rejection| {
+        Refusal(PlatformError::new(
+            ErrorCode::BadRequest,
+            rejection.body_text(),
+        ))
+    })
 }
 
 /// A response that never reaches the caller: its body fails at once, so the server
@@ -104,12 +110,16 @@ async fn answer(
         _ => {}
     }
     let response = match effect {
-        Some(FaultEffect::Error500) => {
-            Refusal(error(ErrorCode::Internal, "injected fault: internal error")).into_response()
-        }
-        Some(FaultEffect::Fail) if !call.mutates() => {
-            Refusal(error(ErrorCode::Unavailable, "injected fault: unavailable")).into_response()
-        }
+        Some(FaultEffect::Error500) => Refusal(PlatformError::new(
+            ErrorCode::Internal,
+            "injected fault: internal error",
+        ))
+        .into_response(),
+        Some(FaultEffect::Fail) if !call.mutates() => Refusal(PlatformError::new(
+            ErrorCode::Unavailable,
+            "injected fault: unavailable",
+        ))
+        .into_response(),
         _ => work(hit).unwrap_or_else(IntoResponse::into_response),
     };
     if effect == Some(FaultEffect::Drop) {
@@ -123,7 +133,7 @@ async fn answer(
 async fn health(State(sim): Sim) -> Response {
     answer(&sim, Call::Health, Subject::default(), false, |hit| {
         if hit.is_some_and(|h| h.flapped) {
-            return Err(Refusal(error(
+            return Err(Refusal(PlatformError::new(
                 ErrorCode::Unavailable,
                 "injected fault: health is flapping",
             )));
@@ -217,7 +227,7 @@ async fn operation(State(sim): Sim, Path(id): Path<String>) -> Response {
     answer(&sim, Call::OperationRead, subject, false, |_| {
         let operation = sim.operations().get(&id, Instant::now());
         operation.map(|op| Json(op).into_response()).ok_or_else(|| {
-            Refusal(error(
+            Refusal(PlatformError::new(
                 ErrorCode::UnknownOperation,
                 format!("no operation {id:?}"),
             ))
@@ -234,27 +244,23 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, Refusal> {
         .filter(|k| !k.is_empty() && k.len() <= 200)
         .map(str::to_owned)
         .ok_or_else(|| {
-            Refusal(error(
+            Refusal(PlatformError::new(
                 ErrorCode::BadRequest,
                 "an Idempotency-Key header (1 to 200 characters) is required",
             ))
         })
 }
 
-/// What a mutating call does to the world, given when it ends and whether a fault makes
-/// it fail; answers what it did, for the operation's log.
-type Act<'a> =
-    Box<dyn FnOnce(&mut World, Instant, bool) -> Result<String, PlatformError> + Send + 'a>;
-
 /// A mutating call: once per idempotency key, answered `202` with its operation, which
-/// runs for the timing's latency. A `fail` fault makes it end `failed`.
+/// runs for the timing's latency. A `fail` fault makes it end `failed`. `act` changes the
+/// world, given when the operation ends and whether it is to fail, and says what it did.
 async fn accepted<T: serde::Serialize>(
     sim: &Simulator,
     headers: &HeaderMap,
     call: Call,
     subject: Subject,
     asked: &T,
-    act: Act<'_>,
+    act: impl FnOnce(&mut World, Instant, bool) -> Result<String, PlatformError> + Send,
 ) -> Result<Response, Refusal> {
     let key = idempotency_key(headers)?;
     let fingerprint = format!(
@@ -308,7 +314,7 @@ async fn cut(
         data_center: Some(asked.data_center.clone()),
         names: vec![asked.product_group.clone()],
     };
-    let act: Act = Box::new(|world: &mut World, _, _| world.cut(&asked));
+    let act = |world: &mut World, _, _| world.cut(&asked);
     accepted(&sim, &headers, Call::TrafficCut, subject, &asked, act).await
 }
 
@@ -321,7 +327,7 @@ async fn restore(
         data_center: Some(asked.data_center.clone()),
         names: vec![asked.product_group.clone()],
     };
-    let act: Act = Box::new(|world: &mut World, _, _| world.restore(&asked));
+    let act = |world: &mut World, _, _| world.restore(&asked);
     accepted(&sim, &headers, Call::TrafficRestore, subject, &asked, act).await
 }
 
@@ -334,7 +340,7 @@ async fn restart(
         data_center: Some(asked.data_center.clone()),
         names: vec![asked.product_group.clone(), asked.application.clone()],
     };
-    let act: Act = Box::new(|world: &mut World, ends, fails| world.restart(&asked, ends, fails));
+    let act = |world: &mut World, ends, fails| world.restart(&asked, ends, fails);
     accepted(
         &sim,
         &headers,
@@ -372,6 +378,6 @@ async fn move_primary(
         data_center: Some(asked.to.clone()),
         names: vec![asked.cluster.clone()],
     };
-    let act: Act = Box::new(|world: &mut World, _, _| world.move_primary(&asked));
+    let act = |world: &mut World, _, _| world.move_primary(&asked);
     accepted(sim, headers, call, subject, &asked, act).await
 }

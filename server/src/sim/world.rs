@@ -27,13 +27,6 @@ pub struct World {
     restarting: BTreeMap<(String, String, String), Instant>,
 }
 
-fn refused(code: ErrorCode, message: impl Into<String>) -> PlatformError {
-    PlatformError {
-        code,
-        message: message.into(),
-    }
-}
-
 /// `value` in every data center.
 fn everywhere<T: Copy>(data_centers: &[String], value: T) -> BTreeMap<String, T> {
     data_centers.iter().map(|dc| (dc.clone(), value)).collect()
@@ -112,7 +105,7 @@ impl World {
         if self.data_centers.contains(name) {
             Ok(())
         } else {
-            Err(refused(
+            Err(PlatformError::new(
                 ErrorCode::UnknownDataCenter,
                 format!("there is no data center {name:?}"),
             ))
@@ -121,7 +114,7 @@ impl World {
 
     fn group_traffic(&mut self, group: &str) -> Result<&mut BTreeMap<String, u8>, PlatformError> {
         self.traffic.get_mut(group).ok_or_else(|| {
-            refused(
+            PlatformError::new(
                 ErrorCode::UnknownProductGroup,
                 format!("there is no product group {group:?}"),
             )
@@ -131,7 +124,7 @@ impl World {
     /// Where a group's traffic goes now.
     pub fn traffic(&self, group: &str) -> Result<TrafficState, PlatformError> {
         let sites = self.traffic.get(group).ok_or_else(|| {
-            refused(
+            PlatformError::new(
                 ErrorCode::UnknownProductGroup,
                 format!("there is no product group {group:?}"),
             )
@@ -157,7 +150,7 @@ impl World {
             .filter(|(dc, weight)| **dc != cut.data_center && **weight > 0)
             .count();
         if others == 0 {
-            return Err(refused(
+            return Err(PlatformError::new(
                 ErrorCode::NoSiteLeft,
                 format!(
                     "cutting {} would leave {} with no data center serving it",
@@ -176,7 +169,7 @@ impl World {
     pub fn restore(&mut self, restore: &TrafficRestore) -> Result<String, PlatformError> {
         self.data_center(&restore.data_center)?;
         if !(1..=100).contains(&restore.weight_percent) {
-            return Err(refused(
+            return Err(PlatformError::new(
                 ErrorCode::BadRequest,
                 "weight_percent must be between 1 and 100",
             ));
@@ -197,13 +190,13 @@ impl World {
     ) -> Result<&BTreeMap<String, ApplicationHealth>, PlatformError> {
         self.data_center(data_center)?;
         let apps = self.applications.get(group).ok_or_else(|| {
-            refused(
+            PlatformError::new(
                 ErrorCode::UnknownProductGroup,
                 format!("there is no product group {group:?}"),
             )
         })?;
         apps.get(application).ok_or_else(|| {
-            refused(
+            PlatformError::new(
                 ErrorCode::UnknownApplication,
                 format!("{group} has no application {application:?}"),
             )
@@ -289,7 +282,7 @@ impl World {
     /// Where a cluster's primary is.
     pub fn cluster(&self, name: &str) -> Result<ClusterState, PlatformError> {
         let (members, primary) = self.clusters.get(name).ok_or_else(|| {
-            refused(
+            PlatformError::new(
                 ErrorCode::UnknownCluster,
                 format!("there is no cluster {name:?}"),
             )
@@ -305,13 +298,13 @@ impl World {
     pub fn move_primary(&mut self, change: &ClusterMove) -> Result<String, PlatformError> {
         self.data_center(&change.to)?;
         let (members, primary) = self.clusters.get_mut(&change.cluster).ok_or_else(|| {
-            refused(
+            PlatformError::new(
                 ErrorCode::UnknownCluster,
                 format!("there is no cluster {:?}", change.cluster),
             )
         })?;
         if !members.contains(&change.to) {
-            return Err(refused(
+            return Err(PlatformError::new(
                 ErrorCode::NotPossible,
                 format!("{} holds no copy of {}", change.to, change.cluster),
             ));
