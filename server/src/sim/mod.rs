@@ -113,11 +113,15 @@ impl Simulator {
 
     /// Everything it holds, newest calls first.
     pub fn state(&self) -> SimulatorState {
+        let world = self.world();
         SimulatorState {
+            data_centers: world.data_centers(),
+            traffic: world.all_traffic(),
+            applications: world.all_applications(Instant::now()),
+            clusters: world.all_clusters(),
             faults: self.faults().list(),
             timing: *locked(&self.timing),
             calls: locked(&self.calls).iter().rev().cloned().collect(),
-            ..self.world().state(Instant::now())
         }
     }
 

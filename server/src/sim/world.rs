@@ -8,7 +8,6 @@ use app::domain::platform::{
     ApplicationHealth, ApplicationRestart, ApplicationState, ClusterMove, ClusterState, ErrorCode,
     PlatformError, ServingSite, TrafficCut, TrafficRestore, TrafficState,
 };
-use app::domain::simulator::SimulatorState;
 use std::collections::{BTreeMap, BTreeSet};
 use tokio::time::Instant;
 
@@ -72,33 +71,33 @@ impl World {
         }
     }
 
-    /// Everything, for the control API (operations and faults are added by the caller).
-    pub fn state(&self, now: Instant) -> SimulatorState {
-        SimulatorState {
-            data_centers: self.data_centers.iter().cloned().collect(),
-            traffic: self
-                .traffic
-                .keys()
-                .filter_map(|group| self.traffic(group).ok())
-                .collect(),
-            applications: self
-                .applications
-                .iter()
-                .flat_map(|(group, apps)| {
-                    apps.iter()
-                        .flat_map(move |(app, sites)| sites.keys().map(move |dc| (group, app, dc)))
-                })
-                .filter_map(|(group, app, dc)| self.application(group, app, dc, now).ok())
-                .collect(),
-            clusters: self
-                .clusters
-                .keys()
-                .filter_map(|name| self.cluster(name).ok())
-                .collect(),
-            faults: Vec::new(),
-            timing: app::domain::simulator::Timing::ZERO,
-            calls: Vec::new(),
-        }
+    pub fn data_centers(&self) -> Vec<String> {
+        self.data_centers.iter().cloned().collect()
+    }
+
+    /// Where every group's traffic goes.
+    pub fn all_traffic(&self) -> Vec<TrafficState> {
+        let groups = self.traffic.keys();
+        groups
+            .filter_map(|group| self.traffic(group).ok())
+            .collect()
+    }
+
+    /// Every application in every data center, as at `now`.
+    pub fn all_applications(&self, now: Instant) -> Vec<ApplicationState> {
+        let sites = self.applications.iter().flat_map(|(group, apps)| {
+            apps.iter()
+                .flat_map(move |(app, sites)| sites.keys().map(move |dc| (group, app, dc)))
+        });
+        sites
+            .filter_map(|(group, app, dc)| self.application(group, app, dc, now).ok())
+            .collect()
+    }
+
+    /// Every cluster.
+    pub fn all_clusters(&self) -> Vec<ClusterState> {
+        let names = self.clusters.keys();
+        names.filter_map(|name| self.cluster(name).ok()).collect()
     }
 
     fn data_center(&self, name: &str) -> Result<(), PlatformError> {
