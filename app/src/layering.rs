@@ -14,7 +14,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("auth", &["domain", "error", "crypto", "store"]),
     ("probe", &["domain"]),
     ("simulator_link", &["domain"]),
-    ("services", &["error", "store", "auth", "simulator_link"]),
+    ("bus", &["domain"]),
+    (
+        "services",
+        &["error", "store", "auth", "simulator_link", "bus"],
+    ),
     (
         "api",
         &[
@@ -25,6 +29,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "services",
             "probe",
             "simulator_link",
+            "bus",
         ],
     ),
     ("components", &["domain", "error", "api"]),

@@ -4,6 +4,8 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod bus;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod crypto;

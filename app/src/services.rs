@@ -1,8 +1,9 @@
 //! Everything server functions reach on the server, provided into each request's context
-//! by the router: the auth services (with the store) and the line to the simulator; the
-//! engine and the live hub join them here.
+//! by the router: the auth services (with the store), the line to the simulator, the bus
+//! of committed execution events and the handle that wakes the engine.
 
 use crate::auth::Auth;
+use crate::bus::{EngineHandle, ExecutionBus};
 use crate::error::AppError;
 use crate::simulator_link::SimulatorLink;
 use crate::store::Store;
@@ -13,6 +14,10 @@ pub struct Services {
     pub auth: Auth,
     /// The built-in simulator's control API, for the Simulator page.
     pub simulator: SimulatorLink,
+    /// Committed execution events, for the live channel.
+    pub bus: ExecutionBus,
+    /// Wakes the engine for an execution an operator moved.
+    pub engine: EngineHandle,
 }
 
 impl Services {

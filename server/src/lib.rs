@@ -186,6 +186,8 @@ pub async fn prepare(
     Ok(Services {
         auth,
         simulator: options.simulator.clone(),
+        bus: app::bus::ExecutionBus::default(),
+        engine: app::bus::EngineHandle::new().0,
     })
 }
 

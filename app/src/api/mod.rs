@@ -8,6 +8,7 @@ pub mod auth;
 pub mod catalog;
 pub mod connections;
 pub mod environment;
+pub mod executions;
 pub mod plans;
 #[cfg(feature = "ssr")]
 mod server_side;

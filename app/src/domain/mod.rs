@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod choice;
 pub mod connection;
 pub mod environment;
+pub mod event;
 pub mod execution;
 pub mod ids;
 pub mod plan;

@@ -179,6 +179,19 @@ actions! {
     ClearFaults: "simulator/clear_faults", Operate, Writes;
     ResetSimulator: "simulator/reset", Operate, Writes;
     SetSimulatorTiming: "simulator/set_timing", Operate, Writes;
+    ListExecutions: "executions/list", Read, Reads;
+    GetExecution: "executions/get", Read, Reads;
+    GetStepRecord: "executions/step_record", Read, Reads;
+    PreCheckExecution: "executions/pre_check", Operate, Reads;
+    CreateExecution: "executions/create", Operate, Writes;
+    StartExecution: "executions/start", Operate, Writes;
+    PauseExecution: "executions/pause", Operate, Writes;
+    ResumeExecution: "executions/resume", Operate, Writes;
+    CancelExecution: "executions/cancel", Operate, Writes;
+    RetryStep: "executions/retry_step", Operate, Writes;
+    SkipStep: "executions/skip_step", Operate, Writes;
+    MarkStepDone: "executions/mark_step_done", Operate, Writes;
+    ConfirmStep: "executions/confirm_step", Operate, Writes;
 }
 
 impl Action {

@@ -11,6 +11,7 @@ pub mod data_centers;
 pub mod database_clusters;
 pub mod demo;
 mod error;
+pub mod executions;
 pub mod plans;
 pub mod product_groups;
 pub mod schema;

@@ -192,6 +192,7 @@ diesel::table! {
         created_at -> Datetime,
         started_at -> Nullable<Datetime>,
         finished_at -> Nullable<Datetime>,
+        updated_at -> Datetime,
         last_seq -> Unsigned<BigInt>,
         revision -> Unsigned<Integer>,
     }

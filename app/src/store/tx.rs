@@ -3,7 +3,7 @@
 //! stored row, refuses a change made from another revision than the stored one (saying
 //! whose change it would overwrite), moves the revision on, then runs the work and its
 //! audit entry in the same transaction. Either all of it is written or none of it.
-//! (Executions will add their event, `seq` and fencing check here.)
+//! Executions use the same change, and add their events (see `executions::events`).
 
 use super::audit::{self, AuditRecord, Target};
 use super::{Db, Store, StoreError};
@@ -23,6 +23,7 @@ pub(super) enum Table {
     ConnectionConfigs,
     Plans,
     Users,
+    Executions,
 }
 
 impl Table {
@@ -34,6 +35,7 @@ impl Table {
             Self::ConnectionConfigs => "connection_configs",
             Self::Plans => "plans",
             Self::Users => "users",
+            Self::Executions => "executions",
         }
     }
 
@@ -41,6 +43,7 @@ impl Table {
     fn name_column(self) -> &'static str {
         match self {
             Self::Users => "username",
+            Self::Executions => "plan_name",
             _ => "name",
         }
     }
@@ -54,6 +57,7 @@ impl Table {
             Self::ConnectionConfigs => "connection_config",
             Self::Plans => "plan",
             Self::Users => "user",
+            Self::Executions => "execution",
         }
     }
 

@@ -8,7 +8,11 @@
 use super::plan::Phase;
 use serde::{Deserialize, Serialize};
 
+mod command;
 mod step;
+pub mod target;
+pub mod view;
+pub use command::Command;
 pub use step::{StepStatus, StepTrigger};
 
 /// Where an execution is. Running, paused and blocked remember their phase, so resuming

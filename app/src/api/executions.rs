@@ -1,0 +1,210 @@
+//! Executions (预案执行单): everyone signed in reads them (auditors included: they watch);
+//! operators and admins run the pre-check, create them and drive them. Each control is
+//! its own server function, checked against the role table and audited; whether the
+//! execution's state allows it is the state table's answer (`domain::execution`). After
+//! a change commits, its events go on the bus (the live channel) and the engine is woken.
+
+use crate::domain::execution::view::{
+    ExecutionDetail, ExecutionFilter, ExecutionStepId, ExecutionSummary, NewExecution, PreCheck,
+    StepRecord,
+};
+use crate::domain::ids::ExecutionId;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[cfg(feature = "ssr")]
+use crate::domain::execution::Command;
+#[cfg(feature = "ssr")]
+use crate::domain::role::Action;
+
+/// The newest executions first (at most 500), optionally only those in one state.
+#[server(endpoint = "executions/list", input = Json, output = Json)]
+pub async fn list_executions(filter: ExecutionFilter) -> Result<Vec<ExecutionSummary>, AppError> {
+    super::server_side::run(Action::ListExecutions, None, async |actor| {
+        Ok(crate::store::executions::list(&actor.auth.store, &filter).await?)
+    })
+    .await
+}
+
+/// One execution with the steps of both phases.
+#[server(endpoint = "executions/get", input = Json, output = Json)]
+pub async fn get_execution(id: ExecutionId) -> Result<ExecutionDetail, AppError> {
+    super::server_side::run(Action::GetExecution, None, async |actor| {
+        Ok(crate::store::executions::get(&actor.auth.store, id).await?)
+    })
+    .await
+}
+
+/// A step's log and the platform calls it made.
+#[server(endpoint = "executions/step_record", input = Json, output = Json)]
+pub async fn get_step_record(
+    execution: ExecutionId,
+    step: ExecutionStepId,
+) -> Result<StepRecord, AppError> {
+    super::server_side::run(Action::GetStepRecord, None, async |actor| {
+        Ok(crate::store::executions::step_record(&actor.auth.store, execution, step).await?)
+    })
+    .await
+}
+
+/// Every connection config the plan's steps will call for these data centers, and
+/// whether each answers now (asked in parallel, a few seconds at most).
+#[server(endpoint = "executions/pre_check", input = Json, output = Json)]
+pub async fn pre_check_execution(new: NewExecution) -> Result<PreCheck, AppError> {
+    super::server_side::run(Action::PreCheckExecution, None, async |actor| {
+        let store = &actor.auth.store;
+        let needs =
+            crate::store::executions::needs(store, new.plan_id, new.failed, new.emergency).await?;
+        let mut asks = tokio::task::JoinSet::new();
+        for (index, need) in needs.iter().enumerate() {
+            let Some((id, _)) = need.config else { continue };
+            let credentials = crate::store::connection_configs::credentials(
+                store,
+                &actor.auth.keys.stored_secrets,
+                id,
+            )
+            .await?;
+            asks.spawn(async move {
+                let (host, port, username, password) = credentials;
+                let answer =
+                    crate::probe::test_connection(&host, port, &username, password.as_deref())
+                        .await;
+                (index, answer)
+            });
+        }
+        let mut answers = vec![None; needs.len()];
+        while let Some(joined) = asks.join_next().await {
+            if let Ok((index, answer)) = joined {
+                answers[index] = Some(answer);
+            }
+        }
+        Ok(PreCheck {
+            items: needs
+                .into_iter()
+                .zip(answers)
+                .map(
+                    |(need, answer)| crate::domain::execution::view::PreCheckItem {
+                        data_center: need.via.data_center,
+                        platform: need.via.platform,
+                        config: need.config,
+                        needed_by: need.needed_by,
+                        answer,
+                    },
+                )
+                .collect(),
+        })
+    })
+    .await
+}
+
+/// Creates an execution of the plan's active version (state `created`; nothing runs
+/// until it is started).
+#[server(endpoint = "executions/create", input = Json, output = Json)]
+pub async fn create_execution(new: NewExecution) -> Result<ExecutionDetail, AppError> {
+    super::server_side::run(Action::CreateExecution, None, async |actor| {
+        let services = crate::services::Services::current()?;
+        let (detail, event) =
+            crate::store::executions::create(&actor.auth.store, &actor.record(), &new).await?;
+        services.bus.publish([event]);
+        Ok(detail)
+    })
+    .await
+}
+
+/// Carries out an operator's command and tells the live channel and the engine.
+#[cfg(feature = "ssr")]
+async fn control(
+    action: Action,
+    id: ExecutionId,
+    command: Command,
+) -> Result<Option<ExecutionDetail>, AppError> {
+    use crate::store::audit::Target;
+    super::server_side::run(action, Some(Target::new("execution", id)), async |actor| {
+        let services = crate::services::Services::current()?;
+        let done =
+            crate::store::executions::command(&actor.auth.store, &actor.record(), id, &command)
+                .await?;
+        match &done.detail {
+            Some(_) => services.bus.publish(done.events),
+            None => services.bus.removed(id),
+        }
+        services.engine.wake(id);
+        Ok(done.detail)
+    })
+    .await
+}
+
+/// `control` for commands that always leave the execution in place.
+#[cfg(feature = "ssr")]
+async fn kept(
+    action: Action,
+    id: ExecutionId,
+    command: Command,
+) -> Result<ExecutionDetail, AppError> {
+    control(action, id, command)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("execution {id}")))
+}
+
+/// Starts switchover (a created execution) or recovery (after switchover is done).
+#[server(endpoint = "executions/start", input = Json, output = Json)]
+pub async fn start_execution(id: ExecutionId) -> Result<ExecutionDetail, AppError> {
+    kept(Action::StartExecution, id, Command::Start).await
+}
+
+/// Stops after the step that runs now.
+#[server(endpoint = "executions/pause", input = Json, output = Json)]
+pub async fn pause_execution(id: ExecutionId) -> Result<ExecutionDetail, AppError> {
+    kept(Action::PauseExecution, id, Command::Pause).await
+}
+
+#[server(endpoint = "executions/resume", input = Json, output = Json)]
+pub async fn resume_execution(id: ExecutionId) -> Result<ExecutionDetail, AppError> {
+    kept(Action::ResumeExecution, id, Command::Resume).await
+}
+
+/// Cancels it: before the start it is removed (the audit log keeps it, and `None` comes
+/// back); after, it stops at the next safe point (the running step finishes).
+#[server(endpoint = "executions/cancel", input = Json, output = Json)]
+pub async fn cancel_execution(id: ExecutionId) -> Result<Option<ExecutionDetail>, AppError> {
+    control(Action::CancelExecution, id, Command::Cancel).await
+}
+
+/// Tries the failed or interrupted step again.
+#[server(endpoint = "executions/retry_step", input = Json, output = Json)]
+pub async fn retry_step(
+    id: ExecutionId,
+    step: ExecutionStepId,
+) -> Result<ExecutionDetail, AppError> {
+    kept(Action::RetryStep, id, Command::Retry { step }).await
+}
+
+/// Skips the failed or interrupted step, saying why.
+#[server(endpoint = "executions/skip_step", input = Json, output = Json)]
+pub async fn skip_step(
+    id: ExecutionId,
+    step: ExecutionStepId,
+    reason: String,
+) -> Result<ExecutionDetail, AppError> {
+    kept(Action::SkipStep, id, Command::Skip { step, reason }).await
+}
+
+/// Records that the failed or interrupted step was done outside Switchyard, and why.
+#[server(endpoint = "executions/mark_step_done", input = Json, output = Json)]
+pub async fn mark_step_done(
+    id: ExecutionId,
+    step: ExecutionStepId,
+    reason: String,
+) -> Result<ExecutionDetail, AppError> {
+    kept(Action::MarkStepDone, id, Command::MarkDone { step, reason }).await
+}
+
+/// Confirms a manual step that waits for a person; who confirmed is recorded.
+#[server(endpoint = "executions/confirm_step", input = Json, output = Json)]
+pub async fn confirm_step(
+    id: ExecutionId,
+    step: ExecutionStepId,
+) -> Result<ExecutionDetail, AppError> {
+    kept(Action::ConfirmStep, id, Command::Confirm { step }).await
+}

@@ -1,0 +1,222 @@
+//! An execution as the console shows it: the list row, the whole execution with its
+//! steps, a step's log and calls, and what creating one asks and checks first.
+
+use super::target::StepTarget;
+use super::{ExecutionState, StepStatus};
+use crate::domain::choice::choice;
+use crate::domain::connection::{ConnectionTest, Platform};
+use crate::domain::environment::DataCenterRef;
+use crate::domain::ids::{ConnectionConfigId, DataCenterId, ExecutionId, PlanId};
+use crate::domain::plan::Phase;
+use crate::domain::step_spec::StepSpec;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One step of an execution; ids are per execution step, not per plan step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ExecutionStepId(pub u64);
+
+impl std::fmt::Display for ExecutionStepId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A row of the Executions page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionSummary {
+    pub id: ExecutionId,
+    /// `None` once the plan is deleted; the name stays.
+    pub plan_id: Option<PlanId>,
+    pub plan_name: String,
+    pub plan_version: u32,
+    pub failed: DataCenterRef,
+    pub emergency: DataCenterRef,
+    pub description: String,
+    pub state: ExecutionState,
+    pub created_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The number of the latest event: what a watcher holds when it is up to date.
+    pub last_seq: u64,
+}
+
+/// An execution with every step of both phases, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionDetail {
+    pub summary: ExecutionSummary,
+    pub steps: Vec<ExecutionStep>,
+}
+
+impl ExecutionDetail {
+    pub fn phase_steps(&self, phase: Phase) -> impl Iterator<Item = &ExecutionStep> {
+        self.steps.iter().filter(move |s| s.phase == phase)
+    }
+
+    /// The step that keeps the execution blocked, or waits for a person.
+    pub fn step(&self, id: ExecutionStepId) -> Option<&ExecutionStep> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+}
+
+/// Which executions the list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionFilter {
+    /// Only executions in this state; `None` for all.
+    pub state: Option<ExecutionState>,
+}
+
+/// One step as it runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionStep {
+    pub id: ExecutionStepId,
+    pub phase: Phase,
+    /// 1-based within its phase.
+    pub position: u32,
+    pub title: String,
+    pub spec: StepSpec,
+    pub target: Option<StepTarget>,
+    pub status: StepStatus,
+    pub attempts: u32,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Why it failed or was interrupted, last time.
+    pub last_error: Option<String>,
+    /// Who confirmed, skipped or marked it done.
+    pub decided_by: Option<String>,
+    /// Why it was skipped or marked done.
+    pub reason: Option<String>,
+}
+
+impl ExecutionStep {
+    /// The title the plan gave it, or what it does.
+    pub fn heading(&self) -> String {
+        if self.title.trim().is_empty() {
+            self.spec.opcode().label().to_owned()
+        } else {
+            self.title.clone()
+        }
+    }
+}
+
+choice! {
+    /// How much a step log line matters.
+    LogLevel {
+        Info = "info", "Info";
+        Warn = "warn", "Warning";
+        Error = "error", "Error";
+    }
+}
+
+/// One line of a step's log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepLogLine {
+    pub id: u64,
+    pub attempt: u32,
+    pub at: DateTime<Utc>,
+    pub level: LogLevel,
+    pub message: String,
+}
+
+choice! {
+    /// Where a platform call stands: written before it leaves, moved on as answers come.
+    CallStatus {
+        /// Recorded; the request may or may not have reached the platform.
+        Sent = "sent", "Sent";
+        /// The platform took it and named its operation.
+        Accepted = "accepted", "Accepted";
+        Succeeded = "succeeded", "Succeeded";
+        Failed = "failed", "Failed";
+        /// Nobody can say what happened (the platform could not answer for the key).
+        Unknown = "unknown", "Unknown";
+    }
+}
+
+impl CallStatus {
+    /// Whether the call's outcome is known.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed)
+    }
+}
+
+/// One call a step made: to which config, what, and what came back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepCall {
+    pub id: u64,
+    pub attempt: u32,
+    pub idempotency_key: String,
+    /// `None` for an `http.call` step, which calls its own URL.
+    pub config_name: Option<String>,
+    pub method: String,
+    pub path: String,
+    pub operation_id: Option<String>,
+    pub status: CallStatus,
+    pub http_status: Option<u16>,
+    pub sent_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// What an expanded step shows below its status: its log and its calls.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRecord {
+    pub lines: Vec<StepLogLine>,
+    pub calls: Vec<StepCall>,
+}
+
+/// The new-execution form (新建预案执行单).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewExecution {
+    pub plan_id: PlanId,
+    pub failed: Option<DataCenterId>,
+    pub emergency: Option<DataCenterId>,
+    pub description: String,
+}
+
+/// The longest description an execution takes.
+pub const MAX_DESCRIPTION: usize = 2000;
+
+/// A connection config a run will need, and whether it answers now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreCheckItem {
+    pub data_center: DataCenterRef,
+    pub platform: Platform,
+    /// The config the steps will use, or `None` when the data center has none.
+    pub config: Option<(ConnectionConfigId, String)>,
+    /// The steps that call it ("Switchover 1: Cut traffic").
+    pub needed_by: Vec<String>,
+    /// `None` when there is no config to ask.
+    pub answer: Option<ConnectionTest>,
+}
+
+impl PreCheckItem {
+    pub fn is_ready(&self) -> bool {
+        matches!(self.answer, Some(ConnectionTest::Reachable { .. }))
+    }
+
+    /// What a person reads next to it.
+    pub fn verdict(&self) -> String {
+        match (&self.config, &self.answer) {
+            (None, _) => format!(
+                "missing: {} has no {} config; add one on the Environment page",
+                self.data_center.name,
+                self.platform.label().to_lowercase()
+            ),
+            (Some(_), Some(answer)) => answer.message(),
+            (Some(_), None) => "not asked".to_owned(),
+        }
+    }
+}
+
+/// What the pre-check found for a plan and two data centers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreCheck {
+    pub items: Vec<PreCheckItem>,
+}
+
+impl PreCheck {
+    pub fn all_ready(&self) -> bool {
+        self.items.iter().all(PreCheckItem::is_ready)
+    }
+}

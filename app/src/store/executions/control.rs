@@ -1,0 +1,166 @@
+//! Operators' commands: start, pause, resume, cancel, retry, skip, mark done, confirm.
+//! Each is one audited change of the execution row: both state tables decide (a command
+//! the current state does not allow is refused with the table's reason), the steps and
+//! the execution are written, then one event per changed thing — all in one transaction.
+
+use super::events;
+use super::read::{detail, rows};
+use crate::domain::event::{Change, ExecutionEvent};
+use crate::domain::execution::view::ExecutionDetail;
+use crate::domain::execution::{Command, ExecutionState, Refused, StepStatus, StepTrigger};
+use crate::domain::ids::ExecutionId;
+use crate::error::{ConflictCode, FieldError};
+use crate::store::audit::AuditRecord;
+use crate::store::schema::{execution_steps, executions};
+use crate::store::tx::{Stored, Table};
+use crate::store::{Store, StoreError};
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use scoped_futures::ScopedFutureExt;
+
+/// What a command did: the execution as it is now (`None` when cancelling before the
+/// start removed it) and the events it wrote, in order.
+#[derive(Debug)]
+pub struct Commanded {
+    pub detail: Option<ExecutionDetail>,
+    pub events: Vec<ExecutionEvent>,
+}
+
+fn refused(why: Refused) -> StoreError {
+    StoreError::conflict(ConflictCode::WrongState, None, why.0)
+}
+
+/// Carries out `command` on execution `id` for the person in `record`.
+pub async fn command(
+    store: &Store,
+    record: &AuditRecord,
+    id: ExecutionId,
+    command: &Command,
+) -> Result<Commanded, StoreError> {
+    command
+        .check()
+        .map_err(|message| StoreError::Invalid(vec![FieldError::new("reason", message)]))?;
+    let record = record.noted(Some(match command.reason() {
+        Some(reason) => format!("{}: {}", command.describe(), reason.trim()),
+        None => command.describe(),
+    }));
+    let command = command.clone();
+    let actor = record.actor_id;
+    store
+        .change(
+            &record,
+            Stored::as_it_is(Table::Executions, id.0),
+            move |conn, _| {
+                async move {
+                    let (row, steps) = rows(conn, id).await?;
+                    let state = row.state()?;
+                    let next = command
+                        .trigger()
+                        .map(|trigger| state.next(trigger))
+                        .transpose()
+                        .map_err(refused)?;
+                    if command == Command::Cancel && state == ExecutionState::Created {
+                        diesel::delete(executions::table.find(id.0))
+                            .execute(conn)
+                            .await?;
+                        return Ok(Commanded {
+                            detail: None,
+                            events: Vec::new(),
+                        });
+                    }
+                    let now = Utc::now().naive_utc();
+                    let mut changed = Vec::new();
+                    if let Some((step_id, trigger)) = command.step() {
+                        let step = steps.iter().find(|s| s.id == step_id.0).ok_or_else(|| {
+                            StoreError::not_found(format!("step {step_id} of execution {id}"))
+                        })?;
+                        let phase = step.phase()?;
+                        if let Some(now_in) = state.phase()
+                            && now_in != phase
+                        {
+                            return Err(refused(Refused(format!(
+                                "that step belongs to {}, and the execution is in {}",
+                                phase.label().to_lowercase(),
+                                now_in.label().to_lowercase()
+                            ))));
+                        }
+                        let status = step.status()?.next(trigger).map_err(refused)?;
+                        let decided = matches!(
+                            trigger,
+                            StepTrigger::Skip | StepTrigger::MarkDone | StepTrigger::Confirm
+                        );
+                        diesel::update(execution_steps::table.find(step.id))
+                            .set((
+                                execution_steps::status.eq(status.as_str()),
+                                execution_steps::finished_at.eq(status.is_final().then_some(now)),
+                                execution_steps::decided_by.eq(if decided {
+                                    actor
+                                } else {
+                                    step.decided_by
+                                }),
+                                execution_steps::reason.eq(command
+                                    .reason()
+                                    .map(|r| r.trim().to_owned())
+                                    .or_else(|| step.reason.clone())),
+                            ))
+                            .execute(conn)
+                            .await?;
+                        changed.push(step.id);
+                    }
+                    if next == Some(ExecutionState::Cancelled) {
+                        for step in &steps {
+                            if step.status()?.next(StepTrigger::Cancel).is_ok() {
+                                diesel::update(execution_steps::table.find(step.id))
+                                    .set((
+                                        execution_steps::status.eq(StepStatus::Cancelled.as_str()),
+                                        execution_steps::finished_at.eq(Some(now)),
+                                    ))
+                                    .execute(conn)
+                                    .await?;
+                                changed.push(step.id);
+                            }
+                        }
+                    }
+                    if let Some(next) = next {
+                        let ends =
+                            matches!(next, ExecutionState::Cancelled | ExecutionState::Completed);
+                        diesel::update(executions::table.find(id.0))
+                            .set((
+                                executions::state.eq(next.as_str()),
+                                executions::started_at.eq(row
+                                    .started_at
+                                    .or((command == Command::Start).then_some(now))),
+                                executions::finished_at.eq(ends.then_some(now)),
+                            ))
+                            .execute(conn)
+                            .await?;
+                    }
+                    let mut detail = detail(conn, id).await?;
+                    let mut written = Vec::new();
+                    for step_id in changed {
+                        if let Some(step) = detail.steps.iter().find(|s| s.id.0 == step_id) {
+                            written.push(
+                                events::append(conn, id.0, Change::Step(step.clone())).await?,
+                            );
+                        }
+                    }
+                    if next.is_some() {
+                        written.push(
+                            events::append(conn, id.0, Change::Execution(detail.summary.clone()))
+                                .await?,
+                        );
+                    }
+                    if let Some(last) = written.last() {
+                        detail.summary.last_seq = last.seq;
+                    }
+                    Ok(Commanded {
+                        detail: Some(detail),
+                        events: written,
+                    })
+                }
+                .scope_boxed()
+            },
+        )
+        .await
+}

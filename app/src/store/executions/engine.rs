@@ -1,0 +1,584 @@
+//! The engine's writes. An instance runs an execution only while it holds the
+//! execution's lease; every write first checks the lease's fencing token (a takeover
+//! moves it on), so a stale owner's writes are refused with `StoreError::Fenced`. Step
+//! and execution state changes go through the two state tables, with their events and an
+//! audit entry by "(engine)" in the same transaction; log lines and call records get
+//! their events too.
+
+use super::events;
+use super::read::{detail, rows};
+use super::{CallRow, ExecutionRow};
+use crate::domain::event::{Change, ExecutionEvent};
+use crate::domain::execution::target::StepTarget;
+use crate::domain::execution::view::{CallStatus, ExecutionStepId, LogLevel, StepCall};
+use crate::domain::execution::{ExecutionState, StepStatus, StepTrigger, Trigger};
+use crate::domain::ids::{ConnectionConfigId, ExecutionId};
+use crate::domain::plan::Phase;
+use crate::domain::step_spec::StepSpec;
+use crate::error::ConflictCode;
+use crate::store::audit::{self, AuditRecord, Target};
+use crate::store::schema::{
+    execution_calls, execution_leases, execution_step_logs, execution_steps, executions,
+};
+use crate::store::{Db, Store, StoreError, inserted_id};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use std::time::Duration;
+
+use crate::domain::execution::target::Via;
+
+/// The connection config a step calls through `via` now (see `create::config_for`).
+pub async fn config(
+    store: &Store,
+    via: &Via,
+) -> Result<Option<(ConnectionConfigId, String)>, StoreError> {
+    super::create::config_for(&mut *store.conn().await?, via).await
+}
+
+/// An instance's hold on one execution: the fencing token its lease was granted with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fence {
+    pub execution: ExecutionId,
+    pub token: u64,
+}
+
+/// The states in which an execution's steps may be running or about to run.
+const RUNNING: [&str; 2] = ["switchover_running", "recovery_running"];
+
+/// Executions whose steps run, or ran when their owner stopped: what an instance
+/// looks at when it starts, and when it looks for executions to take over.
+pub async fn running(store: &Store) -> Result<Vec<ExecutionId>, StoreError> {
+    let paused_or_blocked_with_running_step: Vec<u64> = execution_steps::table
+        .filter(execution_steps::status.eq(StepStatus::Running.as_str()))
+        .select(execution_steps::execution_id)
+        .distinct()
+        .load(&mut *store.conn().await?)
+        .await?;
+    let mut ids: Vec<u64> = executions::table
+        .filter(executions::state.eq_any(RUNNING))
+        .select(executions::id)
+        .load(&mut *store.conn().await?)
+        .await?;
+    ids.extend(paused_or_blocked_with_running_step);
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids.into_iter().map(ExecutionId).collect())
+}
+
+/// Takes the lease of `execution` for `owner` when nobody holds it, it has expired, or
+/// `owner` held it before (the same instance, restarted). The token moves on with every
+/// grant. `None` when another instance holds it.
+pub async fn claim(
+    store: &Store,
+    execution: ExecutionId,
+    owner: &str,
+    lease: Duration,
+) -> Result<Option<Fence>, StoreError> {
+    let mut conn = store.conn().await?;
+    let owner = owner.to_owned();
+    conn.transaction(async move |conn| {
+        let held: Option<(Option<String>, u64, Option<NaiveDateTime>)> = execution_leases::table
+            .find(execution.0)
+            .select((
+                execution_leases::owner,
+                execution_leases::fencing_token,
+                execution_leases::expires_at,
+            ))
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
+        let Some((holder, token, expires)) = held else {
+            return Err(StoreError::not_found(format!("execution {execution}")));
+        };
+        let now = Utc::now().naive_utc();
+        let free = holder.is_none()
+            || holder.as_deref() == Some(owner.as_str())
+            || expires.is_none_or(|at| at <= now);
+        if !free {
+            return Ok(None);
+        }
+        let token = token + 1;
+        diesel::update(execution_leases::table.find(execution.0))
+            .set((
+                execution_leases::owner.eq(Some(&owner)),
+                execution_leases::fencing_token.eq(token),
+                execution_leases::expires_at.eq(Some(until(lease))),
+            ))
+            .execute(conn)
+            .await?;
+        Ok(Some(Fence { execution, token }))
+    })
+    .await
+}
+
+fn until(lease: Duration) -> NaiveDateTime {
+    (Utc::now() + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(30)))
+        .naive_utc()
+}
+
+/// Extends the lease; `Fenced` when it is no longer this holder's.
+pub async fn renew(store: &Store, fence: Fence, lease: Duration) -> Result<(), StoreError> {
+    let renewed = diesel::update(
+        execution_leases::table
+            .find(fence.execution.0)
+            .filter(execution_leases::fencing_token.eq(fence.token))
+            .filter(execution_leases::owner.is_not_null()),
+    )
+    .set(execution_leases::expires_at.eq(Some(until(lease))))
+    .execute(&mut *store.conn().await?)
+    .await?;
+    if renewed == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Fenced)
+    }
+}
+
+/// Gives the lease up (the execution stopped running here); the token stays.
+pub async fn release(store: &Store, fence: Fence) -> Result<(), StoreError> {
+    diesel::update(
+        execution_leases::table
+            .find(fence.execution.0)
+            .filter(execution_leases::fencing_token.eq(fence.token)),
+    )
+    .set((
+        execution_leases::owner.eq(None::<String>),
+        execution_leases::expires_at.eq(None::<NaiveDateTime>),
+    ))
+    .execute(&mut *store.conn().await?)
+    .await?;
+    Ok(())
+}
+
+/// Refuses the write unless `fence` still holds the lease; locks the lease row until the
+/// transaction ends, so a takeover waits for it.
+async fn check(conn: &mut Db, fence: Fence) -> Result<(), StoreError> {
+    let token: Option<u64> = execution_leases::table
+        .find(fence.execution.0)
+        .select(execution_leases::fencing_token)
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    if token == Some(fence.token) {
+        Ok(())
+    } else {
+        Err(StoreError::Fenced)
+    }
+}
+
+/// An execution as the engine reads it.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub id: ExecutionId,
+    pub state: ExecutionState,
+    pub steps: Vec<RunStep>,
+}
+
+/// A step as the engine reads it.
+#[derive(Debug, Clone)]
+pub struct RunStep {
+    pub id: ExecutionStepId,
+    pub phase: Phase,
+    pub position: u32,
+    pub key: String,
+    pub spec: StepSpec,
+    pub target: Option<StepTarget>,
+    pub status: StepStatus,
+    pub attempts: u32,
+    pub started_at: Option<DateTime<Utc>>,
+}
+
+impl Run {
+    /// The step to look at next in `phase`: the first that is not done with.
+    pub fn current(&self, phase: Phase) -> Option<&RunStep> {
+        self.steps
+            .iter()
+            .find(|s| s.phase == phase && !s.status.is_final())
+    }
+}
+
+/// The execution and its steps, as they are now.
+pub async fn load(store: &Store, id: ExecutionId) -> Result<Run, StoreError> {
+    let (row, steps) = rows(&mut *store.conn().await?, id).await?;
+    Ok(Run {
+        id,
+        state: row.state()?,
+        steps: steps
+            .iter()
+            .map(|s| {
+                Ok(RunStep {
+                    id: ExecutionStepId(s.id),
+                    phase: s.phase()?,
+                    position: s.position,
+                    key: s.step_key.clone(),
+                    spec: s.spec()?,
+                    target: s.target()?,
+                    status: s.status()?,
+                    attempts: s.attempts,
+                    started_at: s.started_at.map(|t| t.and_utc()),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?,
+    })
+}
+
+fn engine_record(action: &'static str, note: String) -> AuditRecord {
+    AuditRecord {
+        actor_id: None,
+        actor_name: "(engine)".to_owned(),
+        actor_role: None,
+        action,
+        client_addr: None,
+        note: Some(note),
+    }
+}
+
+/// Locks and reads the execution row (inside a fenced transaction).
+async fn locked(conn: &mut Db, id: ExecutionId) -> Result<ExecutionRow, StoreError> {
+    executions::table
+        .find(id.0)
+        .select(ExecutionRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| StoreError::not_found(format!("execution {id}")))
+}
+
+/// Moves a step by `trigger` and, when given, the execution by `execution_trigger`
+/// (if its table allows it now: a step may end after its execution was cancelled), with
+/// their events and the engine's audit entry. Fields are set by `set_step`.
+async fn transition(
+    conn: &mut Db,
+    fence: Fence,
+    step: ExecutionStepId,
+    trigger: StepTrigger,
+    execution_trigger: Option<Trigger>,
+    last_error: Option<String>,
+) -> Result<(u32, Vec<ExecutionEvent>), StoreError> {
+    check(conn, fence).await?;
+    let id = fence.execution;
+    let row = locked(conn, id).await?;
+    let state = row.state()?;
+    let (status, attempts, phase, position): (String, u32, String, u32) = execution_steps::table
+        .find(step.0)
+        .filter(execution_steps::execution_id.eq(id.0))
+        .select((
+            execution_steps::status,
+            execution_steps::attempts,
+            execution_steps::phase,
+            execution_steps::position,
+        ))
+        .first(conn)
+        .await?;
+    let status = StepStatus::parse(&status)
+        .ok_or_else(|| StoreError::internal(format!("step {step}: status {status:?}")))?;
+    if trigger == StepTrigger::Dispatch && state.phase().is_none_or(|p| p.as_str() != phase) {
+        return Err(StoreError::conflict(
+            ConflictCode::WrongState,
+            None,
+            format!("execution {id} is {}: no step starts", state.label()),
+        ));
+    }
+    let next = status
+        .next(trigger)
+        .map_err(|why| StoreError::conflict(ConflictCode::WrongState, None, why.0))?;
+    let now = Utc::now().naive_utc();
+    let attempts = if trigger == StepTrigger::Dispatch {
+        attempts + 1
+    } else {
+        attempts
+    };
+    if trigger == StepTrigger::Dispatch {
+        diesel::update(execution_steps::table.find(step.0))
+            .set((
+                execution_steps::status.eq(next.as_str()),
+                execution_steps::attempts.eq(attempts),
+                execution_steps::started_at.eq(Some(now)),
+                execution_steps::finished_at.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)
+            .await?;
+    } else {
+        diesel::update(execution_steps::table.find(step.0))
+            .set((
+                execution_steps::status.eq(next.as_str()),
+                execution_steps::finished_at.eq(matches!(
+                    next,
+                    StepStatus::Succeeded | StepStatus::Failed | StepStatus::Interrupted
+                )
+                .then_some(now)),
+                execution_steps::last_error.eq(last_error.clone()),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    let moved = execution_trigger.and_then(|t| state.next(t).ok());
+    if let Some(moved) = moved {
+        diesel::update(executions::table.find(id.0))
+            .set((
+                executions::state.eq(moved.as_str()),
+                executions::updated_at.eq(now),
+                executions::finished_at.eq((moved == ExecutionState::Completed).then_some(now)),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    let detail = detail(conn, id).await?;
+    let mut written = Vec::new();
+    if let Some(view) = detail.step(step) {
+        written.push(events::append(conn, id.0, Change::Step(view.clone())).await?);
+    }
+    if moved.is_some() {
+        written.push(events::append(conn, id.0, Change::Execution(detail.summary.clone())).await?);
+    }
+    let phase_label = Phase::parse(&phase).map_or(phase.clone(), |p| p.label().to_owned());
+    let mut note = format!(
+        "{phase_label} step {position}: {}",
+        next.label().to_lowercase()
+    );
+    if let Some(error) = &last_error {
+        note.push_str(&format!(" ({error})"));
+    }
+    if let Some(moved) = moved {
+        note.push_str(&format!("; execution {}", moved.label().to_lowercase()));
+    }
+    audit::write_ok(
+        conn,
+        &engine_record("engine/step", note),
+        Target::new("execution", id),
+    )
+    .await?;
+    Ok((attempts, written))
+}
+
+/// Starts a pending step of the phase the execution runs: running, one more attempt.
+/// Returns that attempt's number.
+pub async fn dispatch(
+    store: &Store,
+    fence: Fence,
+    step: ExecutionStepId,
+) -> Result<(u32, Vec<ExecutionEvent>), StoreError> {
+    let mut conn = store.conn().await?;
+    conn.transaction(async move |conn| {
+        transition(conn, fence, step, StepTrigger::Dispatch, None, None).await
+    })
+    .await
+}
+
+/// How a running step ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepEnd {
+    Succeeded,
+    /// It now waits for a person's confirmation.
+    Waiting,
+    Failed(String),
+    /// Its outcome cannot be known.
+    Interrupted(String),
+}
+
+/// Records how a running step ended; a failure or interruption blocks the execution.
+pub async fn end_step(
+    store: &Store,
+    fence: Fence,
+    step: ExecutionStepId,
+    end: StepEnd,
+) -> Result<Vec<ExecutionEvent>, StoreError> {
+    let (trigger, execution_trigger, error) = match end {
+        StepEnd::Succeeded => (StepTrigger::Succeed, None, None),
+        StepEnd::Waiting => (StepTrigger::AwaitConfirmation, None, None),
+        StepEnd::Failed(why) => (StepTrigger::Fail, Some(Trigger::StepFailed), Some(why)),
+        StepEnd::Interrupted(why) => (
+            StepTrigger::Interrupt,
+            Some(Trigger::StepInterrupted),
+            Some(why),
+        ),
+    };
+    let mut conn = store.conn().await?;
+    conn.transaction(async move |conn| {
+        transition(conn, fence, step, trigger, execution_trigger, error)
+            .await
+            .map(|(_, events)| events)
+    })
+    .await
+}
+
+/// The phase's last step is done: switchover done, or the execution completed.
+pub async fn finish_phase(store: &Store, fence: Fence) -> Result<Vec<ExecutionEvent>, StoreError> {
+    let mut conn = store.conn().await?;
+    conn.transaction(async move |conn| {
+        check(conn, fence).await?;
+        let id = fence.execution;
+        let state = locked(conn, id).await?.state()?;
+        let next = state
+            .next(Trigger::PhaseFinished)
+            .map_err(|why| StoreError::conflict(ConflictCode::WrongState, None, why.0))?;
+        let now = Utc::now().naive_utc();
+        diesel::update(executions::table.find(id.0))
+            .set((
+                executions::state.eq(next.as_str()),
+                executions::updated_at.eq(now),
+                executions::finished_at.eq((next == ExecutionState::Completed).then_some(now)),
+            ))
+            .execute(conn)
+            .await?;
+        let summary = detail(conn, id).await?.summary;
+        let event = events::append(conn, id.0, Change::Execution(summary)).await?;
+        audit::write_ok(
+            conn,
+            &engine_record(
+                "engine/phase",
+                format!("{}: every step is done", next.label()),
+            ),
+            Target::new("execution", id),
+        )
+        .await?;
+        Ok(vec![event])
+    })
+    .await
+}
+
+/// Adds a line to a step's log.
+pub async fn log(
+    store: &Store,
+    fence: Fence,
+    step: ExecutionStepId,
+    attempt: u32,
+    level: LogLevel,
+    message: &str,
+) -> Result<ExecutionEvent, StoreError> {
+    let mut conn = store.conn().await?;
+    let message = message.to_owned();
+    conn.transaction(async move |conn| {
+        check(conn, fence).await?;
+        let at = Utc::now();
+        diesel::insert_into(execution_step_logs::table)
+            .values((
+                execution_step_logs::execution_step_id.eq(step.0),
+                execution_step_logs::attempt.eq(attempt),
+                execution_step_logs::at.eq(at.naive_utc()),
+                execution_step_logs::level.eq(level.as_str()),
+                execution_step_logs::message.eq(&message),
+            ))
+            .execute(conn)
+            .await?;
+        let line = crate::domain::execution::view::StepLogLine {
+            id: inserted_id(conn).await?,
+            attempt,
+            at,
+            level,
+            message,
+        };
+        events::append(conn, fence.execution.0, Change::Logged { step, line }).await
+    })
+    .await
+}
+
+/// A platform call about to leave.
+#[derive(Debug, Clone)]
+pub struct NewCall {
+    pub step: ExecutionStepId,
+    pub attempt: u32,
+    pub idempotency_key: String,
+    pub config: Option<(ConnectionConfigId, String)>,
+    pub method: &'static str,
+    pub path: String,
+}
+
+/// Records a call before it leaves (status `sent`). Returns its id.
+pub async fn call_sent(
+    store: &Store,
+    fence: Fence,
+    call: &NewCall,
+) -> Result<(u64, ExecutionEvent), StoreError> {
+    let mut conn = store.conn().await?;
+    let call = call.clone();
+    conn.transaction(async move |conn| {
+        check(conn, fence).await?;
+        diesel::insert_into(execution_calls::table)
+            .values((
+                execution_calls::execution_step_id.eq(call.step.0),
+                execution_calls::attempt.eq(call.attempt),
+                execution_calls::idempotency_key.eq(&call.idempotency_key),
+                execution_calls::connection_config_id.eq(call.config.as_ref().map(|c| c.0.0)),
+                execution_calls::connection_config_name.eq(call.config.as_ref().map(|c| &c.1)),
+                execution_calls::method.eq(call.method),
+                execution_calls::path.eq(&call.path),
+            ))
+            .execute(conn)
+            .await?;
+        let id = inserted_id(conn).await?;
+        let event = call_event(conn, fence, id).await?;
+        Ok((id, event))
+    })
+    .await
+}
+
+async fn call_event(conn: &mut Db, fence: Fence, id: u64) -> Result<ExecutionEvent, StoreError> {
+    let row: CallRow = execution_calls::table
+        .find(id)
+        .select(CallRow::as_select())
+        .first(conn)
+        .await?;
+    let step = ExecutionStepId(row.execution_step_id);
+    let call = StepCall::from(row);
+    events::append(conn, fence.execution.0, Change::Called { step, call }).await
+}
+
+/// Records what a call's answer said.
+pub async fn call_answered(
+    store: &Store,
+    fence: Fence,
+    call: u64,
+    status: CallStatus,
+    operation_id: Option<&str>,
+    http_status: Option<u16>,
+) -> Result<ExecutionEvent, StoreError> {
+    let mut conn = store.conn().await?;
+    let operation_id = operation_id.map(str::to_owned);
+    conn.transaction(async move |conn| {
+        check(conn, fence).await?;
+        let now = Utc::now().naive_utc();
+        diesel::update(execution_calls::table.find(call))
+            .set((
+                execution_calls::status.eq(status.as_str()),
+                execution_calls::updated_at.eq(now),
+                execution_calls::finished_at.eq(status.is_final().then_some(now)),
+            ))
+            .execute(conn)
+            .await?;
+        if let Some(operation) = &operation_id {
+            diesel::update(execution_calls::table.find(call))
+                .set(execution_calls::operation_id.eq(operation))
+                .execute(conn)
+                .await?;
+        }
+        if let Some(http) = http_status {
+            diesel::update(execution_calls::table.find(call))
+                .set(execution_calls::http_status.eq(http))
+                .execute(conn)
+                .await?;
+        }
+        call_event(conn, fence, call).await
+    })
+    .await
+}
+
+/// The calls a step's attempt made, oldest first: what recovery asks about again.
+pub async fn calls(
+    store: &Store,
+    step: ExecutionStepId,
+    attempt: u32,
+) -> Result<Vec<StepCall>, StoreError> {
+    let rows: Vec<CallRow> = execution_calls::table
+        .filter(execution_calls::execution_step_id.eq(step.0))
+        .filter(execution_calls::attempt.eq(attempt))
+        .order(execution_calls::id)
+        .select(CallRow::as_select())
+        .load(&mut *store.conn().await?)
+        .await?;
+    Ok(rows.into_iter().map(StepCall::from).collect())
+}

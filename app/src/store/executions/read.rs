@@ -1,0 +1,151 @@
+//! Reading executions: the list (newest first, by state), one execution with its steps,
+//! and an expanded step's log and calls.
+
+use super::{CallRow, ExecutionRow, LogRow, Names, StepRow};
+use crate::domain::execution::view::{
+    ExecutionDetail, ExecutionFilter, ExecutionStepId, ExecutionSummary, StepRecord,
+};
+use crate::domain::ids::ExecutionId;
+use crate::store::schema::{
+    data_centers, execution_calls, execution_step_logs, execution_steps, executions, users,
+};
+use crate::store::{Db, Store, StoreError};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+/// The most executions one list shows: the newest.
+pub const LIST_LIMIT: i64 = 500;
+/// The most log lines and calls an expanded step shows: the latest.
+pub const RECORD_LIMIT: i64 = 2000;
+
+/// The names of the data centers and people that `rows` and `steps` refer to.
+pub(crate) async fn names(
+    conn: &mut Db,
+    rows: &[ExecutionRow],
+    steps: &[StepRow],
+) -> Result<Names, StoreError> {
+    let data_centers = data_centers::table
+        .select((data_centers::id, data_centers::name))
+        .load::<(u64, String)>(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut ids: Vec<u64> = rows
+        .iter()
+        .filter_map(|r| r.created_by)
+        .chain(steps.iter().filter_map(|s| s.decided_by))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let users = users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::username))
+        .load::<(u64, String)>(conn)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(Names {
+        data_centers,
+        users,
+    })
+}
+
+/// The newest executions first, at most [`LIST_LIMIT`].
+pub async fn list(
+    store: &Store,
+    filter: &ExecutionFilter,
+) -> Result<Vec<ExecutionSummary>, StoreError> {
+    let mut conn = store.conn().await?;
+    let mut query = executions::table
+        .select(ExecutionRow::as_select())
+        .order(executions::id.desc())
+        .limit(LIST_LIMIT)
+        .into_boxed();
+    if let Some(state) = filter.state {
+        query = query.filter(executions::state.eq(state.as_str()));
+    }
+    let rows: Vec<ExecutionRow> = query.load(&mut conn).await?;
+    let names = names(&mut conn, &rows, &[]).await?;
+    rows.iter().map(|row| names.summary(row)).collect()
+}
+
+/// The execution row and its steps, in phase and position order.
+pub(crate) async fn rows(
+    conn: &mut Db,
+    id: ExecutionId,
+) -> Result<(ExecutionRow, Vec<StepRow>), StoreError> {
+    let row: ExecutionRow = executions::table
+        .find(id.0)
+        .select(ExecutionRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| StoreError::not_found(format!("execution {id}")))?;
+    let steps: Vec<StepRow> = execution_steps::table
+        .filter(execution_steps::execution_id.eq(id.0))
+        // Descending puts "switchover" before "recovery".
+        .order((execution_steps::phase.desc(), execution_steps::position))
+        .select(StepRow::as_select())
+        .load(conn)
+        .await?;
+    Ok((row, steps))
+}
+
+/// The execution as `conn` sees it now.
+pub(crate) async fn detail(conn: &mut Db, id: ExecutionId) -> Result<ExecutionDetail, StoreError> {
+    let (row, steps) = rows(conn, id).await?;
+    let names = names(conn, std::slice::from_ref(&row), &steps).await?;
+    Ok(ExecutionDetail {
+        summary: names.summary(&row)?,
+        steps: steps
+            .iter()
+            .map(|step| names.step(step))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+/// One execution with all its steps.
+pub async fn get(store: &Store, id: ExecutionId) -> Result<ExecutionDetail, StoreError> {
+    detail(&mut *store.conn().await?, id).await
+}
+
+/// An execution step's log and calls, oldest first (the latest [`RECORD_LIMIT`] of each).
+pub async fn step_record(
+    store: &Store,
+    execution: ExecutionId,
+    step: ExecutionStepId,
+) -> Result<StepRecord, StoreError> {
+    let mut conn = store.conn().await?;
+    let belongs: Option<u64> = execution_steps::table
+        .find(step.0)
+        .filter(execution_steps::execution_id.eq(execution.0))
+        .select(execution_steps::id)
+        .first(&mut conn)
+        .await
+        .optional()?;
+    if belongs.is_none() {
+        return Err(StoreError::not_found(format!(
+            "step {step} of execution {execution}"
+        )));
+    }
+    let mut lines: Vec<LogRow> = execution_step_logs::table
+        .filter(execution_step_logs::execution_step_id.eq(step.0))
+        .order(execution_step_logs::id.desc())
+        .limit(RECORD_LIMIT)
+        .select(LogRow::as_select())
+        .load(&mut conn)
+        .await?;
+    lines.reverse();
+    let mut calls: Vec<CallRow> = execution_calls::table
+        .filter(execution_calls::execution_step_id.eq(step.0))
+        .order(execution_calls::id.desc())
+        .limit(RECORD_LIMIT)
+        .select(CallRow::as_select())
+        .load(&mut conn)
+        .await?;
+    calls.reverse();
+    Ok(StepRecord {
+        lines: lines.into_iter().map(Into::into).collect(),
+        calls: calls.into_iter().map(Into::into).collect(),
+    })
+}
