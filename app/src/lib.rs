@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 #[cfg(test)]
 mod layering;
+pub mod live_client;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod probe;
