@@ -13,7 +13,9 @@ pub enum LiveStatus {
     Connecting,
     Live,
     /// Lost; trying again (the `attempt`-th time).
-    Reconnecting { attempt: u32 },
+    Reconnecting {
+        attempt: u32,
+    },
 }
 
 /// Keeps `detail` current with execution `id`: every event is applied to it and also

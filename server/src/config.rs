@@ -40,6 +40,16 @@ pub struct Config {
     #[arg(long, env = "SWITCHYARD_OWNER_DATABASE_URL", hide_env_values = true)]
     pub owner_database_url: Option<String>,
 
+    /// This instance's name in execution leases (which instance runs which execution).
+    /// Keep it stable across restarts and different between instances; the default is
+    /// the host's name and the console's port.
+    #[arg(long, env = "SWITCHYARD_INSTANCE")]
+    pub instance: Option<String>,
+
+    /// How many applications of one restart level the engine restarts at once.
+    #[arg(long, env = "SWITCHYARD_RESTART_PARALLELISM", default_value_t = 32)]
+    pub restart_parallelism: usize,
+
     /// Most connections the server opens to the database.
     #[arg(long, env = "SWITCHYARD_DB_POOL_SIZE", default_value_t = 16)]
     pub db_pool_size: usize,
@@ -163,6 +173,22 @@ impl SimulatorConfig {
 }
 
 impl Config {
+    /// How the execution engine runs on this instance.
+    pub fn engine(&self) -> crate::engine::EngineConfig {
+        let instance = self.instance.clone().unwrap_or_else(|| {
+            let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .or_else(|| std::env::var("HOSTNAME").ok())
+                .map(|h| h.trim().to_owned())
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "switchyard".to_owned());
+            format!("{host}:{}", self.addr.port())
+        });
+        let mut engine = crate::engine::EngineConfig::new(instance);
+        engine.restart_parallelism = self.restart_parallelism.max(1);
+        engine
+    }
+
     pub fn sessions(&self) -> app::auth::session::SessionPolicy {
         app::auth::session::SessionPolicy {
             idle: Duration::from_secs(self.session_idle_minutes * 60),

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod conformance;
+pub mod engine;
 pub mod health;
 pub mod migrate;
 pub mod secret;
@@ -140,13 +141,20 @@ pub struct StartOptions {
     pub simulator: app::simulator_link::SimulatorLink,
 }
 
+/// Services ready to serve, and the wake-ups server functions send the engine (hand
+/// them to `engine::start`).
+pub struct Prepared {
+    pub services: Services,
+    pub engine_wakes: tokio::sync::mpsc::Receiver<app::domain::ids::ExecutionId>,
+}
+
 /// Prepares the database and the services every request uses, with the users that must
 /// exist and the user directory loaded.
 pub async fn prepare(
     database_url: &str,
     secret: &SecretKey,
     options: &StartOptions,
-) -> anyhow::Result<Services> {
+) -> anyhow::Result<Prepared> {
     let store = prepare_database(
         database_url,
         options.owner_database_url.as_deref(),
@@ -183,11 +191,15 @@ pub async fn prepare(
     auth.refresh_directory()
         .await
         .context("cannot load the users")?;
-    Ok(Services {
-        auth,
-        simulator: options.simulator.clone(),
-        bus: app::bus::ExecutionBus::default(),
-        engine: app::bus::EngineHandle::new().0,
+    let (engine, engine_wakes) = app::bus::EngineHandle::new();
+    Ok(Prepared {
+        services: Services {
+            auth,
+            simulator: options.simulator.clone(),
+            bus: app::bus::ExecutionBus::default(),
+            engine,
+        },
+        engine_wakes,
     })
 }
 

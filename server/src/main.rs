@@ -37,9 +37,16 @@ async fn main() -> anyhow::Result<()> {
         trusted_proxies: config.trusted_proxies.clone(),
         simulator: config.simulator.link(),
     };
-    let services = prepare(&config.database_url, &secret, &options).await?;
+    let prepared = prepare(&config.database_url, &secret, &options).await?;
+    let services = prepared.services;
     let supervisor = Supervisor::default();
     start_background_tasks(&supervisor, &services);
+    server::engine::start(
+        &supervisor,
+        &services,
+        prepared.engine_wakes,
+        config.engine(),
+    );
     if config.simulator.start {
         let source = EstateSource::Database(services.store().clone());
         start_simulator(&config, source, &supervisor).await?;

@@ -102,6 +102,7 @@ async fn start(db: &TestDb, demo: bool, admin_password: Option<&str>) -> app::se
     server::prepare(&db.url, &crate::support::test_app::secret(), &options)
         .await
         .unwrap()
+        .services
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

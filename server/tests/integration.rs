@@ -14,6 +14,7 @@ mod data_centers;
 mod database_clusters;
 mod demo_data;
 mod execution_schema;
+mod executions;
 mod health;
 mod least_privilege;
 mod migrations;

@@ -70,7 +70,8 @@ async fn the_serving_account_can_serve_and_cannot_erase_the_audit_log() {
     };
     let services = server::prepare(&serving_url, &secret(), &options)
         .await
-        .unwrap();
+        .unwrap()
+        .services;
     let base = serve(services.clone()).await;
     let app = TestApp { base, services, db };
 

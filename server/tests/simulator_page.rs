@@ -317,7 +317,10 @@ async fn a_simulator_that_does_not_answer_is_explained_not_a_crash() {
         trusted_proxies: Default::default(),
         simulator: app::simulator_link::SimulatorLink::new(NO_SIMULATOR, "nobody", ""),
     };
-    let services = server::prepare(&db.url, &secret(), &options).await.unwrap();
+    let services = server::prepare(&db.url, &secret(), &options)
+        .await
+        .unwrap()
+        .services;
     let app = TestApp {
         base: serve(services.clone()).await,
         services,

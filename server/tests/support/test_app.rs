@@ -87,7 +87,17 @@ pub async fn services(database_url: &str, demo: bool) -> Services {
         trusted_proxies: Default::default(),
         simulator: SimulatorLink::new(address, SIMULATOR_USER, SIMULATOR_PASSWORD),
     };
-    let services = prepare(database_url, &secret(), &options).await.unwrap();
+    let prepared = prepare(database_url, &secret(), &options).await.unwrap();
+    let services = prepared.services;
+    // Each test app runs its own engine, named after its port, on its own database.
+    let mut engine = server::engine::EngineConfig::new(format!("test-{}", address.port()));
+    engine.look_every = Duration::from_millis(500);
+    server::engine::start(
+        &server::tasks::Supervisor::default(),
+        &services,
+        prepared.engine_wakes,
+        engine,
+    );
     let credentials = Credentials {
         username: SIMULATOR_USER.to_owned(),
         password: SIMULATOR_PASSWORD.to_owned(),

@@ -1,0 +1,43 @@
+//! `db.switchover` and `db.switchback`: one call to the database service of the data
+//! center that becomes primary.
+
+use super::step::StepRun;
+use super::traffic::call;
+use app::domain::execution::target::StepTarget;
+use app::domain::execution::view::LogLevel;
+use app::domain::platform::{ClusterMove, paths};
+use app::store::executions::engine::StepEnd;
+use tokio::time::Instant;
+
+/// How long a primary move may take.
+const LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Moves the cluster's primary: `switchover` to the emergency data center, or back.
+pub(super) async fn move_primary(
+    run: &StepRun<'_>,
+    target: &StepTarget,
+    switchover: bool,
+) -> StepEnd {
+    let StepTarget::Cluster { cluster, to, via } = target else {
+        return StepEnd::Failed("the step's target is not a database cluster".to_owned());
+    };
+    let body = ClusterMove {
+        cluster: cluster.clone(),
+        to: to.name.clone(),
+    };
+    run.log(
+        LogLevel::Info,
+        format!(
+            "moving the primary of {cluster} to {} through {}",
+            to.name,
+            via.describe()
+        ),
+    )
+    .await;
+    let path = if switchover {
+        paths::CLUSTER_SWITCHOVER
+    } else {
+        paths::CLUSTER_SWITCHBACK
+    };
+    call(run, via, path, &body, Instant::now() + LIMIT).await
+}

@@ -1,0 +1,172 @@
+//! The execution engine: runs every running execution's steps, in order, against the
+//! platforms. One runner task per execution this instance holds the lease of
+//! ([`runner`]); the engine starts runners when an operator's command wakes it, and looks
+//! at every running execution at start (recovery after a restart) and then every few
+//! seconds (executions whose owner died, wake-ups that were dropped).
+//!
+//! Steps come in families, one module each: [`traffic`], [`restart`], [`database`],
+//! [`control`] (wait, manual confirmation) and [`http`]; every platform call goes
+//! through [`platform`], which records it before it leaves and repeats it by its
+//! idempotency key.
+
+mod control;
+mod database;
+mod http;
+mod platform;
+mod restart;
+mod runner;
+mod step;
+mod traffic;
+
+use crate::tasks::Supervisor;
+use app::auth::keys::Keys;
+use app::bus::ExecutionBus;
+use app::domain::ids::ExecutionId;
+use app::services::Services;
+use app::store::Store;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{Notify, mpsc};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// How the engine runs.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// This instance's name in execution leases. Stable across restarts of the same
+    /// instance, so a restarted instance takes its executions back at once.
+    pub instance: String,
+    /// How long a lease lasts without renewal; another instance takes over after it.
+    pub lease: Duration,
+    /// How often the engine looks for running executions nobody runs.
+    pub look_every: Duration,
+    /// How many applications of one restart level restart at once.
+    pub restart_parallelism: usize,
+}
+
+impl EngineConfig {
+    pub const DEFAULT_LEASE: Duration = Duration::from_secs(15);
+    pub const DEFAULT_LOOK_EVERY: Duration = Duration::from_secs(5);
+    pub const DEFAULT_RESTART_PARALLELISM: usize = 32;
+
+    pub fn new(instance: impl Into<String>) -> Self {
+        Self {
+            instance: instance.into(),
+            lease: Self::DEFAULT_LEASE,
+            look_every: Self::DEFAULT_LOOK_EVERY,
+            restart_parallelism: Self::DEFAULT_RESTART_PARALLELISM,
+        }
+    }
+}
+
+/// A runner's mailbox: `dirty` is set (under the runners lock) whenever it is woken, so
+/// a runner about to stop sees a wake-up that came meanwhile.
+#[derive(Debug, Default)]
+struct Mailbox {
+    notify: Notify,
+    dirty: AtomicBool,
+}
+
+/// What every runner shares.
+#[derive(Debug)]
+pub(crate) struct Engine {
+    store: Store,
+    keys: Arc<Keys>,
+    bus: ExecutionBus,
+    config: EngineConfig,
+    http: reqwest::Client,
+    runners: Mutex<HashMap<ExecutionId, Arc<Mailbox>>>,
+    tracker: TaskTracker,
+    stop: CancellationToken,
+}
+
+/// Starts the engine under `supervisor`: it reads `wakes` (sent by server functions
+/// through `Services::engine`) and looks at running executions now and periodically.
+pub fn start(
+    supervisor: &Supervisor,
+    services: &Services,
+    wakes: mpsc::Receiver<ExecutionId>,
+    config: EngineConfig,
+) {
+    let stop = supervisor.stop_signal();
+    let engine = Arc::new(Engine {
+        store: services.store().clone(),
+        keys: services.auth.keys.clone(),
+        bus: services.bus.clone(),
+        http: platform::http_client(),
+        config,
+        runners: Mutex::default(),
+        tracker: TaskTracker::new(),
+        stop: stop.clone(),
+    });
+    supervisor.spawn("execution engine", move |_| engine.run(wakes));
+}
+
+impl Engine {
+    async fn run(self: Arc<Self>, mut wakes: mpsc::Receiver<ExecutionId>) {
+        let mut look = tokio::time::interval(self.config.look_every);
+        loop {
+            tokio::select! {
+                () = self.stop.cancelled() => break,
+                Some(id) = wakes.recv() => self.ensure(id),
+                _ = look.tick() => self.look().await,
+            }
+        }
+        self.tracker.close();
+        self.tracker.wait().await;
+    }
+
+    /// Starts a runner for every execution that has steps to run and none here.
+    async fn look(self: &Arc<Self>) {
+        match app::store::executions::engine::running(&self.store).await {
+            Ok(ids) => ids.into_iter().for_each(|id| self.ensure(id)),
+            Err(error) => tracing::debug!(%error, "engine cannot look for running executions"),
+        }
+    }
+
+    /// Wakes the runner of `id`, starting one when there is none.
+    fn ensure(self: &Arc<Self>, id: ExecutionId) {
+        let mut runners = self.runners.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(mailbox) = runners.get(&id) {
+            mailbox.dirty.store(true, Ordering::SeqCst);
+            mailbox.notify.notify_one();
+            return;
+        }
+        let mailbox = Arc::new(Mailbox::default());
+        runners.insert(id, mailbox.clone());
+        let engine = self.clone();
+        self.tracker.spawn(async move {
+            runner::run(&engine, id, &mailbox).await;
+            engine.forget(id, &mailbox);
+        });
+    }
+
+    /// Ends the bookkeeping of a runner that stopped (unless a new one took its place).
+    fn forget(&self, id: ExecutionId, mailbox: &Arc<Mailbox>) {
+        let mut runners = self.runners.lock().unwrap_or_else(|e| e.into_inner());
+        if runners
+            .get(&id)
+            .is_some_and(|held| Arc::ptr_eq(held, mailbox))
+        {
+            runners.remove(&id);
+        }
+    }
+
+    /// Whether a runner may stop: no wake-up came since it last looked. Removes it from
+    /// the runners under the same lock `ensure` takes, so no wake-up falls in between.
+    fn may_stop(&self, id: ExecutionId, mailbox: &Mailbox) -> bool {
+        let mut runners = self.runners.lock().unwrap_or_else(|e| e.into_inner());
+        if mailbox.dirty.swap(false, Ordering::SeqCst) {
+            return false;
+        }
+        runners.remove(&id);
+        true
+    }
+
+    /// Sends committed events to everyone watching.
+    fn publish(&self, events: impl IntoIterator<Item = app::domain::event::ExecutionEvent>) {
+        self.bus.publish(events);
+    }
+}

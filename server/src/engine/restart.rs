@@ -1,0 +1,108 @@
+//! `app.restart`: the product group's applications in one data center, level by level
+//! (dependencies first); the applications of one level restart in parallel, at most
+//! `restart_parallelism` at once, each waited for until it reports healthy. A level with
+//! a failure ends the step: the next level never starts on a broken dependency.
+
+use super::platform::endpoint;
+use super::step::StepRun;
+use app::domain::execution::target::StepTarget;
+use app::domain::execution::view::LogLevel;
+use app::domain::platform::{ApplicationRestart, paths};
+use app::store::executions::engine::StepEnd;
+use futures_util::StreamExt;
+use std::time::Duration;
+use tokio::time::Instant;
+
+pub(super) async fn restart(
+    run: &StepRun<'_>,
+    target: &StepTarget,
+    timeout_seconds: u32,
+) -> StepEnd {
+    let StepTarget::Restart {
+        product_group,
+        data_center,
+        levels,
+        via,
+    } = target
+    else {
+        return StepEnd::Failed("the step's target is not a restart".to_owned());
+    };
+    let endpoint = match endpoint(run, via).await {
+        Ok(endpoint) => endpoint,
+        Err(end) => return end,
+    };
+    let started = run.step.started_at.map_or_else(Instant::now, |at| {
+        let ran = (chrono::Utc::now() - at).to_std().unwrap_or_default();
+        Instant::now().checked_sub(ran).unwrap_or_else(Instant::now)
+    });
+    let deadline = started + Duration::from_secs(timeout_seconds.into());
+    let mut n = 0;
+    for (index, level) in levels.iter().enumerate() {
+        run.log(
+            LogLevel::Info,
+            format!(
+                "level {} of {} in {}: restarting {}",
+                index + 1,
+                levels.len(),
+                data_center.name,
+                level.join(", ")
+            ),
+        )
+        .await;
+        let mut calls: Vec<futures_util::future::BoxFuture<'_, _>> = Vec::new();
+        for application in level {
+            let call = n;
+            n += 1;
+            let endpoint = &endpoint;
+            calls.push(Box::pin(async move {
+                let body = serde_json::json!(ApplicationRestart {
+                    product_group: product_group.clone(),
+                    application: application.clone(),
+                    data_center: data_center.name.clone(),
+                });
+                let outcome = endpoint
+                    .operate(run, call, paths::APPLICATION_RESTART, &body, deadline)
+                    .await;
+                (application, outcome)
+            }));
+        }
+        let results: Vec<_> = futures_util::stream::iter(calls)
+            .buffer_unordered(run.engine.config.restart_parallelism.max(1))
+            .collect()
+            .await;
+        let mut failures = Vec::new();
+        let mut unanswered = false;
+        for (application, outcome) in results {
+            match outcome {
+                Ok(_) => {
+                    run.log(LogLevel::Info, format!("{application} is healthy"))
+                        .await
+                }
+                Err(error) => {
+                    let end = error.into_end(run);
+                    let why = match &end {
+                        StepEnd::Failed(why) | StepEnd::Interrupted(why) => why.clone(),
+                        _ => String::new(),
+                    };
+                    unanswered |= matches!(end, StepEnd::Interrupted(_));
+                    run.log(LogLevel::Error, format!("{application}: {why}"))
+                        .await;
+                    failures.push(format!("{application} ({why})"));
+                }
+            }
+        }
+        if !failures.is_empty() {
+            let why = format!(
+                "level {} did not come back: {}; later levels were not restarted",
+                index + 1,
+                failures.join("; ")
+            );
+            return if unanswered {
+                StepEnd::Interrupted(why)
+            } else {
+                StepEnd::Failed(why)
+            };
+        }
+    }
+    StepEnd::Succeeded
+}

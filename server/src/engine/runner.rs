@@ -1,0 +1,192 @@
+//! One execution's runner: takes the execution's lease, keeps it renewed, and moves the
+//! execution on one step at a time — the phase's next pending step is dispatched, run
+//! and ended; a step found running (the server stopped during it) is asked about again;
+//! when the phase has no step left, the phase is finished. It stops when there is
+//! nothing to do (paused, blocked, waiting for a person, done) and gives the lease back.
+//! When the server stops, or the lease is lost, it stops at once and leaves a running
+//! step running: the next owner asks about it again.
+
+use super::step::StepRun;
+use super::{Engine, Mailbox, control, database, http, restart, traffic};
+use app::domain::execution::{ExecutionState, StepStatus};
+use app::domain::ids::ExecutionId;
+use app::domain::step_spec::StepSpec;
+use app::store::StoreError;
+use app::store::executions::engine::{self as store, Fence, Run, RunStep, StepEnd};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// What one look at the execution did.
+enum Progress {
+    /// Something moved; look again.
+    Moved,
+    /// Nothing to do until someone wakes the runner.
+    Idle,
+    /// The server stops or the lease is gone.
+    Stopped,
+}
+
+pub(super) async fn run(engine: &Arc<Engine>, id: ExecutionId, mailbox: &Mailbox) {
+    let config = &engine.config;
+    let fence = match store::claim(&engine.store, id, &config.instance, config.lease).await {
+        Ok(Some(fence)) => fence,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::warn!(execution.id = %id, %error, "cannot take the execution's lease");
+            return;
+        }
+    };
+    let held = engine.stop.child_token();
+    let renewal = tokio::spawn(renew(engine.clone(), fence, held.clone()));
+    loop {
+        mailbox
+            .dirty
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        match step_once(engine, fence, mailbox, &held).await {
+            Ok(Progress::Moved) => continue,
+            Ok(Progress::Stopped) => break,
+            Ok(Progress::Idle) => {
+                if engine.may_stop(id, mailbox) {
+                    break;
+                }
+            }
+            Err(StoreError::Fenced) => {
+                tracing::info!(execution.id = %id, "another instance runs this execution now");
+                held.cancel();
+                break;
+            }
+            Err(error) => {
+                tracing::warn!(execution.id = %id, %error, "engine step failed; trying again shortly");
+                tokio::select! {
+                    () = held.cancelled() => break,
+                    () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+            }
+        }
+    }
+    renewal.abort();
+    if !held.is_cancelled() || !engine.stop.is_cancelled() {
+        let _ = store::release(&engine.store, fence).await;
+    }
+}
+
+/// Renews the lease every third of its length; cancels `held` when it is lost.
+async fn renew(engine: Arc<Engine>, fence: Fence, held: CancellationToken) {
+    let every = engine.config.lease / 3;
+    loop {
+        tokio::select! {
+            () = held.cancelled() => return,
+            () = tokio::time::sleep(every) => {}
+        }
+        match store::renew(&engine.store, fence, engine.config.lease).await {
+            Ok(()) => {}
+            Err(StoreError::Fenced) => {
+                held.cancel();
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(execution.id = %fence.execution, %error, "lease not renewed")
+            }
+        }
+    }
+}
+
+/// Looks at the execution once and does the one thing due.
+async fn step_once(
+    engine: &Engine,
+    fence: Fence,
+    mailbox: &Mailbox,
+    held: &CancellationToken,
+) -> Result<Progress, StoreError> {
+    let run = store::load(&engine.store, fence.execution).await?;
+    if let Some(step) = run.steps.iter().find(|s| s.status == StepStatus::Running) {
+        return carry_out(engine, fence, mailbox, held, step, step.attempts, true).await;
+    }
+    let ExecutionState::Running(phase) = run.state else {
+        return Ok(Progress::Idle);
+    };
+    match Run::current(&run, phase) {
+        None => {
+            let events = store::finish_phase(&engine.store, fence).await?;
+            engine.publish(events);
+            Ok(Progress::Moved)
+        }
+        Some(step) if step.status == StepStatus::Pending => {
+            let (attempt, events) = store::dispatch(&engine.store, fence, step.id).await?;
+            engine.publish(events);
+            let mut started = step.clone();
+            started.started_at = Some(chrono::Utc::now());
+            carry_out(engine, fence, mailbox, held, &started, attempt, false).await
+        }
+        Some(_) => Ok(Progress::Idle),
+    }
+}
+
+/// Runs (or, `recovering`, asks again about) one attempt of `step` and records its end,
+/// unless the server stops or the lease is lost first.
+async fn carry_out(
+    engine: &Engine,
+    fence: Fence,
+    mailbox: &Mailbox,
+    held: &CancellationToken,
+    step: &RunStep,
+    attempt: u32,
+    recovering: bool,
+) -> Result<Progress, StoreError> {
+    let run = StepRun {
+        engine,
+        fence,
+        step,
+        attempt,
+        recovering,
+        mailbox,
+    };
+    let end = tokio::select! {
+        end = perform(&run) => end,
+        () = held.cancelled() => return Ok(Progress::Stopped),
+    };
+    let events = store::end_step(&engine.store, fence, step.id, end).await?;
+    engine.publish(events);
+    Ok(Progress::Moved)
+}
+
+/// What the step does, by its type.
+async fn perform(run: &StepRun<'_>) -> StepEnd {
+    let step = run.step;
+    let target = step.target.as_ref();
+    let needs_target = || StepEnd::Failed("the step has no resolved target".to_owned());
+    match &step.spec {
+        StepSpec::TrafficCut { drain_seconds, .. } => match target {
+            Some(target) => traffic::cut(run, target, *drain_seconds).await,
+            None => needs_target(),
+        },
+        StepSpec::TrafficRestore { weight_percent, .. } => match target {
+            Some(target) => traffic::restore(run, target, *weight_percent).await,
+            None => needs_target(),
+        },
+        StepSpec::AppRestart {
+            timeout_seconds, ..
+        } => match target {
+            Some(target) => restart::restart(run, target, *timeout_seconds).await,
+            None => needs_target(),
+        },
+        StepSpec::DbSwitchover { .. } => match target {
+            Some(target) => database::move_primary(run, target, true).await,
+            None => needs_target(),
+        },
+        StepSpec::DbSwitchback { .. } => match target {
+            Some(target) => database::move_primary(run, target, false).await,
+            None => needs_target(),
+        },
+        StepSpec::Wait { seconds } => control::wait(run, *seconds).await,
+        StepSpec::ManualConfirm { instruction } => control::confirm(run, instruction).await,
+        StepSpec::HttpCall {
+            method,
+            url,
+            body,
+            expect_status,
+            timeout_seconds,
+        } => http::call(run, *method, url, body, *expect_status, *timeout_seconds).await,
+    }
+}

@@ -1,0 +1,67 @@
+//! What a step's code works with while it runs: its execution's fence, its attempt, a
+//! durable log that everyone watching sees grow, and the idempotency keys of its calls.
+
+use super::{Engine, Mailbox};
+use app::domain::execution::view::LogLevel;
+use app::domain::plan::Phase;
+use app::store::executions::engine::{Fence, RunStep, StepEnd};
+
+/// One attempt of one step, running.
+pub(super) struct StepRun<'a> {
+    pub engine: &'a Engine,
+    pub fence: Fence,
+    pub step: &'a RunStep,
+    pub attempt: u32,
+    /// The step was found running after a restart: its calls are asked about again by
+    /// their keys, and an outcome nobody can tell makes it interrupted, not failed.
+    pub recovering: bool,
+    pub mailbox: &'a Mailbox,
+}
+
+impl StepRun<'_> {
+    /// Adds a line to the step's log (and sends it to watchers). A log line that cannot
+    /// be written is not worth stopping the step for; it is traced instead.
+    pub async fn log(&self, level: LogLevel, message: impl AsRef<str>) {
+        let message = message.as_ref();
+        let store = &self.engine.store;
+        match app::store::executions::engine::log(
+            store,
+            self.fence,
+            self.step.id,
+            self.attempt,
+            level,
+            message,
+        )
+        .await
+        {
+            Ok(event) => self.engine.publish([event]),
+            Err(error) => tracing::warn!(
+                execution.id = %self.fence.execution, step.id = %self.step.id, %error, message,
+                "step log line not written"
+            ),
+        }
+    }
+
+    /// The idempotency key of the step's `n`-th call in this attempt: the same for the
+    /// same call after a restart, different for another attempt.
+    pub fn key(&self, n: usize) -> String {
+        format!(
+            "switchyard-e{}-s{}-a{}-c{n}",
+            self.fence.execution, self.step.id, self.attempt
+        )
+    }
+
+    pub fn phase(&self) -> Phase {
+        self.step.phase
+    }
+
+    /// The end for an outcome nobody can tell: after a restart the step is interrupted
+    /// (an operator decides), otherwise it failed.
+    pub fn unanswered(&self, why: String) -> StepEnd {
+        if self.recovering {
+            StepEnd::Interrupted(why)
+        } else {
+            StepEnd::Failed(why)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! `traffic.cut` and `traffic.restore`: one call to the traffic gateway.
+
+use super::platform::endpoint;
+use super::step::StepRun;
+use app::domain::execution::target::StepTarget;
+use app::domain::execution::view::LogLevel;
+use app::domain::platform::{TrafficCut, TrafficRestore, paths};
+use app::store::executions::engine::StepEnd;
+use tokio::time::Instant;
+
+/// How long a traffic change may take, drain time aside.
+const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+pub(super) async fn cut(run: &StepRun<'_>, target: &StepTarget, drain_seconds: u32) -> StepEnd {
+    let StepTarget::Traffic {
+        product_group,
+        data_center,
+        via,
+    } = target
+    else {
+        return StepEnd::Failed("the step's target is not traffic".to_owned());
+    };
+    let body = TrafficCut {
+        product_group: product_group.clone(),
+        data_center: data_center.name.clone(),
+        drain_seconds,
+    };
+    run.log(
+        LogLevel::Info,
+        format!(
+            "cutting {product_group} traffic to {} through {}",
+            data_center.name,
+            via.describe()
+        ),
+    )
+    .await;
+    let deadline = Instant::now() + LIMIT + std::time::Duration::from_secs(drain_seconds.into());
+    call(run, via, paths::TRAFFIC_CUT, &body, deadline).await
+}
+
+pub(super) async fn restore(run: &StepRun<'_>, target: &StepTarget, weight_percent: u8) -> StepEnd {
+    let StepTarget::Traffic {
+        product_group,
+        data_center,
+        via,
+    } = target
+    else {
+        return StepEnd::Failed("the step's target is not traffic".to_owned());
+    };
+    let body = TrafficRestore {
+        product_group: product_group.clone(),
+        data_center: data_center.name.clone(),
+        weight_percent,
+    };
+    run.log(
+        LogLevel::Info,
+        format!(
+            "sending {weight_percent}% of {product_group} traffic to {} again through {}",
+            data_center.name,
+            via.describe()
+        ),
+    )
+    .await;
+    call(
+        run,
+        via,
+        paths::TRAFFIC_RESTORE,
+        &body,
+        Instant::now() + LIMIT,
+    )
+    .await
+}
+
+/// One platform operation as the whole step: succeeded, or why not.
+pub(super) async fn call(
+    run: &StepRun<'_>,
+    via: &app::domain::execution::target::Via,
+    path: &'static str,
+    body: &impl serde::Serialize,
+    deadline: Instant,
+) -> StepEnd {
+    let endpoint = match endpoint(run, via).await {
+        Ok(endpoint) => endpoint,
+        Err(end) => return end,
+    };
+    let body = match serde_json::to_value(body) {
+        Ok(body) => body,
+        Err(error) => return StepEnd::Failed(format!("cannot write the request: {error}")),
+    };
+    match endpoint.operate(run, 0, path, &body, deadline).await {
+        Ok(operation) => {
+            run.log(LogLevel::Info, format!("done: {}", operation.message))
+                .await;
+            StepEnd::Succeeded
+        }
+        Err(error) => error.into_end(run),
+    }
+}
