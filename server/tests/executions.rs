@@ -95,6 +95,30 @@ pub async fn until_state(app: &TestApp, client: &Client, id: u64, state: &str) -
     }
 }
 
+/// Waits until step `step` of execution `id` has `status` (or fails after 30 s).
+pub async fn until_step(
+    app: &TestApp,
+    client: &Client,
+    id: u64,
+    step_id: u64,
+    status: &str,
+) -> Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, detail) = app
+            .call(client, "executions/get", json!({ "id": id }))
+            .await;
+        if step(&detail, step_id)["status"] == status {
+            return detail;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "step {step_id} never became {status}: {detail:#}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 pub async fn command(app: &TestApp, client: &Client, endpoint: &str, body: Value) -> Value {
     let (status, detail) = app.call(client, endpoint, body).await;
     assert_eq!(status, StatusCode::OK, "{endpoint}: {detail}");
@@ -274,4 +298,321 @@ async fn only_an_active_plan_runs_on_two_different_data_centers_once_at_a_time()
         .call(&auditor, "executions/start", json!({ "id": list[0]["id"] }))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// Injects a fault through the console's Simulator page endpoint.
+async fn inject(app: &TestApp, client: &Client, spec: Value) {
+    let (status, fault) = app
+        .call(client, "simulator/inject_fault", json!({ "spec": spec }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{fault}");
+}
+
+fn step_id(detail: &Value, phase: &str, position: u64) -> u64 {
+    detail["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["phase"] == phase && s["position"] == position)
+        .unwrap()["id"]
+        .as_u64()
+        .unwrap()
+}
+
+fn step<'a>(detail: &'a Value, id: u64) -> &'a Value {
+    detail["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap()
+}
+
+/// A power-loss run from Shanghai-A to Hangzhou-B, created by the operator.
+async fn power_loss(app: &TestApp, operator: &Client) -> u64 {
+    trust_simulator(app, operator).await;
+    id(&create(
+        app,
+        operator,
+        "Data center power loss",
+        "Shanghai-A",
+        "Hangzhou-B",
+    )
+    .await)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_step_blocks_until_it_is_retried_or_skipped_with_a_reason() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let id = power_loss(&app, &operator).await;
+    inject(
+        &app,
+        &operator,
+        json!({ "call": "traffic.cut", "target": "Payments", "effect": "fail", "times": 1 }),
+    )
+    .await;
+    inject(&app, &operator, json!({ "call": "cluster.switchover", "target": "trading-db", "effect": "fail", "times": 1 })).await;
+
+    command(&app, &operator, "executions/start", json!({ "id": id })).await;
+    let blocked = until_state(&app, &operator, id, "switchover_blocked").await;
+    let first = step_id(&blocked, "switchover", 1);
+    assert_eq!(step(&blocked, first)["status"], "failed");
+    assert!(
+        step(&blocked, first)["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("failed"),
+        "{blocked:#}"
+    );
+    assert_eq!(statuses(&blocked, "switchover")[1..], ["pending"; 3]);
+
+    // Nothing but the blocking step's own controls (and cancel) is allowed now.
+    let (status, body) = app
+        .call(&operator, "executions/pause", json!({ "id": id }))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("only a running execution can be paused")
+    );
+
+    command(
+        &app,
+        &operator,
+        "executions/retry_step",
+        json!({ "id": id, "step": first }),
+    )
+    .await;
+    let blocked = until_state(&app, &operator, id, "switchover_blocked").await;
+    assert_eq!(step(&blocked, first)["status"], "succeeded");
+    assert_eq!(step(&blocked, first)["attempts"], 2);
+    let fourth = step_id(&blocked, "switchover", 4);
+    assert_eq!(step(&blocked, fourth)["status"], "failed");
+
+    let (status, body) = app
+        .call(
+            &operator,
+            "executions/skip_step",
+            json!({ "id": id, "step": fourth, "reason": "  " }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "reason");
+    let reason = "trading-db was moved by the DBA on call";
+    command(
+        &app,
+        &operator,
+        "executions/skip_step",
+        json!({ "id": id, "step": fourth, "reason": reason }),
+    )
+    .await;
+    let done = until_state(&app, &operator, id, "switchover_done").await;
+    assert_eq!(
+        statuses(&done, "switchover"),
+        ["succeeded", "succeeded", "succeeded", "skipped"]
+    );
+    assert_eq!(step(&done, fourth)["reason"], reason);
+    assert_eq!(step(&done, fourth)["decided_by"], "operator");
+    let skipped = app.audit_entries("executions/skip_step").await;
+    assert!(
+        skipped
+            .iter()
+            .any(|e| e["outcome"] == "ok" && e["reason"].as_str().unwrap_or("").contains(reason)),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped.iter().any(|e| e["outcome"] == "failed"),
+        "the refused skip is audited too"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_done_by_hand_is_marked_done_and_the_run_goes_on() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let id = power_loss(&app, &operator).await;
+    inject(
+        &app,
+        &operator,
+        json!({ "call": "cluster.switchover", "target": "payments-db", "effect": "fail" }),
+    )
+    .await;
+    command(&app, &operator, "executions/start", json!({ "id": id })).await;
+    let blocked = until_state(&app, &operator, id, "switchover_blocked").await;
+    let third = step_id(&blocked, "switchover", 3);
+    assert_eq!(step(&blocked, third)["status"], "failed");
+    let reviewer = app.as_role(Role::Reviewer).await;
+    let (status, _) = app
+        .call(
+            &reviewer,
+            "executions/mark_step_done",
+            json!({ "id": id, "step": third, "reason": "by hand" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    command(&app, &operator, "executions/mark_step_done", json!({ "id": id, "step": third, "reason": "switched over by hand in the console of the database" })).await;
+    let done = until_state(&app, &operator, id, "switchover_done").await;
+    assert_eq!(step(&done, third)["status"], "succeeded");
+    assert_eq!(step(&done, third)["decided_by"], "operator");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_stops_after_the_running_step_and_cancel_at_the_next_safe_point() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let id = power_loss(&app, &operator).await;
+    inject(&app, &operator, json!({ "call": "traffic.cut", "target": "Payments", "effect": "slow", "delay_ms": 1500, "times": 1 })).await;
+    command(&app, &operator, "executions/start", json!({ "id": id })).await;
+    let paused = command(&app, &operator, "executions/pause", json!({ "id": id })).await;
+    assert_eq!(paused["summary"]["state"], "switchover_paused");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let (_, held) = app
+        .call(&operator, "executions/get", json!({ "id": id }))
+        .await;
+    assert_eq!(held["summary"]["state"], "switchover_paused");
+    assert_eq!(
+        statuses(&held, "switchover"),
+        ["succeeded", "pending", "pending", "pending"],
+        "the running step finished; no other started"
+    );
+
+    command(&app, &operator, "executions/resume", json!({ "id": id })).await;
+    until_state(&app, &operator, id, "switchover_done").await;
+
+    // Recovery, cancelled while its first step runs: that step finishes, the rest never start.
+    inject(
+        &app,
+        &operator,
+        json!({ "call": "application.restart", "effect": "slow", "delay_ms": 1500, "times": 4 }),
+    )
+    .await;
+    let started = command(&app, &operator, "executions/start", json!({ "id": id })).await;
+    let restart = step_id(&started, "recovery", 1);
+    until_step(&app, &operator, id, restart, "running").await;
+    let cancelled = command(&app, &operator, "executions/cancel", json!({ "id": id })).await;
+    assert_eq!(cancelled["summary"]["state"], "cancelled");
+    let after = until_step(&app, &operator, id, restart, "succeeded").await;
+    let recovery = statuses(&after, "recovery");
+    assert_eq!(recovery[0], "succeeded", "{after:#}");
+    assert!(
+        recovery[1..].iter().all(|s| s == "cancelled"),
+        "{recovery:?}"
+    );
+    let (status, body) = app
+        .call(&operator, "executions/resume", json!({ "id": id }))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manual_step_waits_for_an_operator_and_records_who_confirmed() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    trust_simulator(&app, &operator).await;
+    let detail = create(
+        &app,
+        &operator,
+        "Data center network partition",
+        "Shanghai-A",
+        "Beijing-C",
+    )
+    .await;
+    let id = id(&detail);
+    command(&app, &operator, "executions/start", json!({ "id": id })).await;
+    let first = step_id(&detail, "switchover", 1);
+    until_step(&app, &operator, id, first, "waiting").await;
+    for role in [Role::Reviewer, Role::Auditor] {
+        let client = app.as_role(role).await;
+        let (status, _) = app
+            .call(
+                &client,
+                "executions/confirm_step",
+                json!({ "id": id, "step": first }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role:?}");
+    }
+    let confirmed = command(
+        &app,
+        &operator,
+        "executions/confirm_step",
+        json!({ "id": id, "step": first }),
+    )
+    .await;
+    assert_eq!(step(&confirmed, first)["status"], "succeeded");
+    assert_eq!(step(&confirmed, first)["decided_by"], "operator");
+    let (status, body) = app
+        .call(
+            &operator,
+            "executions/confirm_step",
+            json!({ "id": id, "step": first }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "confirmed once only: {body}");
+
+    // The run goes on to the 60 s wait; cancelling ends the wait at once.
+    let wait = step_id(&detail, "switchover", 4);
+    until_step(&app, &operator, id, wait, "running").await;
+    command(&app, &operator, "executions/cancel", json!({ "id": id })).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let (_, now) = app
+            .call(&operator, "executions/get", json!({ "id": id }))
+            .await;
+        if step(&now, wait)["status"] != "running" {
+            assert_eq!(now["summary"]["state"], "cancelled");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the wait went on after the cancel: {now:#}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn applications_restart_dependencies_first() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let id = power_loss(&app, &operator).await;
+    command(&app, &operator, "executions/start", json!({ "id": id })).await;
+    until_state(&app, &operator, id, "switchover_done").await;
+    command(&app, &operator, "executions/start", json!({ "id": id })).await;
+    until_state(&app, &operator, id, "completed").await;
+
+    let world = simulator(&app, &operator).await;
+    let mut restarts: Vec<(String, String)> = world["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["call"] == "application.restart"
+                && c["subject"].as_str().unwrap().contains("Payments")
+        })
+        .map(|c| {
+            (
+                c["at"].as_str().unwrap().to_owned(),
+                c["subject"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    restarts.sort();
+    let order: Vec<&str> = restarts
+        .iter()
+        .map(|(_, subject)| {
+            ["payment-gateway", "payment-core", "risk-engine", "ledger"]
+                .into_iter()
+                .find(|app| subject.contains(app))
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(order.len(), 4, "{restarts:?}");
+    let at = |name: &str| order.iter().position(|a| *a == name).unwrap();
+    assert!(at("ledger") < at("payment-core"), "{order:?}");
+    assert!(at("payment-core") < at("payment-gateway"), "{order:?}");
+    assert!(at("risk-engine") < at("payment-gateway"), "{order:?}");
 }
