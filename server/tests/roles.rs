@@ -202,6 +202,47 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
                                 "cluster": { "min_ms": 0, "max_ms": 0 } } }),
             Some(OPERATE),
         ),
+        ("executions/list", json!({ "filter": {} }), Some(ALL)),
+        ("executions/get", json!({ "id": 999_999 }), Some(ALL)),
+        (
+            "executions/step_record",
+            json!({ "execution": 999_999, "step": 1 }),
+            Some(ALL),
+        ),
+        (
+            "executions/pre_check",
+            json!({ "new": { "plan_id": 999_999, "failed": null, "emergency": null, "description": "" } }),
+            Some(OPERATE),
+        ),
+        (
+            "executions/create",
+            json!({ "new": { "plan_id": 999_999, "failed": null, "emergency": null, "description": "" } }),
+            Some(OPERATE),
+        ),
+        ("executions/start", json!({ "id": 999_999 }), Some(OPERATE)),
+        ("executions/pause", json!({ "id": 999_999 }), Some(OPERATE)),
+        ("executions/resume", json!({ "id": 999_999 }), Some(OPERATE)),
+        ("executions/cancel", json!({ "id": 999_999 }), Some(OPERATE)),
+        (
+            "executions/retry_step",
+            json!({ "id": 999_999, "step": 1 }),
+            Some(OPERATE),
+        ),
+        (
+            "executions/skip_step",
+            json!({ "id": 999_999, "step": 1, "reason": "why" }),
+            Some(OPERATE),
+        ),
+        (
+            "executions/mark_step_done",
+            json!({ "id": 999_999, "step": 1, "reason": "why" }),
+            Some(OPERATE),
+        ),
+        (
+            "executions/confirm_step",
+            json!({ "id": 999_999, "step": 1 }),
+            Some(OPERATE),
+        ),
         // Last: it ends the caller's session.
         ("auth/sign_out", json!({}), Some(ALL)),
     ]
