@@ -94,3 +94,25 @@ impl Command {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skip_and_mark_done_need_a_reason_and_map_to_both_tables() {
+        let step = ExecutionStepId(7);
+        let skip = |reason: &str| Command::Skip {
+            step,
+            reason: reason.to_owned(),
+        };
+        assert!(skip("  ").check().is_err());
+        assert!(skip(&"x".repeat(MAX_REASON + 1)).check().is_err());
+        assert!(skip("moved by hand").check().is_ok());
+        assert_eq!(skip("x").trigger(), Some(Trigger::Skip));
+        assert_eq!(skip("x").step(), Some((step, StepTrigger::Skip)));
+        assert_eq!(Command::Confirm { step }.trigger(), None);
+        assert_eq!(Command::Start.step(), None);
+        assert!(Command::Pause.check().is_ok());
+    }
+}

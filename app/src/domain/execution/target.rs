@@ -158,3 +158,105 @@ pub fn resolve(
         }
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::environment::Application;
+    use crate::domain::ids::{DataCenterId, DatabaseClusterId, ProductGroupId};
+
+    fn dc(id: u64, name: &str) -> DataCenterRef {
+        DataCenterRef {
+            id: DataCenterId(id),
+            name: name.to_owned(),
+        }
+    }
+
+    fn sites() -> Sites {
+        Sites {
+            failed: dc(1, "Shanghai-A"),
+            emergency: dc(2, "Hangzhou-B"),
+        }
+    }
+
+    fn payments() -> ProductGroup {
+        let app = |name: &str, needs: &[&str]| Application {
+            name: name.to_owned(),
+            description: String::new(),
+            needs: needs.iter().map(|n| (*n).to_owned()).collect(),
+        };
+        ProductGroup {
+            id: ProductGroupId(1),
+            name: "Payments".to_owned(),
+            description: String::new(),
+            applications: vec![app("payment-core", &["ledger"]), app("ledger", &[])],
+            revision: 1,
+        }
+    }
+
+    fn cluster(members: &[DataCenterRef]) -> DatabaseCluster {
+        DatabaseCluster {
+            id: DatabaseClusterId(1),
+            name: "payments-db".to_owned(),
+            description: String::new(),
+            members: members.to_vec(),
+            primary: members[0].clone(),
+            revision: 1,
+        }
+    }
+
+    #[test]
+    fn each_step_calls_the_platform_of_the_data_center_that_must_act() {
+        let groups = [payments()];
+        let clusters = [cluster(&[dc(1, "Shanghai-A"), dc(2, "Hangzhou-B")])];
+        let resolve = |spec: StepSpec| resolve(&spec, &sites(), &groups, &clusters).unwrap();
+
+        let cut = resolve(StepSpec::TrafficCut {
+            product_group: "Payments".into(),
+            drain_seconds: 30,
+        })
+        .unwrap();
+        assert_eq!(
+            cut.via().data_center.name,
+            "Hangzhou-B",
+            "the surviving gateway"
+        );
+        let restart = resolve(StepSpec::AppRestart {
+            product_group: "Payments".into(),
+            site: Site::Failed,
+            timeout_seconds: 60,
+        })
+        .unwrap();
+        assert_eq!(restart.via().data_center.name, "Shanghai-A");
+        assert!(matches!(&restart, StepTarget::Restart { levels, .. }
+            if *levels == vec![vec!["ledger".to_owned()], vec!["payment-core".to_owned()]]));
+        let back = resolve(StepSpec::DbSwitchback {
+            cluster: "payments-db".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            back.via().data_center.name,
+            "Shanghai-A",
+            "the new primary's site"
+        );
+        assert_eq!(resolve(StepSpec::Wait { seconds: 5 }), None);
+    }
+
+    #[test]
+    fn a_cluster_without_a_copy_where_it_must_move_is_refused() {
+        let clusters = [cluster(&[dc(1, "Shanghai-A"), dc(3, "Beijing-C")])];
+        let problem = resolve(
+            &StepSpec::DbSwitchover {
+                cluster: "payments-db".into(),
+            },
+            &sites(),
+            &[],
+            &clusters,
+        )
+        .unwrap_err();
+        assert_eq!(
+            problem,
+            "database cluster payments-db has no copy in Hangzhou-B: its primary cannot move there"
+        );
+    }
+}
