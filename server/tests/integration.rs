@@ -10,6 +10,7 @@ mod catalog_api;
 mod client_address;
 mod conformance;
 mod connection_configs;
+mod crash_recovery;
 mod data_centers;
 mod database_clusters;
 mod demo_data;

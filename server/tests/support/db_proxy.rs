@@ -54,4 +54,9 @@ impl DbProxy {
             connection.abort();
         }
     }
+
+    /// Brings the database back: new connections go through again.
+    pub fn restore(&self) {
+        self.down.store(false, Ordering::SeqCst);
+    }
 }

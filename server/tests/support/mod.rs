@@ -1,6 +1,7 @@
 //! Shared test scaffolding: fresh databases, a running server, signed-in clients, and a
 //! way to take the database away.
 
+pub mod child_server;
 pub mod db_proxy;
 pub mod simulator;
 pub mod test_app;

@@ -1,0 +1,370 @@
+//! kill -9 the server before, during and after a step's platform call, start it again on
+//! the same database, and check that no step is lost and none is silently repeated: a
+//! step found running is asked about again by its idempotency key, and one the platform
+//! cannot answer for becomes interrupted, waiting for an operator.
+
+use crate::support::child_server::{ChildServer, free_addr, simulator};
+use crate::support::db_proxy::DbProxy;
+use crate::support::test_db::TestDb;
+use app::domain::simulator::{Call, FaultEffect, FaultSpec, Latency, Timing};
+use app::simulator_link::SimulatorLink;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// A server on a fresh demo database (reached through a proxy the test can cut), a
+/// simulator in this process, and the operator signed in.
+struct Crashable {
+    db: TestDb,
+    proxy: DbProxy,
+    sim: SimulatorLink,
+    sim_stop: CancellationToken,
+    server: ChildServer,
+    operator: Client,
+}
+
+impl Crashable {
+    async fn start() -> Self {
+        let db = TestDb::empty().await;
+        let proxy = DbProxy::start(&db.url).await;
+        let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sim_addr = sim_listener.local_addr().unwrap();
+        let server = ChildServer::start(&proxy.url, free_addr().await, sim_addr).await;
+        let sim_stop = CancellationToken::new();
+        simulator(&db.url, sim_listener, sim_stop.clone()).await;
+        let operator = server.signed_in("operator").await;
+        Self {
+            sim: SimulatorLink::new(sim_addr, "switchyard", ""),
+            sim_stop,
+            db,
+            proxy,
+            server,
+            operator,
+        }
+    }
+
+    /// kill -9, then the same server (the same instance name) again on the same database.
+    async fn crash_and_restart(&mut self) {
+        self.server.kill9().await;
+        self.server =
+            ChildServer::start(&self.proxy.url, free_addr().await, self.sim.address()).await;
+    }
+
+    /// The platform stops and a new one starts in its place, knowing none of the old
+    /// one's operations.
+    async fn replace_platform(&mut self) {
+        self.sim_stop.cancel();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let listener = tokio::net::TcpListener::bind(self.sim.address())
+            .await
+            .unwrap();
+        self.sim_stop = CancellationToken::new();
+        simulator(&self.db.url, listener, self.sim_stop.clone()).await;
+    }
+
+    async fn call(&self, endpoint: &str, body: Value) -> Value {
+        let (status, answer) = self.server.call(&self.operator, endpoint, body).await;
+        assert_eq!(status, StatusCode::OK, "{endpoint}: {answer}");
+        answer
+    }
+
+    async fn id_named(&self, endpoint: &str, name: &str) -> u64 {
+        let list = self.call(endpoint, json!({})).await;
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap()["id"]
+            .as_u64()
+            .unwrap()
+    }
+
+    /// Creates and starts an execution of `plan` from Shanghai-A to Hangzhou-B.
+    async fn start_run(&self, plan: u64) -> u64 {
+        let new = json!({ "new": {
+            "plan_id": plan,
+            "failed": self.id_named("data_centers/list", "Shanghai-A").await,
+            "emergency": self.id_named("data_centers/list", "Hangzhou-B").await,
+            "description": "crash drill",
+        }});
+        let id = self.call("executions/create", new).await["summary"]["id"]
+            .as_u64()
+            .unwrap();
+        self.call("executions/start", json!({ "id": id })).await;
+        id
+    }
+
+    async fn detail(&self, id: u64) -> Value {
+        self.call("executions/get", json!({ "id": id })).await
+    }
+
+    /// Waits (up to 60 s) until `check` holds for the execution.
+    async fn until(&self, id: u64, what: &str, check: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let detail = self.detail(id).await;
+            if check(&detail) {
+                return detail;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "never {what}: {detail:#}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn record(&self, id: u64, step: u64) -> Value {
+        self.call(
+            "executions/step_record",
+            json!({ "execution": id, "step": step }),
+        )
+        .await
+    }
+}
+
+fn step(detail: &Value, position: u64) -> &Value {
+    detail["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["phase"] == "switchover" && s["position"] == position)
+        .unwrap()
+}
+
+fn cut_calls(state: &app::domain::simulator::SimulatorState) -> usize {
+    state
+        .calls
+        .iter()
+        .filter(|c| c.call == Call::TrafficCut && c.subject.contains("Payments") && c.status == 202)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_before_a_steps_call_the_step_runs_once_after_the_restart() {
+    let mut crash = Crashable::start().await;
+    // A plan of its own: a short wait, then one cut.
+    let content = json!({ "content": {
+        "name": "Crash drill", "description": "",
+        "switchover": [
+            { "opcode": "wait", "params": { "seconds": 3 } },
+            { "opcode": "traffic.cut", "params": { "product_group": "Payments" } },
+        ],
+        "recovery": [],
+    }});
+    let plan = crash.call("plans/create", content).await;
+    let id = plan["plan"]["id"].clone();
+    let plan = crash
+        .call(
+            "plans/submit",
+            json!({ "id": id, "revision": plan["plan"]["revision"] }),
+        )
+        .await;
+    let reviewer = crash.server.signed_in("reviewer").await;
+    let (status, body) = crash
+        .server
+        .call(
+            &reviewer,
+            "plans/approve",
+            json!({ "id": id, "revision": plan["plan"]["revision"], "comment": "" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let run = crash.start_run(id.as_u64().unwrap()).await;
+    crash
+        .until(run, "waiting", |d| step(d, 1)["status"] == "running")
+        .await;
+    crash.crash_and_restart().await;
+
+    let done = crash
+        .until(run, "switchover done", |d| {
+            d["summary"]["state"] == "switchover_done"
+        })
+        .await;
+    assert_eq!(
+        step(&done, 1)["attempts"],
+        1,
+        "the wait went on; it did not start again"
+    );
+    assert_eq!(step(&done, 2)["attempts"], 1);
+    let calls = crash
+        .record(run, step(&done, 2)["id"].as_u64().unwrap())
+        .await;
+    assert_eq!(calls["calls"].as_array().unwrap().len(), 1, "{calls:#}");
+    assert_eq!(cut_calls(&crash.sim.state().await.unwrap()), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_during_a_steps_call_the_call_is_asked_again_by_its_key() {
+    let mut crash = Crashable::start().await;
+    let plan = crash.id_named("plans/list", "Data center power loss").await;
+    crash
+        .sim
+        .inject(&FaultSpec {
+            call: Call::TrafficCut,
+            data_center: None,
+            target: Some("Payments".into()),
+            effect: FaultEffect::Slow,
+            times: Some(1),
+            delay_ms: Some(4000),
+        })
+        .await
+        .unwrap();
+    let run = crash.start_run(plan).await;
+    let first = crash
+        .until(run, "calling", |d| step(d, 1)["status"] == "running")
+        .await;
+    let first = step(&first, 1)["id"].as_u64().unwrap();
+    loop {
+        if !crash.record(run, first).await["calls"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    crash.crash_and_restart().await;
+
+    let done = crash
+        .until(run, "switchover done", |d| {
+            d["summary"]["state"] == "switchover_done"
+        })
+        .await;
+    assert_eq!(
+        step(&done, 1)["attempts"],
+        1,
+        "no new attempt: the same call, asked again"
+    );
+    let record = crash.record(run, first).await;
+    let calls = record["calls"].as_array().unwrap();
+    assert_eq!(calls.len(), 1, "{record:#}");
+    assert_eq!(calls[0]["status"], "succeeded");
+    let lines: Vec<&str> = record["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("sending it again with the same key")),
+        "{lines:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_after_a_steps_call_its_answer_is_used_and_not_made_again() {
+    let mut crash = Crashable::start().await;
+    let plan = crash.id_named("plans/list", "Data center power loss").await;
+    // Cuts take a second, so the database can go while the platform works.
+    let slow = Latency {
+        min_ms: 1000,
+        max_ms: 1000,
+    };
+    crash
+        .sim
+        .set_timing(&Timing {
+            traffic: slow,
+            ..Timing::ZERO
+        })
+        .await
+        .unwrap();
+    let run = crash.start_run(plan).await;
+    let first = crash
+        .until(run, "calling", |d| step(d, 1)["status"] == "running")
+        .await;
+    let first = step(&first, 1)["id"].as_u64().unwrap();
+    loop {
+        let record = crash.record(run, first).await;
+        if record["calls"][0]["status"] == "accepted" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The database goes; the platform finishes the cut; the server cannot write that down.
+    crash.proxy.cut();
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    assert_eq!(cut_calls(&crash.sim.state().await.unwrap()), 1);
+    crash.proxy.restore();
+    crash.crash_and_restart().await;
+
+    let done = crash
+        .until(run, "switchover done", |d| {
+            d["summary"]["state"] == "switchover_done"
+        })
+        .await;
+    assert_eq!(step(&done, 1)["attempts"], 1);
+    assert_eq!(step(&done, 1)["status"], "succeeded");
+    let state = crash.sim.state().await.unwrap();
+    assert_eq!(
+        cut_calls(&state),
+        1,
+        "the platform was asked about the operation, never told to cut again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_the_platform_cannot_answer_for_is_interrupted_for_an_operator() {
+    let mut crash = Crashable::start().await;
+    let plan = crash.id_named("plans/list", "Data center power loss").await;
+    let slow = Latency {
+        min_ms: 1000,
+        max_ms: 1000,
+    };
+    crash
+        .sim
+        .set_timing(&Timing {
+            traffic: slow,
+            ..Timing::ZERO
+        })
+        .await
+        .unwrap();
+    let run = crash.start_run(plan).await;
+    let first = crash
+        .until(run, "calling", |d| step(d, 1)["status"] == "running")
+        .await;
+    let first = step(&first, 1)["id"].as_u64().unwrap();
+    loop {
+        if crash.record(run, first).await["calls"][0]["status"] == "accepted" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    crash.proxy.cut();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Meanwhile the platform is replaced and knows nothing of the operation.
+    crash.replace_platform().await;
+    crash.proxy.restore();
+    crash.crash_and_restart().await;
+
+    let blocked = crash
+        .until(run, "blocked", |d| {
+            d["summary"]["state"] == "switchover_blocked"
+        })
+        .await;
+    assert_eq!(step(&blocked, 1)["status"], "interrupted");
+    assert!(
+        step(&blocked, 1)["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("no longer knows"),
+        "{blocked:#}"
+    );
+    // An operator who checked by hand marks it done, and the run goes on.
+    crash
+        .call(
+            "executions/mark_step_done",
+            json!({ "id": run, "step": first, "reason": "checked in the gateway console" }),
+        )
+        .await;
+    crash
+        .until(run, "switchover done", |d| {
+            d["summary"]["state"] == "switchover_done"
+        })
+        .await;
+}
