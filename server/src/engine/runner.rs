@@ -66,9 +66,9 @@ pub(super) async fn run(engine: &Arc<Engine>, id: ExecutionId, mailbox: &Mailbox
         }
     }
     renewal.abort();
-    if !held.is_cancelled() || !engine.stop.is_cancelled() {
-        let _ = store::release(&engine.store, fence).await;
-    }
+    // Given back even when stopping mid-step: whoever takes it next asks about that step
+    // again. A lease already lost is not ours to give (the token no longer matches).
+    let _ = store::release(&engine.store, fence).await;
 }
 
 /// Renews the lease every third of its length; cancels `held` when it is lost.
@@ -108,18 +108,34 @@ async fn step_once(
     };
     match Run::current(&run, phase) {
         None => {
-            let events = store::finish_phase(&engine.store, fence).await?;
+            let events = or_moved_meanwhile(store::finish_phase(&engine.store, fence).await)?;
             engine.publish(events);
             Ok(Progress::Moved)
         }
         Some(step) if step.status == StepStatus::Pending => {
-            let (attempt, events) = store::dispatch(&engine.store, fence, step.id).await?;
+            let Some((attempt, events)) =
+                or_moved_meanwhile(store::dispatch(&engine.store, fence, step.id).await.map(Some))?
+            else {
+                return Ok(Progress::Moved);
+            };
             engine.publish(events);
             let mut started = step.clone();
             started.started_at = Some(chrono::Utc::now());
             carry_out(engine, fence, mailbox, held, &started, attempt, false).await
         }
         Some(_) => Ok(Progress::Idle),
+    }
+}
+
+/// An operator moved the execution between the runner's look and its write (paused it,
+/// say): the write was refused by the state table, and the runner simply looks again.
+fn or_moved_meanwhile<T: Default>(result: Result<T, StoreError>) -> Result<T, StoreError> {
+    match result {
+        Err(StoreError::Conflict {
+            code: app::error::ConflictCode::WrongState,
+            ..
+        }) => Ok(T::default()),
+        other => other,
     }
 }
 

@@ -276,7 +276,8 @@ async fn transition(
         .await?;
     let status = StepStatus::parse(&status)
         .ok_or_else(|| StoreError::internal(format!("step {step}: status {status:?}")))?;
-    if trigger == StepTrigger::Dispatch && state.phase().is_none_or(|p| p.as_str() != phase) {
+    let runs_this_phase = matches!(state, ExecutionState::Running(p) if p.as_str() == phase);
+    if trigger == StepTrigger::Dispatch && !runs_this_phase {
         return Err(StoreError::conflict(
             ConflictCode::WrongState,
             None,
