@@ -72,12 +72,18 @@ pub(super) async fn restart(
             .await;
         let mut failures = Vec::new();
         let mut unanswered = false;
+        let healthy = results
+            .iter()
+            .filter(|(_, outcome)| outcome.is_ok())
+            .count();
+        run.log(
+            LogLevel::Info,
+            format!("level {}: {healthy} of {} healthy", index + 1, level.len()),
+        )
+        .await;
         for (application, outcome) in results {
             match outcome {
-                Ok(_) => {
-                    run.log(LogLevel::Info, format!("{application} is healthy"))
-                        .await
-                }
+                Ok(_) => {}
                 Err(error) => {
                     let end = error.into_end(run);
                     let why = match &end {

@@ -113,8 +113,11 @@ async fn step_once(
             Ok(Progress::Moved)
         }
         Some(step) if step.status == StepStatus::Pending => {
-            let Some((attempt, events)) =
-                or_moved_meanwhile(store::dispatch(&engine.store, fence, step.id).await.map(Some))?
+            let Some((attempt, events)) = or_moved_meanwhile(
+                store::dispatch(&engine.store, fence, step.id)
+                    .await
+                    .map(Some),
+            )?
             else {
                 return Ok(Progress::Moved);
             };

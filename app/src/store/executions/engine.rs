@@ -6,7 +6,7 @@
 //! their events too.
 
 use super::events;
-use super::read::{detail, rows};
+use super::read::{changed, rows};
 use super::{CallRow, ExecutionRow};
 use crate::domain::event::{Change, ExecutionEvent};
 use crate::domain::execution::target::StepTarget;
@@ -328,13 +328,13 @@ async fn transition(
             .execute(conn)
             .await?;
     }
-    let detail = detail(conn, id).await?;
+    let (summary, views) = changed(conn, id, &[step]).await?;
     let mut written = Vec::new();
-    if let Some(view) = detail.step(step) {
-        written.push(events::append(conn, id.0, Change::Step(view.clone())).await?);
+    for view in views {
+        written.push(events::append(conn, id.0, Change::Step(view)).await?);
     }
     if moved.is_some() {
-        written.push(events::append(conn, id.0, Change::Execution(detail.summary.clone())).await?);
+        written.push(events::append(conn, id.0, Change::Execution(summary)).await?);
     }
     let phase_label = Phase::parse(&phase).map_or(phase.clone(), |p| p.label().to_owned());
     let mut note = format!(
@@ -426,7 +426,7 @@ pub async fn finish_phase(store: &Store, fence: Fence) -> Result<Vec<ExecutionEv
             ))
             .execute(conn)
             .await?;
-        let summary = detail(conn, id).await?.summary;
+        let (summary, _) = changed(conn, id, &[]).await?;
         let event = events::append(conn, id.0, Change::Execution(summary)).await?;
         audit::write_ok(
             conn,

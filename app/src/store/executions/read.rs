@@ -3,7 +3,7 @@
 
 use super::{CallRow, ExecutionRow, LogRow, Names, StepRow};
 use crate::domain::execution::view::{
-    ExecutionDetail, ExecutionFilter, ExecutionStepId, ExecutionSummary, StepRecord,
+    ExecutionDetail, ExecutionFilter, ExecutionStep, ExecutionStepId, ExecutionSummary, StepRecord,
 };
 use crate::domain::ids::ExecutionId;
 use crate::store::schema::{
@@ -102,6 +102,34 @@ pub(crate) async fn detail(conn: &mut Db, id: ExecutionId) -> Result<ExecutionDe
             .map(|step| names.step(step))
             .collect::<Result<_, _>>()?,
     })
+}
+
+/// The execution's row as its summary, and the given steps' views: what a write that
+/// changed only those reads back for its events (not every step of the execution).
+pub(crate) async fn changed(
+    conn: &mut Db,
+    id: ExecutionId,
+    steps: &[ExecutionStepId],
+) -> Result<(ExecutionSummary, Vec<ExecutionStep>), StoreError> {
+    let row: ExecutionRow = executions::table
+        .find(id.0)
+        .select(ExecutionRow::as_select())
+        .first(conn)
+        .await?;
+    let ids: Vec<u64> = steps.iter().map(|s| s.0).collect();
+    let rows: Vec<StepRow> = execution_steps::table
+        .filter(execution_steps::execution_id.eq(id.0))
+        .filter(execution_steps::id.eq_any(ids))
+        .select(StepRow::as_select())
+        .load(conn)
+        .await?;
+    let names = names(conn, std::slice::from_ref(&row), &rows).await?;
+    Ok((
+        names.summary(&row)?,
+        rows.iter()
+            .map(|r| names.step(r))
+            .collect::<Result<_, _>>()?,
+    ))
 }
 
 /// One execution with all its steps.
