@@ -319,7 +319,7 @@ fn step_id(detail: &Value, phase: &str, position: u64) -> u64 {
         .unwrap()
 }
 
-fn step<'a>(detail: &'a Value, id: u64) -> &'a Value {
+fn step(detail: &Value, id: u64) -> &Value {
     detail["steps"]
         .as_array()
         .unwrap()
