@@ -5,6 +5,8 @@ pub mod audit_log;
 pub mod connection_configs;
 pub mod database_clusters;
 pub mod environment;
+pub mod execution;
+pub mod execution_view;
 pub mod home;
 pub mod not_found;
 pub mod plan_detail;
