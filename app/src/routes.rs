@@ -3,10 +3,10 @@
 use crate::components::console_layout::ConsoleLayout;
 use crate::pages::{
     account::AccountPage, audit_log::AuditLogPage, environment::EnvironmentPage,
-    execution_view::ExecutionPage, home::HomePage, not_found::NotFoundPage,
-    plan_detail::PlanDetailPage, plan_editor::PlanEditorPage, plan_list::PlanListPage,
-    sign_in::SignInPage, simulator::SimulatorPage, step_catalog::StepCatalogPage,
-    upcoming::ExecutionListPage, users::UsersPage,
+    execution_list::ExecutionListPage, execution_view::ExecutionPage, home::HomePage,
+    not_found::NotFoundPage, plan_detail::PlanDetailPage, plan_editor::PlanEditorPage,
+    plan_list::PlanListPage, sign_in::SignInPage, simulator::SimulatorPage,
+    step_catalog::StepCatalogPage, users::UsersPage,
 };
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
