@@ -1,11 +1,14 @@
 //! The parts of the execution pages (预案执行单): the header, the controls, the phase tabs
-//! with their steps and each step's log, and the clock and the live status they share.
+//! with their steps and each step's log, the clock and the live status they share, and
+//! the dialog that creates an execution from a plan.
 
 pub mod clock;
 pub mod controls;
 pub mod header;
 pub mod live;
+pub mod new_execution;
 pub mod phases;
+pub mod pre_check;
 pub mod step_controls;
 pub mod step_log;
 pub mod step_row;
