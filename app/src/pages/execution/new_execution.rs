@@ -87,7 +87,9 @@ pub fn NewExecutionDialog(
         },
     );
 
-    // The form's own check, until a field changes; then the server's answers.
+    // Next to the fields: the form's own check (until a field changes), then the
+    // server's answers to creating it and to the pre-check. Above the form: the
+    // refusals of creating it that concern no field.
     let local = RwSignal::new(None::<AppError>);
     Effect::new(move || {
         failed.track();
@@ -152,7 +154,7 @@ pub fn NewExecutionDialog(
                     ". Nothing runs until it is started on its page."
                 </p>
                 <form class="stacked-form wide" aria-label="New execution" on:submit=submit>
-                    <FormMessage error />
+                    <FormMessage error=created />
                     <Suspense fallback=|| view! { <p class="muted">"Loading data centers…"</p> }>
                         {move || Suspend::new(async move {
                             let all = data_centers.await?;
@@ -184,7 +186,20 @@ pub fn NewExecutionDialog(
     }
 }
 
-/// A data center select bound to `value`; "Choose…" while none is chosen.
+/// The data centers by region, regions in the order they first appear.
+fn by_region(options: Vec<DataCenter>) -> Vec<(String, Vec<DataCenter>)> {
+    let mut regions: Vec<(String, Vec<DataCenter>)> = Vec::new();
+    for dc in options {
+        match regions.iter_mut().find(|(region, _)| *region == dc.region) {
+            Some((_, members)) => members.push(dc),
+            None => regions.push((dc.region.clone(), vec![dc])),
+        }
+    }
+    regions
+}
+
+/// A data center select bound to `value`, grouped by region; "Choose…" while none is
+/// chosen.
 #[component]
 fn SiteSelect(
     label: &'static str,
@@ -203,13 +218,15 @@ fn SiteSelect(
                 on:change=move |ev| value.set(event_target_value(&ev).parse().ok().map(DataCenterId))
             >
                 <option value="" selected=move || value.get().is_none()>"Choose…"</option>
-                {options.into_iter().map(|dc| {
-                    let id = dc.id;
-                    view! {
-                        <option value=id.to_string() selected=move || value.get() == Some(id)>
-                            {dc.name} " (" {dc.region} ")"
-                        </option>
-                    }
+                {by_region(options).into_iter().map(|(region, members)| view! {
+                    <optgroup label=region>
+                        {members.into_iter().map(|dc| {
+                            let id = dc.id;
+                            view! {
+                                <option value=id.to_string() selected=move || value.get() == Some(id)>{dc.name}</option>
+                            }
+                        }).collect_view()}
+                    </optgroup>
                 }).collect_view()}
             </select>
             <FieldMessage error field />
@@ -252,6 +269,36 @@ mod tests {
         assert_eq!(
             fields(check(&new(Some(3), Some(3)))),
             [("emergency".to_owned(), SAME_SITE.to_owned())]
+        );
+    }
+
+    #[test]
+    fn data_centers_are_grouped_by_region_in_order() {
+        let dc = |id, region: &str, name: &str| DataCenter {
+            id: DataCenterId(id),
+            region: region.to_owned(),
+            name: name.to_owned(),
+            description: String::new(),
+            revision: 1,
+        };
+        let grouped = by_region(vec![
+            dc(1, "East", "Hangzhou-A"),
+            dc(2, "North", "Beijing-A"),
+            dc(3, "East", "Hangzhou-B"),
+        ]);
+        let names: Vec<(String, Vec<String>)> = grouped
+            .into_iter()
+            .map(|(region, dcs)| (region, dcs.into_iter().map(|d| d.name).collect()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (
+                    "East".to_owned(),
+                    vec!["Hangzhou-A".to_owned(), "Hangzhou-B".to_owned()]
+                ),
+                ("North".to_owned(), vec!["Beijing-A".to_owned()])
+            ]
         );
     }
 

@@ -129,10 +129,12 @@ pub fn StepLog(records: Records, step: ExecutionStepId) -> impl IntoView {
             error,
         } = held.get()?;
         let log = if record.lines.is_empty() {
-            let text = if loaded {
-                "Nothing logged yet."
-            } else {
-                "Loading the log…"
+            let text = match (loaded, &error) {
+                (true, _) => "Nothing logged yet.",
+                (false, None) => "Loading the log…",
+                (false, Some(_)) => {
+                    "The log could not be loaded; collapse and expand to try again."
+                }
             };
             view! { <p class="muted small">{text}</p> }.into_any()
         } else {
