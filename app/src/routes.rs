@@ -2,10 +2,11 @@
 
 use crate::components::console_layout::ConsoleLayout;
 use crate::pages::{
-    account::AccountPage, audit_log::AuditLogPage, environment::EnvironmentPage, home::HomePage,
+    account::AccountPage, audit_log::AuditLogPage, environment::EnvironmentPage,
+    execution_list::ExecutionListPage, execution_view::ExecutionPage, home::HomePage,
     not_found::NotFoundPage, plan_detail::PlanDetailPage, plan_editor::PlanEditorPage,
     plan_list::PlanListPage, sign_in::SignInPage, simulator::SimulatorPage,
-    step_catalog::StepCatalogPage, upcoming::ExecutionListPage, users::UsersPage,
+    step_catalog::StepCatalogPage, users::UsersPage,
 };
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -23,6 +24,7 @@ pub fn AppRoutes() -> impl IntoView {
                     <Route path=path!("/plans/:id") view=PlanDetailPage />
                     <Route path=path!("/plans/:id/edit") view=PlanEditorPage />
                     <Route path=path!("/executions") view=ExecutionListPage />
+                    <Route path=path!("/executions/:id") view=ExecutionPage />
                     <Route path=path!("/steps") view=StepCatalogPage />
                     <Route path=path!("/environment") view=EnvironmentPage />
                     <Route path=path!("/simulator") view=SimulatorPage />

@@ -1,7 +1,9 @@
 //! Plan detail (预案详情): basic information, the steps of each phase (each expandable to
 //! its configuration), the review — diff, approve, reject — and the history of versions
-//! and reviews. The actions shown are those the caller's role and the plan's state allow.
+//! and reviews. The actions shown are those the caller's role and the plan's state allow;
+//! an active plan's Execute opens the New execution dialog.
 
+use super::execution::new_execution::NewExecutionDialog;
 use crate::api::plans::{
     ApprovePlan, DeactivatePlan, DeletePlan, RejectPlan, SubmitPlan, diff_plan, export_plan,
     get_plan,
@@ -15,7 +17,7 @@ use crate::components::plan_status_badge::PlanStatusBadge;
 use crate::components::step_view::StepView;
 use crate::domain::ids::PlanId;
 use crate::domain::plan::lifecycle::{PlanCommand, PlanFacts};
-use crate::domain::plan::{Phase, PlanDetail, PlanVersion, VersionState};
+use crate::domain::plan::{Phase, PlanDetail, PlanStatus, PlanVersion, VersionState};
 use crate::domain::role::{Action, Role};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -131,6 +133,10 @@ fn PlanHeader(detail: PlanDetail, role: Role, actions: Actions) -> impl IntoView
     let can_submit = can_now(Action::SubmitPlan, PlanCommand::Submit);
     let can_review = can_now(Action::ApprovePlan, PlanCommand::Reject);
     let can_deactivate = can_now(Action::DeactivatePlan, PlanCommand::Deactivate);
+    let can_execute = can(Action::CreateExecution) && plan.status == PlanStatus::Active;
+    let executing = RwSignal::new(false);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
     let comment = RwSignal::new(String::new());
     let error = actions.error();
     let delete = ServerAction::<DeletePlan>::new();
@@ -142,6 +148,7 @@ fn PlanHeader(detail: PlanDetail, role: Role, actions: Actions) -> impl IntoView
     });
     let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
     let name = plan.name.clone();
+    let executed = plan.name.clone();
     let changed = format!(
         "Last changed {} UTC{}",
         plan.updated_at.format("%Y-%m-%d %H:%M"),
@@ -164,6 +171,10 @@ fn PlanHeader(detail: PlanDetail, role: Role, actions: Actions) -> impl IntoView
         <FormMessage error />
         <FormMessage error=delete_error />
         <div class="toolbar" aria-label="Plan actions">
+            {can_execute.then(|| view! {
+                <button type="button" class="primary" disabled=move || !hydrated.get()
+                    on:click=move |_| executing.set(true)>"Execute"</button>
+            })}
             {can(Action::UpdatePlan).then(|| view! { <a class="button" href=format!("/plans/{id}/edit")>"Edit"</a> })}
             {can_submit.then(|| view! {
                 <button type="button" class="primary" on:click=move |_| { actions.submit.dispatch(SubmitPlan { id, revision }); }>
@@ -177,6 +188,9 @@ fn PlanHeader(detail: PlanDetail, role: Role, actions: Actions) -> impl IntoView
                     on_confirm=Callback::new(move |()| { delete.dispatch(DeletePlan { id, revision }); }) />
             })}
         </div>
+        <Show when=move || executing.get()>
+            <NewExecutionDialog plan=id plan_name=executed.clone() on_close=Callback::new(move |()| executing.set(false)) />
+        </Show>
         {(can_review || can_deactivate).then(|| view! {
             <section class="card review" aria-label="Review">
                 <h2>{if can_review { "Review" } else { "Take out of service" }}</h2>

@@ -1,6 +1,8 @@
 //! Plans (容灾预案): every plan with its status and step counts, searchable and filtered
-//! by status; per-row actions as the caller's role and the plan's status allow; import.
+//! by status; per-row actions as the caller's role and the plan's status allow (an active
+//! plan's Execute opens the New execution dialog); import.
 
+use super::execution::new_execution::NewExecutionDialog;
 use crate::api::plans::{DeletePlan, ImportPlan, list_plans};
 use crate::components::console_layout::use_current_user;
 use crate::components::delete_button::DeleteButton;
@@ -8,6 +10,7 @@ use crate::components::error_view::ErrorView;
 use crate::components::form_feedback::{FormMessage, last_error};
 use crate::components::plan_status_badge::PlanStatusBadge;
 use crate::components::text_field::TextField;
+use crate::domain::ids::PlanId;
 use crate::domain::plan::{PlanStatus, PlanSummary, StatusFilter};
 use crate::domain::role::{Action, Role};
 use crate::error::AppError;
@@ -23,6 +26,10 @@ pub fn PlanListPage() -> impl IntoView {
     let query = RwSignal::new(String::new());
     let filter = RwSignal::new(StatusFilter::All);
     let delete_error = last_error(delete.value());
+    // The plan whose New execution dialog is open.
+    let executing = RwSignal::new(None::<(PlanId, String)>);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
 
     view! {
         <Title text="Plans" />
@@ -64,7 +71,7 @@ pub fn PlanListPage() -> impl IntoView {
                             </tr></thead>
                             <tbody>
                                 {plans.into_iter().map(|plan| view! {
-                                    <PlanRow plan query filter role delete />
+                                    <PlanRow plan query filter role delete executing hydrated />
                                 }).collect_view()}
                             </tbody>
                         </table>
@@ -72,6 +79,9 @@ pub fn PlanListPage() -> impl IntoView {
                 })}
             </ErrorBoundary>
         </Transition>
+        {move || executing.get().map(|(plan, plan_name)| view! {
+            <NewExecutionDialog plan plan_name on_close=Callback::new(move |()| executing.set(None)) />
+        })}
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let can_import = me.0.await.ok().is_some_and(|u| Action::ImportPlan.allowed_for(u.role));
@@ -88,10 +98,13 @@ fn PlanRow(
     filter: RwSignal<StatusFilter>,
     role: Option<Role>,
     delete: ServerAction<DeletePlan>,
+    executing: RwSignal<Option<(PlanId, String)>>,
+    hydrated: RwSignal<bool>,
 ) -> impl IntoView {
     let (id, revision) = (plan.id, plan.revision);
     let can = |action: Action| role.is_some_and(|r| action.allowed_for(r));
     let name = plan.name.clone();
+    let executed = plan.name.clone();
     let for_match = plan.clone();
     let shown = move || for_match.matches(&query.get(), filter.get());
     let active = plan.status == PlanStatus::Active;
@@ -121,8 +134,9 @@ fn PlanRow(
                     " " <DeleteButton class="link danger" what=format!("the plan {name} with all its versions")
                         on_confirm=Callback::new(move |()| { delete.dispatch(DeletePlan { id, revision }); }) />
                 })}
-                {active.then(|| view! {
-                    " " <button type="button" disabled title="Executions arrive with the execution engine">"Execute"</button>
+                {(active && can(Action::CreateExecution)).then(|| view! {
+                    " " <button type="button" class="primary" disabled=move || !hydrated.get()
+                        on:click=move |_| executing.set(Some((id, executed.clone())))>"Execute"</button>
                 })}
             </td>
         </tr>

@@ -1,0 +1,31 @@
+//! An execution's state as a coloured tag; the colour says how it is going (running,
+//! waiting for a person, finished), the text says where.
+
+use crate::domain::execution::ExecutionState;
+use leptos::prelude::*;
+
+/// The tone of a state: one colour for every phase's "running", another for "blocked".
+fn tone(state: ExecutionState) -> &'static str {
+    match state {
+        ExecutionState::Created => "created",
+        ExecutionState::Running(_) => "running",
+        ExecutionState::Paused(_) => "paused",
+        ExecutionState::Blocked(_) => "blocked",
+        ExecutionState::SwitchoverDone | ExecutionState::Completed => "done",
+        ExecutionState::Cancelled => "cancelled",
+    }
+}
+
+/// The tag; it follows `state` when that changes (a live execution).
+#[component]
+pub fn ExecutionStateBadge(#[prop(into)] state: Signal<ExecutionState>) -> impl IntoView {
+    view! {
+        <span
+            class=move || format!("badge state-{}", tone(state.get()))
+            data-testid="execution-state"
+            data-state=move || state.get().as_str()
+        >
+            {move || state.get().label()}
+        </span>
+    }
+}

@@ -1,0 +1,133 @@
+//! Executions (预案执行单): every run of every plan, newest first, with its state, kept
+//! live; filtered by state. Everyone signed in reads it; executions are created from an
+//! active plan (Plans, Execute) and driven from their own page.
+
+use super::execution::clock::{elapsed, ticking, when};
+use super::execution::live::LiveIndicator;
+use crate::api::executions::list_executions;
+use crate::components::error_view::ErrorView;
+use crate::components::execution_state_badge::ExecutionStateBadge;
+use crate::domain::execution::ExecutionState;
+use crate::domain::execution::view::{ExecutionFilter, ExecutionSummary};
+use crate::error::AppError;
+use crate::live_client::{LiveStatus, watch_list};
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn ExecutionListPage() -> impl IntoView {
+    let filter = RwSignal::new(None::<ExecutionState>);
+    let loaded = Resource::new(
+        move || filter.get(),
+        |state| list_executions(ExecutionFilter { state }),
+    );
+    // Everything loaded for the filter, plus what the live channel brings; the table
+    // shows those in the chosen state, so one that leaves it leaves the table.
+    let list = RwSignal::new(Vec::<ExecutionSummary>::new());
+    let live = RwSignal::new(LiveStatus::Connecting);
+    Effect::new(move || untrack(|| watch_list(list, live)));
+    let now = ticking();
+
+    view! {
+        <Title text="Executions" />
+        <h1>"Executions"</h1>
+        <p class="lede">
+            "Runs of active plans (预案执行单) against a failed and an emergency data center, live. "
+            "A new one starts from an active plan's Execute button on the "
+            <a href="/plans">"Plans"</a> " page."
+        </p>
+        <div class="toolbar" role="search">
+            <label>
+                "State"
+                <select on:change=move |ev| filter.set(ExecutionState::parse(&event_target_value(&ev)))>
+                    <option value="" selected=move || filter.get().is_none()>"All"</option>
+                    {ExecutionState::ALL.into_iter().map(|s| view! {
+                        <option value=s.as_str() selected=move || filter.get() == Some(s)>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <LiveIndicator status=live />
+        </div>
+        <Transition fallback=|| view! { <p class="muted">"Loading executions…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
+                {move || Suspend::new(async move {
+                    list.set(loaded.await?);
+                    Ok::<_, AppError>(view! { <ExecutionTable list filter now /> })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn ExecutionTable(
+    list: RwSignal<Vec<ExecutionSummary>>,
+    filter: RwSignal<Option<ExecutionState>>,
+    now: ReadSignal<Option<DateTime<Utc>>>,
+) -> impl IntoView {
+    let shown = Memo::new(move |_| {
+        let wanted = filter.get();
+        list.with(|all| {
+            all.iter()
+                .filter(|s| wanted.is_none_or(|state| s.state == state))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    let empty = move || match filter.get() {
+        None => "No executions yet.".to_owned(),
+        Some(state) => format!("No execution is {}.", state.label().to_lowercase()),
+    };
+    view! {
+        <Show
+            when=move || !shown.with(Vec::is_empty)
+            fallback=move || view! { <p class="empty" role="status" data-testid="executions-empty">{empty}</p> }
+        >
+            <table class="data-table" aria-label="Executions" data-testid="executions">
+                <thead><tr>
+                    <th scope="col">"Plan"</th>
+                    <th scope="col">"Version"</th>
+                    <th scope="col">"Failed → emergency"</th>
+                    <th scope="col">"State"</th>
+                    <th scope="col">"Created by"</th>
+                    <th scope="col">"Created (UTC)"</th>
+                    <th scope="col">"Duration"</th>
+                </tr></thead>
+                <tbody>
+                    <For each=move || shown.get() key=|s| (s.id, s.last_seq) let:summary>
+                        <ExecutionRow summary now />
+                    </For>
+                </tbody>
+            </table>
+        </Show>
+    }
+}
+
+#[component]
+fn ExecutionRow(
+    summary: ExecutionSummary,
+    now: ReadSignal<Option<DateTime<Utc>>>,
+) -> impl IntoView {
+    let (started, finished) = (summary.started_at, summary.finished_at);
+    let duration = move || {
+        if started.is_none() {
+            return "not started".to_owned();
+        }
+        elapsed(started, finished, || now.get()).unwrap_or_else(|| "—".to_owned())
+    };
+    view! {
+        <tr data-testid="execution-row" data-execution=summary.id.to_string()>
+            <td>
+                <a href=format!("/executions/{}", summary.id)>{summary.plan_name}</a>
+                <span class="muted small">" #" {summary.id.0}</span>
+            </td>
+            <td>{summary.plan_version}</td>
+            <td>{summary.failed.name} " → " {summary.emergency.name}</td>
+            <td><ExecutionStateBadge state=summary.state /></td>
+            <td>{summary.created_by.unwrap_or_else(|| "—".to_owned())}</td>
+            <td><time datetime=summary.created_at.to_rfc3339()>{when(summary.created_at)}</time></td>
+            <td>{duration}</td>
+        </tr>
+    }
+}
