@@ -466,7 +466,14 @@ async fn pause_stops_after_the_running_step_and_cancel_at_the_next_safe_point() 
     let id = power_loss(&app, &operator).await;
     inject(&app, &operator, json!({ "call": "traffic.cut", "target": "Payments", "effect": "slow", "delay_ms": 1500, "times": 1 })).await;
     let started = command(&app, &operator, "executions/start", json!({ "id": id })).await;
-    until_step(&app, &operator, id, step_id(&started, "switchover", 1), "running").await;
+    until_step(
+        &app,
+        &operator,
+        id,
+        step_id(&started, "switchover", 1),
+        "running",
+    )
+    .await;
     let paused = command(&app, &operator, "executions/pause", json!({ "id": id })).await;
     assert_eq!(paused["summary"]["state"], "switchover_paused");
     tokio::time::sleep(Duration::from_millis(2500)).await;
