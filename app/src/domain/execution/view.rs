@@ -177,6 +177,40 @@ pub struct NewExecution {
 /// The longest description an execution takes.
 pub const MAX_DESCRIPTION: usize = 2000;
 
+/// Why the same data center cannot be both.
+pub const SAME_SITE: &str = "must be another data center than the failed one";
+
+impl NewExecution {
+    /// What the form can tell before asking the server (which checks it again, and
+    /// that the data centers exist): both data centers chosen and different, the
+    /// description not too long.
+    pub fn check(&self) -> Result<(), Vec<crate::error::FieldError>> {
+        use crate::error::FieldError;
+        let mut errors = Vec::new();
+        if self.failed.is_none() {
+            errors.push(FieldError::new("failed", "choose a data center"));
+        }
+        match self.emergency {
+            None => errors.push(FieldError::new("emergency", "choose a data center")),
+            Some(emergency) if self.failed == Some(emergency) => {
+                errors.push(FieldError::new("emergency", SAME_SITE));
+            }
+            Some(_) => {}
+        }
+        if self.description.trim().chars().count() > MAX_DESCRIPTION {
+            errors.push(FieldError::new(
+                "description",
+                format!("at most {MAX_DESCRIPTION} characters"),
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 /// A connection config a run will need, and whether it answers now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreCheckItem {

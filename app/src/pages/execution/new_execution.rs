@@ -7,7 +7,7 @@ use crate::api::environment::list_data_centers;
 use crate::api::executions::{CreateExecution, pre_check_execution};
 use crate::components::form_feedback::{FieldMessage, FormMessage, last_error};
 use crate::domain::environment::DataCenter;
-use crate::domain::execution::view::{MAX_DESCRIPTION, NewExecution};
+use crate::domain::execution::view::NewExecution;
 use crate::domain::ids::{DataCenterId, PlanId};
 use crate::error::{AppError, FieldError};
 use leptos::html;
@@ -15,34 +15,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 /// What the server says when both are the same; said here before the round trip.
-const SAME_SITE: &str = "must be another data center than the failed one";
 
 /// The checks the server makes of the form itself, with its messages.
-fn check(new: &NewExecution) -> Result<(), Vec<FieldError>> {
-    let mut errors = Vec::new();
-    if new.failed.is_none() {
-        errors.push(FieldError::new("failed", "choose a data center"));
-    }
-    match new.emergency {
-        None => errors.push(FieldError::new("emergency", "choose a data center")),
-        Some(emergency) if new.failed == Some(emergency) => {
-            errors.push(FieldError::new("emergency", SAME_SITE));
-        }
-        Some(_) => {}
-    }
-    if new.description.trim().chars().count() > MAX_DESCRIPTION {
-        errors.push(FieldError::new(
-            "description",
-            format!("at most {MAX_DESCRIPTION} characters"),
-        ));
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
-}
-
 #[component]
 pub fn NewExecutionDialog(
     plan: PlanId,
@@ -104,7 +78,7 @@ pub fn NewExecutionDialog(
         if same {
             return Some(AppError::invalid(vec![FieldError::new(
                 "emergency",
-                SAME_SITE,
+                crate::domain::execution::view::SAME_SITE,
             )]));
         }
         local
@@ -128,7 +102,7 @@ pub fn NewExecutionDialog(
             emergency: emergency.get(),
             description: description.get().trim().to_owned(),
         };
-        if let Err(errors) = check(&new) {
+        if let Err(errors) = new.check() {
             local.set(Some(AppError::invalid(errors)));
             return;
         }
@@ -237,6 +211,7 @@ fn SiteSelect(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::execution::view::MAX_DESCRIPTION;
 
     fn new(failed: Option<u64>, emergency: Option<u64>) -> NewExecution {
         NewExecution {
@@ -258,17 +233,20 @@ mod tests {
 
     #[test]
     fn both_data_centers_are_needed_and_must_differ() {
-        assert_eq!(check(&new(Some(1), Some(2))), Ok(()));
+        assert_eq!(new(Some(1), Some(2)).check(), Ok(()));
         assert_eq!(
-            fields(check(&new(None, None))),
+            fields(new(None, None).check()),
             [
                 ("failed".to_owned(), "choose a data center".to_owned()),
                 ("emergency".to_owned(), "choose a data center".to_owned())
             ]
         );
         assert_eq!(
-            fields(check(&new(Some(3), Some(3)))),
-            [("emergency".to_owned(), SAME_SITE.to_owned())]
+            fields(new(Some(3), Some(3)).check()),
+            [(
+                "emergency".to_owned(),
+                crate::domain::execution::view::SAME_SITE.to_owned()
+            )]
         );
     }
 
@@ -306,6 +284,6 @@ mod tests {
     fn a_description_has_a_limit() {
         let mut long = new(Some(1), Some(2));
         long.description = "x".repeat(MAX_DESCRIPTION + 1);
-        assert_eq!(fields(check(&long))[0].0, "description");
+        assert_eq!(fields(long.check())[0].0, "description");
     }
 }

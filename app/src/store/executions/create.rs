@@ -10,7 +10,7 @@ use crate::domain::environment::{DataCenterRef, DatabaseCluster, ProductGroup};
 use crate::domain::event::{Change, ExecutionEvent};
 use crate::domain::execution::ExecutionState;
 use crate::domain::execution::target::{self, Sites, StepTarget, Via};
-use crate::domain::execution::view::{ExecutionDetail, MAX_DESCRIPTION, NewExecution};
+use crate::domain::execution::view::{ExecutionDetail, NewExecution, SAME_SITE};
 use crate::domain::ids::{ConnectionConfigId, DataCenterId, ExecutionId, PlanId};
 use crate::domain::plan::{Phase, PlanStatus};
 use crate::domain::step_spec::StepSpec;
@@ -158,12 +158,9 @@ async fn sites(
     let failed = find("failed", failed).await?;
     let emergency = find("emergency", emergency).await?;
     match (failed, emergency) {
-        (Some(failed), Some(emergency)) if failed.id == emergency.id => {
-            Err(StoreError::Invalid(vec![FieldError::new(
-                "emergency",
-                "must be another data center than the failed one",
-            )]))
-        }
+        (Some(failed), Some(emergency)) if failed.id == emergency.id => Err(StoreError::Invalid(
+            vec![FieldError::new("emergency", SAME_SITE)],
+        )),
         (Some(failed), Some(emergency)) if errors.is_empty() => Ok(Sites { failed, emergency }),
         _ => Err(StoreError::Invalid(errors)),
     }
@@ -275,13 +272,8 @@ pub async fn create(
     record: &AuditRecord,
     new: &NewExecution,
 ) -> Result<(ExecutionDetail, ExecutionEvent), StoreError> {
+    new.check().map_err(StoreError::Invalid)?;
     let description = new.description.trim().to_owned();
-    if description.chars().count() > MAX_DESCRIPTION {
-        return Err(StoreError::Invalid(vec![FieldError::new(
-            "description",
-            format!("at most {MAX_DESCRIPTION} characters"),
-        )]));
-    }
     let groups = crate::store::product_groups::list(store).await?;
     let clusters = crate::store::database_clusters::list(store).await?;
     let new = new.clone();
