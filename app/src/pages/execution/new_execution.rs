@@ -14,9 +14,8 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-/// What the server says when both are the same; said here before the round trip.
-
-/// The checks the server makes of the form itself, with its messages.
+/// Asks for the two data centers and a description, runs the pre-check for the pair,
+/// and creates the execution (the form's own checks run first, as the server's do).
 #[component]
 pub fn NewExecutionDialog(
     plan: PlanId,
