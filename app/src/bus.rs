@@ -14,6 +14,10 @@ pub const BUS_CAPACITY: usize = 8192;
 
 /// A committed change of an execution.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "each message is put in an Arc once and shared by every listener"
+)]
 pub enum BusMessage {
     Event(ExecutionEvent),
     /// Cancelled before it started: it is gone (the audit log keeps it).
