@@ -16,6 +16,7 @@ mod demo_data;
 mod execution_schema;
 mod health;
 mod least_privilege;
+mod live;
 mod migrations;
 mod pages;
 mod plan_references;
