@@ -34,7 +34,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("live_client", &["domain"]),
     ("components", &["domain", "error", "api"]),
-    ("pages", &["domain", "error", "api", "components", "live_client"]),
+    (
+        "pages",
+        &["domain", "error", "api", "components", "live_client"],
+    ),
     ("routes", &["pages", "components"]),
     ("security_headers", &[]),
     ("lib", &[]),
