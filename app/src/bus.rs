@@ -16,7 +16,7 @@ pub const BUS_CAPACITY: usize = 8192;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[expect(
     clippy::large_enum_variant,
-    reason = "each message is shared behind one Arc; a removal is rare"
+    reason = "each message is put in an Arc once and shared by every listener"
 )]
 pub enum BusMessage {
     Event(ExecutionEvent),

@@ -5,6 +5,7 @@ pub mod config;
 pub mod conformance;
 pub mod engine;
 pub mod health;
+pub mod live;
 pub mod migrate;
 pub mod secret;
 pub mod sign_in_gate;
@@ -60,8 +61,9 @@ fn routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-/// The whole HTTP surface: probes, server functions under `/api`, pages, static files,
-/// each response with the security headers of `app::security_headers`.
+/// The whole HTTP surface: probes, the live channel under `/live`, server functions under
+/// `/api`, pages, static files, each response with the security headers of
+/// `app::security_headers`.
 pub fn router(state: AppState) -> Router {
     let routes = routes();
     let services = state.services.clone();
@@ -72,6 +74,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .merge(live::routes(state.services.clone()))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

@@ -10,9 +10,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 pub const SIGN_IN_PATH: &str = "/sign-in";
 
-/// Paths anyone may fetch: probes, server functions (they answer 401 themselves), assets.
+/// Paths anyone may fetch: probes, server functions and the live channel (they answer
+/// 401 themselves), assets.
 fn is_open(path: &str) -> bool {
     path.starts_with("/api/")
+        || path == app::domain::live::LIST_PATH
+        || path.starts_with("/live/")
         || path.starts_with("/pkg/")
         || matches!(path, "/healthz" | "/readyz" | "/favicon.svg")
 }

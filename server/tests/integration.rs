@@ -18,6 +18,7 @@ mod execution_schema;
 mod executions;
 mod health;
 mod least_privilege;
+mod live;
 mod migrations;
 mod pages;
 mod plan_references;

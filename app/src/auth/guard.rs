@@ -190,6 +190,40 @@ pub async fn admit(
     })
 }
 
+/// `authorize`, for a request any web page can make a browser send with our cookie and
+/// whose answer it can then read: a websocket handshake (browsers apply no same-origin
+/// rule to websockets). So even a read must come from our own pages. A request naming
+/// no origin at all comes from a script or a tool, not from a browser (browsers always
+/// send `Origin` with a websocket handshake), and is decided by its session alone.
+pub async fn authorize_same_origin(
+    auth: &Auth,
+    headers: &HeaderMap,
+    client: &Client,
+    action: Action,
+) -> Result<Actor, AppError> {
+    if let Err(reason) = check_origin(headers, client.https) {
+        let session = session::read(auth, headers, session::now());
+        let client_addr = client.addr.map(|addr| addr.to_string());
+        refuse_cross_site(auth, session.as_ref(), action, client_addr, &reason).await;
+        return Err(AppError::Forbidden { message: reason });
+    }
+    authorize(auth, headers, client, action).await
+}
+
+/// Whether the session in `headers` still allows `action` now: for a long-lived
+/// connection authorised once, asked again now and then. Decided from the in-memory
+/// user directory alone (no database, nothing recorded), so a disabled user, a role
+/// change, a sign-out everywhere or an expired session ends the connection.
+pub fn still_allowed(auth: &Auth, headers: &HeaderMap, action: Action) -> bool {
+    let Access::Requires(capability) = action.access() else {
+        return false;
+    };
+    session::read(auth, headers, session::now()).is_some_and(|session| {
+        session.user.role.can(capability)
+            && (!session.user.must_change_password || action.allowed_with_one_time_password())
+    })
+}
+
 impl Actor {
     /// What the audit log says about this caller and action.
     pub fn record(&self) -> AuditRecord {
@@ -395,6 +429,57 @@ mod tests {
                     .await
                     .is_ok()
             );
+        }
+
+        #[tokio::test]
+        async fn a_websocket_read_from_another_site_is_refused() {
+            let auth = auth();
+            let client = Client {
+                addr: None,
+                https: false,
+            };
+            let from = |origin| headers_of(&auth, Some(2), origin);
+            let watch = Action::GetExecution;
+            assert!(matches!(
+                authorize_same_origin(&auth, &from(Some("http://evil.example")), &client, watch)
+                    .await,
+                Err(AppError::Forbidden { message }) if message.contains("cross-site")
+            ));
+            let ours = from(Some("http://console.example"));
+            assert!(
+                authorize_same_origin(&auth, &ours, &client, watch)
+                    .await
+                    .is_ok()
+            );
+            assert!(
+                authorize_same_origin(&auth, &from(None), &client, watch)
+                    .await
+                    .is_ok()
+            );
+        }
+
+        #[test]
+        fn a_connection_stays_allowed_only_while_its_session_does() {
+            let auth = auth();
+            let auditor = headers_of(&auth, Some(2), None);
+            assert!(still_allowed(&auth, &auditor, Action::GetExecution));
+            assert!(!still_allowed(&auth, &auditor, Action::StartExecution));
+            assert!(!still_allowed(
+                &auth,
+                &headers_of(&auth, None, None),
+                Action::GetExecution
+            ));
+            assert!(!still_allowed(
+                &auth,
+                &headers_of(&auth, Some(3), None),
+                Action::GetExecution
+            ));
+            auth.directory.put(UserState {
+                user: auth.directory.get(UserId(2)).unwrap().user,
+                enabled: false,
+                session_generation: 1,
+            });
+            assert!(!still_allowed(&auth, &auditor, Action::GetExecution));
         }
 
         #[tokio::test]

@@ -9,6 +9,7 @@ pub mod environment;
 pub mod event;
 pub mod execution;
 pub mod ids;
+pub mod live;
 pub mod plan;
 pub mod platform;
 pub mod restart_order;

@@ -13,7 +13,7 @@ mod read;
 pub use control::{Commanded, command};
 pub use create::{Need, create, needs};
 pub use events::events_after;
-pub use read::{get, list, step_record};
+pub use read::{get, last_seq, list, step_record};
 
 use super::StoreError;
 use crate::domain::environment::DataCenterRef;

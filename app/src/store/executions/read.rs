@@ -13,8 +13,8 @@ use crate::store::{Db, Store, StoreError};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 
-/// The most executions one list shows: the newest.
-pub const LIST_LIMIT: i64 = 500;
+/// The most executions one list shows: the newest (as many as the live channel's list).
+pub const LIST_LIMIT: i64 = crate::domain::live::LISTING_LIMIT as i64;
 /// The most log lines and calls an expanded step shows: the latest.
 pub const RECORD_LIMIT: i64 = 2000;
 
@@ -135,6 +135,18 @@ pub(crate) async fn changed(
 /// One execution with all its steps.
 pub async fn get(store: &Store, id: ExecutionId) -> Result<ExecutionDetail, StoreError> {
     detail(&mut *store.conn().await?, id).await
+}
+
+/// The number of the execution's latest event (0 before any), without reading the rest
+/// of it: how far behind a watcher is.
+pub async fn last_seq(store: &Store, id: ExecutionId) -> Result<u64, StoreError> {
+    executions::table
+        .find(id.0)
+        .select(executions::last_seq)
+        .first(&mut *store.conn().await?)
+        .await
+        .optional()?
+        .ok_or_else(|| StoreError::not_found(format!("execution {id}")))
 }
 
 /// An execution step's log and calls, oldest first (the latest [`RECORD_LIMIT`] of each).

@@ -1,0 +1,103 @@
+//! The live channel's wire format, shared by the server that sends it and the browser
+//! that reads it. One websocket per watch, JSON text messages, server to browser only:
+//!
+//! - `GET /live/executions/{id}?after={seq}` watches one execution. `after` is the last
+//!   `seq` the browser holds (0 or absent: none). The server replays every event after
+//!   it — or sends a [`LiveFrame::Snapshot`] when it holds none, or is too far behind —
+//!   then [`LiveFrame::Live`], then each new [`LiveFrame::Event`] as it commits: in
+//!   `seq` order, none twice, none skipped. A watcher that falls behind gets a fresh
+//!   `Snapshot` instead of a gap.
+//! - `GET /live/executions` watches the list: a [`LiveFrame::Listing`] (again after
+//!   falling behind), `Live`, then a [`LiveFrame::Summary`] for each change of an
+//!   execution's row and a [`LiveFrame::Removed`] for each execution that goes.
+//!
+//! Each message is `{"type": "<frame>", "data": ...}` (`data` absent for `live`). A
+//! refused handshake is a plain 401 or 403 (503 when the instance is full); once open,
+//! the server's close code says whether coming back makes sense (see [`close`]).
+
+use super::event::ExecutionEvent;
+use super::execution::view::{ExecutionDetail, ExecutionSummary};
+use super::ids::ExecutionId;
+use serde::{Deserialize, Serialize};
+
+/// The path of the executions list's live channel.
+pub const LIST_PATH: &str = "/live/executions";
+
+/// The path and query of one execution's live channel, for a watcher holding `after`.
+pub fn execution_path(id: ExecutionId, after: u64) -> String {
+    format!("{LIST_PATH}/{id}?after={after}")
+}
+
+/// The query of one execution's live channel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchQuery {
+    /// The last `seq` the watcher holds; 0 for none.
+    #[serde(default)]
+    pub after: u64,
+}
+
+/// The most executions a `Listing` holds (the newest); a list kept current from the
+/// channel keeps no more than this either.
+pub const LISTING_LIMIT: usize = 500;
+
+/// One message from the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data", rename_all = "snake_case")]
+pub enum LiveFrame {
+    /// The whole execution as it is now: replaces what the watcher holds.
+    Snapshot(ExecutionDetail),
+    /// One change, the next after what the watcher holds.
+    Event(ExecutionEvent),
+    /// The newest executions, newest first: replaces the watcher's list.
+    Listing(Vec<ExecutionSummary>),
+    /// An execution's row as it is now (list watchers); older than what the watcher
+    /// holds (by `last_seq`) when two changes crossed, so keep the newer.
+    Summary(ExecutionSummary),
+    /// The execution is gone (cancelled before it started).
+    Removed(ExecutionId),
+    /// Caught up: everything before was replay, everything after happens now.
+    Live,
+}
+
+/// Close codes the server ends a live channel with, beyond the standard ones (1000 after
+/// `Removed`, 1001 going away, 1009 a frame too large, 1011 a fault of ours, 1013 the
+/// database unavailable: try again later).
+pub mod close {
+    /// The session ended, or no longer allows watching: reconnecting works after the
+    /// person signs in again.
+    pub const SESSION_ENDED: u16 = 4401;
+    /// No such execution: do not come back.
+    pub const NOT_FOUND: u16 = 4404;
+    /// Nothing heard from the browser for too long (not even a pong).
+    pub const IDLE: u16 = 4408;
+
+    /// Whether a watcher closed with `code` should stop instead of reconnecting.
+    pub fn is_final(code: u16) -> bool {
+        matches!(code, NOT_FOUND | 1000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_are_tagged_with_their_type() {
+        let removed = serde_json::to_value(LiveFrame::Removed(ExecutionId(7))).unwrap();
+        assert_eq!(removed, serde_json::json!({"type": "removed", "data": 7}));
+        let live = serde_json::to_string(&LiveFrame::Live).unwrap();
+        assert_eq!(live, r#"{"type":"live"}"#);
+        assert_eq!(
+            serde_json::from_str::<LiveFrame>(&live).unwrap(),
+            LiveFrame::Live
+        );
+    }
+
+    #[test]
+    fn the_path_carries_what_the_watcher_holds() {
+        assert_eq!(
+            execution_path(ExecutionId(3), 12),
+            "/live/executions/3?after=12"
+        );
+    }
+}

@@ -1,0 +1,124 @@
+//! The live channel's websocket routes. The handshake is decided like a server function
+//! call — the same session cookie, the same guard and role table — plus an Origin check
+//! (a read over a websocket needs one; see `guard::authorize_same_origin`); a refusal is
+//! a plain 401 or 403 before anything is upgraded. Then the watcher is registered with
+//! the hub, and only then does the connection read the database.
+
+use super::connection::Connection;
+use super::hub::{LiveHub, Topic};
+use super::limits::MAX_INCOMING_BYTES;
+use super::{execution, list};
+use app::auth::guard;
+use app::domain::ids::ExecutionId;
+use app::domain::live::WatchQuery;
+use app::domain::role::Action;
+use app::services::Services;
+use app::store::Store;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, Request, State};
+use axum::http::header::{COOKIE, RETRY_AFTER, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+
+/// What the live routes reach.
+#[derive(Debug, Clone)]
+pub struct LiveState {
+    pub services: Services,
+    pub hub: LiveHub,
+}
+
+/// `GET /live/executions/{id}?after={seq}`: one execution.
+pub async fn watch_execution(
+    State(live): State<LiveState>,
+    Path(id): Path<u64>,
+    Query(query): Query<WatchQuery>,
+    request: Request,
+) -> Response {
+    let id = ExecutionId(id);
+    let serve = move |conn, store| execution::run(conn, store, id, query.after);
+    handshake(
+        &live,
+        request,
+        Action::GetExecution,
+        Topic::Execution(id),
+        serve,
+    )
+    .await
+}
+
+/// `GET /live/executions`: the executions list.
+pub async fn watch_list(State(live): State<LiveState>, request: Request) -> Response {
+    handshake(
+        &live,
+        request,
+        Action::ListExecutions,
+        Topic::List,
+        list::run,
+    )
+    .await
+}
+
+/// Authorises `request` for `action`, registers a watcher of `topic` and upgrades, the
+/// connection then served by `serve`.
+async fn handshake<F>(
+    live: &LiveState,
+    request: Request,
+    action: Action,
+    topic: Topic,
+    serve: impl FnOnce(Connection, Store) -> F + Send + 'static,
+) -> Response
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let (mut parts, _) = request.into_parts();
+    let auth = &live.services.auth;
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    let client = auth
+        .proxies
+        .client(peer, &parts.headers, parts.uri.scheme_str());
+    let actor = match guard::authorize_same_origin(auth, &parts.headers, &client, action).await {
+        Ok(actor) => actor,
+        Err(error) => {
+            let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::FORBIDDEN);
+            return (status, error.to_string()).into_response();
+        }
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let watcher = match live.hub.watch(topic) {
+        Ok(watcher) => watcher,
+        Err(full) => {
+            tracing::warn!("live channel refused: {full}");
+            let retry = [(RETRY_AFTER, HeaderValue::from_static("5"))];
+            return (StatusCode::SERVICE_UNAVAILABLE, retry, full.to_string()).into_response();
+        }
+    };
+    tracing::debug!(user = %actor.user.username, ?topic, "live watcher joins");
+    // Only the cookie is needed to ask about the session again later.
+    let mut cookies = HeaderMap::new();
+    for value in parts.headers.get_all(COOKIE) {
+        cookies.append(COOKIE, value.clone());
+    }
+    let (auth, store) = (auth.clone(), auth.store.clone());
+    let mut response = upgrade
+        .max_message_size(MAX_INCOMING_BYTES)
+        .max_frame_size(MAX_INCOMING_BYTES)
+        .on_upgrade(move |socket| {
+            serve(
+                Connection::new(socket, watcher, auth, cookies, action),
+                store,
+            )
+        });
+    if let Some(cookie) = actor.renewed_cookie
+        && let Ok(value) = HeaderValue::from_str(&cookie)
+    {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
+}
