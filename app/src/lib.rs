@@ -1,6 +1,9 @@
 //! Switchyard's console: the Leptos application shared by the server (`ssr`) and the
 //! browser (`hydrate`). The two features are never built into one artifact.
 
+// Leptos view types nest deeply; the larger pages exceed the default query depth.
+#![recursion_limit = "256"]
+
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod auth;
