@@ -115,6 +115,38 @@ impl Crashable {
         }
     }
 
+    /// Makes every traffic cut take a second on the platform, so the database can go
+    /// while the platform works.
+    async fn slow_cuts(&self) {
+        let slow = Latency {
+            min_ms: 1000,
+            max_ms: 1000,
+        };
+        self.sim
+            .set_timing(&Timing {
+                traffic: slow,
+                ..Timing::ZERO
+            })
+            .await
+            .unwrap();
+    }
+
+    /// Waits until the first step of `run` runs and its first call is recorded (with
+    /// `status`, when given); returns that step's id.
+    async fn until_first_call(&self, run: u64, status: Option<&str>) -> u64 {
+        let detail = self
+            .until(run, "calling", |d| step(d, 1)["status"] == "running")
+            .await;
+        let first = step(&detail, 1)["id"].as_u64().unwrap();
+        loop {
+            let call = &self.record(run, first).await["calls"][0];
+            if !call.is_null() && status.is_none_or(|s| call["status"] == s) {
+                return first;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     async fn record(&self, id: u64, step: u64) -> Value {
         self.call(
             "executions/step_record",
@@ -213,20 +245,7 @@ async fn killed_during_a_steps_call_the_call_is_asked_again_by_its_key() {
         .await
         .unwrap();
     let run = crash.start_run(plan).await;
-    let first = crash
-        .until(run, "calling", |d| step(d, 1)["status"] == "running")
-        .await;
-    let first = step(&first, 1)["id"].as_u64().unwrap();
-    loop {
-        if !crash.record(run, first).await["calls"]
-            .as_array()
-            .unwrap()
-            .is_empty()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let first = crash.until_first_call(run, None).await;
     crash.crash_and_restart().await;
 
     let done = crash
@@ -261,31 +280,9 @@ async fn killed_during_a_steps_call_the_call_is_asked_again_by_its_key() {
 async fn killed_after_a_steps_call_its_answer_is_used_and_not_made_again() {
     let mut crash = Crashable::start().await;
     let plan = crash.id_named("plans/list", "Data center power loss").await;
-    // Cuts take a second, so the database can go while the platform works.
-    let slow = Latency {
-        min_ms: 1000,
-        max_ms: 1000,
-    };
-    crash
-        .sim
-        .set_timing(&Timing {
-            traffic: slow,
-            ..Timing::ZERO
-        })
-        .await
-        .unwrap();
+    crash.slow_cuts().await;
     let run = crash.start_run(plan).await;
-    let first = crash
-        .until(run, "calling", |d| step(d, 1)["status"] == "running")
-        .await;
-    let first = step(&first, 1)["id"].as_u64().unwrap();
-    loop {
-        let record = crash.record(run, first).await;
-        if record["calls"][0]["status"] == "accepted" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    crash.until_first_call(run, Some("accepted")).await;
     // The database goes; the platform finishes the cut; the server cannot write that down.
     crash.proxy.cut();
     tokio::time::sleep(Duration::from_millis(2000)).await;
@@ -312,29 +309,9 @@ async fn killed_after_a_steps_call_its_answer_is_used_and_not_made_again() {
 async fn a_step_the_platform_cannot_answer_for_is_interrupted_for_an_operator() {
     let mut crash = Crashable::start().await;
     let plan = crash.id_named("plans/list", "Data center power loss").await;
-    let slow = Latency {
-        min_ms: 1000,
-        max_ms: 1000,
-    };
-    crash
-        .sim
-        .set_timing(&Timing {
-            traffic: slow,
-            ..Timing::ZERO
-        })
-        .await
-        .unwrap();
+    crash.slow_cuts().await;
     let run = crash.start_run(plan).await;
-    let first = crash
-        .until(run, "calling", |d| step(d, 1)["status"] == "running")
-        .await;
-    let first = step(&first, 1)["id"].as_u64().unwrap();
-    loop {
-        if crash.record(run, first).await["calls"][0]["status"] == "accepted" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let first = crash.until_first_call(run, Some("accepted")).await;
     crash.proxy.cut();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     // Meanwhile the platform is replaced and knows nothing of the operation.

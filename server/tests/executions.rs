@@ -476,10 +476,14 @@ async fn pause_stops_after_the_running_step_and_cancel_at_the_next_safe_point() 
     .await;
     let paused = command(&app, &operator, "executions/pause", json!({ "id": id })).await;
     assert_eq!(paused["summary"]["state"], "switchover_paused");
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    let (_, held) = app
-        .call(&operator, "executions/get", json!({ "id": id }))
-        .await;
+    let held = until_step(
+        &app,
+        &operator,
+        id,
+        step_id(&started, "switchover", 1),
+        "succeeded",
+    )
+    .await;
     assert_eq!(held["summary"]["state"], "switchover_paused");
     assert_eq!(
         statuses(&held, "switchover"),
