@@ -2,7 +2,8 @@
 
 use super::platform::endpoint;
 use super::step::StepRun;
-use app::domain::execution::target::StepTarget;
+use app::domain::environment::DataCenterRef;
+use app::domain::execution::target::{StepTarget, Via};
 use app::domain::execution::view::LogLevel;
 use app::domain::platform::{TrafficCut, TrafficRestore, paths};
 use app::store::executions::engine::StepEnd;
@@ -12,13 +13,9 @@ use tokio::time::Instant;
 const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 
 pub(super) async fn cut(run: &StepRun<'_>, target: &StepTarget, drain_seconds: u32) -> StepEnd {
-    let StepTarget::Traffic {
-        product_group,
-        data_center,
-        via,
-    } = target
-    else {
-        return StepEnd::Failed("the step's target is not traffic".to_owned());
+    let (product_group, data_center, via) = match traffic(target) {
+        Ok(parts) => parts,
+        Err(end) => return end,
     };
     let body = TrafficCut {
         product_group: product_group.clone(),
@@ -39,13 +36,9 @@ pub(super) async fn cut(run: &StepRun<'_>, target: &StepTarget, drain_seconds: u
 }
 
 pub(super) async fn restore(run: &StepRun<'_>, target: &StepTarget, weight_percent: u8) -> StepEnd {
-    let StepTarget::Traffic {
-        product_group,
-        data_center,
-        via,
-    } = target
-    else {
-        return StepEnd::Failed("the step's target is not traffic".to_owned());
+    let (product_group, data_center, via) = match traffic(target) {
+        Ok(parts) => parts,
+        Err(end) => return end,
     };
     let body = TrafficRestore {
         product_group: product_group.clone(),
@@ -71,10 +64,24 @@ pub(super) async fn restore(run: &StepRun<'_>, target: &StepTarget, weight_perce
     .await
 }
 
+/// The group, the data center and the gateway of a traffic step's target.
+fn traffic(target: &StepTarget) -> Result<(&String, &DataCenterRef, &Via), StepEnd> {
+    match target {
+        StepTarget::Traffic {
+            product_group,
+            data_center,
+            via,
+        } => Ok((product_group, data_center, via)),
+        _ => Err(StepEnd::Failed(
+            "the step's target is not traffic".to_owned(),
+        )),
+    }
+}
+
 /// One platform operation as the whole step: succeeded, or why not.
 pub(super) async fn call(
     run: &StepRun<'_>,
-    via: &app::domain::execution::target::Via,
+    via: &Via,
     path: &'static str,
     body: &impl serde::Serialize,
     deadline: Instant,
