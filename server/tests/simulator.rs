@@ -1,7 +1,8 @@
 //! The platform simulator over real HTTP: every call of the platform API, idempotency,
 //! basic auth, the safety rule and bad input answered with a code, never a panic.
 
-use crate::support::simulator::{PASSWORD, Sim, USER};
+use crate::support::simulator::{PASSWORD, Sim, USER, small_estate};
+use app::domain::simulator::{Latency, Timing};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -118,6 +119,45 @@ async fn applications_restart_and_primaries_move() {
     assert_eq!(status, StatusCode::ACCEPTED);
     let (_, cluster) = sim.get("/v1/clusters", &[("cluster", "portal-db")]).await;
     assert_eq!(cluster["primary"], "Shanghai-A");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follower_may_wait_for_an_operation_to_end() {
+    let slow = Latency {
+        min_ms: 400,
+        max_ms: 400,
+    };
+    let sim = Sim::start_with(
+        small_estate(),
+        Timing {
+            restart: slow,
+            ..Timing::ZERO
+        },
+    )
+    .await;
+    let restart = json!({ "product_group": "Customer portal", "application": "web-frontend", "data_center": "Hangzhou-B" });
+    let (status, op) = sim.post("/v1/applications/restart", "k1", restart).await;
+    assert_eq!(
+        (status, op["state"].as_str()),
+        (StatusCode::ACCEPTED, Some("running"))
+    );
+    let path = format!("/v1/operations/{}", op["id"].as_str().unwrap());
+
+    // Without a wait the answer comes at once: still running.
+    let (_, now) = sim.get(&path, &[]).await;
+    assert_eq!(now["state"], "running");
+    // A wait longer than the operation: one answer, once it has ended.
+    let (status, ended) = sim.get(&path, &[("wait_ms", "10000")]).await;
+    assert_eq!(
+        (status, ended["state"].as_str()),
+        (StatusCode::OK, Some("succeeded"))
+    );
+    // A wait that is not a number is refused with the API's code.
+    let (status, refused) = sim.get(&path, &[("wait_ms", "soon")]).await;
+    assert_eq!(
+        (status, refused["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

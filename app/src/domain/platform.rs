@@ -43,6 +43,26 @@ pub mod paths {
     pub fn operation(id: &str) -> String {
         format!("/v1/operations/{id}")
     }
+
+    /// Where an operation is followed, asking the platform to hold its answer while the
+    /// operation runs, for at most `wait_ms` (see [`super::MAX_WAIT_MS`]).
+    pub fn operation_waiting(id: &str, wait_ms: u64) -> String {
+        format!("/v1/operations/{id}?wait_ms={wait_ms}")
+    }
+}
+
+/// `GET /v1/operations/{id}?wait_ms=N` (a long poll): a platform may hold its answer
+/// while the operation runs, for at most N ms (capped at this), and answer as soon as it
+/// ends. A platform that ignores `wait_ms` answers at once; the engine then waits a little
+/// before it asks again.
+pub const MAX_WAIT_MS: u64 = 10_000;
+
+/// The query of `GET /v1/operations/{id}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationQuery {
+    #[serde(default)]
+    pub wait_ms: Option<u64>,
 }
 
 /// `GET /v1/health`: the platform answers, and says which it is.

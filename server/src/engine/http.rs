@@ -7,7 +7,8 @@ use super::step::StepRun;
 use app::domain::execution::view::{CallStatus, LogLevel};
 use app::domain::platform::IDEMPOTENCY_KEY;
 use app::domain::step_spec::HttpMethod;
-use app::store::executions::engine::{self as store, NewCall, StepEnd};
+use app::store::executions::engine::{self as store, StepEnd};
+use app::store::executions::journal::{NewCall, Write, Written};
 use backon::{ExponentialBuilder, Retryable};
 use reqwest::Method;
 use std::time::Duration;
@@ -47,11 +48,9 @@ pub(super) async fn call(
         method: method.as_str(),
         path: url.to_owned(),
     };
-    let call_id = match store::call_sent(engine_store, run.fence, &new).await {
-        Ok((id, event)) => {
-            run.engine.publish([event]);
-            id
-        }
+    let call_id = match run.journal.write(Write::Sent(new)).await {
+        Ok(Written { call: Some(id), .. }) => id,
+        Ok(_) => return run.unanswered("cannot record the call".to_owned()),
         Err(error) => return run.unanswered(format!("cannot record the call: {error}")),
     };
     let method = Method::from_bytes(method.as_str().as_bytes()).unwrap_or(Method::GET);
@@ -109,9 +108,13 @@ pub(super) async fn call(
             )),
         ),
     };
-    match store::call_answered(engine_store, run.fence, call_id, status, None, http).await {
-        Ok(event) => run.engine.publish([event]),
-        Err(error) => tracing::warn!(%error, "call record not updated"),
-    }
+    run.journal
+        .queue(Write::Answered {
+            call: call_id,
+            status,
+            operation_id: None,
+            http_status: http,
+        })
+        .await;
     end
 }

@@ -12,6 +12,7 @@
 mod control;
 mod database;
 mod http;
+mod journal;
 mod platform;
 mod restart;
 mod runner;

@@ -13,7 +13,8 @@ use app::domain::ids::ConnectionConfigId;
 use app::domain::platform::{
     ErrorCode, IDEMPOTENCY_KEY, Operation, PlatformError, RUN_CONTEXT_HEADERS, paths,
 };
-use app::store::executions::engine::{self as store, NewCall, StepEnd};
+use app::store::executions::engine::{self as store, StepEnd};
+use app::store::executions::journal::{NewCall, Write};
 use backon::{ExponentialBuilder, Retryable};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use std::time::Duration;
@@ -25,7 +26,11 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Backoff between repeats of an unanswered call.
 const RETRY_MIN: Duration = Duration::from_millis(100);
 const RETRY_MAX: Duration = Duration::from_secs(5);
-/// How often a running operation is asked about: quickly at first, then calmly.
+/// How long the platform is asked to hold its answer while an operation runs (a long
+/// poll, `?wait_ms=`): it answers as soon as the operation ends.
+const FOLLOW_WAIT: Duration = Duration::from_secs(5);
+/// How often a running operation is asked about, at most, when the platform answers at
+/// once (it ignores `wait_ms`): quickly at first, then calmly.
 const FOLLOW_FIRST: Duration = Duration::from_millis(10);
 const FOLLOW_MAX: Duration = Duration::from_secs(1);
 
@@ -206,13 +211,15 @@ impl Endpoint {
             method: "POST",
             path: path.to_owned(),
         };
-        let (id, event) = store::call_sent(&run.engine.store, run.fence, &call)
+        run.journal
+            .write(Write::Sent(call))
             .await
-            .map_err(|e| CallError::Unanswered(format!("cannot record the call: {e}")))?;
-        run.engine.publish([event]);
-        Ok(id)
+            .ok()
+            .and_then(|written| written.call)
+            .ok_or_else(|| CallError::Unanswered("cannot record the call".to_owned()))
     }
 
+    /// Queues what an answer said about the call (written before the step ends).
     async fn note(
         &self,
         run: &StepRun<'_>,
@@ -221,12 +228,14 @@ impl Endpoint {
         operation: Option<&str>,
         http: Option<u16>,
     ) {
-        match store::call_answered(&run.engine.store, run.fence, call, status, operation, http)
-            .await
-        {
-            Ok(event) => run.engine.publish([event]),
-            Err(error) => tracing::warn!(%error, call, "call record not updated"),
-        }
+        run.journal
+            .queue(Write::Answered {
+                call,
+                status,
+                operation_id: operation.map(str::to_owned),
+                http_status: http,
+            })
+            .await;
     }
 
     /// What one answer to a POST means.
@@ -330,9 +339,12 @@ impl Endpoint {
         let path = paths::operation(id);
         let mut pause = FOLLOW_FIRST;
         loop {
+            let asked = Instant::now();
+            let wait = FOLLOW_WAIT.min(deadline.saturating_duration_since(asked));
+            let waiting = paths::operation_waiting(id, wait.as_millis() as u64);
             let ask = || async {
                 let response = self
-                    .request(run, Method::GET, &path)
+                    .request(run, Method::GET, &waiting)
                     .send()
                     .await
                     .map_err(|e| Try::Again(transport(&e)))?;
@@ -381,7 +393,7 @@ impl Endpoint {
                     self.config.1
                 )));
             }
-            tokio::time::sleep(pause).await;
+            tokio::time::sleep(pause.saturating_sub(asked.elapsed())).await;
             pause = (pause * 2).min(FOLLOW_MAX);
         }
     }

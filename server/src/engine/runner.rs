@@ -6,6 +6,7 @@
 //! When the server stops, or the lease is lost, it stops at once and leaves a running
 //! step running: the next owner asks about it again.
 
+use super::journal::Journal;
 use super::step::StepRun;
 use super::{Engine, Mailbox, control, database, http, restart, traffic};
 use app::domain::execution::{ExecutionState, StepStatus};
@@ -39,11 +40,19 @@ pub(super) async fn run(engine: &Arc<Engine>, id: ExecutionId, mailbox: &Mailbox
     };
     let held = engine.stop.child_token();
     let renewal = tokio::spawn(renew(engine.clone(), fence, held.clone()));
+    let journal = Journal::start(engine.clone(), fence);
+    let holding = Holding {
+        engine,
+        fence,
+        mailbox,
+        held: &held,
+        journal: &journal,
+    };
     loop {
         mailbox
             .dirty
             .store(false, std::sync::atomic::Ordering::SeqCst);
-        match step_once(engine, fence, mailbox, &held).await {
+        match step_once(&holding).await {
             Ok(Progress::Moved) => continue,
             Ok(Progress::Stopped) => break,
             Ok(Progress::Idle) => {
@@ -66,6 +75,7 @@ pub(super) async fn run(engine: &Arc<Engine>, id: ExecutionId, mailbox: &Mailbox
         }
     }
     renewal.abort();
+    drop(journal);
     // Given back even when stopping mid-step: whoever takes it next asks about that step
     // again. A lease already lost is not ours to give (the token no longer matches).
     let _ = store::release(&engine.store, fence).await;
@@ -92,16 +102,22 @@ async fn renew(engine: Arc<Engine>, fence: Fence, held: CancellationToken) {
     }
 }
 
-/// Looks at the execution once and does the one thing due.
-async fn step_once(
-    engine: &Engine,
+/// What a runner works with while it holds the execution's lease.
+struct Holding<'a> {
+    engine: &'a Engine,
     fence: Fence,
-    mailbox: &Mailbox,
-    held: &CancellationToken,
-) -> Result<Progress, StoreError> {
+    mailbox: &'a Mailbox,
+    /// Cancelled when the server stops or the lease is lost.
+    held: &'a CancellationToken,
+    journal: &'a Journal,
+}
+
+/// Looks at the execution once and does the one thing due.
+async fn step_once(holding: &Holding<'_>) -> Result<Progress, StoreError> {
+    let Holding { engine, fence, .. } = *holding;
     let run = store::load(&engine.store, fence.execution).await?;
     if let Some(step) = run.steps.iter().find(|s| s.status == StepStatus::Running) {
-        return carry_out(engine, fence, mailbox, held, step, step.attempts, true).await;
+        return carry_out(holding, &run, step.clone(), step.attempts, true).await;
     }
     let ExecutionState::Running(phase) = run.state else {
         return Ok(Progress::Idle);
@@ -122,12 +138,18 @@ async fn step_once(
                 return Ok(Progress::Moved);
             };
             engine.publish(events);
-            let mut started = step.clone();
-            started.started_at = Some(chrono::Utc::now());
-            carry_out(engine, fence, mailbox, held, &started, attempt, false).await
+            carry_out(holding, &run, started(step), attempt, false).await
         }
         Some(_) => Ok(Progress::Idle),
     }
+}
+
+/// `step` as it is once dispatched.
+fn started(step: &RunStep) -> RunStep {
+    let mut started = step.clone();
+    started.status = StepStatus::Running;
+    started.started_at = Some(chrono::Utc::now());
+    started
 }
 
 /// An operator moved the execution between the runner's look and its write (paused it,
@@ -143,31 +165,45 @@ fn or_moved_meanwhile<T: Default>(result: Result<T, StoreError>) -> Result<T, St
 }
 
 /// Runs (or, `recovering`, asks again about) one attempt of `step` and records its end,
-/// unless the server stops or the lease is lost first.
+/// unless the server stops or the lease is lost first. When it succeeds, the phase's next
+/// step is started in the same write and run at once, and so on while they succeed.
 async fn carry_out(
-    engine: &Engine,
-    fence: Fence,
-    mailbox: &Mailbox,
-    held: &CancellationToken,
-    step: &RunStep,
-    attempt: u32,
-    recovering: bool,
+    holding: &Holding<'_>,
+    run: &Run,
+    mut step: RunStep,
+    mut attempt: u32,
+    mut recovering: bool,
 ) -> Result<Progress, StoreError> {
-    let run = StepRun {
-        engine,
-        fence,
-        step,
-        attempt,
-        recovering,
-        mailbox,
-    };
-    let end = tokio::select! {
-        end = perform(&run) => end,
-        () = held.cancelled() => return Ok(Progress::Stopped),
-    };
-    let events = store::end_step(&engine.store, fence, step.id, end).await?;
-    engine.publish(events);
-    Ok(Progress::Moved)
+    let Holding { engine, fence, .. } = *holding;
+    loop {
+        let step_run = StepRun {
+            engine,
+            fence,
+            step: &step,
+            attempt,
+            recovering,
+            mailbox: holding.mailbox,
+            journal: holding.journal,
+        };
+        let end = tokio::select! {
+            end = perform(&step_run) => end,
+            () = holding.held.cancelled() => return Ok(Progress::Stopped),
+        };
+        holding.journal.flush().await?;
+        let next = run
+            .after(&step)
+            .filter(|next| next.status == StepStatus::Pending);
+        let ended = store::end_step(&engine.store, fence, step.id, end, next.map(|s| s.id)).await?;
+        engine.publish(ended.events);
+        match (next, ended.next_attempt) {
+            (Some(next), Some(next_attempt)) => {
+                step = started(next);
+                attempt = next_attempt;
+                recovering = false;
+            }
+            _ => return Ok(Progress::Moved),
+        }
+    }
 }
 
 /// What the step does, by its type.

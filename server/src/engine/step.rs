@@ -1,10 +1,12 @@
 //! What a step's code works with while it runs: its execution's fence, its attempt, a
 //! durable log that everyone watching sees grow, and the idempotency keys of its calls.
 
+use super::journal::Journal;
 use super::{Engine, Mailbox};
 use app::domain::execution::view::LogLevel;
 use app::domain::plan::Phase;
 use app::store::executions::engine::{Fence, RunStep, StepEnd};
+use app::store::executions::journal::Write;
 
 /// One attempt of one step, running.
 pub(super) struct StepRun<'a> {
@@ -16,30 +18,22 @@ pub(super) struct StepRun<'a> {
     /// their keys, and an outcome nobody can tell makes it interrupted, not failed.
     pub recovering: bool,
     pub mailbox: &'a Mailbox,
+    /// Where the step's log lines and call records are written.
+    pub journal: &'a Journal,
 }
 
 impl StepRun<'_> {
-    /// Adds a line to the step's log (and sends it to watchers). A log line that cannot
-    /// be written is not worth stopping the step for; it is traced instead.
-    pub async fn log(&self, level: LogLevel, message: impl AsRef<str>) {
-        let message = message.as_ref();
-        let store = &self.engine.store;
-        match app::store::executions::engine::log(
-            store,
-            self.fence,
-            self.step.id,
-            self.attempt,
-            level,
-            message,
-        )
-        .await
-        {
-            Ok(event) => self.engine.publish([event]),
-            Err(error) => tracing::warn!(
-                execution.id = %self.fence.execution, step.id = %self.step.id, %error, message,
-                "step log line not written"
-            ),
-        }
+    /// Adds a line to the step's log (and sends it to watchers). The line is queued in
+    /// the journal: the step goes on while it is written, in order.
+    pub async fn log(&self, level: LogLevel, message: impl Into<String>) {
+        self.journal
+            .queue(Write::Log {
+                step: self.step.id,
+                attempt: self.attempt,
+                level,
+                message: message.into(),
+            })
+            .await;
     }
 
     /// The idempotency key of the step's `n`-th call in this attempt: the same for the

@@ -72,6 +72,11 @@ impl Operations {
     }
 
     /// The operation as it stands at `now`: running until it ends, then its outcome.
+    /// When operation `id` ends (or ended).
+    pub fn ends(&self, id: &str) -> Option<Instant> {
+        self.by_id.get(id).map(|entry| entry.ends)
+    }
+
     pub fn get(&self, id: &str, now: Instant) -> Option<Operation> {
         let entry = self.by_id.get(id)?;
         if now >= entry.ends {

@@ -6,7 +6,8 @@ use super::faults::{Hit, Subject};
 use super::{Refusal, Simulator, World};
 use app::domain::platform::{
     API_VERSION, ApplicationHealth, ApplicationRestart, ClusterMove, ErrorCode, Health,
-    IDEMPOTENCY_KEY, OperationState, PlatformError, TrafficCut, TrafficRestore, paths,
+    IDEMPOTENCY_KEY, MAX_WAIT_MS, OperationQuery, OperationState, PlatformError, TrafficCut,
+    TrafficRestore, paths,
 };
 use app::domain::simulator::{Call, CallRecord, FaultEffect};
 use axum::Json;
@@ -219,12 +220,22 @@ async fn cluster(
     .await)
 }
 
-async fn operation(State(sim): Sim, Path(id): Path<String>) -> Response {
+/// An operation; with `wait_ms`, the answer waits while it runs, up to that long.
+async fn operation(
+    State(sim): Sim,
+    Path(id): Path<String>,
+    asked: Result<Query<OperationQuery>, QueryRejection>,
+) -> Result<Response, Refusal> {
+    let wait = Duration::from_millis(query(asked)?.wait_ms.unwrap_or(0).min(MAX_WAIT_MS));
+    let ends = sim.operations().ends(&id);
+    if let Some(ends) = ends {
+        tokio::time::sleep_until(ends.min(Instant::now() + wait)).await;
+    }
     let subject = Subject {
         data_center: None,
         names: vec![id.clone()],
     };
-    answer(&sim, Call::OperationRead, subject, false, |_| {
+    Ok(answer(&sim, Call::OperationRead, subject, false, |_| {
         let operation = sim.operations().get(&id, Instant::now());
         operation.map(|op| Json(op).into_response()).ok_or_else(|| {
             Refusal(PlatformError::new(
@@ -233,7 +244,7 @@ async fn operation(State(sim): Sim, Path(id): Path<String>) -> Response {
             ))
         })
     })
-    .await
+    .await)
 }
 
 /// The call's idempotency key; every mutating call must bring one.

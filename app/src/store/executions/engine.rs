@@ -2,31 +2,27 @@
 //! execution's lease; every write first checks the lease's fencing token (a takeover
 //! moves it on), so a stale owner's writes are refused with `StoreError::Fenced`. Step
 //! and execution state changes go through the two state tables, with their events and an
-//! audit entry by "(engine)" in the same transaction; log lines and call records get
-//! their events too.
+//! audit entry by "(engine)" in the same transaction. Log lines and call records are
+//! written in batches by `journal`, under the same fence.
 
 use super::events;
 use super::read::{changed, rows};
 use super::{CallRow, ExecutionRow};
 use crate::domain::event::{Change, ExecutionEvent};
-use crate::domain::execution::target::StepTarget;
-use crate::domain::execution::view::{CallStatus, ExecutionStepId, LogLevel, StepCall};
+use crate::domain::execution::target::{StepTarget, Via};
+use crate::domain::execution::view::{ExecutionStepId, StepCall};
 use crate::domain::execution::{ExecutionState, StepStatus, StepTrigger, Trigger};
 use crate::domain::ids::{ConnectionConfigId, ExecutionId};
 use crate::domain::plan::Phase;
 use crate::domain::step_spec::StepSpec;
 use crate::error::ConflictCode;
 use crate::store::audit::{self, AuditRecord, Target};
-use crate::store::schema::{
-    execution_calls, execution_leases, execution_step_logs, execution_steps, executions,
-};
-use crate::store::{Db, Store, StoreError, inserted_id};
+use crate::store::schema::{execution_calls, execution_leases, execution_steps, executions};
+use crate::store::{Db, Store, StoreError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use std::time::Duration;
-
-use crate::domain::execution::target::Via;
 
 /// The connection config a step calls through `via` now (see `create::config_for`).
 pub async fn config(
@@ -154,7 +150,7 @@ pub async fn release(store: &Store, fence: Fence) -> Result<(), StoreError> {
 
 /// Refuses the write unless `fence` still holds the lease; locks the lease row until the
 /// transaction ends, so a takeover waits for it.
-async fn check(conn: &mut Db, fence: Fence) -> Result<(), StoreError> {
+pub(super) async fn check(conn: &mut Db, fence: Fence) -> Result<(), StoreError> {
     let token: Option<u64> = execution_leases::table
         .find(fence.execution.0)
         .select(execution_leases::fencing_token)
@@ -197,6 +193,16 @@ impl Run {
         self.steps
             .iter()
             .find(|s| s.phase == phase && !s.status.is_final())
+    }
+
+    /// The step to look at after `step` (of the same phase) is done with, as the steps
+    /// were when read.
+    pub fn after(&self, step: &RunStep) -> Option<&RunStep> {
+        self.steps
+            .iter()
+            .skip_while(|s| s.id != step.id)
+            .skip(1)
+            .find(|s| s.phase == step.phase && !s.status.is_final())
     }
 }
 
@@ -329,13 +335,11 @@ async fn transition(
             .await?;
     }
     let (summary, views) = changed(conn, id, &[step]).await?;
-    let mut written = Vec::new();
-    for view in views {
-        written.push(events::append(conn, id.0, Change::Step(view)).await?);
-    }
+    let mut changes: Vec<Change> = views.into_iter().map(Change::Step).collect();
     if moved.is_some() {
-        written.push(events::append(conn, id.0, Change::Execution(summary)).await?);
+        changes.push(Change::Execution(summary));
     }
+    let written = events::append_all(conn, id.0, changes).await?;
     let phase_label = Phase::parse(&phase).map_or(phase.clone(), |p| p.label().to_owned());
     let mut note = format!(
         "{phase_label} step {position}: {}",
@@ -381,13 +385,26 @@ pub enum StepEnd {
     Interrupted(String),
 }
 
+/// What ending a step wrote: its events and, when the next step was started in the same
+/// transaction, that step's attempt.
+#[derive(Debug, Clone, Default)]
+pub struct Ended {
+    pub events: Vec<ExecutionEvent>,
+    pub next_attempt: Option<u32>,
+}
+
 /// Records how a running step ended; a failure or interruption blocks the execution.
+/// When it succeeded and `next` is given, `next` is started in the same transaction (one
+/// commit from one step to the next), unless the execution no longer runs its phase or
+/// `next` is no longer pending (an operator acted meanwhile).
 pub async fn end_step(
     store: &Store,
     fence: Fence,
     step: ExecutionStepId,
     end: StepEnd,
-) -> Result<Vec<ExecutionEvent>, StoreError> {
+    next: Option<ExecutionStepId>,
+) -> Result<Ended, StoreError> {
+    let next = next.filter(|_| end == StepEnd::Succeeded);
     let (trigger, execution_trigger, error) = match end {
         StepEnd::Succeeded => (StepTrigger::Succeed, None, None),
         StepEnd::Waiting => (StepTrigger::AwaitConfirmation, None, None),
@@ -400,9 +417,27 @@ pub async fn end_step(
     };
     let mut conn = store.conn().await?;
     conn.transaction(async move |conn| {
-        transition(conn, fence, step, trigger, execution_trigger, error)
-            .await
-            .map(|(_, events)| events)
+        let (_, mut events) =
+            transition(conn, fence, step, trigger, execution_trigger, error).await?;
+        let mut next_attempt = None;
+        if let Some(next) = next {
+            // Refusals come before any write of the dispatch, so the end above stands.
+            match transition(conn, fence, next, StepTrigger::Dispatch, None, None).await {
+                Ok((attempt, more)) => {
+                    events.extend(more);
+                    next_attempt = Some(attempt);
+                }
+                Err(StoreError::Conflict {
+                    code: ConflictCode::WrongState,
+                    ..
+                }) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(Ended {
+            events,
+            next_attempt,
+        })
     })
     .await
 }
@@ -438,132 +473,6 @@ pub async fn finish_phase(store: &Store, fence: Fence) -> Result<Vec<ExecutionEv
         )
         .await?;
         Ok(vec![event])
-    })
-    .await
-}
-
-/// Adds a line to a step's log.
-pub async fn log(
-    store: &Store,
-    fence: Fence,
-    step: ExecutionStepId,
-    attempt: u32,
-    level: LogLevel,
-    message: &str,
-) -> Result<ExecutionEvent, StoreError> {
-    let mut conn = store.conn().await?;
-    let message = message.to_owned();
-    conn.transaction(async move |conn| {
-        check(conn, fence).await?;
-        let at = Utc::now();
-        diesel::insert_into(execution_step_logs::table)
-            .values((
-                execution_step_logs::execution_step_id.eq(step.0),
-                execution_step_logs::attempt.eq(attempt),
-                execution_step_logs::at.eq(at.naive_utc()),
-                execution_step_logs::level.eq(level.as_str()),
-                execution_step_logs::message.eq(&message),
-            ))
-            .execute(conn)
-            .await?;
-        let line = crate::domain::execution::view::StepLogLine {
-            id: inserted_id(conn).await?,
-            attempt,
-            at,
-            level,
-            message,
-        };
-        events::append(conn, fence.execution.0, Change::Logged { step, line }).await
-    })
-    .await
-}
-
-/// A platform call about to leave.
-#[derive(Debug, Clone)]
-pub struct NewCall {
-    pub step: ExecutionStepId,
-    pub attempt: u32,
-    pub idempotency_key: String,
-    pub config: Option<(ConnectionConfigId, String)>,
-    pub method: &'static str,
-    pub path: String,
-}
-
-/// Records a call before it leaves (status `sent`). Returns its id.
-pub async fn call_sent(
-    store: &Store,
-    fence: Fence,
-    call: &NewCall,
-) -> Result<(u64, ExecutionEvent), StoreError> {
-    let mut conn = store.conn().await?;
-    let call = call.clone();
-    conn.transaction(async move |conn| {
-        check(conn, fence).await?;
-        diesel::insert_into(execution_calls::table)
-            .values((
-                execution_calls::execution_step_id.eq(call.step.0),
-                execution_calls::attempt.eq(call.attempt),
-                execution_calls::idempotency_key.eq(&call.idempotency_key),
-                execution_calls::connection_config_id.eq(call.config.as_ref().map(|c| c.0.0)),
-                execution_calls::connection_config_name.eq(call.config.as_ref().map(|c| &c.1)),
-                execution_calls::method.eq(call.method),
-                execution_calls::path.eq(&call.path),
-            ))
-            .execute(conn)
-            .await?;
-        let id = inserted_id(conn).await?;
-        let event = call_event(conn, fence, id).await?;
-        Ok((id, event))
-    })
-    .await
-}
-
-async fn call_event(conn: &mut Db, fence: Fence, id: u64) -> Result<ExecutionEvent, StoreError> {
-    let row: CallRow = execution_calls::table
-        .find(id)
-        .select(CallRow::as_select())
-        .first(conn)
-        .await?;
-    let step = ExecutionStepId(row.execution_step_id);
-    let call = StepCall::from(row);
-    events::append(conn, fence.execution.0, Change::Called { step, call }).await
-}
-
-/// Records what a call's answer said.
-pub async fn call_answered(
-    store: &Store,
-    fence: Fence,
-    call: u64,
-    status: CallStatus,
-    operation_id: Option<&str>,
-    http_status: Option<u16>,
-) -> Result<ExecutionEvent, StoreError> {
-    let mut conn = store.conn().await?;
-    let operation_id = operation_id.map(str::to_owned);
-    conn.transaction(async move |conn| {
-        check(conn, fence).await?;
-        let now = Utc::now().naive_utc();
-        diesel::update(execution_calls::table.find(call))
-            .set((
-                execution_calls::status.eq(status.as_str()),
-                execution_calls::updated_at.eq(now),
-                execution_calls::finished_at.eq(status.is_final().then_some(now)),
-            ))
-            .execute(conn)
-            .await?;
-        if let Some(operation) = &operation_id {
-            diesel::update(execution_calls::table.find(call))
-                .set(execution_calls::operation_id.eq(operation))
-                .execute(conn)
-                .await?;
-        }
-        if let Some(http) = http_status {
-            diesel::update(execution_calls::table.find(call))
-                .set(execution_calls::http_status.eq(http))
-                .execute(conn)
-                .await?;
-        }
-        call_event(conn, fence, call).await
     })
     .await
 }

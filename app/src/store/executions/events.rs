@@ -14,39 +14,62 @@ use diesel_async::RunQueryDsl;
 pub(super) async fn append(
     conn: &mut Db,
     execution: u64,
-    mut change: Change,
+    change: Change,
 ) -> Result<ExecutionEvent, StoreError> {
+    let mut events = append_all(conn, execution, vec![change]).await?;
+    events
+        .pop()
+        .ok_or_else(|| StoreError::internal("an appended event went missing"))
+}
+
+/// Writes `changes` as the execution's next events, in order (in the caller's
+/// transaction): one `seq` range taken at once, one insert.
+pub(super) async fn append_all(
+    conn: &mut Db,
+    execution: u64,
+    changes: Vec<Change>,
+) -> Result<Vec<ExecutionEvent>, StoreError> {
+    if changes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let count = changes.len() as u64;
     diesel::update(executions::table.find(execution))
-        .set(executions::last_seq.eq(executions::last_seq + 1))
+        .set(executions::last_seq.eq(executions::last_seq + count))
         .execute(conn)
         .await?;
-    let seq: u64 = executions::table
+    let last: u64 = executions::table
         .find(execution)
         .select(executions::last_seq)
         .first(conn)
         .await?;
-    if let Change::Execution(summary) = &mut change {
-        summary.last_seq = seq;
-    }
     let at = Utc::now();
-    let payload = serde_json::to_value(&change)
-        .map_err(|e| StoreError::internal(format!("event not serialisable: {e}")))?;
-    diesel::insert_into(execution_events::table)
-        .values((
+    let mut events = Vec::with_capacity(changes.len());
+    let mut rows = Vec::with_capacity(changes.len());
+    for (seq, mut change) in (last + 1 - count..=last).zip(changes) {
+        if let Change::Execution(summary) = &mut change {
+            summary.last_seq = seq;
+        }
+        let payload = serde_json::to_value(&change)
+            .map_err(|e| StoreError::internal(format!("event not serialisable: {e}")))?;
+        rows.push((
             execution_events::execution_id.eq(execution),
             execution_events::seq.eq(seq),
             execution_events::at.eq(at.naive_utc()),
             execution_events::kind.eq(change.kind()),
             execution_events::payload.eq(payload),
-        ))
+        ));
+        events.push(ExecutionEvent {
+            execution_id: ExecutionId(execution),
+            seq,
+            at,
+            change,
+        });
+    }
+    diesel::insert_into(execution_events::table)
+        .values(rows)
         .execute(conn)
         .await?;
-    Ok(ExecutionEvent {
-        execution_id: ExecutionId(execution),
-        seq,
-        at,
-        change,
-    })
+    Ok(events)
 }
 
 /// The events of `execution` after `after`, in order, at most `limit` of them.

@@ -8,6 +8,7 @@ mod control;
 mod create;
 pub mod engine;
 mod events;
+pub mod journal;
 mod read;
 
 pub use control::{Commanded, command};

@@ -1,0 +1,89 @@
+//! What the benches share: a fresh database of their own, the server's services prepared
+//! over it with demo data, and how figures are summed up.
+
+use app::services::Services;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Runs `bench` against a fresh database on the server BENCH_DATABASE_URL (or
+/// TEST_DATABASE_URL) names, default mysql://root@127.0.0.1:3306; drops it afterwards.
+pub async fn with_fresh_database<F, Fut>(bench: F) -> anyhow::Result<()>
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let server = std::env::var("BENCH_DATABASE_URL")
+        .or_else(|_| std::env::var("TEST_DATABASE_URL"))
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".to_owned());
+    let name = format!("switchyard_bench_{}", std::process::id());
+    let url = format!("{}/{name}", server.trim_end_matches('/'));
+    let result = bench(url).await;
+    drop_database(&server, &name).await;
+    result
+}
+
+async fn drop_database(server: &str, name: &str) {
+    use diesel_async::{AsyncConnection, AsyncMysqlConnection, SimpleAsyncConnection};
+    if let Ok(mut conn) = AsyncMysqlConnection::establish(server).await {
+        let _ = conn
+            .batch_execute(&format!("DROP DATABASE IF EXISTS `{name}`"))
+            .await;
+    }
+}
+
+/// The server's services over `url`, prepared as at start, with demo data; the platform
+/// simulator they link to listens at `simulator` (without a password).
+pub async fn prepare(url: &str, simulator: SocketAddr) -> anyhow::Result<server::Prepared> {
+    let options = server::StartOptions {
+        owner_database_url: None,
+        pool_size: 16,
+        demo: true,
+        admin_password: Some("bench-admin-password".to_owned()),
+        sessions: app::auth::session::SessionPolicy {
+            idle: Duration::from_secs(3600),
+            lifetime: Duration::from_secs(3600),
+        },
+        trusted_proxies: Default::default(),
+        simulator: app::simulator_link::SimulatorLink::new(simulator, "switchyard", ""),
+    };
+    let secret = server::secret::SecretKey::from_hex(&"5a".repeat(32))?;
+    server::prepare(url, &secret, &options).await
+}
+
+/// Serves `services` with the real router on a free port of 127.0.0.1; returns its
+/// base URL.
+#[allow(dead_code)]
+pub async fn serve(services: Services) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("switchyard")
+        .site_root("target/site")
+        .build();
+    let router = server::router(server::AppState {
+        leptos_options: options,
+        services,
+    });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+    Ok(format!("http://{addr}"))
+}
+
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The `p`-th percentile of `sorted`.
+pub fn percentile(sorted: &[Duration], p: usize) -> Duration {
+    sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
+}
