@@ -17,6 +17,7 @@ mod demo_data;
 mod execution_schema;
 mod executions;
 mod health;
+mod journal;
 mod least_privilege;
 mod live;
 mod migrations;

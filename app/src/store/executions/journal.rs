@@ -13,14 +13,9 @@ use crate::store::schema::{execution_calls, execution_step_logs};
 use crate::store::{Db, Store, StoreError, inserted_id};
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, SingleValue, SqlType};
+use diesel::sql_types::Nullable;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use std::collections::HashMap;
-
-diesel::define_sql_function! {
-    /// The first of its arguments that is not NULL.
-    fn coalesce<T: SqlType + SingleValue>(x: Nullable<T>, y: Nullable<T>) -> Nullable<T>;
-}
 
 /// A platform call about to leave.
 #[derive(Debug, Clone)]
@@ -224,10 +219,10 @@ async fn sent(conn: &mut Db, writes: &[Write]) -> Result<HashMap<String, CallRow
         .collect())
 }
 
-/// Records the answers among `writes`; returns the calls' rows as they are now, by id.
+/// Records the answers among `writes` with one statement (a call answered twice in the
+/// batch takes the later answer); returns the calls' rows as they are now, by id.
 async fn answered(conn: &mut Db, writes: &[Write]) -> Result<HashMap<u64, CallRow>, StoreError> {
-    let now = Utc::now().naive_utc();
-    let mut ids = Vec::new();
+    let mut answers: Vec<Answer> = Vec::new();
     for write in writes {
         let Write::Answered {
             call,
@@ -238,29 +233,92 @@ async fn answered(conn: &mut Db, writes: &[Write]) -> Result<HashMap<u64, CallRo
         else {
             continue;
         };
-        diesel::update(execution_calls::table.find(call))
-            .set((
-                execution_calls::status.eq(status.as_str()),
-                execution_calls::updated_at.eq(now),
-                execution_calls::finished_at.eq(status.is_final().then_some(now)),
-                execution_calls::operation_id.eq(coalesce(
-                    operation_id.as_deref(),
-                    execution_calls::operation_id,
-                )),
-                execution_calls::http_status
-                    .eq(coalesce(*http_status, execution_calls::http_status)),
-            ))
-            .execute(conn)
-            .await?;
-        ids.push(*call);
+        let answer = match answers.iter_mut().find(|a| a.call == *call) {
+            Some(earlier) => earlier,
+            None => {
+                answers.push(Answer {
+                    call: *call,
+                    status: *status,
+                    operation_id: None,
+                    http_status: None,
+                });
+                answers.last_mut().expect("just pushed")
+            }
+        };
+        answer.status = *status;
+        answer.operation_id = operation_id.clone().or(answer.operation_id.take());
+        answer.http_status = http_status.or(answer.http_status);
     }
-    if ids.is_empty() {
+    if answers.is_empty() {
         return Ok(HashMap::new());
     }
+    answer_all(conn, &answers).await?;
+    let ids: Vec<u64> = answers.iter().map(|a| a.call).collect();
     let rows: Vec<CallRow> = execution_calls::table
         .filter(execution_calls::id.eq_any(ids))
         .select(CallRow::as_select())
         .load(conn)
         .await?;
     Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+}
+
+/// A call's answer, as it is written.
+struct Answer {
+    call: u64,
+    status: CallStatus,
+    operation_id: Option<String>,
+    http_status: Option<u16>,
+}
+
+/// `UPDATE ... SET column = CASE id WHEN ? THEN ? ... END, ...`: every answer in one
+/// statement; an operation id or HTTP status already recorded stays when the answer has
+/// none.
+async fn answer_all(conn: &mut Db, answers: &[Answer]) -> Result<(), StoreError> {
+    use diesel::sql_types::{BigInt, Datetime, SmallInt, Text, Unsigned};
+    let now = Utc::now().naive_utc();
+    let cases = |then: &str| {
+        let mut sql = String::from("CASE id");
+        for _ in answers {
+            sql.push_str(" WHEN ? THEN ");
+            sql.push_str(then);
+        }
+        sql.push_str(" END");
+        sql
+    };
+    let sql = format!(
+        "UPDATE execution_calls SET status = {}, operation_id = {}, http_status = {}, \
+         finished_at = {}, updated_at = ? WHERE id IN ({})",
+        cases("?"),
+        cases("COALESCE(?, operation_id)"),
+        cases("COALESCE(?, http_status)"),
+        cases("?"),
+        vec!["?"; answers.len()].join(", ")
+    );
+    let mut query = diesel::sql_query(sql).into_boxed::<diesel::mysql::Mysql>();
+    for a in answers {
+        query = query
+            .bind::<Unsigned<BigInt>, _>(a.call)
+            .bind::<Text, _>(a.status.as_str());
+    }
+    for a in answers {
+        query = query
+            .bind::<Unsigned<BigInt>, _>(a.call)
+            .bind::<Nullable<Text>, _>(a.operation_id.clone());
+    }
+    for a in answers {
+        query = query
+            .bind::<Unsigned<BigInt>, _>(a.call)
+            .bind::<Nullable<Unsigned<SmallInt>>, _>(a.http_status);
+    }
+    for a in answers {
+        query = query
+            .bind::<Unsigned<BigInt>, _>(a.call)
+            .bind::<Nullable<Datetime>, _>(a.status.is_final().then_some(now));
+    }
+    query = query.bind::<Datetime, _>(now);
+    for a in answers {
+        query = query.bind::<Unsigned<BigInt>, _>(a.call);
+    }
+    query.execute(conn).await?;
+    Ok(())
 }
