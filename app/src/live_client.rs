@@ -157,6 +157,7 @@ mod tests {
             created_by: None,
             created_at: chrono::DateTime::UNIX_EPOCH,
             started_at: None,
+            started_by: None,
             finished_at: None,
             last_seq,
         }

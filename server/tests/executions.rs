@@ -183,10 +183,12 @@ async fn the_power_loss_plan_switches_over_and_recovers() {
     .await;
     let id = id(&detail);
     assert_eq!(detail["summary"]["state"], "created");
+    assert_eq!(detail["summary"]["started_by"], Value::Null);
     assert_eq!(statuses(&detail, "switchover"), ["pending"; 4]);
 
     command(&app, &operator, "executions/start", json!({ "id": id })).await;
     let done = until_state(&app, &operator, id, "switchover_done").await;
+    assert_eq!(done["summary"]["started_by"], "operator");
     assert_eq!(statuses(&done, "switchover"), ["succeeded"; 4]);
     assert_eq!(statuses(&done, "recovery"), ["pending"; 6]);
     let world = simulator(&app, &operator).await;

@@ -90,8 +90,8 @@ fn ExecutionTable(
                     <th scope="col">"Version"</th>
                     <th scope="col">"Failed → emergency"</th>
                     <th scope="col">"State"</th>
-                    <th scope="col">"Created by"</th>
-                    <th scope="col">"Created (UTC)"</th>
+                    <th scope="col">"Started by"</th>
+                    <th scope="col">"Started (UTC)"</th>
                     <th scope="col">"Duration"</th>
                 </tr></thead>
                 <tbody>
@@ -125,8 +125,16 @@ fn ExecutionRow(
             <td>{summary.plan_version}</td>
             <td>{summary.failed.name} " → " {summary.emergency.name}</td>
             <td><ExecutionStateBadge state=summary.state /></td>
-            <td>{summary.created_by.unwrap_or_else(|| "—".to_owned())}</td>
-            <td><time datetime=summary.created_at.to_rfc3339()>{when(summary.created_at)}</time></td>
+            <td>{summary.started_by.unwrap_or_else(|| "—".to_owned())}</td>
+            <td>
+                {match started {
+                    Some(at) => view! { <time datetime=at.to_rfc3339()>{when(at)}</time> }.into_any(),
+                    None => view! {
+                        <span class="muted">"not started · created "</span>
+                        <time datetime=summary.created_at.to_rfc3339()>{when(summary.created_at)}</time>
+                    }.into_any(),
+                }}
+            </td>
             <td>{duration}</td>
         </tr>
     }

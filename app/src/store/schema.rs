@@ -191,6 +191,7 @@ diesel::table! {
         created_by -> Nullable<Unsigned<BigInt>>,
         created_at -> Datetime,
         started_at -> Nullable<Datetime>,
+        started_by -> Nullable<Unsigned<BigInt>>,
         finished_at -> Nullable<Datetime>,
         updated_at -> Datetime,
         last_seq -> Unsigned<BigInt>,

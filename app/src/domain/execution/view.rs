@@ -38,6 +38,8 @@ pub struct ExecutionSummary {
     pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
+    /// Who pressed Start (the creator may be someone else).
+    pub started_by: Option<String>,
     pub finished_at: Option<DateTime<Utc>>,
     /// The number of the latest event: what a watcher holds when it is up to date.
     pub last_seq: u64,

@@ -32,11 +32,19 @@ pub fn ExecutionHeader(page: Page, summary: ExecutionSummary) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    let started_by = Memo::new(move |_| {
+        page.detail
+            .with(|d| d.as_ref().and_then(|d| d.summary.started_by.clone()))
+    });
     let started = move || {
-        times
+        let at = times
             .get()
             .0
-            .map_or_else(|| "not yet".to_owned(), |at| format!("{} UTC", when(at)))
+            .map_or_else(|| "not yet".to_owned(), |at| format!("{} UTC", when(at)));
+        match started_by.get() {
+            Some(who) => format!("{at} by {who}"),
+            None => at,
+        }
     };
     let duration = move || {
         let (start, end) = times.get();

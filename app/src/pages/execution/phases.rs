@@ -159,6 +159,7 @@ mod tests {
                 created_by: None,
                 created_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
                 started_at: None,
+                started_by: None,
                 finished_at: None,
                 last_seq: 1,
             },

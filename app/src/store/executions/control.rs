@@ -131,6 +131,9 @@ pub async fn command(
                                 executions::started_at.eq(row
                                     .started_at
                                     .or((command == Command::Start).then_some(now))),
+                                executions::started_by.eq(row
+                                    .started_by
+                                    .or(actor.filter(|_| command == Command::Start))),
                                 executions::finished_at.eq(ends.then_some(now)),
                             ))
                             .execute(conn)

@@ -46,6 +46,7 @@ pub(crate) struct ExecutionRow {
     pub created_by: Option<u64>,
     pub created_at: NaiveDateTime,
     pub started_at: Option<NaiveDateTime>,
+    pub started_by: Option<u64>,
     pub finished_at: Option<NaiveDateTime>,
     pub last_seq: u64,
 }
@@ -102,6 +103,7 @@ impl Names {
             created_by: self.user(row.created_by),
             created_at: row.created_at.and_utc(),
             started_at: row.started_at.map(|t| t.and_utc()),
+            started_by: self.user(row.started_by),
             finished_at: row.finished_at.map(|t| t.and_utc()),
             last_seq: row.last_seq,
         })

@@ -32,7 +32,8 @@ pub(crate) async fn names(
         .collect();
     let mut ids: Vec<u64> = rows
         .iter()
-        .filter_map(|r| r.created_by)
+        .flat_map(|r| [r.created_by, r.started_by])
+        .flatten()
         .chain(steps.iter().filter_map(|s| s.decided_by))
         .collect();
     ids.sort_unstable();
