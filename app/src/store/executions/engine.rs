@@ -254,23 +254,29 @@ async fn locked(conn: &mut Db, id: ExecutionId) -> Result<ExecutionRow, StoreErr
         .ok_or_else(|| StoreError::not_found(format!("execution {id}")))
 }
 
-/// Moves a step by `trigger` and, when given, the execution by `execution_trigger`
-/// (if its table allows it now: a step may end after its execution was cancelled), with
-/// their events and the engine's audit entry. Fields are set by `set_step`.
-async fn transition(
-    conn: &mut Db,
-    fence: Fence,
+/// One step's move, asked of the step state table.
+struct Move {
     step: ExecutionStepId,
     trigger: StepTrigger,
-    execution_trigger: Option<Trigger>,
     last_error: Option<String>,
-) -> Result<(u32, Vec<ExecutionEvent>), StoreError> {
-    check(conn, fence).await?;
-    let id = fence.execution;
-    let row = locked(conn, id).await?;
-    let state = row.state()?;
+}
+
+/// What a move did: the step's attempts now, and the audit note.
+struct Moved {
+    attempts: u32,
+    note: String,
+}
+
+/// Moves one step (inside a fenced transaction whose execution row is locked, the
+/// execution in `state`). A refusal comes before any write.
+async fn move_step(
+    conn: &mut Db,
+    id: ExecutionId,
+    state: ExecutionState,
+    m: &Move,
+) -> Result<Moved, StoreError> {
     let (status, attempts, phase, position): (String, u32, String, u32) = execution_steps::table
-        .find(step.0)
+        .find(m.step.0)
         .filter(execution_steps::execution_id.eq(id.0))
         .select((
             execution_steps::status,
@@ -280,10 +286,12 @@ async fn transition(
         ))
         .first(conn)
         .await?;
+    let step = m.step;
     let status = StepStatus::parse(&status)
         .ok_or_else(|| StoreError::internal(format!("step {step}: status {status:?}")))?;
+    let dispatch = m.trigger == StepTrigger::Dispatch;
     let runs_this_phase = matches!(state, ExecutionState::Running(p) if p.as_str() == phase);
-    if trigger == StepTrigger::Dispatch && !runs_this_phase {
+    if dispatch && !runs_this_phase {
         return Err(StoreError::conflict(
             ConflictCode::WrongState,
             None,
@@ -291,15 +299,11 @@ async fn transition(
         ));
     }
     let next = status
-        .next(trigger)
+        .next(m.trigger)
         .map_err(|why| StoreError::conflict(ConflictCode::WrongState, None, why.0))?;
     let now = Utc::now().naive_utc();
-    let attempts = if trigger == StepTrigger::Dispatch {
-        attempts + 1
-    } else {
-        attempts
-    };
-    if trigger == StepTrigger::Dispatch {
+    let attempts = if dispatch { attempts + 1 } else { attempts };
+    if dispatch {
         diesel::update(execution_steps::table.find(step.0))
             .set((
                 execution_steps::status.eq(next.as_str()),
@@ -318,46 +322,86 @@ async fn transition(
                     StepStatus::Succeeded | StepStatus::Failed | StepStatus::Interrupted
                 )
                 .then_some(now)),
-                execution_steps::last_error.eq(last_error.clone()),
+                execution_steps::last_error.eq(m.last_error.clone()),
             ))
             .execute(conn)
             .await?;
     }
-    let moved = execution_trigger.and_then(|t| state.next(t).ok());
-    if let Some(moved) = moved {
-        diesel::update(executions::table.find(id.0))
-            .set((
-                executions::state.eq(moved.as_str()),
-                executions::updated_at.eq(now),
-                executions::finished_at.eq((moved == ExecutionState::Completed).then_some(now)),
-            ))
-            .execute(conn)
-            .await?;
-    }
-    let (summary, views) = changed(conn, id, &[step]).await?;
-    let mut changes: Vec<Change> = views.into_iter().map(Change::Step).collect();
-    if moved.is_some() {
-        changes.push(Change::Execution(summary));
-    }
-    let written = events::append_all(conn, id.0, changes).await?;
     let phase_label = Phase::parse(&phase).map_or(phase.clone(), |p| p.label().to_owned());
     let mut note = format!(
         "{phase_label} step {position}: {}",
         next.label().to_lowercase()
     );
-    if let Some(error) = &last_error {
+    if let Some(error) = &m.last_error {
         note.push_str(&format!(" ({error})"));
     }
-    if let Some(moved) = moved {
-        note.push_str(&format!("; execution {}", moved.label().to_lowercase()));
+    Ok(Moved { attempts, note })
+}
+
+/// Moves `first` and, when given, the execution by `execution_trigger` (if its table
+/// allows it now: a step may end after its execution was cancelled); then `then`, if
+/// the tables allow it (it is skipped, not refused, when they do not). One fence check,
+/// one set of events, one audit entry per move, by the engine. Returns the attempts of
+/// `first` and, if it moved, of `then`.
+async fn transition(
+    conn: &mut Db,
+    fence: Fence,
+    first: Move,
+    execution_trigger: Option<Trigger>,
+    then: Option<Move>,
+) -> Result<(u32, Option<u32>, Vec<ExecutionEvent>), StoreError> {
+    check(conn, fence).await?;
+    let id = fence.execution;
+    let state = locked(conn, id).await?.state()?;
+    let mut moved = vec![(first.step, move_step(conn, id, state, &first).await?)];
+    let execution_moved = execution_trigger.and_then(|t| state.next(t).ok());
+    let now = Utc::now().naive_utc();
+    if let Some(next) = execution_moved {
+        diesel::update(executions::table.find(id.0))
+            .set((
+                executions::state.eq(next.as_str()),
+                executions::updated_at.eq(now),
+                executions::finished_at.eq((next == ExecutionState::Completed).then_some(now)),
+            ))
+            .execute(conn)
+            .await?;
     }
-    audit::write_ok(
-        conn,
-        &engine_record("engine/step", note),
-        Target::new("execution", id),
-    )
-    .await?;
-    Ok((attempts, written))
+    let state = execution_moved.unwrap_or(state);
+    if let Some(then) = then {
+        match move_step(conn, id, state, &then).await {
+            Ok(done) => moved.push((then.step, done)),
+            Err(StoreError::Conflict {
+                code: ConflictCode::WrongState,
+                ..
+            }) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    let steps: Vec<ExecutionStepId> = moved.iter().map(|(step, _)| *step).collect();
+    let (summary, views) = changed(conn, id, &steps).await?;
+    let mut changes: Vec<Change> = steps
+        .iter()
+        .filter_map(|step| views.iter().find(|v| v.id == *step).cloned())
+        .map(Change::Step)
+        .collect();
+    if execution_moved.is_some() {
+        changes.push(Change::Execution(summary));
+    }
+    let written = events::append_all(conn, id.0, changes).await?;
+    for (i, (_, done)) in moved.iter().enumerate() {
+        let mut note = done.note.clone();
+        if let (0, Some(next)) = (i, execution_moved) {
+            note.push_str(&format!("; execution {}", next.label().to_lowercase()));
+        }
+        audit::write_ok(
+            conn,
+            &engine_record("engine/step", note),
+            Target::new("execution", id),
+        )
+        .await?;
+    }
+    let then_attempts = moved.get(1).map(|(_, done)| done.attempts);
+    Ok((moved[0].1.attempts, then_attempts, written))
 }
 
 /// Starts a pending step of the phase the execution runs: running, one more attempt.
@@ -369,7 +413,14 @@ pub async fn dispatch(
 ) -> Result<(u32, Vec<ExecutionEvent>), StoreError> {
     let mut conn = store.conn().await?;
     conn.transaction(async move |conn| {
-        transition(conn, fence, step, StepTrigger::Dispatch, None, None).await
+        let start = Move {
+            step,
+            trigger: StepTrigger::Dispatch,
+            last_error: None,
+        };
+        transition(conn, fence, start, None, None)
+            .await
+            .map(|(attempts, _, events)| (attempts, events))
     })
     .await
 }
@@ -405,7 +456,7 @@ pub async fn end_step(
     next: Option<ExecutionStepId>,
 ) -> Result<Ended, StoreError> {
     let next = next.filter(|_| end == StepEnd::Succeeded);
-    let (trigger, execution_trigger, error) = match end {
+    let (trigger, execution_trigger, last_error) = match end {
         StepEnd::Succeeded => (StepTrigger::Succeed, None, None),
         StepEnd::Waiting => (StepTrigger::AwaitConfirmation, None, None),
         StepEnd::Failed(why) => (StepTrigger::Fail, Some(Trigger::StepFailed), Some(why)),
@@ -415,25 +466,20 @@ pub async fn end_step(
             Some(why),
         ),
     };
+    let ending = Move {
+        step,
+        trigger,
+        last_error,
+    };
+    let start = next.map(|step| Move {
+        step,
+        trigger: StepTrigger::Dispatch,
+        last_error: None,
+    });
     let mut conn = store.conn().await?;
     conn.transaction(async move |conn| {
-        let (_, mut events) =
-            transition(conn, fence, step, trigger, execution_trigger, error).await?;
-        let mut next_attempt = None;
-        if let Some(next) = next {
-            // Refusals come before any write of the dispatch, so the end above stands.
-            match transition(conn, fence, next, StepTrigger::Dispatch, None, None).await {
-                Ok((attempt, more)) => {
-                    events.extend(more);
-                    next_attempt = Some(attempt);
-                }
-                Err(StoreError::Conflict {
-                    code: ConflictCode::WrongState,
-                    ..
-                }) => {}
-                Err(error) => return Err(error),
-            }
-        }
+        let (_, next_attempt, events) =
+            transition(conn, fence, ending, execution_trigger, start).await?;
         Ok(Ended {
             events,
             next_attempt,
