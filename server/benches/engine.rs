@@ -14,7 +14,7 @@
 
 use app::domain::catalog::builtin_step_types;
 use app::domain::environment::{Application, ProductGroupForm};
-use app::domain::execution::view::NewExecution;
+use app::domain::execution::view::{NewExecution, StepCall};
 use app::domain::execution::{Command, ExecutionState};
 use app::domain::ids::{DataCenterId, ExecutionId};
 use app::domain::plan::{PlanContent, PlanStep};
@@ -145,8 +145,42 @@ async fn run(url: &str) -> anyhow::Result<()> {
         took.as_secs_f64() / critical.as_secs_f64(),
         critical.as_millis()
     );
+    let calls = app::store::executions::step_record(&store, id, step.id)
+        .await?
+        .calls;
+    where_restart_time_goes(&calls);
     supervisor.shut_down(Duration::from_secs(5)).await;
     Ok(())
+}
+
+/// Per level, on average: from its first call recorded to its last answer recorded,
+/// against the platform's own time per restart.
+fn where_restart_time_goes(calls: &[StepCall]) {
+    type At = chrono::DateTime<chrono::Utc>;
+    let mut levels: Vec<(Option<At>, Option<At>)> = vec![(None, None); LEVELS];
+    for call in calls {
+        let level = call
+            .idempotency_key
+            .rsplit("-c")
+            .next()
+            .and_then(|n| n.parse::<usize>().ok())
+            .map(|n| (n / PER_LEVEL).min(LEVELS - 1));
+        let (Some(level), Some(done)) = (level, call.finished_at) else {
+            continue;
+        };
+        let (first, last) = &mut levels[level];
+        *first = Some(first.map_or(call.sent_at, |t| t.min(call.sent_at)));
+        *last = Some(last.map_or(done, |t| t.max(done)));
+    }
+    let spans: Vec<f64> = levels
+        .iter()
+        .filter_map(|(first, last)| Some(ms(((*last)? - (*first)?).to_std().ok()?)))
+        .collect();
+    let mean = spans.iter().sum::<f64>() / spans.len().max(1) as f64;
+    println!(
+        "restart, per level on average: {mean:.1} ms from its first call recorded to its last \
+         answer recorded, of which the platform takes {RESTART_MS} ms"
+    );
 }
 
 async fn record(store: &Store, username: &str) -> anyhow::Result<AuditRecord> {
