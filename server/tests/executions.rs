@@ -172,15 +172,7 @@ fn serving(state: &Value, group: &str) -> Vec<String> {
 async fn the_power_loss_plan_switches_over_and_recovers() {
     let app = TestApp::spawn_with_demo().await;
     let operator = app.as_role(Role::Operator).await;
-    trust_simulator(&app, &operator).await;
-    let detail = create(
-        &app,
-        &operator,
-        "Data center power loss",
-        "Shanghai-A",
-        "Hangzhou-B",
-    )
-    .await;
+    let detail = power_loss_created(&app, &operator).await;
     let id = id(&detail);
     assert_eq!(detail["summary"]["state"], "created");
     assert_eq!(detail["summary"]["started_by"], Value::Null);
@@ -331,16 +323,22 @@ fn step(detail: &Value, id: u64) -> &Value {
 }
 
 /// A power-loss run from Shanghai-A to Hangzhou-B, created by the operator.
-async fn power_loss(app: &TestApp, operator: &Client) -> u64 {
+/// A new execution (created, not started) of the demo's power-loss plan from Shanghai-A
+/// to Hangzhou-B, with the simulator trusted; its detail.
+pub async fn power_loss_created(app: &TestApp, operator: &Client) -> Value {
     trust_simulator(app, operator).await;
-    id(&create(
+    create(
         app,
         operator,
         "Data center power loss",
         "Shanghai-A",
         "Hangzhou-B",
     )
-    .await)
+    .await
+}
+
+async fn power_loss(app: &TestApp, operator: &Client) -> u64 {
+    id(&power_loss_created(app, operator).await)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,7 +2,7 @@
 //! transaction under the lease's fence, its events follow the writes' order, and a call
 //! answered twice in one batch keeps the later answer and what the earlier one knew.
 
-use crate::executions::{create, id, trust_simulator};
+use crate::executions::{id, power_loss_created};
 use crate::support::test_app::TestApp;
 use app::domain::event::Change;
 use app::domain::execution::view::{CallStatus, ExecutionStepId, LogLevel};
@@ -28,15 +28,7 @@ fn sent(step: ExecutionStepId, n: u32) -> Write {
 async fn a_batch_is_written_in_order_under_the_fence() {
     let app = TestApp::spawn_with_demo().await;
     let operator = app.as_role(Role::Operator).await;
-    trust_simulator(&app, &operator).await;
-    let detail = create(
-        &app,
-        &operator,
-        "Data center power loss",
-        "Shanghai-A",
-        "Hangzhou-B",
-    )
-    .await;
+    let detail = power_loss_created(&app, &operator).await;
     let execution = ExecutionId(id(&detail));
     let step = ExecutionStepId(detail["steps"][0]["id"].as_u64().unwrap());
     let store = app.services.store();
