@@ -76,9 +76,10 @@ pub fn id(detail: &Value) -> u64 {
     detail["summary"]["id"].as_u64().unwrap()
 }
 
-/// Waits until the execution is in `state` (or fails after 30 s); returns its detail.
+/// Waits until the execution is in `state` (or fails after 90 s); returns its detail.
 pub async fn until_state(app: &TestApp, client: &Client, id: u64, state: &str) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    // The demo's longest step, a 60 s wait, fits.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
     loop {
         let (status, detail) = app
             .call(client, "executions/get", json!({ "id": id }))
@@ -210,6 +211,88 @@ async fn the_power_loss_plan_switches_over_and_recovers() {
     assert_eq!(calls[0]["status"], "succeeded");
     assert_eq!(calls[0]["path"], "/v1/traffic/cut");
     assert!(!record["lines"].as_array().unwrap().is_empty());
+}
+
+/// The network-partition plan, Shanghai-A to Beijing-C: confirmed by the operator, a
+/// 60 s wait, the portal's database moved; then recovery puts everything back.
+async fn network_partition_runs(app: &TestApp, operator: &Client) {
+    let detail = create(
+        app,
+        operator,
+        "Data center network partition",
+        "Shanghai-A",
+        "Beijing-C",
+    )
+    .await;
+    let id = id(&detail);
+    command(app, operator, "executions/start", json!({ "id": id })).await;
+    let confirm = step_id(&detail, "switchover", 1);
+    until_step(app, operator, id, confirm, "waiting").await;
+    let body = json!({ "id": id, "step": confirm });
+    command(app, operator, "executions/confirm_step", body).await;
+    let done = until_state(app, operator, id, "switchover_done").await;
+    assert_eq!(statuses(&done, "switchover"), ["succeeded"; 5]);
+    let world = simulator(app, operator).await;
+    assert_eq!(primary(&world, "portal-db"), "Beijing-C");
+    for group in ["Customer portal", "Payments"] {
+        assert!(!serving(&world, group).contains(&"Shanghai-A".to_owned()));
+    }
+
+    command(app, operator, "executions/start", json!({ "id": id })).await;
+    let completed = until_state(app, operator, id, "completed").await;
+    assert_eq!(statuses(&completed, "recovery"), ["succeeded"; 3]);
+    let world = simulator(app, operator).await;
+    assert_eq!(primary(&world, "portal-db"), "Shanghai-A");
+    for group in ["Customer portal", "Payments"] {
+        assert!(serving(&world, group).contains(&"Shanghai-A".to_owned()));
+    }
+}
+
+/// The trading drill (in review in the demo), approved by the reviewer, then run from
+/// Shanghai-A to Hangzhou-B and back.
+async fn trading_drill_runs(app: &TestApp, operator: &Client) {
+    let drill = plan(app, operator, "Trading failover drill").await;
+    let (_, current) = app
+        .call(operator, "plans/get", json!({ "id": drill }))
+        .await;
+    let reviewer = app.as_role(Role::Reviewer).await;
+    let approval =
+        json!({ "id": drill, "revision": current["plan"]["revision"], "comment": "drill" });
+    let (status, body) = app.call(&reviewer, "plans/approve", approval).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let id = id(&create(
+        app,
+        operator,
+        "Trading failover drill",
+        "Shanghai-A",
+        "Hangzhou-B",
+    )
+    .await);
+    command(app, operator, "executions/start", json!({ "id": id })).await;
+    let done = until_state(app, operator, id, "switchover_done").await;
+    assert_eq!(statuses(&done, "switchover"), ["succeeded"; 3]);
+    let world = simulator(app, operator).await;
+    assert_eq!(primary(&world, "trading-db"), "Hangzhou-B");
+    assert!(!serving(&world, "Trading").contains(&"Shanghai-A".to_owned()));
+
+    command(app, operator, "executions/start", json!({ "id": id })).await;
+    let completed = until_state(app, operator, id, "completed").await;
+    assert_eq!(statuses(&completed, "recovery"), ["succeeded"; 2]);
+    let world = simulator(app, operator).await;
+    assert_eq!(primary(&world, "trading-db"), "Shanghai-A");
+    assert!(serving(&world, "Trading").contains(&"Shanghai-A".to_owned()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_other_demo_plans_switch_over_and_recover() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    trust_simulator(&app, &operator).await;
+    tokio::join!(
+        network_partition_runs(&app, &operator),
+        trading_drill_runs(&app, &operator)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
