@@ -140,20 +140,15 @@ pub async fn command(
                             .await?;
                     }
                     let mut detail = detail(conn, id).await?;
-                    let mut written = Vec::new();
-                    for step_id in changed {
-                        if let Some(step) = detail.steps.iter().find(|s| s.id.0 == step_id) {
-                            written.push(
-                                events::append(conn, id.0, Change::Step(step.clone())).await?,
-                            );
-                        }
-                    }
+                    let mut changes: Vec<Change> = changed
+                        .iter()
+                        .filter_map(|step_id| detail.steps.iter().find(|s| s.id.0 == *step_id))
+                        .map(|step| Change::Step(step.clone()))
+                        .collect();
                     if next.is_some() {
-                        written.push(
-                            events::append(conn, id.0, Change::Execution(detail.summary.clone()))
-                                .await?,
-                        );
+                        changes.push(Change::Execution(detail.summary.clone()));
                     }
+                    let written = events::append_all(conn, id.0, changes).await?;
                     if let Some(last) = written.last() {
                         detail.summary.last_seq = last.seq;
                     }

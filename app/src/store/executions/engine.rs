@@ -438,7 +438,7 @@ pub enum StepEnd {
 
 /// What ending a step wrote: its events and, when the next step was started in the same
 /// transaction, that step's attempt.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Ended {
     pub events: Vec<ExecutionEvent>,
     pub next_attempt: Option<u32>,
