@@ -122,13 +122,14 @@ async fn write_batch(engine: &Engine, fence: Fence, entries: &mut Vec<Entry>) {
     if entries.is_empty() {
         return;
     }
-    let writes: Vec<Write> = entries.iter().filter_map(|e| e.write.clone()).collect();
+    let wrote: Vec<bool> = entries.iter().map(|e| e.write.is_some()).collect();
+    let writes: Vec<Write> = entries.iter_mut().filter_map(|e| e.write.take()).collect();
     match journal::write(&engine.store, fence, writes).await {
         Ok(written) => {
             engine.publish(written.iter().map(|w| w.event.clone()));
             let mut written = written.into_iter();
-            for entry in entries.drain(..) {
-                let this = entry.write.is_some().then(|| written.next()).flatten();
+            for (entry, wrote) in entries.drain(..).zip(wrote) {
+                let this = wrote.then(|| written.next()).flatten();
                 if let Some(reply) = entry.reply {
                     let _ = reply.send(Ok(this));
                 }
