@@ -1,6 +1,7 @@
 //! The Switchyard server: start-up steps and the HTTP router. `main.rs` strings them
 //! together; the integration tests build the very same router.
 
+pub mod assets;
 pub mod config;
 pub mod conformance;
 pub mod engine;
@@ -75,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(live::routes(state.services.clone()))
+        .nest_service("/pkg", assets::bundle(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
@@ -93,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .layer(nosniff)
         .layer(referrer_policy)
         .layer(no_frames)
+        .layer(assets::compression())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -13,6 +13,12 @@ use server::{AppState, StartOptions, prepare, router, start_background_tasks};
 use std::net::SocketAddr;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc gives freed memory back to the system. With glibc's allocator, the 19 MiB a
+/// password check takes stayed resident once freed: a few sign-ins kept an idle server
+/// above 100 MB.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
@@ -56,6 +62,7 @@ async fn main() -> anyhow::Result<()> {
         .context("cannot read the site configuration (run from the repository, or set LEPTOS_* variables)")?
         .leptos_options;
     leptos_options.site_addr = config.addr;
+    let leptos_options = server::assets::with_hashed_names(leptos_options);
 
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -66,7 +73,7 @@ async fn main() -> anyhow::Result<()> {
         services,
     });
     axum::serve(
-        listener,
+        server::assets::without_delay(listener),
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(stop_on_signal(supervisor.stop_signal()))

@@ -219,7 +219,7 @@ pub async fn serve(
     simulator: Arc<Simulator>,
     stop: tokio_util::sync::CancellationToken,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(simulator))
+    axum::serve(crate::assets::without_delay(listener), router(simulator))
         .with_graceful_shutdown(stop.cancelled_owned())
         .await
 }

@@ -56,7 +56,7 @@ pub async fn serve(services: Services) -> String {
     });
     tokio::spawn(async move {
         axum::serve(
-            listener,
+            server::assets::without_delay(listener),
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .await
