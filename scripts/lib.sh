@@ -55,24 +55,87 @@ wait_ready() {
   die "$base/readyz did not answer within 60 s"
 }
 
+# Starts the release build with demo data, its simulator on a free port too, over the
+# fresh database `switchyard_$1_<pid>` on the server $2, logging to $3; sets SERVER_PID
+# and BASE, and waits until it is ready. Set `trap stop_release EXIT` first.
+start_release() {
+  RELEASE_DB_SERVER=$2
+  RELEASE_DB=switchyard_$1_$$
+  local log=$3 port sim_port
+  port=$(free_port)
+  sim_port=$(free_port)
+  BASE="http://127.0.0.1:$port"
+  (cd "$ROOT" && DATABASE_URL="$RELEASE_DB_SERVER/$RELEASE_DB" SWITCHYARD_ADDR="127.0.0.1:$port" \
+    SWITCHYARD_DEMO=1 SWITCHYARD_SIMULATOR_ADDR="127.0.0.1:$sim_port" SWITCHYARD_LOG=warn \
+    exec target/release/server) >"$log" 2>&1 &
+  SERVER_PID=$!
+  wait_ready "$SERVER_PID" "$BASE" "$log"
+}
+
+# What `make bench` and `make abuse` start from: the tools ($2: build or test) and wrk,
+# the release build, and that build started for $1 (see start_release) on the database
+# server `make run` would use or TEST_DATABASE_URL; sets WORK, a scratch folder removed
+# at exit, besides what start_release sets.
+start_release_to_measure() {
+  "$ROOT/scripts/tools.sh" "$2"
+  command -v wrk >/dev/null || apt_install wrk
+  local server
+  server=${TEST_DATABASE_URL:-$("$ROOT/scripts/database.sh")}
+  build_release
+  WORK=$(mktemp -d)
+  trap 'stop_release; rm -rf "$WORK"' EXIT
+  start_release "$1" "$server" "$WORK/server.log"
+}
+
+# Stops what start_release started and drops its database.
+stop_release() {
+  [ -n "${SERVER_PID:-}" ] || return 0
+  kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  db_client "$RELEASE_DB_SERVER" -e "DROP DATABASE IF EXISTS \`$RELEASE_DB\`" || true
+  SERVER_PID=
+}
+
 # A TCP port on 127.0.0.1 that nothing listens on right now.
 free_port() {
   node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }
 
 # The release build that `make run` serves (server, and the browser bundle through
-# wasm-bindgen and wasm-opt), redone only when a source changed since the last good one:
+# wasm-bindgen and wasm-opt, its files named by a hash of their content and stored beside
+# brotli and gzip copies), redone only when a source changed since the last good one:
 # cargo-leptos would otherwise redo the WASM post-processing on every call. A failed
 # build fails the caller.
 build_release() {
-  local stamp="$STATE/release.stamp"
+  local stamp="$STATE/release.stamp" built="$STATE/release.binary"
   local sources=(app frontend server style migrations Cargo.toml Cargo.lock)
-  if [ -x "$ROOT/target/release/server" ] && [ -f "$ROOT/target/site/pkg/switchyard.wasm" ] \
-     && [ -f "$stamp" ] && [ -z "$(cd "$ROOT" && find "${sources[@]}" -newer "$stamp" -print -quit)" ]; then
+  local binary="$ROOT/target/release/server"
+  # `cargo bench` writes its own build of the server to the same place: the one we
+  # built is the one whose time and size we noted.
+  if [ -x "$binary" ] && [ -f "$ROOT/target/release/hash.txt" ] && [ -f "$stamp" ] \
+     && [ "$(cat "$built" 2>/dev/null)" = "$(stat -c '%Y %s' "$binary")" ] \
+     && [ -z "$(cd "$ROOT" && find "${sources[@]}" -newer "$stamp" -print -quit)" ]; then
     return 0
   fi
   say "building Switchyard (release; the first build takes several minutes)"
   mkdir -p "$STATE" && touch "$stamp.next"   # taken before the build: edits made during it count
-  (cd "$ROOT" && cargo leptos build --release)
+  (cd "$ROOT" && cargo leptos build --release --precompress --split)
+  # cargo-leptos' gzip copies are a fifth larger than gzip -9's, and gzip is what a
+  # browser that takes no brotli gets.
+  local file
+  while read -r file; do gzip -9 -n -c "$file" >"$file.gz"; done \
+    < <(find "$ROOT/target/site/pkg" -type f ! -name '*.gz' ! -name '*.br')
+  stat -c '%Y %s' "$binary" >"$built"
   mv "$stamp.next" "$stamp"
+}
+
+# The files every page loads first (WASM, JS, CSS, the loader of the lazy chunks), by
+# the hashed names the last release build gave them.
+bundle_files() {
+  local kind hash
+  while IFS=': ' read -r kind hash; do
+    case $kind in
+      wasm|js|css) echo "$ROOT/target/site/pkg/switchyard.$hash.$kind" ;;
+      split) echo "$ROOT/target/site/pkg/__wasm_split.$hash.js" ;;
+    esac
+  done <"$ROOT/target/release/hash.txt"
 }
