@@ -1,5 +1,5 @@
 # The two commands Switchyard is run and tested with. The scripts install whatever is missing.
-.PHONY: run test bundle-size abuse simulator-load db
+.PHONY: run test bench bundle-size abuse simulator-load db
 
 ## Build and serve the console with demo data (http://127.0.0.1:3000 unless SWITCHYARD_ADDR says otherwise).
 run:
@@ -9,6 +9,11 @@ run:
 ## a startup smoke check and the end-to-end tests against that release build.
 test:
 	@scripts/test.sh
+
+## How fast it is, in one table against its goals: pages, bytes to the browser, memory,
+## the engine, the live channel. Builds the release and starts what it needs.
+bench:
+	@scripts/bench.sh
 
 ## Size of the release bundle the browser downloads (WASM, JS, CSS), raw and gzip.
 bundle-size:

@@ -9,28 +9,10 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-"$ROOT/scripts/tools.sh" build
-command -v wrk >/dev/null || apt_install wrk
-server=${TEST_DATABASE_URL:-$("$ROOT/scripts/database.sh")}
-build_release
-
-port=$(free_port)
-base="http://127.0.0.1:$port"
-db=switchyard_abuse_$$
-work=$(mktemp -d)
-log="$work/server.log"
-(cd "$ROOT" && DATABASE_URL="$server/$db" SWITCHYARD_ADDR="127.0.0.1:$port" \
-  LEPTOS_SITE_ADDR="127.0.0.1:$port" SWITCHYARD_DEMO=1 SWITCHYARD_LOG=warn \
-  exec target/release/server) >"$log" 2>&1 &
-pid=$!
-stop() {
-  kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-  db_client "$server" -e "DROP DATABASE IF EXISTS \`$db\`" || true
-  rm -rf "$work"
-}
-trap stop EXIT
-
-wait_ready "$pid" "$base" "$log"
+start_release_to_measure abuse build
+base=$BASE
+pid=$SERVER_PID
+work=$WORK
 
 # Signs in as a demo user; prints the session cookie.
 cookie_of() {

@@ -66,7 +66,8 @@ start_release() {
   sim_port=$(free_port)
   BASE="http://127.0.0.1:$port"
   (cd "$ROOT" && DATABASE_URL="$RELEASE_DB_SERVER/$RELEASE_DB" SWITCHYARD_ADDR="127.0.0.1:$port" \
-    SWITCHYARD_DEMO=1 SWITCHYARD_SIMULATOR_ADDR="127.0.0.1:$sim_port" SWITCHYARD_LOG=warn \
+    SWITCHYARD_DEMO=1 SWITCHYARD_SIMULATOR=1 SWITCHYARD_SIMULATOR_ADDR="127.0.0.1:$sim_port" \
+    SWITCHYARD_LOG=warn \
     exec target/release/server) >"$log" 2>&1 &
   SERVER_PID=$!
   wait_ready "$SERVER_PID" "$BASE" "$log"

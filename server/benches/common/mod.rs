@@ -67,7 +67,7 @@ pub async fn serve(services: Services) -> anyhow::Result<String> {
     });
     tokio::spawn(async move {
         axum::serve(
-            listener,
+            server::assets::without_delay(listener),
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .await
@@ -86,4 +86,9 @@ pub fn ms(d: Duration) -> f64 {
 /// The `p`-th percentile of `sorted`.
 pub fn percentile(sorted: &[Duration], p: usize) -> Duration {
     sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
+}
+
+/// The table's last column: whether a measurement met its goal.
+pub fn verdict(met: bool) -> &'static str {
+    if met { "pass" } else { "FAIL" }
 }

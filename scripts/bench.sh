@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# `make bench`: how fast Switchyard is, in one table (metric, measured, goal, pass/FAIL).
+# Builds the release (what `make run` serves), starts it on free ports with its simulator
+# over a fresh demo database, and measures, against 127.0.0.1 only, with bounded load:
+#   - signed-in page loads over kept-alive connections (wrk, 4 connections): the console's
+#     pages, and the page of an execution of 200 steps that has run;
+#   - a server function (`plans/list`);
+#   - the first page in Chromium on a 10 Mbit/s, 40 ms line: bytes over the wire and the
+#     time until it is interactive (end2end/bench/);
+#   - the server's resident memory, idle and at its peak under a page and sign-in flood;
+#   - the engine and the live channel (`cargo bench -p server`): step dispatch, a restart
+#     of 1,000 applications, live fan-out to 1,000 watchers.
+# A benchmark, not a test: `make test` does not run it, and it fails only when it cannot
+# measure. The figures depend on the machine; the README keeps the latest.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+start_release_to_measure bench test
+base=$BASE
+pid=$SERVER_PID
+work=$WORK
+
+rows=()
+# row METRIC MEASURED GOAL VERDICT
+row() { rows+=("$1|$2|$3|$4"); }
+# at_most VALUE LIMIT: pass when VALUE <= LIMIT.
+at_most() { awk -v v="$1" -v g="$2" 'BEGIN { print (v + 0 <= g + 0) ? "pass" : "FAIL" }'; }
+trim() { sed 's/^ *//; s/ *$//' <<<"$1"; }
+rss_mb() { awk -v f="$1" '$1 == f":" { printf "%.0f", $2 / 1024 }' "/proc/$pid/status"; }
+
+# wrk's p50 and p99 in ms and its requests per second: `wrk_figures ARGS...`.
+wrk_figures() {
+  wrk --latency "$@" | awk '
+    function ms(v) { if (v ~ /us$/) { sub(/us/, "", v); return v / 1000 }
+                     if (v ~ /ms$/) { sub(/ms/, "", v); return v }
+                     if (v ~ /s$/)  { sub(/s/, "", v);  return v * 1000 } }
+    $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
+    $1 == "Requests/sec:" { rate = $2 }
+    /Non-2xx/ { bad = $NF }
+    END { if (bad) { print "non-2xx answers: " bad > "/dev/stderr"; exit 1 }
+          printf "%.1f %.1f %.0f\n", p50, p99, rate }'
+}
+
+say "preparing: the operator signs in, a plan of 200 steps runs through switchover"
+read -r COOKIE execution < <(node "$ROOT/scripts/bench/prepare.mjs" "$base")
+export COOKIE
+sleep 2
+idle_start=$(rss_mb VmRSS)
+
+pages() {
+  PAGES="$1" wrk_figures -t1 -c4 -d"$2"s -s "$ROOT/scripts/bench/pages.lua" "$base"
+}
+say "signed-in pages over kept-alive connections"
+read -r p50 p99 rate < <(pages "/plans /plans/1 /steps /environment /executions" 10)
+row "SSR pages (/plans, /plans/1, /steps, /environment, /executions), keep-alive, p50 / p99" \
+  "$p50 / $p99 ms ($rate/s)" "p99 ≤ 20 ms" "$(at_most "$p99" 20)"
+read -r p50 p99 rate < <(pages "/executions/$execution" 10)
+row "SSR page of an execution of 200 steps, keep-alive, p50 / p99" \
+  "$p50 / $p99 ms ($rate/s)" "p99 ≤ 20 ms" "$(at_most "$p99" 20)"
+read -r p50 p99 rate < <(wrk_figures -t1 -c4 -d5s -s "$ROOT/scripts/abuse/read.lua" "$base")
+row "server function plans/list, keep-alive, p50 / p99" "$p50 / $p99 ms ($rate/s)" "keep it" ""
+
+say "the first page in Chromium on a 10 Mbit/s line with 40 ms round trips"
+(cd "$ROOT/end2end" && BENCH_BASE_URL="$base" BENCH_OUT="$work/first_page.json" \
+  npx playwright test --config bench.config.ts >"$work/playwright.log" 2>&1) \
+  || { cat "$work/playwright.log" >&2; die "the page timing failed"; }
+read -r cold_kb cold_ms warm_kb < <(node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log((r.cold_bytes / 1024).toFixed(0), r.cold_ms, (r.warm_bytes / 1024).toFixed(1))' \
+  "$work/first_page.json")
+row "first page (sign-in), bytes over the wire, empty cache" "$cold_kb KB" "≤ 400 KB" "$(at_most "$cold_kb" 400)"
+row "first page (sign-in), interactive at 10 Mbit/s, 40 ms RTT, median of 5" \
+  "$cold_ms ms" "≤ 1000 ms" "$(at_most "$cold_ms" 1000)"
+row "the same page again, bytes over the wire (bundle cached)" "$warm_kb KB" "" ""
+
+say "memory under a flood: 64 connections loading pages, 400 signing in wrongly"
+PAGES="/plans /executions/$execution /environment" wrk -t1 -c64 -d15s \
+  -s "$ROOT/scripts/bench/pages.lua" "$base" >/dev/null 2>&1 &
+flood_pages=$!
+wrk -t1 -c400 -d15s -s "$ROOT/scripts/abuse/sign_in_flood.lua" "$base" >/dev/null 2>&1 &
+flood_sign_ins=$!
+wait "$flood_pages" "$flood_sign_ins" || true
+peak=$(rss_mb VmHWM)
+sleep 5
+idle_after=$(rss_mb VmRSS)
+row "server resident memory, idle (after start and preparation)" "$idle_start MB" "≤ 64 MB" "$(at_most "$idle_start" 64)"
+row "server resident memory, peak under the flood" "$peak MB" "≤ 256 MB" "$(at_most "$peak" 256)"
+row "server resident memory, idle again after the flood" "$idle_after MB" "≤ 64 MB" "$(at_most "$idle_after" 64)"
+stop_release
+
+say "the engine and the live channel (cargo bench; the first run builds them)"
+# cargo bench writes its own build of the server where the release is: keep ours.
+cp -p "$ROOT/target/release/server" "$work/server"
+for bench in engine live; do
+  (cd "$ROOT" && BENCH_DATABASE_URL="$RELEASE_DB_SERVER" cargo bench -q -p server --bench "$bench") \
+    >"$work/$bench.txt" 2>&1 || { cat "$work/$bench.txt" >&2; die "the $bench bench failed"; }
+  while IFS= read -r line; do
+    IFS='|' read -r _ metric measured goal verdict _ <<<"$line"
+    row "$(trim "$metric")" "$(trim "$measured")" "$(trim "$goal")" "$(trim "$verdict")"
+  done < <(grep '^| ' "$work/$bench.txt" | grep -v '^| metric' )
+done
+cp -p "$work/server" "$ROOT/target/release/server"
+
+printf '\nSwitchyard bench, %s, %s cores, %s\n\n' "$(date -u +%F)" "$(nproc)" \
+  "$(db_client "$RELEASE_DB_SERVER" -N -e 'SELECT VERSION()' 2>/dev/null || echo 'database unknown')"
+printf '| metric | measured | goal | |\n|---|---|---|---|\n'
+for r in "${rows[@]}"; do
+  IFS='|' read -r metric measured goal verdict <<<"$r"
+  printf '| %s | %s | %s | %s |\n' "$metric" "$measured" "$goal" "$verdict"
+done
