@@ -5,7 +5,7 @@
 //! when the page is first shown, so the first download holds only the layout, the
 //! sign-in page and what they share.
 
-use crate::components::console_layout::ConsoleLayout;
+use crate::components::console_layout::{ConsoleLayout, PageLoading};
 use crate::pages::{
     account::AccountPage, audit_log::AuditLogPage, environment::EnvironmentPage,
     execution_list::ExecutionListPage, execution_view::ExecutionPage, home::HomePage,
@@ -25,11 +25,13 @@ macro_rules! lazy_page {
         #[lazy_route]
         impl LazyRoute for $route {
             fn data() -> Self {
+                PageLoading::started();
                 $route
             }
 
             fn view(this: Self) -> AnyView {
                 let _ = this;
+                PageLoading::shown();
                 view! { <$page /> }.into_any()
             }
         }

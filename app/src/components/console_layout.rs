@@ -29,19 +29,44 @@ const SECTIONS: &[(&str, &str, Capability)] = &[
     ("/settings", "Settings", Capability::Administer),
 ];
 
+/// Whether the page's lazily loaded code is still on its way: a lazy route sets it when
+/// the router picks the route, and clears it once its view is shown (`app/src/routes.rs`).
+#[derive(Clone, Copy, Debug)]
+pub struct PageLoading(pub RwSignal<bool>);
+
+impl PageLoading {
+    /// The router picked a lazy route: its code may still be loading.
+    pub fn started() {
+        if let Some(PageLoading(loading)) = use_context::<PageLoading>() {
+            loading.set(true);
+        }
+    }
+
+    /// The lazy route's view is shown (an effect, so only once it is in the page).
+    pub fn shown() {
+        if let Some(PageLoading(loading)) = use_context::<PageLoading>() {
+            Effect::new(move || loading.set(false));
+        }
+    }
+}
+
 #[component]
 pub fn ConsoleLayout(children: Children) -> impl IntoView {
     // Effects run only in the browser: the attribute tells tests (and people debugging)
-    // that the page is interactive.
+    // that the page is interactive: the layout is, and the page's lazily loaded code has
+    // arrived and is shown (see `PageLoading`).
     let hydrated = RwSignal::new(false);
     Effect::new(move || hydrated.set(true));
+    let loading = PageLoading(RwSignal::new(false));
+    provide_context(loading);
+    let interactive = move || hydrated.get() && !loading.0.get();
     // Blocking: the page is sent once the user is known, so the header, the navigation and
     // every role gate render at once, and never wait on one shared pending resource.
     let me = CurrentUser(Resource::new_blocking(|| (), |_| current_user()));
     provide_context(me);
 
     view! {
-        <div class="console" data-hydrated=move || hydrated.get().to_string()>
+        <div class="console" data-hydrated=move || interactive().to_string()>
             <header class="console-header">
                 <a class="brand" href="/">
                     <span class="brand-mark" aria-hidden="true">"⇄"</span>
