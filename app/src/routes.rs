@@ -1,9 +1,11 @@
 //! The route table: which page answers which path. Nothing else.
 //!
-//! Every page but the sign-in page (and the not-found page) is lazy: its code is split
-//! into a WASM chunk of its own (`cargo leptos build --split`), which the browser fetches
-//! when the page is first shown, so the first download holds only the layout, the
-//! sign-in page and what they share.
+//! The sign-in, overview and not-found pages are in the first download. Every other page
+//! belongs to an area, and an area's pages travel together in one WASM chunk
+//! (`cargo leptos build --split`), fetched when the first of them is shown. A chunk per
+//! page had the browser fetch one file for every set of pages that share a component: a
+//! hundred small requests for a signed-in user's first page. The plan editor is an area of
+//! its own because it is large and nobody's first page.
 
 use crate::components::console_layout::{ConsoleLayout, PageLoading};
 use crate::pages::{
@@ -15,41 +17,79 @@ use crate::pages::{
 };
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{Lazy, LazyRoute, lazy_route, path};
+use leptos_router::{Lazy, LazyRoute, path};
 
-/// `$route`: the lazily loaded route that shows `$page`.
-macro_rules! lazy_page {
-    ($route:ident, $page:ident) => {
-        struct $route;
+/// An area: the enum `$area` names its pages, the lazily loaded function `$show` shows
+/// one of them (`$preload` is the function `#[lazy]` makes to fetch its chunk ahead), and
+/// each `$route` is the lazy route of one page.
+macro_rules! area {
+    (
+        $area:ident, shown by $show:ident, preloaded by $preload:ident {
+            $($page:ident: $route:ident => $component:ident),+ $(,)?
+        }
+    ) => {
+        #[derive(Clone, Copy)]
+        enum $area {
+            $($page),+
+        }
 
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                PageLoading::started();
-                $route
-            }
-
-            fn view(this: Self) -> AnyView {
-                let _ = this;
-                PageLoading::shown();
-                view! { <$page /> }.into_any()
+        #[leptos::lazy]
+        fn $show(page: $area) -> AnyView {
+            match page {
+                $($area::$page => view! { <$component /> }.into_any()),+
             }
         }
+
+        $(
+            struct $route;
+
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    PageLoading::started();
+                    $route
+                }
+
+                async fn view(this: Self) -> AnyView {
+                    let _ = this;
+                    let view = $show($area::$page).await;
+                    PageLoading::shown();
+                    view
+                }
+
+                async fn preload() {
+                    #[cfg(target_arch = "wasm32")]
+                    $preload().await;
+                }
+            }
+        )+
     };
 }
 
-lazy_page!(Home, HomePage);
-lazy_page!(PlanList, PlanListPage);
-lazy_page!(PlanEditor, PlanEditorPage);
-lazy_page!(PlanDetail, PlanDetailPage);
-lazy_page!(ExecutionList, ExecutionListPage);
-lazy_page!(Execution, ExecutionPage);
-lazy_page!(StepCatalog, StepCatalogPage);
-lazy_page!(Environment, EnvironmentPage);
-lazy_page!(Simulator, SimulatorPage);
-lazy_page!(AuditLog, AuditLogPage);
-lazy_page!(Users, UsersPage);
-lazy_page!(Account, AccountPage);
+area!(Plans, shown by plans_page, preloaded by __preload_plans_page {
+    List: PlanListRoute => PlanListPage,
+    Detail: PlanDetailRoute => PlanDetailPage,
+});
+
+area!(PlanEditing, shown by plan_editing_page, preloaded by __preload_plan_editing_page {
+    Editor: PlanEditorRoute => PlanEditorPage,
+});
+
+area!(Executions, shown by executions_page, preloaded by __preload_executions_page {
+    List: ExecutionListRoute => ExecutionListPage,
+    One: ExecutionRoute => ExecutionPage,
+});
+
+area!(Surroundings, shown by surroundings_page, preloaded by __preload_surroundings_page {
+    Steps: StepCatalogRoute => StepCatalogPage,
+    Environment: EnvironmentRoute => EnvironmentPage,
+    Simulator: SimulatorRoute => SimulatorPage,
+});
+
+area!(Administration, shown by administration_page, preloaded by __preload_administration_page {
+    Audit: AuditLogRoute => AuditLogPage,
+    Users: UsersRoute => UsersPage,
+    Account: AccountRoute => AccountPage,
+});
 
 #[component]
 pub fn AppRoutes() -> impl IntoView {
@@ -57,19 +97,19 @@ pub fn AppRoutes() -> impl IntoView {
         <Router>
             <ConsoleLayout>
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view={Lazy::<Home>::new()} />
-                    <Route path=path!("/plans") view={Lazy::<PlanList>::new()} />
-                    <Route path=path!("/plans/new") view={Lazy::<PlanEditor>::new()} />
-                    <Route path=path!("/plans/:id") view={Lazy::<PlanDetail>::new()} />
-                    <Route path=path!("/plans/:id/edit") view={Lazy::<PlanEditor>::new()} />
-                    <Route path=path!("/executions") view={Lazy::<ExecutionList>::new()} />
-                    <Route path=path!("/executions/:id") view={Lazy::<Execution>::new()} />
-                    <Route path=path!("/steps") view={Lazy::<StepCatalog>::new()} />
-                    <Route path=path!("/environment") view={Lazy::<Environment>::new()} />
-                    <Route path=path!("/simulator") view={Lazy::<Simulator>::new()} />
-                    <Route path=path!("/audit") view={Lazy::<AuditLog>::new()} />
-                    <Route path=path!("/settings") view={Lazy::<Users>::new()} />
-                    <Route path=path!("/account") view={Lazy::<Account>::new()} />
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/plans") view={Lazy::<PlanListRoute>::new()} />
+                    <Route path=path!("/plans/new") view={Lazy::<PlanEditorRoute>::new()} />
+                    <Route path=path!("/plans/:id") view={Lazy::<PlanDetailRoute>::new()} />
+                    <Route path=path!("/plans/:id/edit") view={Lazy::<PlanEditorRoute>::new()} />
+                    <Route path=path!("/executions") view={Lazy::<ExecutionListRoute>::new()} />
+                    <Route path=path!("/executions/:id") view={Lazy::<ExecutionRoute>::new()} />
+                    <Route path=path!("/steps") view={Lazy::<StepCatalogRoute>::new()} />
+                    <Route path=path!("/environment") view={Lazy::<EnvironmentRoute>::new()} />
+                    <Route path=path!("/simulator") view={Lazy::<SimulatorRoute>::new()} />
+                    <Route path=path!("/audit") view={Lazy::<AuditLogRoute>::new()} />
+                    <Route path=path!("/settings") view={Lazy::<UsersRoute>::new()} />
+                    <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} />
                     <Route path=path!("/sign-in") view=SignInPage />
                 </Routes>
             </ConsoleLayout>
