@@ -13,11 +13,13 @@ use server::{AppState, StartOptions, prepare, router, start_background_tasks};
 use std::net::SocketAddr;
 use tracing_subscriber::EnvFilter;
 
-/// mimalloc gives freed memory back to the system. With glibc's allocator, the 19 MiB a
-/// password check takes stayed resident once freed: a few sign-ins kept an idle server
-/// above 100 MB.
+/// jemalloc, with a background thread that hands freed memory back to the system within
+/// about a second (`.cargo/config.toml` sets the decay), whether or not the threads that
+/// freed it run again. With glibc's allocator, the 19 MiB a password check takes stayed
+/// resident once freed; with mimalloc it was given back only on the freeing thread's next
+/// allocations, so an idle server kept about 90 MB after a sign-in flood (39 MB now).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
