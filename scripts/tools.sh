@@ -13,10 +13,10 @@ command -v cargo >/dev/null && command -v rustup >/dev/null \
 
 need_cmd() { command -v "$1" >/dev/null; }
 
-# Native build tools: a C compiler for crates with C parts, the database client, node
-# (scripts and tests), curl (readiness checks).
+# Native build tools: a C compiler and make for crates with C parts (jemalloc builds with
+# make), the database client, node (scripts and tests), curl (readiness checks).
 missing=()
-need_cmd cc || missing+=(build-essential)
+{ need_cmd cc && need_cmd make; } || missing+=(build-essential)
 need_cmd mariadb || missing+=(mariadb-client)
 need_cmd node || missing+=(nodejs)
 need_cmd npm || missing+=(npm)
