@@ -1,6 +1,7 @@
 // First pages on a 10 Mbit/s line with 40 ms of round trip (Chromium's own network
 // emulation): the bytes that cross the wire, and the time until the page is interactive
-// (hydrated, its lazily loaded code shown), median of five cold loads, each in a fresh
+// (hydrated, its lazily loaded code shown), and the number of requests, median of five
+// cold loads, each in a fresh
 // browser context with an empty cache; then one reload with that cache warm.
 // The pages: the sign-in page a newcomer opens, and two an operator with a session opens
 // first: the plans, and the 200-step execution `make bench` ran (BENCH_EXECUTION), signed
@@ -16,20 +17,26 @@ const PAGES = [
   { name: "execution", path: `/executions/${process.env.BENCH_EXECUTION}`, signedIn: true },
 ];
 
-/** Opens `path` on the slow line; answers the bytes received and ms until interactive. */
-async function load(page: Page, path: string): Promise<{ bytes: number; ms: number }> {
+type Load = { bytes: number; ms: number; requests: number };
+
+/** Opens `path` on the slow line: the bytes received, ms until interactive, requests. */
+async function load(page: Page, path: string): Promise<Load> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.emulateNetworkConditions", LINE);
   let bytes = 0;
-  cdp.on("Network.loadingFinished", (event) => (bytes += event.encodedDataLength));
+  let requests = 0;
+  cdp.on("Network.loadingFinished", (event) => {
+    bytes += event.encodedDataLength;
+    requests += 1;
+  });
   const started = Date.now();
   await page.goto(path);
   await page.locator('.console[data-hydrated="true"]').waitFor();
   const ms = Date.now() - started;
   await page.waitForLoadState("networkidle");
   await cdp.detach();
-  return { bytes, ms };
+  return { bytes, ms, requests };
 }
 
 /** Gives the context the bench operator's session ("name=value; name=value"). */
@@ -47,8 +54,8 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 test("first pages on a slow line", async ({ browser, baseURL }) => {
   const results: Record<string, object> = {};
   for (const { name, path, signedIn } of PAGES) {
-    const cold: { bytes: number; ms: number }[] = [];
-    let warm = { bytes: 0, ms: 0 };
+    const cold: Load[] = [];
+    let warm: Load = { bytes: 0, ms: 0, requests: 0 };
     for (let run = 0; run < RUNS; run++) {
       const context = await browser.newContext();
       if (signedIn) await signIn(context, baseURL!);
@@ -60,6 +67,7 @@ test("first pages on a slow line", async ({ browser, baseURL }) => {
     results[name] = {
       cold_bytes: median(cold.map((r) => r.bytes)),
       cold_ms: median(cold.map((r) => r.ms)),
+      cold_requests: median(cold.map((r) => r.requests)),
       warm_bytes: warm.bytes,
       warm_ms: warm.ms,
     };
