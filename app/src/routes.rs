@@ -49,8 +49,7 @@ macro_rules! area {
                     $route
                 }
 
-                async fn view(this: Self) -> AnyView {
-                    let _ = this;
+                async fn view(_: Self) -> AnyView {
                     let view = $show($area::$page).await;
                     PageLoading::shown();
                     view
