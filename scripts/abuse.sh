@@ -10,40 +10,33 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 start_release_to_measure abuse build
-base=$BASE
-pid=$SERVER_PID
-work=$WORK
 
 # Signs in as a demo user; prints the session cookie.
 cookie_of() {
   curl -fsS -o /dev/null -D - -H 'content-type: application/json' \
-    -d "{\"username\":\"$1\",\"password\":\"switchyard\"}" "$base/api/auth/sign_in" \
+    -d "{\"username\":\"$1\",\"password\":\"switchyard\"}" "$BASE/api/auth/sign_in" \
     | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | head -1
 }
 COOKIE=$(cookie_of operator)
 export COOKIE
 [ -n "$COOKIE" ] || die "the demo operator could not sign in"
 
-# p99 (ms) of signed-in reads over $1 seconds, from wrk's latency distribution.
+# p99 (ms) of signed-in reads over $1 seconds.
 read_p99() {
-  wrk -t1 -c2 -d"$1"s --latency -s "$ROOT/scripts/abuse/read.lua" "$base" \
-    | awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 }
-                         else if (v ~ /ms$/) { sub(/ms/, "", v) }
-                         else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }
-                         printf "%.1f", v }'
+  local p99
+  read -r _ p99 _ < <(wrk_figures -t1 -c2 -d"$1"s -s "$ROOT/scripts/abuse/read.lua" "$BASE")
+  echo "$p99"
 }
-rss_mb() { awk -v f="$1" '$1 == f":" { printf "%.0f", $2 / 1024 }' "/proc/$pid/status"; }
-
 say "signed-in reads, quiet"
 quiet=$(read_p99 5)
 before=$(rss_mb VmRSS)
 say "signed-in reads during 400 parallel wrong sign-ins"
-wrk -t1 -c400 -d14s -s "$ROOT/scripts/abuse/sign_in_flood.lua" "$base" >"$work/flood.txt" 2>&1 &
+wrk -t1 -c400 -d14s -s "$ROOT/scripts/abuse/sign_in_flood.lua" "$BASE" >"$WORK/flood.txt" 2>&1 &
 flood=$!
 sleep 2
 during=$(read_p99 10)
 wait "$flood" || true
-flood_rate=$(awk '/Requests\/sec/ { print $2 }' "$work/flood.txt")
+flood_rate=$(awk '/Requests\/sec/ { print $2 }' "$WORK/flood.txt")
 peak=$(rss_mb VmHWM)
 after=$(rss_mb VmRSS)
 
@@ -52,9 +45,9 @@ import_refusal() {
   node -e '
     const steps = Array.from({ length: +process.argv[1] }, () => ({ opcode: "teleport", params: {} }));
     const doc = { format: "switchyard.plan/1", name: "Abuse", description: "", switchover: steps, recovery: [] };
-    process.stdout.write(JSON.stringify({ document: JSON.stringify(doc, null, 2) }));' "$1" >"$work/import.json"
+    process.stdout.write(JSON.stringify({ document: JSON.stringify(doc, null, 2) }));' "$1" >"$WORK/import.json"
   curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' -H 'content-type: application/json' \
-    -H "cookie: $COOKIE" --data-binary @"$work/import.json" "$base/api/plans/import"
+    -H "cookie: $COOKIE" --data-binary @"$WORK/import.json" "$BASE/api/plans/import"
 }
 say "hostile imports"
 imports=()

@@ -17,9 +17,6 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 start_release_to_measure bench test
-base=$BASE
-pid=$SERVER_PID
-work=$WORK
 
 rows=()
 # row METRIC MEASURED GOAL VERDICT
@@ -27,29 +24,15 @@ row() { rows+=("$1|$2|$3|$4"); }
 # at_most VALUE LIMIT: pass when VALUE <= LIMIT.
 at_most() { awk -v v="$1" -v g="$2" 'BEGIN { print (v + 0 <= g + 0) ? "pass" : "FAIL" }'; }
 trim() { sed 's/^ *//; s/ *$//' <<<"$1"; }
-rss_mb() { awk -v f="$1" '$1 == f":" { printf "%.0f", $2 / 1024 }' "/proc/$pid/status"; }
-
-# wrk's p50 and p99 in ms and its requests per second: `wrk_figures ARGS...`.
-wrk_figures() {
-  wrk --latency "$@" | awk '
-    function ms(v) { if (v ~ /us$/) { sub(/us/, "", v); return v / 1000 }
-                     if (v ~ /ms$/) { sub(/ms/, "", v); return v }
-                     if (v ~ /s$/)  { sub(/s/, "", v);  return v * 1000 } }
-    $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
-    $1 == "Requests/sec:" { rate = $2 }
-    /Non-2xx/ { bad = $NF }
-    END { if (bad) { print "non-2xx answers: " bad > "/dev/stderr"; exit 1 }
-          printf "%.1f %.1f %.0f\n", p50, p99, rate }'
-}
 
 say "preparing: the operator signs in, a plan of 200 steps runs through switchover"
-read -r COOKIE execution < <(node "$ROOT/scripts/bench/prepare.mjs" "$base")
+read -r COOKIE execution < <(node "$ROOT/scripts/bench/prepare.mjs" "$BASE")
 export COOKIE
 sleep 2
 idle_start=$(rss_mb VmRSS)
 
 pages() {
-  PAGES="$1" wrk_figures -t1 -c4 -d"$2"s -s "$ROOT/scripts/bench/pages.lua" "$base"
+  PAGES="$1" wrk_figures -t1 -c4 -d"$2"s -s "$ROOT/scripts/bench/pages.lua" "$BASE"
 }
 say "signed-in pages over kept-alive connections"
 read -r p50 p99 rate < <(pages "/plans /plans/1 /steps /environment /executions" 10)
@@ -58,14 +41,14 @@ row "SSR pages (/plans, /plans/1, /steps, /environment, /executions), keep-alive
 read -r p50 p99 rate < <(pages "/executions/$execution" 10)
 row "SSR page of an execution of 200 steps, keep-alive, p50 / p99" \
   "$p50 / $p99 ms ($rate/s)" "p99 ≤ 20 ms" "$(at_most "$p99" 20)"
-read -r p50 p99 rate < <(wrk_figures -t1 -c4 -d5s -s "$ROOT/scripts/abuse/read.lua" "$base")
+read -r p50 p99 rate < <(wrk_figures -t1 -c4 -d5s -s "$ROOT/scripts/abuse/read.lua" "$BASE")
 row "server function plans/list, keep-alive, p50 / p99" "$p50 / $p99 ms ($rate/s)" "keep it" ""
 
 say "first pages in Chromium on a 10 Mbit/s line with 40 ms round trips"
-(cd "$ROOT/end2end" && BENCH_BASE_URL="$base" BENCH_OUT="$work/first_page.json" \
+(cd "$ROOT/end2end" && BENCH_BASE_URL="$BASE" BENCH_OUT="$WORK/first_page.json" \
   BENCH_COOKIE="$COOKIE" BENCH_EXECUTION="$execution" \
-  npx playwright test --config bench.config.ts >"$work/playwright.log" 2>&1) \
-  || { cat "$work/playwright.log" >&2; die "the page timing failed"; }
+  npx playwright test --config bench.config.ts >"$WORK/playwright.log" 2>&1) \
+  || { cat "$WORK/playwright.log" >&2; die "the page timing failed"; }
 # first_page NAME: "<KB cold> <ms cold> <requests cold> <KB warm>" of one page the
 # browser bench opened.
 first_page() {
@@ -73,7 +56,7 @@ first_page() {
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[process.argv[2]];
     console.log((r.cold_bytes / 1024).toFixed(0), r.cold_ms, r.cold_requests,
       (r.warm_bytes / 1024).toFixed(1))' \
-    "$work/first_page.json" "$1"
+    "$WORK/first_page.json" "$1"
 }
 both() { [ "$1" = pass ] && [ "$2" = pass ] && echo pass || echo FAIL; }
 for page in "sign_in|the sign-in page" "plans|/plans, signed in" \
@@ -88,9 +71,9 @@ done
 
 say "memory under a flood: 64 connections loading pages, 400 signing in wrongly"
 PAGES="/plans /executions/$execution /environment" wrk -t1 -c64 -d15s \
-  -s "$ROOT/scripts/bench/pages.lua" "$base" >/dev/null 2>&1 &
+  -s "$ROOT/scripts/bench/pages.lua" "$BASE" >/dev/null 2>&1 &
 flood_pages=$!
-wrk -t1 -c400 -d15s -s "$ROOT/scripts/abuse/sign_in_flood.lua" "$base" >/dev/null 2>&1 &
+wrk -t1 -c400 -d15s -s "$ROOT/scripts/abuse/sign_in_flood.lua" "$BASE" >/dev/null 2>&1 &
 flood_sign_ins=$!
 wait "$flood_pages" "$flood_sign_ins" || true
 peak=$(rss_mb VmHWM)
@@ -103,16 +86,16 @@ stop_release
 
 say "the engine and the live channel (cargo bench; the first run builds them)"
 # cargo bench writes its own build of the server where the release is: keep ours.
-cp -p "$ROOT/target/release/server" "$work/server"
+cp -p "$ROOT/target/release/server" "$WORK/server"
 for bench in engine live; do
   (cd "$ROOT" && BENCH_DATABASE_URL="$RELEASE_DB_SERVER" cargo bench -q -p server --bench "$bench") \
-    >"$work/$bench.txt" 2>&1 || { cat "$work/$bench.txt" >&2; die "the $bench bench failed"; }
+    >"$WORK/$bench.txt" 2>&1 || { cat "$WORK/$bench.txt" >&2; die "the $bench bench failed"; }
   while IFS= read -r line; do
     IFS='|' read -r _ metric measured goal verdict _ <<<"$line"
     row "$(trim "$metric")" "$(trim "$measured")" "$(trim "$goal")" "$(trim "$verdict")"
-  done < <(grep '^| ' "$work/$bench.txt" | grep -v '^| metric' )
+  done < <(grep '^| ' "$WORK/$bench.txt" | grep -v '^| metric' )
 done
-cp -p "$work/server" "$ROOT/target/release/server"
+cp -p "$WORK/server" "$ROOT/target/release/server"
 
 printf '\nSwitchyard bench, %s, %s cores, %s\n\n' "$(date -u +%F)" "$(nproc)" \
   "$(db_client "$RELEASE_DB_SERVER" -N -e 'SELECT VERSION()' 2>/dev/null || echo 'database unknown')"

@@ -96,6 +96,24 @@ stop_release() {
   SERVER_PID=
 }
 
+# The release server's resident memory in MB: `rss_mb VmRSS` now, `rss_mb VmHWM` at
+# its peak (the server start_release started).
+rss_mb() { awk -v f="$1" '$1 == f":" { printf "%.0f", $2 / 1024 }' "/proc/$SERVER_PID/status"; }
+
+# wrk's p50 and p99 in ms and its requests per second: `wrk_figures ARGS...`; fails
+# when any answer was not a 2xx.
+wrk_figures() {
+  wrk --latency "$@" | awk '
+    function ms(v) { if (v ~ /us$/) { sub(/us/, "", v); return v / 1000 }
+                     if (v ~ /ms$/) { sub(/ms/, "", v); return v }
+                     if (v ~ /s$/)  { sub(/s/, "", v);  return v * 1000 } }
+    $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
+    $1 == "Requests/sec:" { rate = $2 }
+    /Non-2xx/ { bad = $NF }
+    END { if (bad) { print "non-2xx answers: " bad > "/dev/stderr"; exit 1 }
+          printf "%.1f %.1f %.0f\n", p50, p99, rate }'
+}
+
 # A TCP port on 127.0.0.1 that nothing listens on right now.
 free_port() {
   node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
@@ -108,7 +126,7 @@ free_port() {
 # build fails the caller.
 build_release() {
   local stamp="$STATE/release.stamp" built="$STATE/release.binary"
-  local sources=(app frontend server style migrations Cargo.toml Cargo.lock)
+  local sources=(app frontend server style migrations Cargo.toml Cargo.lock .cargo)
   local binary="$ROOT/target/release/server"
   # `cargo bench` writes its own build of the server to the same place: the one we
   # built is the one whose time and size we noted.
