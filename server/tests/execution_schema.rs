@@ -51,6 +51,7 @@ async fn insert_execution(
 ) -> QueryResult<usize> {
     diesel::insert_into(executions::table)
         .values((
+            executions::run_key.eq(diesel::dsl::sql::<diesel::sql_types::Text>("UUID()")),
             executions::plan_name.eq("Switch payments"),
             executions::plan_version_number.eq(1u32),
             executions::failed_data_center_id.eq(failed),

@@ -14,6 +14,7 @@ mod crash_recovery;
 mod data_centers;
 mod database_clusters;
 mod demo_data;
+mod engine_faults;
 mod execution_schema;
 mod executions;
 mod health;

@@ -442,9 +442,9 @@ async fn a_deleted_plan_stays_in_the_history_of_its_executions() {
     // An execution as the engine will create it: its own copy of the steps.
     let mut conn = t.app.db.connect().await;
     diesel::sql_query(
-        "INSERT INTO executions (plan_id, plan_version_id, plan_name, plan_version_number, \
-         failed_data_center_id, emergency_data_center_id) \
-         SELECT ?, ?, ?, 1, MIN(id), MAX(id) FROM data_centers",
+        "INSERT INTO executions (run_key, plan_id, plan_version_id, plan_name, \
+         plan_version_number, failed_data_center_id, emergency_data_center_id) \
+         SELECT UUID(), ?, ?, ?, 1, MIN(id), MAX(id) FROM data_centers",
     )
     .bind::<Unsigned<BigInt>, _>(plan.plan.id.0)
     .bind::<Unsigned<BigInt>, _>(version.id.0)

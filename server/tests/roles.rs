@@ -239,6 +239,11 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
             Some(OPERATE),
         ),
         (
+            "executions/abandon_step",
+            json!({ "id": 999_999, "step": 1, "reason": "why" }),
+            Some(OPERATE),
+        ),
+        (
             "executions/confirm_step",
             json!({ "id": 999_999, "step": 1 }),
             Some(OPERATE),

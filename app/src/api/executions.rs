@@ -165,7 +165,8 @@ pub async fn resume_execution(id: ExecutionId) -> Result<ExecutionDetail, AppErr
 }
 
 /// Cancels it: before the start it is removed (the audit log keeps it, and `None` comes
-/// back); after, it stops at the next safe point (the running step finishes).
+/// back); after, it stops at once: a wait or a confirmation is cancelled, a step whose
+/// calls are under way stops following them and is interrupted.
 #[server(endpoint = "executions/cancel", input = Json, output = Json)]
 pub async fn cancel_execution(id: ExecutionId) -> Result<Option<ExecutionDetail>, AppError> {
     control(Action::CancelExecution, id, Command::Cancel).await
@@ -198,6 +199,17 @@ pub async fn mark_step_done(
     reason: String,
 ) -> Result<ExecutionDetail, AppError> {
     kept(Action::MarkStepDone, id, Command::MarkDone { step, reason }).await
+}
+
+/// Gives up on a running step whose calls hang, saying why: they are no longer followed,
+/// and the step is interrupted (what they did is unknown) for a retry, skip or mark-done.
+#[server(endpoint = "executions/abandon_step", input = Json, output = Json)]
+pub async fn abandon_step(
+    id: ExecutionId,
+    step: ExecutionStepId,
+    reason: String,
+) -> Result<ExecutionDetail, AppError> {
+    kept(Action::AbandonStep, id, Command::Abandon { step, reason }).await
 }
 
 /// Confirms a manual step that waits for a person; who confirmed is recorded.

@@ -18,6 +18,7 @@ pub mod run_mode;
 pub mod simulator;
 pub mod step;
 pub mod step_spec;
+pub mod text;
 pub mod time;
 pub mod user;
 pub mod valid;

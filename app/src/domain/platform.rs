@@ -182,9 +182,43 @@ pub struct Operation {
     pub log: Vec<String>,
 }
 
+/// The longest operation id a platform may give (what the engine records).
+pub const MAX_OPERATION_ID: usize = 128;
+/// An operation's message is kept up to this many characters.
+pub const MAX_MESSAGE: usize = 2000;
+/// An operation's log is kept up to this many lines, each up to `MAX_MESSAGE` characters.
+pub const MAX_LOG_LINES: usize = 200;
+
 impl Operation {
     pub fn is_final(&self) -> bool {
         self.state != OperationState::Running
+    }
+
+    /// The operation as the engine keeps it: an id it can record and ask about again
+    /// (refused otherwise, saying why), its message and log cut to size, saying where.
+    pub fn bounded(mut self) -> Result<Self, String> {
+        let length = self.id.chars().count();
+        if length == 0 || length > MAX_OPERATION_ID {
+            return Err(format!(
+                "an operation id of {length} characters (1 to {MAX_OPERATION_ID} expected)"
+            ));
+        }
+        if self.id.chars().any(char::is_control) {
+            return Err("an operation id with control characters".to_owned());
+        }
+        self.kind = super::text::cut(&self.kind, 64);
+        self.message = super::text::cut(&self.message, MAX_MESSAGE);
+        let lines = self.log.len();
+        self.log.truncate(MAX_LOG_LINES);
+        for line in &mut self.log {
+            *line = super::text::cut(line, MAX_MESSAGE);
+        }
+        if lines > MAX_LOG_LINES {
+            self.log.push(format!(
+                "… [log cut after {MAX_LOG_LINES} of {lines} lines]"
+            ));
+        }
+        Ok(self)
     }
 }
 
@@ -292,6 +326,39 @@ mod tests {
         for code in ErrorCode::ALL {
             assert!((400..600).contains(&code.status()), "{code}");
         }
+    }
+
+    #[test]
+    fn an_operation_is_kept_within_bounds_or_refused() {
+        let op = |id: &str, log: Vec<String>| Operation {
+            id: id.into(),
+            kind: "application.restart".into(),
+            state: OperationState::Succeeded,
+            message: "m".repeat(MAX_MESSAGE + 5),
+            log,
+        };
+        let long_id = "x".repeat(MAX_OPERATION_ID + 1);
+        assert!(
+            op(&long_id, vec![])
+                .bounded()
+                .unwrap_err()
+                .contains("129 characters")
+        );
+        assert!(op("", vec![]).bounded().is_err());
+        assert!(op("op\n1", vec![]).bounded().is_err());
+        let kept = op("op-1", vec!["l".repeat(70_000); MAX_LOG_LINES + 3])
+            .bounded()
+            .unwrap();
+        assert!(
+            kept.message
+                .ends_with(&format!("[cut at {MAX_MESSAGE} of 2005 characters]"))
+        );
+        assert_eq!(kept.log.len(), MAX_LOG_LINES + 1);
+        assert!(kept.log[0].contains("of 70000 characters"));
+        assert_eq!(
+            kept.log[MAX_LOG_LINES],
+            "… [log cut after 200 of 203 lines]"
+        );
     }
 
     #[test]

@@ -191,6 +191,7 @@ actions! {
     RetryStep: "executions/retry_step", Operate, Writes;
     SkipStep: "executions/skip_step", Operate, Writes;
     MarkStepDone: "executions/mark_step_done", Operate, Writes;
+    AbandonStep: "executions/abandon_step", Operate, Writes;
     ConfirmStep: "executions/confirm_step", Operate, Writes;
 }
 

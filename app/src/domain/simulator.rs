@@ -272,6 +272,10 @@ pub struct CallRecord {
     pub status: u16,
     /// The fault that hit it, if one did.
     pub fault: Option<u64>,
+    /// A mutating call whose idempotency key came before: answered with the operation
+    /// that key made, nothing done again.
+    #[serde(default)]
+    pub replay: bool,
 }
 
 /// Everything the simulator holds, for the Simulator page.

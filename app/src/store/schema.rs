@@ -180,6 +180,7 @@ diesel::table! {
 diesel::table! {
     executions (id) {
         id -> Unsigned<BigInt>,
+        run_key -> Char,
         plan_id -> Nullable<Unsigned<BigInt>>,
         plan_version_id -> Nullable<Unsigned<BigInt>>,
         plan_name -> Varchar,

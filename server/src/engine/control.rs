@@ -1,15 +1,15 @@
 //! The control steps: `wait` waits (counting from when the step started, so a restart
-//! does not wait again from zero, and stopping early when the execution is cancelled),
+//! does not wait again from zero; the runner ends it early when the execution is
+//! cancelled),
 //! and `manual.confirm` hands over to a person: the step waits until someone with the
 //! right role confirms it (`executions/confirm_step`).
 
-use super::step::StepRun;
-use app::domain::execution::ExecutionState;
+use super::step::{Outcome, StepRun};
 use app::domain::execution::view::LogLevel;
 use app::store::executions::engine::StepEnd;
 use std::time::Duration;
 
-pub(super) async fn wait(run: &StepRun<'_>, seconds: u32) -> StepEnd {
+pub(super) async fn wait(run: &StepRun<'_>, seconds: u32) -> Outcome {
     let total = Duration::from_secs(seconds.into());
     let waited = run
         .step
@@ -19,28 +19,16 @@ pub(super) async fn wait(run: &StepRun<'_>, seconds: u32) -> StepEnd {
     let until = tokio::time::Instant::now() + total.saturating_sub(waited);
     run.log(LogLevel::Info, format!("waiting {seconds} s"))
         .await;
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep_until(until) => return StepEnd::Succeeded,
-            () = run.mailbox.notify.notified() => {
-                let state = app::store::executions::engine::load(&run.engine.store, run.fence.execution)
-                    .await
-                    .map(|r| r.state);
-                if matches!(state, Ok(ExecutionState::Cancelled)) {
-                    return StepEnd::Failed("the execution was cancelled during the wait".to_owned());
-                }
-                // Woken for something else (a pause takes effect after the wait).
-                run.mailbox.dirty.store(true, std::sync::atomic::Ordering::SeqCst);
-            }
-        }
-    }
+    // Cancelling the execution ends the wait early (the runner watches for it).
+    tokio::time::sleep_until(until).await;
+    Ok(StepEnd::Succeeded)
 }
 
-pub(super) async fn confirm(run: &StepRun<'_>, instruction: &str) -> StepEnd {
+pub(super) async fn confirm(run: &StepRun<'_>, instruction: &str) -> Outcome {
     run.log(
         LogLevel::Info,
         format!("waiting for an operator or admin to confirm: {instruction}"),
     )
     .await;
-    StepEnd::Waiting
+    Ok(StepEnd::Waiting)
 }

@@ -1,7 +1,7 @@
 //! `db.switchover` and `db.switchback`: one call to the database service of the data
 //! center that becomes primary.
 
-use super::step::StepRun;
+use super::step::{Outcome, StepRun};
 use super::traffic::call;
 use app::domain::execution::target::StepTarget;
 use app::domain::execution::view::LogLevel;
@@ -17,9 +17,11 @@ pub(super) async fn move_primary(
     run: &StepRun<'_>,
     target: &StepTarget,
     switchover: bool,
-) -> StepEnd {
+) -> Outcome {
     let StepTarget::Cluster { cluster, to, via } = target else {
-        return StepEnd::Failed("the step's target is not a database cluster".to_owned());
+        return Ok(StepEnd::Failed(
+            "the step's target is not a database cluster".to_owned(),
+        ));
     };
     let body = ClusterMove {
         cluster: cluster.clone(),

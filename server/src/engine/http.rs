@@ -1,13 +1,15 @@
-//! `http.call`: one request to the URL the plan gives, repeated while it gets no answer
-//! or a 5xx (within the step's timeout), succeeding when the status is the expected one.
-//! A URL's service promises nothing about repeats, so after a restart a call that may
-//! have arrived is not sent again: the step is interrupted for an operator to decide.
+//! `http.call`: one request to the URL the plan gives, succeeding when the answer has the
+//! expected status. A URL's service promises nothing about repeats, so only a request
+//! that never left (no connection) is sent again, within the step's timeout; one that
+//! may have arrived and got no answer (or that a restart cut short) leaves the step
+//! interrupted for an operator to decide. Any answer, 5xx included, is an answer.
 
-use super::step::StepRun;
+use super::step::{Outcome, StepRun};
 use app::domain::execution::view::{CallStatus, LogLevel};
 use app::domain::platform::IDEMPOTENCY_KEY;
 use app::domain::step_spec::HttpMethod;
-use app::store::executions::engine::{self as store, StepEnd};
+use app::store::StoreError;
+use app::store::executions::engine::StepEnd;
 use app::store::executions::journal::{NewCall, Write, Written};
 use backon::{ExponentialBuilder, Retryable};
 use reqwest::Method;
@@ -20,25 +22,24 @@ pub(super) async fn call(
     body: &str,
     expect_status: u16,
     timeout_seconds: u32,
-) -> StepEnd {
+) -> Outcome {
     let key = run.key(0);
-    let engine_store = &run.engine.store;
-    if run.recovering {
-        let recorded = store::calls(engine_store, run.step.id, run.attempt)
-            .await
-            .unwrap_or_default();
-        if let Some(call) = recorded.into_iter().find(|c| c.idempotency_key == key) {
-            return match call.status {
-                CallStatus::Succeeded => StepEnd::Succeeded,
-                CallStatus::Failed => StepEnd::Failed(format!(
-                    "{url} answered HTTP {} before the restart",
-                    call.http_status.map_or("-".to_owned(), |s| s.to_string())
-                )),
-                _ => StepEnd::Interrupted(format!(
-                    "the server restarted during the call to {url}; whether it arrived is unknown"
-                )),
-            };
-        }
+    if run.recovering
+        && let Some(call) = run
+            .earlier_call(0)
+            .await?
+            .filter(|call| call.attempt == run.attempt)
+    {
+        return Ok(match call.status {
+            CallStatus::Succeeded => StepEnd::Succeeded,
+            CallStatus::Failed => StepEnd::Failed(format!(
+                "{url} answered HTTP {} before the restart",
+                call.http_status.map_or("-".to_owned(), |s| s.to_string())
+            )),
+            _ => StepEnd::Interrupted(format!(
+                "the server restarted during the call to {url}; whether it arrived is unknown"
+            )),
+        });
     }
     let new = NewCall {
         step: run.step.id,
@@ -48,10 +49,11 @@ pub(super) async fn call(
         method: method.as_str(),
         path: url.to_owned(),
     };
-    let call_id = match run.journal.write(Write::Sent(new)).await {
-        Ok(Written { call: Some(id), .. }) => id,
-        Ok(_) => return run.unanswered("cannot record the call".to_owned()),
-        Err(error) => return run.unanswered(format!("cannot record the call: {error}")),
+    let call_id = match run.journal.write(Write::Sent(new)).await? {
+        Written { call: Some(id), .. } => id,
+        Written { call: None, .. } => {
+            return Err(StoreError::internal("the call's record has no id"));
+        }
     };
     let method = Method::from_bytes(method.as_str().as_bytes()).unwrap_or(Method::GET);
     let limit = Duration::from_secs(timeout_seconds.into());
@@ -72,41 +74,58 @@ pub(super) async fn call(
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body.to_owned());
         }
-        let response = request.send().await.map_err(|e| e.to_string())?;
-        let status = response.status();
-        if status.is_server_error() {
-            return Err(format!("HTTP {status}"));
-        }
-        Ok(status)
+        request.send().await.map(|response| response.status())
     };
+    // Only a request that never left (no connection) is sent again: the URL's service
+    // promises nothing about repeats, so one that may have arrived is never repeated.
     let backoff = ExponentialBuilder::default()
         .with_min_delay(Duration::from_millis(200))
         .with_max_delay(Duration::from_secs(5))
         .with_jitter()
         .without_max_times();
-    let answered = tokio::time::timeout(limit, send.retry(backoff).sleep(tokio::time::sleep)).await;
-    let http = match &answered {
-        Ok(Ok(status)) => Some(status.as_u16()),
-        _ => None,
-    };
-    let (status, end) = match answered {
-        Ok(Ok(status)) if status.as_u16() == expect_status => {
-            (CallStatus::Succeeded, StepEnd::Succeeded)
-        }
+    let last_error = std::sync::Mutex::new(None::<String>);
+    let sent = send
+        .retry(backoff)
+        .sleep(tokio::time::sleep)
+        .when(reqwest::Error::is_connect)
+        .notify(|error, _| {
+            *last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(error.to_string())
+        });
+    let answered = tokio::time::timeout(limit, sent).await;
+    let never_left = |why: String| (CallStatus::Failed, StepEnd::Failed(why), None);
+    let (status, end, http) = match answered {
+        Ok(Ok(status)) if status.as_u16() == expect_status => (
+            CallStatus::Succeeded,
+            StepEnd::Succeeded,
+            Some(status.as_u16()),
+        ),
         Ok(Ok(status)) => (
             CallStatus::Failed,
             StepEnd::Failed(format!("{url} answered HTTP {status}, not {expect_status}")),
+            Some(status.as_u16()),
         ),
-        Ok(Err(why)) => (
+        Ok(Err(error)) if error.is_connect() => {
+            never_left(format!("{url}: cannot connect ({error}); nothing was sent"))
+        }
+        Ok(Err(error)) => (
             CallStatus::Unknown,
-            StepEnd::Failed(format!("{url}: {why}")),
-        ),
-        Err(_) => (
-            CallStatus::Unknown,
-            StepEnd::Failed(format!(
-                "{url} gave no usable answer within {timeout_seconds} s"
+            StepEnd::Interrupted(format!(
+                "{url}: {error}; the request may have arrived, so it is not sent again"
             )),
+            None,
         ),
+        Err(_) => match last_error.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            Some(error) => never_left(format!(
+                "{url}: cannot connect within {timeout_seconds} s ({error}); nothing was sent"
+            )),
+            None => (
+                CallStatus::Unknown,
+                StepEnd::Interrupted(format!(
+                    "{url} gave no answer within {timeout_seconds} s; the request may have arrived, so it is not sent again"
+                )),
+                None,
+            ),
+        },
     };
     run.journal
         .queue(Write::Answered {
@@ -116,5 +135,5 @@ pub(super) async fn call(
             http_status: http,
         })
         .await;
-    end
+    Ok(end)
 }

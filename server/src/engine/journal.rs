@@ -9,20 +9,35 @@
 //! most `QUEUED_BATCH` so an awaited write never waits long behind them. `flush` waits
 //! until everything queued before it is committed, which the runner does before a step
 //! ends.
+//!
+//! A batch that cannot be written is tried again (with backoff) while the database is
+//! unavailable, and a few times for any other error; a batch given up breaks the
+//! journal: every later write and flush fails, so no step's end is ever recorded over
+//! lines or answers that were dropped. The runner then stops and starts afresh, asking
+//! about its step's calls by their keys. In memory, and so lost to a kill -9, are at most
+//! the batch being written and the lane waiting behind it: `2 × QUEUED_BATCH` lines.
 
 use super::Engine;
 use app::store::StoreError;
 use app::store::executions::engine::Fence;
 use app::store::executions::journal::{self, Write, Written};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// At most this many awaited writes share one transaction.
 const AWAITED_BATCH: usize = 500;
-/// At most this many queued writes share one transaction.
-const QUEUED_BATCH: usize = 100;
-/// Writes waiting in a lane before writers wait their turn.
-const LANE: usize = 4096;
+/// At most this many queued writes share one transaction, and at most this many wait
+/// behind it before a writer waits its turn.
+pub(super) const QUEUED_BATCH: usize = 100;
+/// Awaited writes waiting before writers wait their turn.
+const AWAITED_LANE: usize = 4096;
+/// How often a batch that failed for another reason than an unavailable database is
+/// tried in all.
+const TRIES: u32 = 5;
+const BACKOFF_MIN: Duration = Duration::from_millis(100);
+const BACKOFF_MAX: Duration = Duration::from_secs(5);
 
 type Reply = oneshot::Sender<Result<Option<Written>, StoreError>>;
 
@@ -36,16 +51,32 @@ struct Entry {
 pub(super) struct Journal {
     awaited: mpsc::Sender<Entry>,
     queued: mpsc::Sender<Entry>,
+    broken: Arc<AtomicBool>,
 }
 
 impl Journal {
     /// Starts the journal of the runner holding `fence`; it ends when dropped, after
     /// writing what it was given.
     pub fn start(engine: Arc<Engine>, fence: Fence) -> Self {
-        let (awaited, awaited_lane) = mpsc::channel(LANE);
-        let (queued, queued_lane) = mpsc::channel(LANE);
-        tokio::spawn(commit(engine, fence, awaited_lane, queued_lane));
-        Self { awaited, queued }
+        let (awaited, awaited_lane) = mpsc::channel(AWAITED_LANE);
+        let (queued, queued_lane) = mpsc::channel(QUEUED_BATCH);
+        let broken = Arc::new(AtomicBool::new(false));
+        let writer = Writer {
+            engine,
+            fence,
+            broken: broken.clone(),
+        };
+        tokio::spawn(writer.commit(awaited_lane, queued_lane));
+        Self {
+            awaited,
+            queued,
+            broken,
+        }
+    }
+
+    /// Whether a batch was given up: nothing more is written, and every flush fails.
+    pub fn is_broken(&self) -> bool {
+        self.broken.load(Ordering::SeqCst)
     }
 
     /// Writes `write` ahead of what is queued and returns once it is committed.
@@ -85,63 +116,101 @@ impl Journal {
     }
 }
 
-/// Commits awaited writes first, then queued ones in order, one batch at a time, until
-/// every sender is gone.
-async fn commit(
+/// The task that writes a journal's batches.
+struct Writer {
     engine: Arc<Engine>,
     fence: Fence,
-    mut awaited: mpsc::Receiver<Entry>,
-    mut queued: mpsc::Receiver<Entry>,
-) {
-    let mut urgent = Vec::with_capacity(AWAITED_BATCH);
-    let mut ordered = Vec::with_capacity(QUEUED_BATCH);
-    loop {
-        let taken = tokio::select! {
-            biased;
-            n = awaited.recv_many(&mut urgent, AWAITED_BATCH) => n,
-            n = queued.recv_many(&mut ordered, QUEUED_BATCH) => n,
-        };
-        if taken == 0 {
-            // One lane is closed (both close together, when the journal is dropped):
-            // write what the other still holds, then stop.
-            while awaited.recv_many(&mut urgent, AWAITED_BATCH).await > 0 {
-                write_batch(&engine, fence, &mut urgent).await;
-            }
-            while queued.recv_many(&mut ordered, QUEUED_BATCH).await > 0 {
-                write_batch(&engine, fence, &mut ordered).await;
-            }
-            return;
-        }
-        write_batch(&engine, fence, &mut urgent).await;
-        write_batch(&engine, fence, &mut ordered).await;
-    }
+    broken: Arc<AtomicBool>,
 }
 
-/// Writes `entries` in one transaction, publishes their events and answers each writer.
-async fn write_batch(engine: &Engine, fence: Fence, entries: &mut Vec<Entry>) {
-    if entries.is_empty() {
-        return;
+impl Writer {
+    /// Commits awaited writes first, then queued ones in order, one batch at a time,
+    /// until every sender is gone.
+    async fn commit(self, mut awaited: mpsc::Receiver<Entry>, mut queued: mpsc::Receiver<Entry>) {
+        let mut urgent = Vec::with_capacity(AWAITED_BATCH);
+        let mut ordered = Vec::with_capacity(QUEUED_BATCH);
+        loop {
+            let taken = tokio::select! {
+                biased;
+                n = awaited.recv_many(&mut urgent, AWAITED_BATCH) => n,
+                n = queued.recv_many(&mut ordered, QUEUED_BATCH) => n,
+            };
+            if taken == 0 {
+                // One lane is closed (both close together, when the journal is dropped):
+                // write what the other still holds, then stop.
+                while awaited.recv_many(&mut urgent, AWAITED_BATCH).await > 0 {
+                    self.write_batch(&mut urgent).await;
+                }
+                while queued.recv_many(&mut ordered, QUEUED_BATCH).await > 0 {
+                    self.write_batch(&mut ordered).await;
+                }
+                return;
+            }
+            self.write_batch(&mut urgent).await;
+            self.write_batch(&mut ordered).await;
+        }
     }
-    let wrote: Vec<bool> = entries.iter().map(|e| e.write.is_some()).collect();
-    let writes: Vec<Write> = entries.iter_mut().filter_map(|e| e.write.take()).collect();
-    match journal::write(&engine.store, fence, writes).await {
-        Ok(written) => {
-            engine.publish(written.iter().map(|w| w.event.clone()));
-            let mut written = written.into_iter();
-            for (entry, wrote) in entries.drain(..).zip(wrote) {
-                let this = wrote.then(|| written.next()).flatten();
-                if let Some(reply) = entry.reply {
-                    let _ = reply.send(Ok(this));
+
+    /// Writes `entries` in one transaction (trying again as the module says), publishes
+    /// their events and answers each writer.
+    async fn write_batch(&self, entries: &mut Vec<Entry>) {
+        if entries.is_empty() {
+            return;
+        }
+        let fence = self.fence;
+        let outcome = if self.broken.load(Ordering::SeqCst) {
+            Err(StoreError::internal(
+                "an earlier batch of this step's log and call records was not written",
+            ))
+        } else {
+            self.write_with_retries(entries).await
+        };
+        match outcome {
+            Ok(written) => {
+                self.engine.publish(written.iter().map(|w| w.event.clone()));
+                let mut written = written.into_iter();
+                for entry in entries.drain(..) {
+                    let this = entry.write.is_some().then(|| written.next()).flatten();
+                    if let Some(reply) = entry.reply {
+                        let _ = reply.send(Ok(this));
+                    }
+                }
+            }
+            Err(error) => {
+                if !self.broken.swap(true, Ordering::SeqCst) {
+                    tracing::error!(execution.id = %fence.execution, %error, "step log and call records not written; the runner starts afresh");
+                }
+                for entry in entries.drain(..) {
+                    if let Some(reply) = entry.reply {
+                        let _ = reply.send(Err(again(&error)));
+                    }
                 }
             }
         }
-        Err(error) => {
-            tracing::warn!(execution.id = %fence.execution, %error, "step log and call records not written");
-            for entry in entries.drain(..) {
-                if let Some(reply) = entry.reply {
-                    let _ = reply.send(Err(again(&error)));
-                }
+    }
+
+    /// Writes the batch, again after a pause while the database is unavailable (until
+    /// the lease is lost or the server stops) and up to `TRIES` times in all otherwise.
+    async fn write_with_retries(&self, entries: &[Entry]) -> Result<Vec<Written>, StoreError> {
+        let writes: Vec<Write> = entries.iter().filter_map(|e| e.write.clone()).collect();
+        let mut pause = BACKOFF_MIN;
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let error = match journal::write(&self.engine.store, self.fence, writes.clone()).await {
+                Ok(written) => return Ok(written),
+                Err(error) => error,
+            };
+            let transient = matches!(error, StoreError::Unavailable(_));
+            if matches!(error, StoreError::Fenced)
+                || (!transient && tries >= TRIES)
+                || self.engine.stop.is_cancelled()
+            {
+                return Err(error);
             }
+            tracing::warn!(execution.id = %self.fence.execution, %error, "step log and call records not written yet; trying again");
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(BACKOFF_MAX);
         }
     }
 }

@@ -1,22 +1,31 @@
 //! Calls to the platforms (platform API v1): every call is recorded before it leaves,
-//! carries its idempotency key and the run context, is repeated with backoff while the
-//! platform does not answer or answers 5xx (until the step's deadline), and its
-//! operation is followed until it ends. After a restart the same call is asked about
-//! again by its key: a recorded outcome is reused, a known operation is followed, and a
-//! call that may or may not have arrived is sent again with the same key (the platform
-//! acts at most once per key).
+//! carries its idempotency key and the run context, is repeated with the same key while
+//! the platform does not answer or answers 5xx (until the step's deadline), and its
+//! operation is followed until it ends. An answer is read up to `MAX_ANSWER` bytes and
+//! kept within the API's bounds (`Operation::bounded`).
+//!
+//! What an earlier try left is settled before anything new is sent. After a restart the
+//! same call is asked about again: a recorded outcome is reused, a known operation is
+//! followed, and a call that may or may not have arrived is sent again with the same key
+//! (the platform acts at most once per key). On an operator's Retry, the earlier
+//! attempt's call is taken when it succeeded and sent again with *its* key when its
+//! outcome is unknown; only a call that failed is made anew, with a new key. A call with
+//! no answer by the deadline leaves the step interrupted, never failed.
 
-use super::step::StepRun;
+use super::step::{Outcome, StepRun};
 use app::domain::execution::target::Via;
-use app::domain::execution::view::{CallStatus, LogLevel};
+use app::domain::execution::view::{CallStatus, LogLevel, StepCall};
 use app::domain::ids::ConnectionConfigId;
 use app::domain::platform::{
-    ErrorCode, IDEMPOTENCY_KEY, Operation, PlatformError, RUN_CONTEXT_HEADERS, paths,
+    ErrorCode, IDEMPOTENCY_KEY, MAX_MESSAGE, Operation, PlatformError, RUN_CONTEXT_HEADERS, paths,
 };
+use app::store::StoreError;
 use app::store::executions::engine::{self as store, StepEnd};
 use app::store::executions::journal::{NewCall, Write};
 use backon::{ExponentialBuilder, Retryable};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -26,6 +35,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Backoff between repeats of an unanswered call.
 const RETRY_MIN: Duration = Duration::from_millis(100);
 const RETRY_MAX: Duration = Duration::from_secs(5);
+/// How long a call found after a restart is still asked about when the step's deadline
+/// has passed already.
+const LAST_ASK: Duration = Duration::from_secs(10);
 /// How long the platform is asked to hold its answer while an operation runs (a long
 /// poll, `?wait_ms=`): it answers as soon as the operation ends.
 const FOLLOW_WAIT: Duration = Duration::from_secs(5);
@@ -33,6 +45,8 @@ const FOLLOW_WAIT: Duration = Duration::from_secs(5);
 /// once (it ignores `wait_ms`): quickly at first, then calmly.
 const FOLLOW_FIRST: Duration = Duration::from_millis(10);
 const FOLLOW_MAX: Duration = Duration::from_secs(1);
+/// The largest answer read from a platform; a longer one is not an answer.
+const MAX_ANSWER: usize = 1 << 20;
 
 /// The engine's one HTTP client (connection pool shared by every step).
 pub(super) fn http_client() -> reqwest::Client {
@@ -53,14 +67,13 @@ pub(super) struct Endpoint {
 
 /// The config a step calls through `via`, with its credentials; a step whose data
 /// center has no such config fails, saying which is missing.
-pub(super) async fn endpoint(run: &StepRun<'_>, via: &Via) -> Result<Endpoint, StepEnd> {
+pub(super) async fn endpoint(run: &StepRun<'_>, via: &Via) -> Result<Endpoint, CallError> {
     let store = &run.engine.store;
-    let trouble = |what: String| StepEnd::Failed(what);
     let config = store::config(store, via)
         .await
-        .map_err(|e| run.unanswered(format!("cannot read the connection configs: {e}")))?
+        .map_err(CallError::Engine)?
         .ok_or_else(|| {
-            trouble(format!(
+            CallError::Refused(format!(
                 "no {} connection config in {}: add one on the Environment page, then retry",
                 via.platform.label().to_lowercase(),
                 via.data_center.name
@@ -72,7 +85,13 @@ pub(super) async fn endpoint(run: &StepRun<'_>, via: &Via) -> Result<Endpoint, S
         config.0,
     )
     .await
-    .map_err(|e| trouble(format!("cannot read connection config {}: {e}", config.1)))?;
+    .map_err(|e| match e {
+        StoreError::NotFound(_) => CallError::Refused(format!(
+            "connection config {} is gone: add one on the Environment page, then retry",
+            config.1
+        )),
+        other => CallError::Engine(other),
+    })?;
     let host = if host.contains(':') {
         format!("[{host}]")
     } else {
@@ -89,17 +108,23 @@ pub(super) async fn endpoint(run: &StepRun<'_>, via: &Via) -> Result<Endpoint, S
 /// Why a call did not succeed.
 #[derive(Debug)]
 pub(super) enum CallError {
-    /// The platform refused it, or its operation failed: a definite answer.
+    /// The platform refused it, or its operation failed: a definite answer. The step
+    /// fails.
     Refused(String),
-    /// No answer that says what happened, until the deadline.
+    /// No answer that says what happened, until the deadline: the call may have acted.
+    /// The step is interrupted; a retry asks about the call by its key first.
     Unanswered(String),
+    /// The engine could not keep its records: the step stays running and is carried
+    /// out again shortly.
+    Engine(StoreError),
 }
 
 impl CallError {
-    pub fn into_end(self, run: &StepRun<'_>) -> StepEnd {
+    pub fn into_end(self) -> Outcome {
         match self {
-            Self::Refused(why) => StepEnd::Failed(why),
-            Self::Unanswered(why) => run.unanswered(why),
+            Self::Refused(why) => Ok(StepEnd::Failed(why)),
+            Self::Unanswered(why) => Ok(StepEnd::Interrupted(why)),
+            Self::Engine(error) => Err(error),
         }
     }
 }
@@ -129,8 +154,9 @@ impl Endpoint {
         request
     }
 
-    /// Makes the call `n` of the step (`POST path` with `body`), or asks about it again
-    /// after a restart, and follows its operation to the end. `Ok` when it succeeded.
+    /// Makes the call `n` of the step (`POST path` with `body`), or settles what an
+    /// earlier try of it left, and follows its operation to the end. `Ok` when it
+    /// succeeded.
     pub async fn operate(
         &self,
         run: &StepRun<'_>,
@@ -139,50 +165,16 @@ impl Endpoint {
         body: &serde_json::Value,
         deadline: Instant,
     ) -> Result<Operation, CallError> {
-        let key = run.key(n);
-        let store = &run.engine.store;
-        let recorded = if run.recovering {
-            store::calls(store, run.step.id, run.attempt)
-                .await
-                .map_err(|e| CallError::Unanswered(format!("cannot read the call record: {e}")))?
-                .into_iter()
-                .find(|c| c.idempotency_key == key)
-        } else {
-            None
-        };
-        let call_id = match &recorded {
-            Some(call) => match (call.status, &call.operation_id) {
-                (CallStatus::Succeeded, Some(id)) => {
-                    run.log(
-                        LogLevel::Info,
-                        format!("{key}: succeeded before the restart (operation {id})"),
-                    )
-                    .await;
-                    return Ok(finished(id));
-                }
-                (CallStatus::Failed, _) => {
-                    return Err(CallError::Refused(format!(
-                        "{path} failed before the restart (HTTP {})",
-                        call.http_status.map_or("-".to_owned(), |s| s.to_string())
-                    )));
-                }
-                (_, Some(operation)) => {
-                    run.log(
-                        LogLevel::Info,
-                        format!(
-                            "asking {} about operation {operation} again after a restart",
-                            self.config.1
-                        ),
-                    )
-                    .await;
-                    return self.follow(run, call.id, operation, deadline).await;
-                }
-                _ => {
-                    run.log(LogLevel::Warn, format!("{path} may not have reached {} before the restart: sending it again with the same key {key}", self.config.1)).await;
-                    call.id
-                }
+        let earlier = run.earlier_call(n).await.map_err(CallError::Engine)?;
+        let (call_id, key) = match earlier {
+            Some(call) => match self.settle(run, call, path, deadline).await {
+                Settled::Done(outcome) => return outcome,
+                Settled::SendAgain(call_id, key) => (call_id, key),
             },
-            None => self.record(run, &key, path).await?,
+            None => {
+                let key = run.key(n);
+                (self.record(run, &key, path).await?, key)
+            }
         };
         let attempt = || async {
             let response = self
@@ -193,12 +185,76 @@ impl Endpoint {
                 .await;
             self.answer(run, call_id, response).await
         };
-        let operation = self.repeat(run, path, deadline, attempt).await?;
+        let operation = match self.repeat(run, path, deadline, attempt).await {
+            Ok(operation) => operation,
+            Err(unknown @ CallError::Unanswered(_)) => {
+                self.note(run, call_id, CallStatus::Unknown, None, None)
+                    .await;
+                return Err(unknown);
+            }
+            Err(error) => return Err(error),
+        };
         if operation.is_final() {
             return self.ended(run, call_id, operation).await;
         }
         let id = operation.id.clone();
         self.follow(run, call_id, &id, deadline).await
+    }
+
+    /// What to do about `call`, made before this try: reuse its outcome, follow its
+    /// operation, or send it again with its own key.
+    async fn settle(
+        &self,
+        run: &StepRun<'_>,
+        call: StepCall,
+        path: &str,
+        deadline: Instant,
+    ) -> Settled {
+        let key = &call.idempotency_key;
+        let before = if call.attempt == run.attempt {
+            "before the restart".to_owned()
+        } else {
+            format!("in attempt {}", call.attempt)
+        };
+        match (call.status, &call.operation_id) {
+            (CallStatus::Succeeded, id) => {
+                let id = id.as_deref().unwrap_or("-");
+                run.log(
+                    LogLevel::Info,
+                    format!("{key}: succeeded {before} (operation {id}); not made again"),
+                )
+                .await;
+                Settled::Done(Ok(finished(id)))
+            }
+            (CallStatus::Failed, _) => Settled::Done(Err(CallError::Refused(format!(
+                "{path} failed {before} (HTTP {})",
+                call.http_status.map_or("-".to_owned(), |s| s.to_string())
+            )))),
+            // The same attempt's operation, after a restart: followed. The platform that
+            // no longer knows it cannot say whether it acted: an operator decides.
+            (_, Some(operation)) if call.attempt == run.attempt => {
+                run.log(
+                    LogLevel::Info,
+                    format!(
+                        "asking {} about operation {operation} again {before}",
+                        self.config.1
+                    ),
+                )
+                .await;
+                Settled::Done(self.follow(run, call.id, operation, deadline).await)
+            }
+            _ => {
+                run.log(
+                    LogLevel::Warn,
+                    format!(
+                        "{path} may have reached {} {before} without an answer: asking again with the same key {key}, which the platform acts on at most once",
+                        self.config.1
+                    ),
+                )
+                .await;
+                Settled::SendAgain(call.id, key.clone())
+            }
+        }
     }
 
     /// Writes the call's record before it leaves.
@@ -214,9 +270,12 @@ impl Endpoint {
         run.journal
             .write(Write::Sent(call))
             .await
-            .ok()
-            .and_then(|written| written.call)
-            .ok_or_else(|| CallError::Unanswered("cannot record the call".to_owned()))
+            .and_then(|written| {
+                written
+                    .call
+                    .ok_or_else(|| StoreError::internal("the call's record has no id"))
+            })
+            .map_err(CallError::Engine)
     }
 
     /// Queues what an answer said about the call (written before the step ends).
@@ -252,9 +311,9 @@ impl Endpoint {
         }
         let http = Some(status.as_u16());
         if status.is_success() {
-            let operation: Operation = response.json().await.map_err(|e| {
-                Try::Again(format!("unreadable answer from {}: {e}", self.config.1))
-            })?;
+            let operation = read_operation(response)
+                .await
+                .map_err(|why| self.unclear(why))?;
             let state = if operation.is_final() {
                 None
             } else {
@@ -265,10 +324,12 @@ impl Endpoint {
             }
             return Ok(operation);
         }
-        let refusal = response
-            .json::<PlatformError>()
+        let refusal = read_json::<PlatformError>(response)
             .await
-            .map(|e| format!("{}: {}", e.code, e.message))
+            .map(|e| {
+                let message = app::domain::text::cut(&e.message, MAX_MESSAGE);
+                format!("{}: {message}", e.code)
+            })
             .unwrap_or_else(|_| format!("HTTP {status}"));
         self.note(run, call, CallStatus::Failed, None, http).await;
         Err(Try::Final(CallError::Refused(format!(
@@ -289,6 +350,13 @@ impl Endpoint {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, Try>>,
     {
+        // After a restart the step's deadline may have passed long ago: the platform is
+        // still asked before the outcome is called unknown.
+        let deadline = if run.recovering {
+            deadline.max(Instant::now() + LAST_ASK)
+        } else {
+            deadline
+        };
         let backoff = ExponentialBuilder::default()
             .with_min_delay(RETRY_MIN)
             .with_max_delay(RETRY_MAX)
@@ -336,12 +404,13 @@ impl Endpoint {
         id: &str,
         deadline: Instant,
     ) -> Result<Operation, CallError> {
-        let path = paths::operation(id);
+        let encoded = utf8_percent_encode(id, NON_ALPHANUMERIC).to_string();
+        let path = paths::operation(&encoded);
         let mut pause = FOLLOW_FIRST;
         loop {
             let asked = Instant::now();
             let wait = FOLLOW_WAIT.min(deadline.saturating_duration_since(asked));
-            let waiting = paths::operation_waiting(id, wait.as_millis() as u64);
+            let waiting = paths::operation_waiting(&encoded, wait.as_millis() as u64);
             let ask = || async {
                 let response = self
                     .request(run, Method::GET, &waiting)
@@ -353,8 +422,7 @@ impl Endpoint {
                     return Err(Try::Again(format!("HTTP {status} from {}", self.config.1)));
                 }
                 if status == StatusCode::NOT_FOUND {
-                    let known = response
-                        .json::<PlatformError>()
+                    let known = read_json::<PlatformError>(response)
                         .await
                         .is_ok_and(|e| e.code != ErrorCode::UnknownOperation);
                     let why = if known {
@@ -370,9 +438,9 @@ impl Endpoint {
                         self.config.1
                     ))));
                 }
-                response.json::<Operation>().await.map_err(|e| {
-                    Try::Again(format!("unreadable operation from {}: {e}", self.config.1))
-                })
+                read_operation(response)
+                    .await
+                    .map_err(|why| self.unclear(why))
             };
             let operation = match self.repeat(run, &path, deadline, ask).await {
                 Ok(operation) => operation,
@@ -427,6 +495,47 @@ impl Endpoint {
             )))
         }
     }
+}
+
+/// What settling an earlier try of a call came to.
+enum Settled {
+    /// Its outcome (or its operation's, followed to the end) is the call's.
+    Done(Result<Operation, CallError>),
+    /// Send it again, with its record and key.
+    SendAgain(u64, String),
+}
+
+impl Endpoint {
+    /// An answer the engine cannot use: asked again while the deadline allows (the
+    /// platform may answer properly next time), then the call's outcome is unknown.
+    fn unclear(&self, why: String) -> Try {
+        Try::Again(format!("{} answered {why}", self.config.1))
+    }
+}
+
+/// Reads a JSON answer of at most `MAX_ANSWER` bytes.
+async fn read_json<T: DeserializeOwned>(mut response: reqwest::Response) -> Result<T, String> {
+    if let Some(length) = response.content_length()
+        && length > MAX_ANSWER as u64
+    {
+        return Err(format!("{length} bytes (at most {MAX_ANSWER} are read)"));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport(&e))? {
+        if body.len() + chunk.len() > MAX_ANSWER {
+            return Err(format!("more than {MAX_ANSWER} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    serde_json::from_slice(&body).map_err(|e| {
+        let e = app::domain::text::cut(&e.to_string(), 200);
+        format!("something unreadable ({e})")
+    })
+}
+
+/// Reads an operation and keeps it within the API's bounds.
+async fn read_operation(response: reqwest::Response) -> Result<Operation, String> {
+    read_json::<Operation>(response).await?.bounded()
 }
 
 /// A stand-in for an operation that succeeded before a restart.

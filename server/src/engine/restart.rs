@@ -3,8 +3,9 @@
 //! `restart_parallelism` at once, each waited for until it reports healthy. A level with
 //! a failure ends the step: the next level never starts on a broken dependency.
 
+use super::platform::CallError;
 use super::platform::endpoint;
-use super::step::StepRun;
+use super::step::{Outcome, StepRun};
 use app::domain::execution::target::StepTarget;
 use app::domain::execution::view::LogLevel;
 use app::domain::platform::{ApplicationRestart, paths};
@@ -17,7 +18,7 @@ pub(super) async fn restart(
     run: &StepRun<'_>,
     target: &StepTarget,
     timeout_seconds: u32,
-) -> StepEnd {
+) -> Outcome {
     let StepTarget::Restart {
         product_group,
         data_center,
@@ -25,11 +26,13 @@ pub(super) async fn restart(
         via,
     } = target
     else {
-        return StepEnd::Failed("the step's target is not a restart".to_owned());
+        return Ok(StepEnd::Failed(
+            "the step's target is not a restart".to_owned(),
+        ));
     };
     let endpoint = match endpoint(run, via).await {
         Ok(endpoint) => endpoint,
-        Err(end) => return end,
+        Err(error) => return error.into_end(),
     };
     let started = run.step.started_at.map_or_else(Instant::now, |at| {
         let ran = (chrono::Utc::now() - at).to_std().unwrap_or_default();
@@ -70,8 +73,6 @@ pub(super) async fn restart(
             .buffer_unordered(run.engine.config.restart_parallelism.max(1))
             .collect()
             .await;
-        let mut failures = Vec::new();
-        let mut unanswered = false;
         let healthy = results
             .iter()
             .filter(|(_, outcome)| outcome.is_ok())
@@ -81,21 +82,21 @@ pub(super) async fn restart(
             format!("level {}: {healthy} of {} healthy", index + 1, level.len()),
         )
         .await;
+        let mut failures = Vec::new();
+        let mut unanswered = false;
         for (application, outcome) in results {
-            match outcome {
-                Ok(_) => {}
-                Err(error) => {
-                    let end = error.into_end(run);
-                    let why = match &end {
-                        StepEnd::Failed(why) | StepEnd::Interrupted(why) => why.clone(),
-                        _ => String::new(),
-                    };
-                    unanswered |= matches!(end, StepEnd::Interrupted(_));
-                    run.log(LogLevel::Error, format!("{application}: {why}"))
-                        .await;
-                    failures.push(format!("{application} ({why})"));
+            let why = match outcome {
+                Ok(_) => continue,
+                Err(CallError::Engine(error)) => return Err(error),
+                Err(CallError::Refused(why)) => why,
+                Err(CallError::Unanswered(why)) => {
+                    unanswered = true;
+                    why
                 }
-            }
+            };
+            run.log(LogLevel::Error, format!("{application}: {why}"))
+                .await;
+            failures.push(format!("{application} ({why})"));
         }
         if !failures.is_empty() {
             let why = format!(
@@ -103,12 +104,14 @@ pub(super) async fn restart(
                 index + 1,
                 failures.join("; ")
             );
-            return if unanswered {
+            // One application whose restart may have happened unseen makes the whole
+            // step's outcome unknown: an operator decides, and a retry asks first.
+            return Ok(if unanswered {
                 StepEnd::Interrupted(why)
             } else {
                 StepEnd::Failed(why)
-            };
+            });
         }
     }
-    StepEnd::Succeeded
+    Ok(StepEnd::Succeeded)
 }

@@ -7,7 +7,7 @@
 //! step running: the next owner asks about it again.
 
 use super::journal::Journal;
-use super::step::StepRun;
+use super::step::{Outcome, StepRun};
 use super::{Engine, Mailbox, control, database, http, restart, traffic};
 use app::domain::execution::{ExecutionState, StepStatus};
 use app::domain::ids::ExecutionId;
@@ -63,6 +63,12 @@ pub(super) async fn run(engine: &Arc<Engine>, id: ExecutionId, mailbox: &Mailbox
             Err(StoreError::Fenced) => {
                 tracing::info!(execution.id = %id, "another instance runs this execution now");
                 held.cancel();
+                break;
+            }
+            Err(error) if journal.is_broken() => {
+                // Records were given up: start afresh (a new journal; the running step is
+                // asked about by its calls' keys), as after a restart.
+                tracing::warn!(execution.id = %id, %error, "the runner starts afresh");
                 break;
             }
             Err(error) => {
@@ -176,18 +182,29 @@ async fn carry_out(
 ) -> Result<Progress, StoreError> {
     let Holding { engine, fence, .. } = *holding;
     loop {
-        let step_run = StepRun {
+        let step_run = StepRun::new(
             engine,
             fence,
-            step: &step,
+            &run.run_key,
+            &step,
             attempt,
             recovering,
-            mailbox: holding.mailbox,
-            journal: holding.journal,
+            holding.journal,
+        );
+        let end = if run.state == ExecutionState::Cancelled {
+            Some(cancelled(&step))
+        } else {
+            tokio::select! {
+                end = perform(&step_run) => Some(end?),
+                stopped = stopped_by_operator(holding, &step) => stopped?,
+                () = holding.held.cancelled() => return Ok(Progress::Stopped),
+            }
         };
-        let end = tokio::select! {
-            end = perform(&step_run) => end,
-            () = holding.held.cancelled() => return Ok(Progress::Stopped),
+        // Ended by an operator meanwhile (abandoned): nothing of this attempt is recorded
+        // as its end.
+        let Some(end) = end else {
+            holding.journal.flush().await?;
+            return Ok(Progress::Moved);
         };
         holding.journal.flush().await?;
         let next = run
@@ -206,11 +223,56 @@ async fn carry_out(
     }
 }
 
+/// How a running step ends when its execution is cancelled: a wait or a confirmation did
+/// nothing and is cancelled; a step with calls under way stops following them, and what
+/// they did is unknown.
+fn cancelled(step: &RunStep) -> StepEnd {
+    match step.spec {
+        StepSpec::Wait { .. } | StepSpec::ManualConfirm { .. } => StepEnd::Cancelled,
+        _ => StepEnd::Interrupted(
+            "the execution was cancelled while the step's calls were under way: they are no \
+             longer followed, and what they did is unknown (see the platform)"
+                .to_owned(),
+        ),
+    }
+}
+
+/// Returns when an operator's command ends the running `step` from outside: the
+/// execution was cancelled (`Some`: how the step ends), or the step is no longer running
+/// (`None`: abandoned). Other wake-ups (a pause) are left for after the step.
+async fn stopped_by_operator(
+    holding: &Holding<'_>,
+    step: &RunStep,
+) -> Result<Option<StepEnd>, StoreError> {
+    loop {
+        holding.mailbox.notify.notified().await;
+        let now = store::load(&holding.engine.store, holding.fence.execution).await?;
+        if now.state == ExecutionState::Cancelled {
+            return Ok(Some(cancelled(step)));
+        }
+        if now
+            .steps
+            .iter()
+            .any(|s| s.id == step.id && s.status != StepStatus::Running)
+        {
+            return Ok(None);
+        }
+        holding
+            .mailbox
+            .dirty
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// What the step does, by its type.
-async fn perform(run: &StepRun<'_>) -> StepEnd {
+async fn perform(run: &StepRun<'_>) -> Outcome {
     let step = run.step;
     let target = step.target.as_ref();
-    let needs_target = || StepEnd::Failed("the step has no resolved target".to_owned());
+    let needs_target = || {
+        Ok(StepEnd::Failed(
+            "the step has no resolved target".to_owned(),
+        ))
+    };
     match &step.spec {
         StepSpec::TrafficCut { drain_seconds, .. } => match target {
             Some(target) => traffic::cut(run, target, *drain_seconds).await,

@@ -1,28 +1,61 @@
 //! What a step's code works with while it runs: its execution's fence, its attempt, a
-//! durable log that everyone watching sees grow, and the idempotency keys of its calls.
+//! durable log that everyone watching sees grow, and the idempotency keys of its calls —
+//! with what earlier attempts (or this one, before a restart) left to ask about.
 
+use super::Engine;
 use super::journal::Journal;
-use super::{Engine, Mailbox};
-use app::domain::execution::view::LogLevel;
+use app::domain::execution::view::{CallStatus, LogLevel, StepCall};
 use app::domain::plan::Phase;
-use app::store::executions::engine::{Fence, RunStep, StepEnd};
+use app::store::StoreError;
+use app::store::executions::engine::{self as store, Fence, RunStep, StepEnd};
 use app::store::executions::journal::Write;
+use tokio::sync::OnceCell;
+
+/// How a step's code ends: with the step's end, or with the engine unable to keep its
+/// own records (the database did not answer). Then the step stays running and is carried
+/// out again shortly, asking about its calls by their keys as after a restart.
+pub(super) type Outcome = Result<StepEnd, StoreError>;
 
 /// One attempt of one step, running.
 pub(super) struct StepRun<'a> {
     pub engine: &'a Engine,
     pub fence: Fence,
+    /// The execution's random id: part of every key, so no other installation, and no
+    /// database restored from a backup, ever sends the same key.
+    pub run_key: &'a str,
     pub step: &'a RunStep,
     pub attempt: u32,
-    /// The step was found running after a restart: its calls are asked about again by
-    /// their keys, and an outcome nobody can tell makes it interrupted, not failed.
+    /// The step was found running (after a restart, or after the engine could not
+    /// record something): its calls are asked about again by their keys.
     pub recovering: bool,
-    pub mailbox: &'a Mailbox,
     /// Where the step's log lines and call records are written.
     pub journal: &'a Journal,
+    /// Every call the step made before, in any attempt: read once, when needed.
+    earlier: OnceCell<Vec<StepCall>>,
 }
 
-impl StepRun<'_> {
+impl<'a> StepRun<'a> {
+    pub fn new(
+        engine: &'a Engine,
+        fence: Fence,
+        run_key: &'a str,
+        step: &'a RunStep,
+        attempt: u32,
+        recovering: bool,
+        journal: &'a Journal,
+    ) -> Self {
+        Self {
+            engine,
+            fence,
+            run_key,
+            step,
+            attempt,
+            recovering,
+            journal,
+            earlier: OnceCell::new(),
+        }
+    }
+
     /// Adds a line to the step's log (and sends it to watchers). The line is queued in
     /// the journal: the step goes on while it is written, in order.
     pub async fn log(&self, level: LogLevel, message: impl Into<String>) {
@@ -37,25 +70,48 @@ impl StepRun<'_> {
     }
 
     /// The idempotency key of the step's `n`-th call in this attempt: the same for the
-    /// same call after a restart, different for another attempt.
+    /// same call after a restart, different for another attempt or another execution.
     pub fn key(&self, n: usize) -> String {
-        format!(
-            "switchyard-e{}-s{}-a{}-c{n}",
-            self.fence.execution, self.step.id, self.attempt
-        )
+        key(self.run_key, self.step, self.attempt, n)
     }
 
     pub fn phase(&self) -> Phase {
         self.step.phase
     }
 
-    /// The end for an outcome nobody can tell: after a restart the step is interrupted
-    /// (an operator decides), otherwise it failed.
-    pub fn unanswered(&self, why: String) -> StepEnd {
-        if self.recovering {
-            StepEnd::Interrupted(why)
-        } else {
-            StepEnd::Failed(why)
+    /// The recorded call that call `n` must be settled by before anything new is sent:
+    /// after a restart, this attempt's own call `n`, whatever became of it; on a later
+    /// attempt (an operator's Retry), call `n` of the latest earlier attempt that made it,
+    /// unless that one failed (then the call is made anew). `None`: make the call anew.
+    pub async fn earlier_call(&self, n: usize) -> Result<Option<StepCall>, StoreError> {
+        if self.attempt <= 1 && !self.recovering {
+            return Ok(None);
         }
+        let calls = self
+            .earlier
+            .get_or_try_init(|| store::step_calls(&self.engine.store, self.step.id))
+            .await?;
+        // By the key's end rather than the whole key, so a call recorded before keys
+        // carried the execution's random id is still found (and asked by its own key).
+        let made = |attempt: u32| {
+            let end = format!("-a{attempt}-c{n}");
+            calls
+                .iter()
+                .find(|c| c.attempt == attempt && c.idempotency_key.ends_with(&end))
+        };
+        if self.recovering
+            && let Some(call) = made(self.attempt)
+        {
+            return Ok(Some(call.clone()));
+        }
+        Ok((1..self.attempt)
+            .rev()
+            .find_map(made)
+            .filter(|call| call.status != CallStatus::Failed)
+            .cloned())
     }
+}
+
+fn key(run_key: &str, step: &RunStep, attempt: u32, n: usize) -> String {
+    format!("sy-{run_key}-s{}-a{attempt}-c{n}", step.id)
 }

@@ -1,7 +1,7 @@
 //! `traffic.cut` and `traffic.restore`: one call to the traffic gateway.
 
 use super::platform::endpoint;
-use super::step::StepRun;
+use super::step::{Outcome, StepRun};
 use app::domain::environment::DataCenterRef;
 use app::domain::execution::target::{StepTarget, Via};
 use app::domain::execution::view::LogLevel;
@@ -12,10 +12,10 @@ use tokio::time::Instant;
 /// How long a traffic change may take, drain time aside.
 const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 
-pub(super) async fn cut(run: &StepRun<'_>, target: &StepTarget, drain_seconds: u32) -> StepEnd {
+pub(super) async fn cut(run: &StepRun<'_>, target: &StepTarget, drain_seconds: u32) -> Outcome {
     let (product_group, data_center, via) = match traffic(target) {
         Ok(parts) => parts,
-        Err(end) => return end,
+        Err(end) => return Ok(end),
     };
     let body = TrafficCut {
         product_group: product_group.clone(),
@@ -35,10 +35,10 @@ pub(super) async fn cut(run: &StepRun<'_>, target: &StepTarget, drain_seconds: u
     call(run, via, paths::TRAFFIC_CUT, &body, deadline).await
 }
 
-pub(super) async fn restore(run: &StepRun<'_>, target: &StepTarget, weight_percent: u8) -> StepEnd {
+pub(super) async fn restore(run: &StepRun<'_>, target: &StepTarget, weight_percent: u8) -> Outcome {
     let (product_group, data_center, via) = match traffic(target) {
         Ok(parts) => parts,
-        Err(end) => return end,
+        Err(end) => return Ok(end),
     };
     let body = TrafficRestore {
         product_group: product_group.clone(),
@@ -85,21 +85,25 @@ pub(super) async fn call(
     path: &'static str,
     body: &impl serde::Serialize,
     deadline: Instant,
-) -> StepEnd {
+) -> Outcome {
     let endpoint = match endpoint(run, via).await {
         Ok(endpoint) => endpoint,
-        Err(end) => return end,
+        Err(error) => return error.into_end(),
     };
     let body = match serde_json::to_value(body) {
         Ok(body) => body,
-        Err(error) => return StepEnd::Failed(format!("cannot write the request: {error}")),
+        Err(error) => {
+            return Ok(StepEnd::Failed(format!(
+                "cannot write the request: {error}"
+            )));
+        }
     };
     match endpoint.operate(run, 0, path, &body, deadline).await {
         Ok(operation) => {
             run.log(LogLevel::Info, format!("done: {}", operation.message))
                 .await;
-            StepEnd::Succeeded
+            Ok(StepEnd::Succeeded)
         }
-        Err(error) => error.into_end(run),
+        Err(error) => error.into_end(),
     }
 }

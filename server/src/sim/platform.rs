@@ -97,6 +97,7 @@ async fn answer(
             subject: subject.describe(),
             status,
             fault: hit.map(|h| h.fault),
+            replay,
         })
     };
     match hit {

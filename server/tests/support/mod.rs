@@ -1,8 +1,10 @@
 //! Shared test scaffolding: fresh databases, a running server, signed-in clients, and a
 //! way to take the database away.
 
+pub mod builders;
 pub mod child_server;
 pub mod db_proxy;
+pub mod fake_service;
 pub mod simulator;
 pub mod test_app;
 pub mod test_db;

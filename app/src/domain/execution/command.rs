@@ -27,6 +27,12 @@ pub enum Command {
         step: ExecutionStepId,
         reason: String,
     },
+    /// Give up on a running step whose calls hang: they are no longer followed, and the
+    /// step is interrupted (what they did is unknown) for a retry, skip or mark-done.
+    Abandon {
+        step: ExecutionStepId,
+        reason: String,
+    },
     /// Confirm a `manual.confirm` step that waits for a person.
     Confirm {
         step: ExecutionStepId,
@@ -44,6 +50,7 @@ impl Command {
             Self::Retry { .. } => Trigger::Retry,
             Self::Skip { .. } => Trigger::Skip,
             Self::MarkDone { .. } => Trigger::MarkDone,
+            Self::Abandon { .. } => Trigger::Abandon,
             Self::Confirm { .. } => return None,
         })
     }
@@ -54,6 +61,7 @@ impl Command {
             Self::Retry { step } => Some((*step, StepTrigger::Retry)),
             Self::Skip { step, .. } => Some((*step, StepTrigger::Skip)),
             Self::MarkDone { step, .. } => Some((*step, StepTrigger::MarkDone)),
+            Self::Abandon { step, .. } => Some((*step, StepTrigger::Abandon)),
             Self::Confirm { step } => Some((*step, StepTrigger::Confirm)),
             _ => None,
         }
@@ -62,7 +70,9 @@ impl Command {
     /// The reason given, for commands that need one.
     pub fn reason(&self) -> Option<&str> {
         match self {
-            Self::Skip { reason, .. } | Self::MarkDone { reason, .. } => Some(reason),
+            Self::Skip { reason, .. }
+            | Self::MarkDone { reason, .. }
+            | Self::Abandon { reason, .. } => Some(reason),
             _ => None,
         }
     }
@@ -90,6 +100,7 @@ impl Command {
             Self::Retry { step } => format!("retry step {step}"),
             Self::Skip { step, .. } => format!("skip step {step}"),
             Self::MarkDone { step, .. } => format!("mark step {step} done"),
+            Self::Abandon { step, .. } => format!("abandon step {step}"),
             Self::Confirm { step } => format!("confirm step {step}"),
         }
     }
@@ -114,5 +125,19 @@ mod tests {
         assert_eq!(Command::Confirm { step }.trigger(), None);
         assert_eq!(Command::Start.step(), None);
         assert!(Command::Pause.check().is_ok());
+        let abandon = Command::Abandon {
+            step,
+            reason: "the gateway hangs".to_owned(),
+        };
+        assert_eq!(abandon.trigger(), Some(Trigger::Abandon));
+        assert_eq!(abandon.step(), Some((step, StepTrigger::Abandon)));
+        assert!(
+            Command::Abandon {
+                step,
+                reason: String::new()
+            }
+            .check()
+            .is_err()
+        );
     }
 }

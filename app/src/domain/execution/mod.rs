@@ -53,10 +53,13 @@ pub enum Trigger {
     Skip,
     /// The blocking step was done outside Switchyard, with a reason.
     MarkDone,
+    /// An operator gave up on the running step (with a reason): the execution waits
+    /// for a decision about it.
+    Abandon,
     /// The engine: a step failed.
     StepFailed,
-    /// The engine: a step's outcome is unknown (the server restarted while it ran and
-    /// the platform could not say).
+    /// The engine: a step's outcome is unknown (a call got no answer, or the server
+    /// restarted while it ran and the platform could not say).
     StepInterrupted,
     /// The engine: the phase's last step is done.
     PhaseFinished,
@@ -92,7 +95,9 @@ impl ExecutionState {
             (Paused(phase), Resume) => Ok(Running(phase)),
             (Blocked(phase), Retry | Skip | MarkDone) => Ok(Running(phase)),
             // A step that was running when the pause was asked for may still fail.
-            (Running(phase) | Paused(phase), StepFailed | StepInterrupted) => Ok(Blocked(phase)),
+            (Running(phase) | Paused(phase), StepFailed | StepInterrupted | Abandon) => {
+                Ok(Blocked(phase))
+            }
             (Running(Phase::Switchover), PhaseFinished) => Ok(SwitchoverDone),
             (Running(Phase::Recovery), PhaseFinished) => Ok(Completed),
             (Created | Running(_) | Paused(_) | Blocked(_) | SwitchoverDone, Cancel) => {
@@ -167,6 +172,11 @@ fn refusal(state: ExecutionState, trigger: Trigger) -> String {
                 "the execution is {now}: only the step that blocks it can be retried, skipped or marked done"
             )
         }
+        (_, Abandon) => {
+            format!(
+                "the execution is {now}: only a step of a running or paused execution can be abandoned"
+            )
+        }
         (_, StepFailed | StepInterrupted | PhaseFinished) => {
             format!("the execution is {now}: no step of it is running")
         }
@@ -194,7 +204,7 @@ mod tests {
     use Phase::{Recovery as R, Switchover as S};
     use Trigger::*;
 
-    const TRIGGERS: [Trigger; 10] = [
+    const TRIGGERS: [Trigger; 11] = [
         Start,
         Pause,
         Resume,
@@ -202,6 +212,7 @@ mod tests {
         Retry,
         Skip,
         MarkDone,
+        Abandon,
         StepFailed,
         StepInterrupted,
         PhaseFinished,
@@ -220,6 +231,8 @@ mod tests {
         (Paused(S), Cancel, Cancelled),
         (Paused(S), StepFailed, Blocked(S)),
         (Paused(S), StepInterrupted, Blocked(S)),
+        (Running(S), Abandon, Blocked(S)),
+        (Paused(S), Abandon, Blocked(S)),
         (Blocked(S), Retry, Running(S)),
         (Blocked(S), Skip, Running(S)),
         (Blocked(S), MarkDone, Running(S)),
@@ -235,6 +248,8 @@ mod tests {
         (Paused(R), Cancel, Cancelled),
         (Paused(R), StepFailed, Blocked(R)),
         (Paused(R), StepInterrupted, Blocked(R)),
+        (Running(R), Abandon, Blocked(R)),
+        (Paused(R), Abandon, Blocked(R)),
         (Blocked(R), Retry, Running(R)),
         (Blocked(R), Skip, Running(R)),
         (Blocked(R), MarkDone, Running(R)),

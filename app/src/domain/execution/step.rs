@@ -14,7 +14,8 @@ choice! {
         Waiting = "waiting", "Waiting for confirmation";
         Succeeded = "succeeded", "Succeeded";
         Failed = "failed", "Failed";
-        /// Its outcome is unknown (the server restarted while it ran).
+        /// Its outcome is unknown: a call got no answer (it may have acted), or the
+        /// server restarted while it ran and the platform could not say.
         Interrupted = "interrupted", "Interrupted";
         Skipped = "skipped", "Skipped";
         Cancelled = "cancelled", "Cancelled";
@@ -40,6 +41,11 @@ pub enum StepTrigger {
     MarkDone,
     /// The execution was cancelled.
     Cancel,
+    /// An operator gives up on the running step: its calls are no longer followed.
+    Abandon,
+    /// The engine: the execution was cancelled while the step ran, and the step did
+    /// nothing that needs telling (a wait, a confirmation not yet given).
+    Stop,
 }
 
 impl StepStatus {
@@ -53,6 +59,8 @@ impl StepStatus {
             (Running, Fail) => Ok(Failed),
             (Running, Interrupt) => Ok(Interrupted),
             (Running, AwaitConfirmation) => Ok(Waiting),
+            (Running, Stop) => Ok(Cancelled),
+            (Running, Abandon) => Ok(Interrupted),
             (Waiting, Confirm) => Ok(Succeeded),
             // Retrying puts the step back in line; the engine dispatches it again.
             (Failed | Interrupted, Retry) => Ok(Pending),
@@ -83,8 +91,9 @@ fn step_refusal(status: StepStatus, trigger: StepTrigger) -> String {
             format!("the step is {now}: only a step waiting for confirmation can be confirmed")
         }
         Cancel => format!("the step is {now}: it finishes before the execution stops"),
+        Abandon => format!("the step is {now}: only a running step can be abandoned"),
         Dispatch => format!("the step is {now}: only a pending step can start"),
-        Succeed | Fail | Interrupt | AwaitConfirmation => {
+        Succeed | Fail | Interrupt | AwaitConfirmation | Stop => {
             format!("the step is {now}: only a running step can end or wait")
         }
     }
@@ -94,7 +103,7 @@ fn step_refusal(status: StepStatus, trigger: StepTrigger) -> String {
 mod tests {
     use super::*;
 
-    const STEP_TRIGGERS: [StepTrigger; 10] = [
+    const STEP_TRIGGERS: [StepTrigger; 12] = [
         StepTrigger::Dispatch,
         StepTrigger::Succeed,
         StepTrigger::Fail,
@@ -105,6 +114,8 @@ mod tests {
         StepTrigger::Skip,
         StepTrigger::MarkDone,
         StepTrigger::Cancel,
+        StepTrigger::Stop,
+        StepTrigger::Abandon,
     ];
 
     #[test]
@@ -118,6 +129,8 @@ mod tests {
             (St::Running, T::Fail, St::Failed),
             (St::Running, T::Interrupt, St::Interrupted),
             (St::Running, T::AwaitConfirmation, St::Waiting),
+            (St::Running, T::Stop, St::Cancelled),
+            (St::Running, T::Abandon, St::Interrupted),
             (St::Waiting, T::Confirm, St::Succeeded),
             (St::Waiting, T::Cancel, St::Cancelled),
             (St::Failed, T::Retry, St::Pending),

@@ -4,8 +4,8 @@
 //! the execution's own (start, pause, resume, cancel) or one step's.
 
 use crate::api::executions::{
-    CancelExecution, ConfirmStep, MarkStepDone, PauseExecution, ResumeExecution, RetryStep,
-    SkipStep, StartExecution,
+    AbandonStep, CancelExecution, ConfirmStep, MarkStepDone, PauseExecution, ResumeExecution,
+    RetryStep, SkipStep, StartExecution,
 };
 use crate::domain::execution::view::{ExecutionDetail, ExecutionStepId};
 use crate::domain::ids::ExecutionId;
@@ -37,6 +37,7 @@ pub struct Controls {
     retry: ServerAction<RetryStep>,
     skip: ServerAction<SkipStep>,
     mark_done: ServerAction<MarkStepDone>,
+    abandon: ServerAction<AbandonStep>,
     confirm: ServerAction<ConfirmStep>,
     /// The last refusal of start, pause, resume or cancel.
     pub error: RwSignal<Option<AppError>>,
@@ -75,6 +76,7 @@ impl Controls {
             retry: ServerAction::new(),
             skip: ServerAction::new(),
             mark_done: ServerAction::new(),
+            abandon: ServerAction::new(),
             confirm: ServerAction::new(),
             error: RwSignal::new(None),
             acted_on: RwSignal::new(None),
@@ -86,6 +88,7 @@ impl Controls {
         follow(this.retry, detail, this.step_error);
         follow(this.skip, detail, this.step_error);
         follow(this.mark_done, detail, this.step_error);
+        follow(this.abandon, detail, this.step_error);
         follow(this.confirm, detail, this.step_error);
         let navigate = use_navigate();
         let error = this.error;
@@ -111,6 +114,7 @@ impl Controls {
             || self.retry.pending().get()
             || self.skip.pending().get()
             || self.mark_done.pending().get()
+            || self.abandon.pending().get()
             || self.confirm.pending().get()
     }
 
@@ -165,6 +169,11 @@ impl Controls {
     pub fn mark_done(&self, id: ExecutionId, step: ExecutionStepId, reason: String) {
         self.about(step);
         self.mark_done.dispatch(MarkStepDone { id, step, reason });
+    }
+
+    pub fn abandon(&self, id: ExecutionId, step: ExecutionStepId, reason: String) {
+        self.about(step);
+        self.abandon.dispatch(AbandonStep { id, step, reason });
     }
 
     pub fn confirm(&self, id: ExecutionId, step: ExecutionStepId) {

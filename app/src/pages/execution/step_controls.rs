@@ -1,7 +1,8 @@
-//! A step's controls: Retry, Skip and Mark done on the step that blocks the execution
-//! (skip and mark done ask for a reason first, checked as the server checks it), and
-//! Confirm on a manual step that waits for a person, with its instruction. Each shows
-//! only to the roles that may use it, and only when both state tables allow it now.
+//! A step's controls: Retry, Skip and Mark done on the step that blocks the execution,
+//! Abandon on a running step whose calls hang (skip, mark done and abandon ask for a
+//! reason first, checked as the server checks it), and Confirm on a manual step that
+//! waits for a person, with its instruction. Each shows only to the roles that may use
+//! it, and only when both state tables allow it now.
 
 use super::Page;
 use crate::components::form_feedback::{FieldMessage, FormMessage};
@@ -17,6 +18,7 @@ use leptos::prelude::*;
 enum Decision {
     Skip,
     MarkDone,
+    Abandon,
 }
 
 impl Decision {
@@ -24,6 +26,7 @@ impl Decision {
         match self {
             Self::Skip => Command::Skip { step, reason },
             Self::MarkDone => Command::MarkDone { step, reason },
+            Self::Abandon => Command::Abandon { step, reason },
         }
     }
 
@@ -32,6 +35,7 @@ impl Decision {
         match self {
             Self::Skip => "Skip step",
             Self::MarkDone => "Mark step done",
+            Self::Abandon => "Abandon step",
         }
     }
 
@@ -41,6 +45,11 @@ impl Decision {
             Self::MarkDone => {
                 "The step counts as done (it was done by hand, outside Switchyard) and the run \
                  goes on. Say what was done."
+            }
+            Self::Abandon => {
+                "Its calls are no longer followed; what they did is unknown, so the step \
+                 becomes interrupted and the execution waits for you to retry (which first \
+                 asks the platform about them), skip or mark it done. Say why."
             }
         }
     }
@@ -53,6 +62,7 @@ enum Offer {
     Nothing,
     Blocked,
     Waiting(String),
+    Running,
 }
 
 fn offer(step: &ExecutionStep, page: &Page) -> Offer {
@@ -62,6 +72,9 @@ fn offer(step: &ExecutionStep, page: &Page) -> Offer {
         _ if blocking => Offer::Blocked,
         (StepSpec::ManualConfirm { instruction }, StepStatus::Waiting) => {
             Offer::Waiting(instruction.clone())
+        }
+        (_, StepStatus::Running) if page.state.get().next(Trigger::Abandon).is_ok() => {
+            Offer::Running
         }
         _ => Offer::Nothing,
     }
@@ -79,7 +92,7 @@ pub fn StepControls(
     let reason = RwSignal::new(String::new());
     // Once the step has moved on, a half-written reason belongs to nothing.
     Effect::new(move || {
-        if offered.get() != Offer::Blocked {
+        if !matches!(offered.get(), Offer::Blocked | Offer::Running) {
             deciding.set(None);
             reason.set(String::new());
         }
@@ -105,6 +118,18 @@ pub fn StepControls(
             }
             .into_any(),
         ),
+        Offer::Running => page.can(Action::AbandonStep).then(|| {
+            view! {
+                <div class="step-controls" role="group" aria-label="Step controls">
+                    <button type="button" disabled=busy hidden=move || deciding.get().is_some()
+                        on:click=move |_| deciding.set(Some(Decision::Abandon))>"Abandon"</button>
+                </div>
+                {move || deciding.get().map(|decision| view! {
+                    <ReasonForm page id decision reason error cancel=Callback::new(move |()| deciding.set(None)) />
+                })}
+            }
+            .into_any()
+        }),
         Offer::Blocked => Some(
             view! {
                 <div class="step-controls" role="group" aria-label="Step controls">
@@ -160,6 +185,7 @@ fn ReasonForm(
         match decision {
             Decision::Skip => controls.skip(execution, id, reason.get()),
             Decision::MarkDone => controls.mark_done(execution, id, reason.get()),
+            Decision::Abandon => controls.abandon(execution, id, reason.get()),
         }
     };
     view! {

@@ -30,7 +30,10 @@ pub fn CallLog(calls: Vec<CallRecord>) -> impl IntoView {
                     <td><time datetime=record.at.to_rfc3339()>{record.at.format("%H:%M:%S%.3f").to_string()}</time></td>
                     <td>{record.call.label()}</td>
                     <td>{record.subject}</td>
-                    <td class=class>{status}</td>
+                    <td class=class>
+                        {status}
+                        {record.replay.then(|| view! { <span class="muted small">" · same key again: not done twice"</span> })}
+                    </td>
                     <td>{record.fault.map_or("—".to_owned(), |id| format!("#{id}"))}</td>
                 </tr>
             }

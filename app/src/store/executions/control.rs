@@ -1,4 +1,5 @@
-//! Operators' commands: start, pause, resume, cancel, retry, skip, mark done, confirm.
+//! Operators' commands: start, pause, resume, cancel, retry, skip, mark done, abandon,
+//! confirm.
 //! Each is one audited change of the execution row: both state tables decide (a command
 //! the current state does not allow is refused with the table's reason), the steps and
 //! the execution are written, then one event per changed thing — all in one transaction.
@@ -60,6 +61,9 @@ pub async fn command(
                         .map(|trigger| state.next(trigger))
                         .transpose()
                         .map_err(refused)?;
+                    if command == Command::Start && state == ExecutionState::Created {
+                        super::create::still_approved(conn, &row).await?;
+                    }
                     if command == Command::Cancel && state == ExecutionState::Created {
                         diesel::delete(executions::table.find(id.0))
                             .execute(conn)
@@ -88,12 +92,27 @@ pub async fn command(
                         let status = step.status()?.next(trigger).map_err(refused)?;
                         let decided = matches!(
                             trigger,
-                            StepTrigger::Skip | StepTrigger::MarkDone | StepTrigger::Confirm
+                            StepTrigger::Skip
+                                | StepTrigger::MarkDone
+                                | StepTrigger::Confirm
+                                | StepTrigger::Abandon
                         );
+                        let abandoned = trigger == StepTrigger::Abandon;
+                        let last_error = if abandoned {
+                            Some(
+                                "abandoned by an operator: its calls are no longer followed, \
+                                 and what they did is unknown (see the platform)"
+                                    .to_owned(),
+                            )
+                        } else {
+                            step.last_error.clone()
+                        };
                         diesel::update(execution_steps::table.find(step.id))
                             .set((
                                 execution_steps::status.eq(status.as_str()),
-                                execution_steps::finished_at.eq(status.is_final().then_some(now)),
+                                execution_steps::finished_at
+                                    .eq((status.is_final() || abandoned).then_some(now)),
+                                execution_steps::last_error.eq(last_error),
                                 execution_steps::decided_by.eq(if decided {
                                     actor
                                 } else {

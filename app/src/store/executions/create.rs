@@ -4,6 +4,7 @@
 //! execution (the plan row is locked, so two creations cannot both pass). Also what the
 //! pre-check asks: which connection configs the run will need.
 
+use super::ExecutionRow;
 use super::events;
 use super::read::detail;
 use crate::domain::environment::{DataCenterRef, DatabaseCluster, ProductGroup};
@@ -53,6 +54,44 @@ struct Pinned {
     number: u32,
     name: String,
     steps: Vec<PinnedStep>,
+}
+
+/// Refuses to start the switchover of an execution whose copy is no longer what its
+/// plan's reviewers stand behind: the plan was deleted, deactivated or sent back, or a
+/// newer version was approved since the execution was created. Locks the plan row, so a
+/// deactivation waits for the start or comes after it.
+pub(super) async fn still_approved(conn: &mut Db, row: &ExecutionRow) -> Result<(), StoreError> {
+    let refuse = |why: String| {
+        Err(StoreError::conflict(
+            ConflictCode::WrongState,
+            None,
+            format!("{why}: create a new execution from the plan's active version"),
+        ))
+    };
+    let Some(plan) = row.plan_id else {
+        return refuse(format!("{} was deleted", row.plan_name));
+    };
+    let (status, active): (String, Option<u64>) = plans::table
+        .find(plan)
+        .select((plans::status, plans::active_version_id))
+        .for_update()
+        .first(conn)
+        .await?;
+    if status != PlanStatus::Active.as_str() {
+        let status =
+            PlanStatus::parse(&status).map_or(status.clone(), |s| s.label().to_lowercase());
+        return refuse(format!(
+            "{} is {status} now, and only an active plan's executions start",
+            row.plan_name
+        ));
+    }
+    if active != row.plan_version_id {
+        return refuse(format!(
+            "{} has a newer approved version than this execution's copy (version {})",
+            row.plan_name, row.plan_version_number
+        ));
+    }
+    Ok(())
 }
 
 /// The plan's active version with its steps, or why the plan cannot be executed.
@@ -286,6 +325,7 @@ pub async fn create(
                 refuse_second_live(conn, &pinned).await?;
                 diesel::insert_into(executions::table)
                     .values((
+                        executions::run_key.eq(uuid::Uuid::new_v4().to_string()),
                         executions::plan_id.eq(pinned.plan_id),
                         executions::plan_version_id.eq(pinned.version_id),
                         executions::plan_name.eq(&pinned.name),

@@ -169,6 +169,8 @@ pub(super) async fn check(conn: &mut Db, fence: Fence) -> Result<(), StoreError>
 #[derive(Debug, Clone)]
 pub struct Run {
     pub id: ExecutionId,
+    /// The execution's random id, part of every idempotency key its calls carry.
+    pub run_key: String,
     pub state: ExecutionState,
     pub steps: Vec<RunStep>,
 }
@@ -211,6 +213,7 @@ pub async fn load(store: &Store, id: ExecutionId) -> Result<Run, StoreError> {
     let (row, steps) = rows(&mut *store.conn().await?, id).await?;
     Ok(Run {
         id,
+        run_key: row.run_key.clone(),
         state: row.state()?,
         steps: steps
             .iter()
@@ -298,8 +301,14 @@ async fn move_step(
             format!("execution {id} is {}: no step starts", state.label()),
         ));
     }
+    // A step that would wait for a person in an execution cancelled meanwhile waits for
+    // nobody: it is cancelled.
+    let trigger = match (m.trigger, state) {
+        (StepTrigger::AwaitConfirmation, ExecutionState::Cancelled) => StepTrigger::Stop,
+        (trigger, _) => trigger,
+    };
     let next = status
-        .next(m.trigger)
+        .next(trigger)
         .map_err(|why| StoreError::conflict(ConflictCode::WrongState, None, why.0))?;
     let now = Utc::now().naive_utc();
     let attempts = if dispatch { attempts + 1 } else { attempts };
@@ -319,7 +328,10 @@ async fn move_step(
                 execution_steps::status.eq(next.as_str()),
                 execution_steps::finished_at.eq(matches!(
                     next,
-                    StepStatus::Succeeded | StepStatus::Failed | StepStatus::Interrupted
+                    StepStatus::Succeeded
+                        | StepStatus::Failed
+                        | StepStatus::Interrupted
+                        | StepStatus::Cancelled
                 )
                 .then_some(now)),
                 execution_steps::last_error.eq(m.last_error.clone()),
@@ -434,6 +446,8 @@ pub enum StepEnd {
     Failed(String),
     /// Its outcome cannot be known.
     Interrupted(String),
+    /// The execution was cancelled while it ran, and it did nothing (a wait).
+    Cancelled,
 }
 
 /// What ending a step wrote: its events and, when the next step was started in the same
@@ -459,6 +473,7 @@ pub async fn end_step(
     let (trigger, execution_trigger, last_error) = match end {
         StepEnd::Succeeded => (StepTrigger::Succeed, None, None),
         StepEnd::Waiting => (StepTrigger::AwaitConfirmation, None, None),
+        StepEnd::Cancelled => (StepTrigger::Stop, None, None),
         StepEnd::Failed(why) => (StepTrigger::Fail, Some(Trigger::StepFailed), Some(why)),
         StepEnd::Interrupted(why) => (
             StepTrigger::Interrupt,
@@ -523,15 +538,11 @@ pub async fn finish_phase(store: &Store, fence: Fence) -> Result<Vec<ExecutionEv
     .await
 }
 
-/// The calls a step's attempt made, oldest first: what recovery asks about again.
-pub async fn calls(
-    store: &Store,
-    step: ExecutionStepId,
-    attempt: u32,
-) -> Result<Vec<StepCall>, StoreError> {
+/// Every call a step made, in every attempt, oldest first: what recovery and a retry ask
+/// about again before they send anything new.
+pub async fn step_calls(store: &Store, step: ExecutionStepId) -> Result<Vec<StepCall>, StoreError> {
     let rows: Vec<CallRow> = execution_calls::table
         .filter(execution_calls::execution_step_id.eq(step.0))
-        .filter(execution_calls::attempt.eq(attempt))
         .order(execution_calls::id)
         .select(CallRow::as_select())
         .load(&mut *store.conn().await?)

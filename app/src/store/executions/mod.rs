@@ -36,7 +36,10 @@ use std::collections::HashMap;
 #[diesel(table_name = executions, check_for_backend(diesel::mysql::Mysql))]
 pub(crate) struct ExecutionRow {
     pub id: u64,
+    /// A random id, unique beyond this database: every idempotency key carries it.
+    pub run_key: String,
     pub plan_id: Option<u64>,
+    pub plan_version_id: Option<u64>,
     pub plan_name: String,
     pub plan_version_number: u32,
     pub failed_data_center_id: u64,

@@ -1,0 +1,1 @@
+ALTER TABLE executions DROP KEY executions_run_key, DROP COLUMN run_key;

@@ -1,0 +1,104 @@
+//! Test data made through the HTTP API, as a person makes it: plans created, submitted
+//! and approved; executions of them between two demo data centers. Works against any
+//! server (`TestApp` or `ChildServer`) by its base URL.
+
+use super::test_app::call;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+/// Calls `endpoint` and insists on `200`; returns the answer.
+pub async fn ok(client: &Client, base: &str, endpoint: &str, body: Value) -> Value {
+    let (status, answer) = call(client, base, endpoint, body).await;
+    assert_eq!(status, StatusCode::OK, "{endpoint}: {answer}");
+    answer
+}
+
+/// The id of the item called `name` in a list endpoint's answer.
+pub async fn id_named(client: &Client, base: &str, endpoint: &str, name: &str) -> u64 {
+    let list = ok(client, base, endpoint, json!({})).await;
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {endpoint}"))["id"]
+        .as_u64()
+        .unwrap()
+}
+
+/// A plan of the test's own: its switchover steps, one by one (no recovery).
+#[derive(Debug, Clone)]
+pub struct PlanBuilder {
+    name: String,
+    switchover: Vec<Value>,
+}
+
+impl PlanBuilder {
+    pub fn new(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            switchover: Vec::new(),
+        }
+    }
+
+    /// Adds a switchover step.
+    pub fn switchover(mut self, opcode: &str, params: Value) -> Self {
+        self.switchover
+            .push(json!({ "opcode": opcode, "params": params }));
+        self
+    }
+
+    /// Creates the plan as `operator`, submits it, and has `reviewer` approve it: an
+    /// active plan, ready to run. Returns its id.
+    pub async fn active(self, base: &str, operator: &Client, reviewer: &Client) -> u64 {
+        let content = json!({ "content": {
+            "name": self.name,
+            "description": "",
+            "switchover": self.switchover,
+            "recovery": [],
+        }});
+        let plan = ok(operator, base, "plans/create", content).await;
+        let id = plan["plan"]["id"].clone();
+        let plan = ok(
+            operator,
+            base,
+            "plans/submit",
+            json!({ "id": id, "revision": plan["plan"]["revision"] }),
+        )
+        .await;
+        ok(
+            reviewer,
+            base,
+            "plans/approve",
+            json!({ "id": id, "revision": plan["plan"]["revision"], "comment": "" }),
+        )
+        .await;
+        id.as_u64().unwrap()
+    }
+}
+
+/// Creates an execution of `plan` from `failed` to `emergency` (demo data center names);
+/// returns its id.
+pub async fn execution(
+    base: &str,
+    operator: &Client,
+    plan: u64,
+    failed: &str,
+    emergency: &str,
+) -> u64 {
+    let new = json!({ "new": {
+        "plan_id": plan,
+        "failed": id_named(operator, base, "data_centers/list", failed).await,
+        "emergency": id_named(operator, base, "data_centers/list", emergency).await,
+        "description": "drill",
+    }});
+    ok(operator, base, "executions/create", new).await["summary"]["id"]
+        .as_u64()
+        .unwrap()
+}
+
+/// Creates and starts an execution of `plan` from Shanghai-A to Hangzhou-B; returns its id.
+pub async fn started(base: &str, operator: &Client, plan: u64) -> u64 {
+    let id = execution(base, operator, plan, "Shanghai-A", "Hangzhou-B").await;
+    ok(operator, base, "executions/start", json!({ "id": id })).await;
+    id
+}
