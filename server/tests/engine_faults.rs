@@ -4,7 +4,8 @@
 //! answered, or may have received the request, is not called again.
 
 use crate::executions::{inject, simulator, step, trust_simulator, until_state};
-use crate::support::builders::{PlanBuilder, ok, started};
+use crate::support::builders::{PlanBuilder, ok, point_configs_at, started};
+use crate::support::fake_platform::{FakePlatform, Hostile};
 use crate::support::fake_service::FakeService;
 use crate::support::test_app::{SIMULATOR_PASSWORD, TestApp};
 use app::domain::role::Role;
@@ -109,34 +110,16 @@ async fn a_call_that_may_have_acted_interrupts_the_step_and_retry_asks_by_its_ke
 
 /// Points every connection config of `app` at the simulator of `platform`.
 async fn call_platform_of(app: &TestApp, operator: &Client, platform: &TestApp) {
-    let admin_of_platform = platform.as_role(Role::Operator).await;
-    let theirs = ok(
-        &admin_of_platform,
+    let theirs = platform.as_role(Role::Operator).await;
+    let configs = ok(
+        &theirs,
         &platform.base,
         "connection_configs/list",
         json!({}),
     )
     .await;
-    let (host, port) = (theirs[0]["host"].clone(), theirs[0]["port"].clone());
-    let ours = ok(operator, &app.base, "connection_configs/list", json!({})).await;
-    for config in ours.as_array().unwrap() {
-        let form = json!({
-            "id": config["id"],
-            "revision": config["revision"],
-            "form": {
-                "name": config["name"],
-                "data_center": config["data_center"]["id"],
-                "platform": config["platform"],
-                "kind": config["kind"],
-                "protocol": config["protocol"],
-                "host": host,
-                "port": port,
-                "username": config["username"],
-                "password": { "action": "set", "password": SIMULATOR_PASSWORD },
-            }
-        });
-        ok(operator, &app.base, "connection_configs/update", form).await;
-    }
+    let (host, port) = (&configs[0]["host"], &configs[0]["port"]);
+    point_configs_at(&app.base, operator, host, port, SIMULATOR_PASSWORD).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -214,5 +197,312 @@ async fn an_http_call_that_was_answered_is_not_repeated_and_one_unanswered_is_in
         silent.received(),
         1,
         "a request that may have arrived is not sent again"
+    );
+}
+
+/// Runs a one-cut plan called `plan` against `platform` until the execution is
+/// `state`; returns the step and its record.
+async fn run_cut_against(
+    app: &TestApp,
+    plan: &str,
+    platform: &FakePlatform,
+    state: &str,
+) -> (Value, Value) {
+    let operator = app.as_role(Role::Operator).await;
+    let reviewer = app.as_role(Role::Reviewer).await;
+    point_configs_at(
+        &app.base,
+        &operator,
+        &json!(platform.host),
+        &json!(platform.port),
+        SIMULATOR_PASSWORD,
+    )
+    .await;
+    let plan = PlanBuilder::new(plan)
+        .switchover("traffic.cut", json!({ "product_group": "Payments" }))
+        .active(&app.base, &operator, &reviewer)
+        .await;
+    let id = started(&app.base, &operator, plan).await;
+    let detail = until_state(app, &operator, id, state).await;
+    let step = only_step(&detail).clone();
+    let record = ok(
+        &operator,
+        &app.base,
+        "executions/step_record",
+        json!({ "execution": id, "step": step["id"] }),
+    )
+    .await;
+    (step, record)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_platform_can_neither_wedge_a_run_nor_flood_its_records() {
+    let app = TestApp::spawn_with_demo().await;
+
+    // An operation id no record can keep: the call was accepted and may have acted.
+    let platform = FakePlatform::start(Hostile::LongOperationId).await;
+    let (step, record) = run_cut_against(&app, "Long ids", &platform, "switchover_blocked").await;
+    assert_eq!(step["status"], "interrupted", "{step:#}");
+    assert!(
+        step["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("an operation id of 300 characters"),
+        "{step:#}"
+    );
+    assert_eq!(record["calls"][0]["status"], "unknown", "{record:#}");
+    assert_eq!(
+        platform.posts(),
+        1,
+        "an unusable answer is not asked for again"
+    );
+
+    // Two megabytes of answer: not read, not kept.
+    let platform = FakePlatform::start(Hostile::HugeAnswer).await;
+    let (step, _) = run_cut_against(&app, "Huge answers", &platform, "switchover_blocked").await;
+    assert_eq!(step["status"], "interrupted", "{step:#}");
+    assert!(
+        step["last_error"].as_str().unwrap().contains("bytes"),
+        "{step:#}"
+    );
+
+    // A log far too long: kept up to its bounds, saying where it was cut.
+    let platform = FakePlatform::start(Hostile::HugeLog).await;
+    let (step, record) = run_cut_against(&app, "Huge logs", &platform, "switchover_done").await;
+    assert_eq!(step["status"], "succeeded", "{step:#}");
+    let lines: Vec<&str> = record["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        lines.iter().all(|l| l.chars().count() < 2200),
+        "every line bounded"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with("[cut at 2000 of 100000 characters]")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with("[log cut after 200 of 300 lines]")),
+        "{lines:#?}"
+    );
+}
+
+/// Cuts of Payments the simulator answered as new work (not from a key it had seen).
+async fn cuts_acted(app: &TestApp, client: &Client) -> usize {
+    simulator(app, client).await["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["call"] == "traffic.cut" && c["replay"] == false && c["status"] == 202)
+        .count()
+}
+
+/// Waits until the only step of execution `id` is running and its call is recorded.
+async fn until_calling(app: &TestApp, client: &Client, id: u64) -> u64 {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let detail = ok(client, &app.base, "executions/get", json!({ "id": id })).await;
+        let step = only_step(&detail)["id"].as_u64().unwrap();
+        let record = ok(
+            client,
+            &app.base,
+            "executions/step_record",
+            json!({ "execution": id, "step": step }),
+        )
+        .await;
+        if !record["calls"][0].is_null() {
+            return step;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never called: {detail:#}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_call_is_abandoned_or_cancelled_at_once_and_retried_by_its_key() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let reviewer = app.as_role(Role::Reviewer).await;
+    trust_simulator(&app, &operator).await;
+    let hang = json!({ "call": "traffic.cut", "target": "Payments", "effect": "hang" });
+    let plan = PlanBuilder::new("Cut payments")
+        .switchover("traffic.cut", json!({ "product_group": "Payments" }))
+        .active(&app.base, &operator, &reviewer)
+        .await;
+
+    inject(&app, &operator, hang.clone()).await;
+    let id = started(&app.base, &operator, plan).await;
+    let step = until_calling(&app, &operator, id).await;
+    for role in [Role::Reviewer, Role::Auditor] {
+        let client = app.as_role(role).await;
+        let (status, _) = app
+            .call(
+                &client,
+                "executions/abandon_step",
+                json!({ "id": id, "step": step, "reason": "hangs" }),
+            )
+            .await;
+        assert_eq!(status, reqwest::StatusCode::FORBIDDEN, "{role:?}");
+    }
+    let (status, refusal) = app
+        .call(
+            &operator,
+            "executions/abandon_step",
+            json!({ "id": id, "step": step, "reason": " " }),
+        )
+        .await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+        "{refusal}"
+    );
+    assert_eq!(refusal["errors"][0]["field"], "reason");
+    let abandoned = ok(
+        &operator,
+        &app.base,
+        "executions/abandon_step",
+        json!({ "id": id, "step": step, "reason": "the gateway hangs" }),
+    )
+    .await;
+    assert_eq!(abandoned["summary"]["state"], "switchover_blocked");
+    assert_eq!(only_step(&abandoned)["status"], "interrupted");
+    assert_eq!(only_step(&abandoned)["reason"], "the gateway hangs");
+    assert_eq!(only_step(&abandoned)["decided_by"], "operator");
+    let audit = app.audit_entries("executions/abandon_step").await;
+    let outcomes: Vec<&str> = audit
+        .iter()
+        .map(|e| e["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["ok", "failed", "refused", "refused"],
+        "{audit:#?}"
+    );
+    assert_eq!(
+        audit[0]["reason"],
+        format!("abandon step {step}: the gateway hangs")
+    );
+
+    // The gateway answers again; Retry asks about the hung call by its key first.
+    ok(&operator, &app.base, "simulator/clear_faults", json!({})).await;
+    ok(
+        &operator,
+        &app.base,
+        "executions/retry_step",
+        json!({ "id": id, "step": step }),
+    )
+    .await;
+    until_state(&app, &operator, id, "switchover_done").await;
+    assert_eq!(cuts_acted(&app, &operator).await, 1);
+
+    // Recovery would restore traffic; the same plan again, cancelled while it hangs.
+    ok(
+        &operator,
+        &app.base,
+        "executions/cancel",
+        json!({ "id": id }),
+    )
+    .await;
+    inject(&app, &operator, hang).await;
+    let again = started(&app.base, &operator, plan).await;
+    until_calling(&app, &operator, again).await;
+    ok(
+        &operator,
+        &app.base,
+        "executions/cancel",
+        json!({ "id": again }),
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let detail = ok(
+            &operator,
+            &app.base,
+            "executions/get",
+            json!({ "id": again }),
+        )
+        .await;
+        if only_step(&detail)["status"] != "running" {
+            assert_eq!(detail["summary"]["state"], "cancelled");
+            assert_eq!(only_step(&detail)["status"], "interrupted", "{detail:#}");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the cancel did not end the hanging call: {detail:#}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_never_ends_over_records_the_database_refused() {
+    use diesel_async::SimpleAsyncConnection;
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let reviewer = app.as_role(Role::Reviewer).await;
+    trust_simulator(&app, &operator).await;
+    let plan = PlanBuilder::new("Cut payments")
+        .switchover("traffic.cut", json!({ "product_group": "Payments" }))
+        .active(&app.base, &operator, &reviewer)
+        .await;
+    // The database refuses the line that says the cut is done, and so the batch that
+    // carries it with the platform's answer.
+    let mut db = app.db.connect().await;
+    db.batch_execute(
+        "CREATE TRIGGER refuse_log_lines BEFORE INSERT ON execution_step_logs FOR EACH ROW \
+         BEGIN IF NEW.message LIKE 'done: %' THEN \
+         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'; END IF; END",
+    )
+    .await
+    .unwrap();
+    let id = started(&app.base, &operator, plan).await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while cuts_acted(&app, &operator).await == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the platform was never called"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // The platform has answered, and its answer cannot be written with the lines around
+    // it: the step does not end.
+    let detail = ok(&operator, &app.base, "executions/get", json!({ "id": id })).await;
+    assert_eq!(only_step(&detail)["status"], "running", "{detail:#}");
+
+    db.batch_execute("DROP TRIGGER refuse_log_lines")
+        .await
+        .unwrap();
+    let done = until_state(&app, &operator, id, "switchover_done").await;
+    let record = ok(
+        &operator,
+        &app.base,
+        "executions/step_record",
+        json!({ "execution": id, "step": only_step(&done)["id"] }),
+    )
+    .await;
+    assert_eq!(record["calls"][0]["status"], "succeeded", "{record:#}");
+    assert!(
+        record["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["message"].as_str().unwrap().starts_with("done: ")),
+        "{record:#}"
+    );
+    assert_eq!(
+        cuts_acted(&app, &operator).await,
+        1,
+        "asked again by its key, not cut twice"
     );
 }

@@ -1,6 +1,10 @@
 //! Text that came from outside (a platform's answer, an error it caused) cut to a size
 //! that fits where it is kept, saying where and how much was cut.
 
+/// The most characters a step's log line or its last error keeps (a `TEXT` column holds
+/// 65,535 bytes; a character takes up to four).
+pub const MAX_STORED: usize = 8000;
+
 /// `text` if it has at most `max` characters; otherwise its first `max` characters and a
 /// note of how long it was.
 pub fn cut(text: &str, max: usize) -> String {

@@ -506,36 +506,63 @@ enum Settled {
 }
 
 impl Endpoint {
-    /// An answer the engine cannot use: asked again while the deadline allows (the
-    /// platform may answer properly next time), then the call's outcome is unknown.
-    fn unclear(&self, why: String) -> Try {
-        Try::Again(format!("{} answered {why}", self.config.1))
+    /// A success the engine cannot use. Cut short on the way, it is asked again (with
+    /// the same key) while the deadline allows; whole and unusable, asking again would
+    /// bring the same, so the call's outcome is unknown at once: it was accepted, and
+    /// may have acted.
+    fn unclear(&self, unread: Unread) -> Try {
+        match unread {
+            Unread::Lost(why) => {
+                Try::Again(format!("the answer from {} was lost: {why}", self.config.1))
+            }
+            Unread::Unusable(why) => Try::Final(CallError::Unanswered(format!(
+                "{} answered with {why}; whether it acted is unknown",
+                self.config.1
+            ))),
+        }
     }
 }
 
+/// Why an answer could not be read.
+enum Unread {
+    /// The connection failed on the way.
+    Lost(String),
+    /// It came whole, and is too large, not the API's JSON, or out of its bounds.
+    Unusable(String),
+}
+
 /// Reads a JSON answer of at most `MAX_ANSWER` bytes.
-async fn read_json<T: DeserializeOwned>(mut response: reqwest::Response) -> Result<T, String> {
+async fn read_json<T: DeserializeOwned>(mut response: reqwest::Response) -> Result<T, Unread> {
     if let Some(length) = response.content_length()
         && length > MAX_ANSWER as u64
     {
-        return Err(format!("{length} bytes (at most {MAX_ANSWER} are read)"));
+        return Err(Unread::Unusable(format!(
+            "{length} bytes (at most {MAX_ANSWER} are read)"
+        )));
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| transport(&e))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| Unread::Lost(transport(&e)))?
+    {
         if body.len() + chunk.len() > MAX_ANSWER {
-            return Err(format!("more than {MAX_ANSWER} bytes"));
+            return Err(Unread::Unusable(format!("more than {MAX_ANSWER} bytes")));
         }
         body.extend_from_slice(&chunk);
     }
     serde_json::from_slice(&body).map_err(|e| {
         let e = app::domain::text::cut(&e.to_string(), 200);
-        format!("something unreadable ({e})")
+        Unread::Unusable(format!("something unreadable ({e})"))
     })
 }
 
 /// Reads an operation and keeps it within the API's bounds.
-async fn read_operation(response: reqwest::Response) -> Result<Operation, String> {
-    read_json::<Operation>(response).await?.bounded()
+async fn read_operation(response: reqwest::Response) -> Result<Operation, Unread> {
+    read_json::<Operation>(response)
+        .await?
+        .bounded()
+        .map_err(Unread::Unusable)
 }
 
 /// A stand-in for an operation that succeeded before a restart.

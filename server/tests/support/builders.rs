@@ -102,3 +102,33 @@ pub async fn started(base: &str, operator: &Client, plan: u64) -> u64 {
     ok(operator, base, "executions/start", json!({ "id": id })).await;
     id
 }
+
+/// Points every connection config at `host:port`, with `password` for their users (the
+/// engine then calls that platform for every step).
+pub async fn point_configs_at(
+    base: &str,
+    operator: &Client,
+    host: &Value,
+    port: &Value,
+    password: &str,
+) {
+    let configs = ok(operator, base, "connection_configs/list", json!({})).await;
+    for config in configs.as_array().unwrap() {
+        let form = json!({
+            "id": config["id"],
+            "revision": config["revision"],
+            "form": {
+                "name": config["name"],
+                "data_center": config["data_center"]["id"],
+                "platform": config["platform"],
+                "kind": config["kind"],
+                "protocol": config["protocol"],
+                "host": host,
+                "port": port,
+                "username": config["username"],
+                "password": { "action": "set", "password": password },
+            }
+        });
+        ok(operator, base, "connection_configs/update", form).await;
+    }
+}

@@ -4,6 +4,7 @@
 pub mod builders;
 pub mod child_server;
 pub mod db_proxy;
+pub mod fake_platform;
 pub mod fake_service;
 pub mod simulator;
 pub mod test_app;

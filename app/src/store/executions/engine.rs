@@ -15,6 +15,7 @@ use crate::domain::execution::{ExecutionState, StepStatus, StepTrigger, Trigger}
 use crate::domain::ids::{ConnectionConfigId, ExecutionId};
 use crate::domain::plan::Phase;
 use crate::domain::step_spec::StepSpec;
+use crate::domain::text::{MAX_STORED, cut};
 use crate::error::ConflictCode;
 use crate::store::audit::{self, AuditRecord, Target};
 use crate::store::schema::{execution_calls, execution_leases, execution_steps, executions};
@@ -334,7 +335,7 @@ async fn move_step(
                         | StepStatus::Cancelled
                 )
                 .then_some(now)),
-                execution_steps::last_error.eq(m.last_error.clone()),
+                execution_steps::last_error.eq(m.last_error.as_deref().map(|e| cut(e, MAX_STORED))),
             ))
             .execute(conn)
             .await?;

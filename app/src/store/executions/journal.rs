@@ -9,6 +9,7 @@ use super::{CallRow, LogRow};
 use crate::domain::event::{Change, ExecutionEvent};
 use crate::domain::execution::view::{CallStatus, ExecutionStepId, LogLevel, StepCall};
 use crate::domain::ids::ConnectionConfigId;
+use crate::domain::text::{MAX_STORED, cut};
 use crate::store::schema::{execution_calls, execution_step_logs};
 use crate::store::{Db, Store, StoreError, inserted_id};
 use chrono::Utc;
@@ -140,7 +141,7 @@ async fn logs(conn: &mut Db, writes: &[Write]) -> Result<Vec<LogRow>, StoreError
                     execution_step_logs::attempt.eq(*attempt),
                     execution_step_logs::at.eq(at),
                     execution_step_logs::level.eq(level.as_str()),
-                    execution_step_logs::message.eq(message.as_str()),
+                    execution_step_logs::message.eq(cut(message, MAX_STORED)),
                 ))
             }
             _ => None,

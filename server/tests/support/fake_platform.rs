@@ -1,0 +1,82 @@
+//! A hostile platform: speaks the platform API's shape (every mutating call answered
+//! `202` with an operation, `GET /v1/operations/{id}` answered with it) but answers
+//! strangely in one chosen way, and counts the mutating calls it receives.
+
+use axum::Router;
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The one way the platform misbehaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hostile {
+    /// Accepts with an operation id of 300 characters, which no engine can keep.
+    LongOperationId,
+    /// Succeeds at once with a 100,000-character message and 300 log lines, five of them
+    /// 100,000 characters long.
+    HugeLog,
+    /// Answers with two megabytes of JSON.
+    HugeAnswer,
+}
+
+#[derive(Debug)]
+pub struct FakePlatform {
+    pub host: String,
+    pub port: u16,
+    posts: Arc<AtomicUsize>,
+}
+
+impl FakePlatform {
+    /// Serves on 127.0.0.1:0, misbehaving as `hostile` says.
+    pub async fn start(hostile: Hostile) -> Self {
+        let posts = Arc::new(AtomicUsize::new(0));
+        let counted = posts.clone();
+        let app = Router::new().fallback(move |method: Method| {
+            let counted = counted.clone();
+            async move {
+                if method == Method::POST {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                }
+                answer(hostile)
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self {
+            host: "127.0.0.1".to_owned(),
+            port,
+            posts,
+        }
+    }
+
+    /// How many mutating calls arrived.
+    pub fn posts(&self) -> usize {
+        self.posts.load(Ordering::SeqCst)
+    }
+}
+
+fn answer(hostile: Hostile) -> Response {
+    let big = "x".repeat(100_000);
+    let operation = match hostile {
+        Hostile::LongOperationId => json!({
+            "id": "o".repeat(300), "kind": "traffic.cut", "state": "running",
+            "message": "", "log": [],
+        }),
+        Hostile::HugeLog => {
+            let mut log: Vec<String> = (0..295).map(|n| format!("line {n}")).collect();
+            log.extend(std::iter::repeat_n(big.clone(), 5));
+            json!({
+                "id": "op-1", "kind": "traffic.cut", "state": "succeeded",
+                "message": big, "log": log,
+            })
+        }
+        Hostile::HugeAnswer => json!({
+            "id": "op-1", "kind": "traffic.cut", "state": "succeeded",
+            "message": "y".repeat(2 << 20), "log": [],
+        }),
+    };
+    (StatusCode::ACCEPTED, axum::Json(operation)).into_response()
+}
