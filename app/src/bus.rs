@@ -73,6 +73,11 @@ impl EngineHandle {
         (Self { wake }, receiver)
     }
 
+    /// Whether the engine still reads its wake-ups (it runs).
+    pub fn is_running(&self) -> bool {
+        !self.wake.is_closed()
+    }
+
     pub fn wake(&self, id: ExecutionId) {
         if self.wake.try_send(id).is_err() {
             tracing::debug!(execution.id = %id, "engine wake-up dropped; its periodic look finds it");

@@ -11,8 +11,16 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// `GET /readyz`: the database answers; 503 with the reason when it does not.
+/// `GET /readyz`: the database answers and the execution engine runs; 503 with the
+/// reason when either does not.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    if !state.services.engine.is_running() {
+        let reason = "the execution engine is not running";
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "reason": reason })),
+        );
+    }
     match state.services.store().ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(error) => (

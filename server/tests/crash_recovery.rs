@@ -385,3 +385,80 @@ async fn a_step_the_platform_cannot_answer_for_is_interrupted_for_an_operator() 
         })
         .await;
 }
+
+/// The execution's state, its switchover steps' statuses, and the lease's owner, read
+/// from the database itself (the server is down).
+async fn stored(db: &TestDb, run: u64) -> (String, Vec<String>, Option<String>) {
+    use app::store::schema::{execution_leases, execution_steps, executions};
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    let mut conn = db.connect().await;
+    let state: String = executions::table
+        .find(run)
+        .select(executions::state)
+        .first(&mut conn)
+        .await
+        .unwrap();
+    let steps: Vec<String> = execution_steps::table
+        .filter(execution_steps::execution_id.eq(run))
+        .filter(execution_steps::phase.eq("switchover"))
+        .order(execution_steps::position)
+        .select(execution_steps::status)
+        .load(&mut conn)
+        .await
+        .unwrap();
+    let owner: Option<String> = execution_leases::table
+        .find(run)
+        .select(execution_leases::owner)
+        .first(&mut conn)
+        .await
+        .unwrap();
+    (state, steps, owner)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopped_by_sigterm_the_running_step_ends_and_no_other_starts() {
+    let mut crash = Crashable::start().await;
+    let plan = crash.id_named("plans/list", "Data center power loss").await;
+    crash
+        .sim
+        .inject(&FaultSpec {
+            call: Call::TrafficCut,
+            data_center: None,
+            target: Some("Payments".into()),
+            effect: FaultEffect::Slow,
+            times: Some(1),
+            delay_ms: Some(2000),
+        })
+        .await
+        .unwrap();
+    let run = crash.start_run(plan).await;
+    let first = crash.until_first_call(run, None).await;
+    crash.server.terminate().await;
+
+    let (state, steps, owner) = stored(&crash.db, run).await;
+    assert_eq!(state, "switchover_running");
+    assert_eq!(steps[0], "succeeded", "the running step ended: {steps:?}");
+    assert!(steps[1..].iter().all(|s| s == "pending"), "{steps:?}");
+    assert_eq!(owner, None, "the lease was given back");
+
+    crash.server =
+        ChildServer::start(&crash.proxy.url, free_addr().await, crash.sim.address()).await;
+    let record = crash.record(run, first).await;
+    assert_eq!(record["calls"][0]["status"], "succeeded", "{record:#}");
+    assert!(
+        record["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["message"].as_str().unwrap().starts_with("done: ")),
+        "every line was written before the exit: {record:#}"
+    );
+    let done = crash
+        .until(run, "switchover done", |d| {
+            d["summary"]["state"] == "switchover_done"
+        })
+        .await;
+    assert_eq!(step(&done, 1)["attempts"], 1);
+    assert_eq!(cut_calls(&crash.sim.state().await.unwrap()), 1);
+}

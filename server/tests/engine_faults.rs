@@ -506,3 +506,142 @@ async fn a_step_never_ends_over_records_the_database_refused() {
         "asked again by its key, not cut twice"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_engine_takes_over_a_lapsed_lease_and_the_first_ones_late_writes_are_refused() {
+    use crate::support::db_proxy::DbProxy;
+    use crate::support::test_app::{serve, services_under, signed_in_client};
+    use crate::support::test_db::TestDb;
+    use server::tasks::Supervisor;
+    let lease = std::time::Duration::from_secs(3);
+    let db = TestDb::empty().await;
+    let proxy = DbProxy::start(&db.url).await;
+    // The first instance reaches the database through a proxy the test cuts.
+    let first = serve(services_under(&proxy.url, true, &Supervisor::default(), lease).await).await;
+    let operator = signed_in_client(&first, "operator").await;
+    let reviewer = signed_in_client(&first, "reviewer").await;
+    let configs = ok(&operator, &first, "connection_configs/list", json!({})).await;
+    let (host, port) = (&configs[0]["host"], &configs[0]["port"]);
+    point_configs_at(&first, &operator, host, port, SIMULATOR_PASSWORD).await;
+    let timing = json!({ "timing": {
+        "traffic": { "min_ms": 2000, "max_ms": 2000 },
+        "restart": { "min_ms": 0, "max_ms": 0 },
+        "cluster": { "min_ms": 0, "max_ms": 0 },
+    }});
+    ok(&operator, &first, "simulator/set_timing", timing).await;
+    let plan = PlanBuilder::new("Cut payments")
+        .switchover("traffic.cut", json!({ "product_group": "Payments" }))
+        .active(&first, &operator, &reviewer)
+        .await;
+    let id = started(&first, &operator, plan).await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let step = loop {
+        let detail = ok(&operator, &first, "executions/get", json!({ "id": id })).await;
+        let step = only_step(&detail)["id"].clone();
+        let record = ok(
+            &operator,
+            &first,
+            "executions/step_record",
+            json!({ "execution": id, "step": step }),
+        )
+        .await;
+        if record["calls"][0]["status"] == "accepted" {
+            break step;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never accepted: {record:#}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+
+    // The fence the first instance holds the execution with.
+    let store = app::store::Store::new(&db.url, 2).unwrap();
+    let token: u64 = {
+        use app::store::schema::execution_leases;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        execution_leases::table
+            .find(id)
+            .select(execution_leases::fencing_token)
+            .first(&mut db.connect().await)
+            .await
+            .unwrap()
+    };
+    let stale = app::store::executions::engine::Fence {
+        execution: app::domain::ids::ExecutionId(id),
+        token,
+    };
+
+    // The first instance is cut off mid-step; a second one, on the same database,
+    // takes the execution over once the lease lapses, asks about the call by its key,
+    // and finishes the step.
+    proxy.cut();
+    let second = serve(services_under(&db.url, true, &Supervisor::default(), lease).await).await;
+    let watcher = signed_in_client(&second, "operator").await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let detail = ok(&watcher, &second, "executions/get", json!({ "id": id })).await;
+        if detail["summary"]["state"] == "switchover_done" {
+            assert_eq!(only_step(&detail)["attempts"], 1, "{detail:#}");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no takeover: {detail:#}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // What the first instance would write when it comes back is refused: fenced.
+    let step_id = app::domain::execution::view::ExecutionStepId(step.as_u64().unwrap());
+    let late = app::store::executions::engine::end_step(
+        &store,
+        stale,
+        step_id,
+        app::store::executions::engine::StepEnd::Succeeded,
+        None,
+    )
+    .await;
+    assert!(
+        matches!(late, Err(app::store::StoreError::Fenced)),
+        "{late:?}"
+    );
+    let audit = ok(
+        &signed_in_client(&second, "admin").await,
+        &second,
+        "audit/list",
+        json!({ "query": { "action": "engine/step" } }),
+    )
+    .await;
+    let ends = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["reason"].as_str().unwrap_or("").contains("succeeded"))
+        .count();
+    assert_eq!(ends, 1, "the step's end is recorded once: {audit:#}");
+
+    // The first instance is back; its platform acted once.
+    proxy.restore();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (status, state) =
+            crate::support::test_app::call(&operator, &first, "simulator/state", json!({})).await;
+        if status == reqwest::StatusCode::OK {
+            let acted = state["calls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["call"] == "traffic.cut" && c["replay"] == false)
+                .count();
+            assert_eq!(acted, 1, "{state:#}");
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the first instance never came back"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

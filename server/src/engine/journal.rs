@@ -25,6 +25,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
 
 /// At most this many awaited writes share one transaction.
 const AWAITED_BATCH: usize = 500;
@@ -52,12 +53,15 @@ pub(super) struct Journal {
     awaited: mpsc::Sender<Entry>,
     queued: mpsc::Sender<Entry>,
     broken: Arc<AtomicBool>,
+    /// The writer: tracked by the engine, so shutdown waits until it has written all.
+    writer: JoinHandle<()>,
 }
 
 impl Journal {
     /// Starts the journal of the runner holding `fence`; it ends when dropped, after
     /// writing what it was given.
     pub fn start(engine: Arc<Engine>, fence: Fence) -> Self {
+        let tracker = engine.tracker.clone();
         let (awaited, awaited_lane) = mpsc::channel(AWAITED_LANE);
         let (queued, queued_lane) = mpsc::channel(QUEUED_BATCH);
         let broken = Arc::new(AtomicBool::new(false));
@@ -66,17 +70,31 @@ impl Journal {
             fence,
             broken: broken.clone(),
         };
-        tokio::spawn(writer.commit(awaited_lane, queued_lane));
+        let writer = tracker.spawn(writer.commit(awaited_lane, queued_lane));
         Self {
             awaited,
             queued,
             broken,
+            writer,
         }
     }
 
-    /// Whether a batch was given up: nothing more is written, and every flush fails.
+    /// Ends the journal once everything given to it is written (or given up).
+    pub async fn close(self) {
+        let Self {
+            awaited,
+            queued,
+            writer,
+            ..
+        } = self;
+        drop((awaited, queued));
+        let _ = writer.await;
+    }
+
+    /// Whether a batch was given up (or the writer died): nothing more is written, and
+    /// every flush fails.
     pub fn is_broken(&self) -> bool {
-        self.broken.load(Ordering::SeqCst)
+        self.broken.load(Ordering::SeqCst) || self.writer.is_finished()
     }
 
     /// Writes `write` ahead of what is queued and returns once it is committed.

@@ -62,6 +62,9 @@ impl EngineConfig {
     }
 }
 
+/// How long a runner that panicked waits before it starts again.
+const RESTART_AFTER_PANIC: Duration = Duration::from_secs(1);
+
 /// A runner's mailbox: `dirty` is set (under the runners lock) whenever it is woken, so
 /// a runner about to stop sees a wake-up that came meanwhile.
 #[derive(Debug, Default)]
@@ -127,8 +130,12 @@ impl Engine {
         }
     }
 
-    /// Wakes the runner of `id`, starting one when there is none.
+    /// Wakes the runner of `id`, starting one when there is none (and the server is not
+    /// stopping). A runner that panics is started again after a pause.
     fn ensure(self: &Arc<Self>, id: ExecutionId) {
+        if self.stop.is_cancelled() {
+            return;
+        }
         let mut runners = self.runners.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(mailbox) = runners.get(&id) {
             mailbox.dirty.store(true, Ordering::SeqCst);
@@ -139,8 +146,15 @@ impl Engine {
         runners.insert(id, mailbox.clone());
         let engine = self.clone();
         self.tracker.spawn(async move {
-            runner::run(&engine, id, &mailbox).await;
+            let outcome = runner::run(&engine, id, &mailbox).await;
             engine.forget(id, &mailbox);
+            if let Err(runner::Panicked) = outcome {
+                tracing::error!(execution.id = %id, "the execution's runner panicked; it starts again shortly");
+                tokio::select! {
+                    () = engine.stop.cancelled() => {}
+                    () = tokio::time::sleep(RESTART_AFTER_PANIC) => engine.ensure(id),
+                }
+            }
         });
     }
 

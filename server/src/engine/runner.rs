@@ -3,8 +3,10 @@
 //! and ended; a step found running (the server stopped during it) is asked about again;
 //! when the phase has no step left, the phase is finished. It stops when there is
 //! nothing to do (paused, blocked, waiting for a person, done) and gives the lease back.
-//! When the server stops, or the lease is lost, it stops at once and leaves a running
-//! step running: the next owner asks about it again.
+//! When the server stops, it starts no new step and lets the running one end (a wait
+//! is left running: it goes on counting after the restart); when the lease is lost, it
+//! stops at once and leaves a running step running: the next owner asks about it again.
+//! A runner that panics gives its lease back; the engine starts it again.
 
 use super::journal::Journal;
 use super::step::{Outcome, StepRun};
@@ -14,6 +16,8 @@ use app::domain::ids::ExecutionId;
 use app::domain::step_spec::StepSpec;
 use app::store::StoreError;
 use app::store::executions::engine::{self as store, Fence, Run, RunStep, StepEnd};
+use futures_util::FutureExt;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -28,24 +32,44 @@ enum Progress {
     Stopped,
 }
 
-pub(super) async fn run(engine: &Arc<Engine>, id: ExecutionId, mailbox: &Mailbox) {
+/// The runner panicked (after giving its lease back).
+pub(super) struct Panicked;
+
+/// Holds the execution's lease and moves the execution on until there is nothing to do.
+pub(super) async fn run(
+    engine: &Arc<Engine>,
+    id: ExecutionId,
+    mailbox: &Mailbox,
+) -> Result<(), Panicked> {
     let config = &engine.config;
     let fence = match store::claim(&engine.store, id, &config.instance, config.lease).await {
         Ok(Some(fence)) => fence,
-        Ok(None) => return,
+        Ok(None) => return Ok(()),
         Err(error) => {
             tracing::warn!(execution.id = %id, %error, "cannot take the execution's lease");
-            return;
+            return Ok(());
         }
     };
-    let held = engine.stop.child_token();
+    let held = CancellationToken::new();
     let renewal = tokio::spawn(renew(engine.clone(), fence, held.clone()));
+    let holding = AssertUnwindSafe(hold(engine, fence, mailbox, &held));
+    let outcome = holding.catch_unwind().await.map_err(|_| Panicked);
+    renewal.abort();
+    // Given back even when stopping mid-step: whoever takes it next asks about that step
+    // again. A lease already lost is not ours to give (the token no longer matches).
+    let _ = store::release(&engine.store, fence).await;
+    outcome
+}
+
+/// Moves the execution on while `fence` holds its lease (until `held` is cancelled).
+async fn hold(engine: &Arc<Engine>, fence: Fence, mailbox: &Mailbox, held: &CancellationToken) {
+    let id = fence.execution;
     let journal = Journal::start(engine.clone(), fence);
     let holding = Holding {
         engine,
         fence,
         mailbox,
-        held: &held,
+        held,
         journal: &journal,
     };
     loop {
@@ -75,16 +99,14 @@ pub(super) async fn run(engine: &Arc<Engine>, id: ExecutionId, mailbox: &Mailbox
                 tracing::warn!(execution.id = %id, %error, "engine step failed; trying again shortly");
                 tokio::select! {
                     () = held.cancelled() => break,
+                    () = engine.stop.cancelled() => break,
                     () = tokio::time::sleep(Duration::from_secs(1)) => {}
                 }
             }
         }
     }
-    renewal.abort();
-    drop(journal);
-    // Given back even when stopping mid-step: whoever takes it next asks about that step
-    // again. A lease already lost is not ours to give (the token no longer matches).
-    let _ = store::release(&engine.store, fence).await;
+    // Whatever the journal still holds is written before the lease goes.
+    journal.close().await;
 }
 
 /// Renews the lease every third of its length; cancels `held` when it is lost.
@@ -113,7 +135,7 @@ struct Holding<'a> {
     engine: &'a Engine,
     fence: Fence,
     mailbox: &'a Mailbox,
-    /// Cancelled when the server stops or the lease is lost.
+    /// Cancelled when the lease is lost.
     held: &'a CancellationToken,
     journal: &'a Journal,
 }
@@ -121,6 +143,10 @@ struct Holding<'a> {
 /// Looks at the execution once and does the one thing due.
 async fn step_once(holding: &Holding<'_>) -> Result<Progress, StoreError> {
     let Holding { engine, fence, .. } = *holding;
+    // Shutting down: no step starts, and one found running is left to the next start.
+    if engine.stop.is_cancelled() {
+        return Ok(Progress::Stopped);
+    }
     let run = store::load(&engine.store, fence.execution).await?;
     if let Some(step) = run.steps.iter().find(|s| s.status == StepStatus::Running) {
         return carry_out(holding, &run, step.clone(), step.attempts, true).await;
@@ -198,6 +224,8 @@ async fn carry_out(
                 end = perform(&step_run) => Some(end?),
                 stopped = stopped_by_operator(holding, &step) => stopped?,
                 () = holding.held.cancelled() => return Ok(Progress::Stopped),
+                // A wait goes on counting after the restart; a platform step is let end.
+                () = engine.stop.cancelled(), if waits(&step) => return Ok(Progress::Stopped),
             }
         };
         // Ended by an operator meanwhile (abandoned): nothing of this attempt is recorded
@@ -209,7 +237,8 @@ async fn carry_out(
         holding.journal.flush().await?;
         let next = run
             .after(&step)
-            .filter(|next| next.status == StepStatus::Pending);
+            .filter(|next| next.status == StepStatus::Pending)
+            .filter(|_| !engine.stop.is_cancelled());
         let ended = store::end_step(&engine.store, fence, step.id, end, next.map(|s| s.id)).await?;
         engine.publish(ended.events);
         match (next, ended.next_attempt) {
@@ -223,13 +252,21 @@ async fn carry_out(
     }
 }
 
+/// Whether the step only waits (for time or for a person): stopping it loses nothing.
+fn waits(step: &RunStep) -> bool {
+    matches!(
+        step.spec,
+        StepSpec::Wait { .. } | StepSpec::ManualConfirm { .. }
+    )
+}
+
 /// How a running step ends when its execution is cancelled: a wait or a confirmation did
 /// nothing and is cancelled; a step with calls under way stops following them, and what
 /// they did is unknown.
 fn cancelled(step: &RunStep) -> StepEnd {
-    match step.spec {
-        StepSpec::Wait { .. } | StepSpec::ManualConfirm { .. } => StepEnd::Cancelled,
-        _ => StepEnd::Interrupted(
+    match waits(step) {
+        true => StepEnd::Cancelled,
+        false => StepEnd::Interrupted(
             "the execution was cancelled while the step's calls were under way: they are no \
              longer followed, and what they did is unknown (see the platform)"
                 .to_owned(),

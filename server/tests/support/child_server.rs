@@ -3,9 +3,8 @@
 //! machine would after a crash. Its platform is a simulator in the test process, which
 //! outlives the kills.
 
-use super::test_app::{PASSWORD, client};
 use reqwest::{Client, StatusCode};
-use serde_json::{Value, json};
+use serde_json::Value;
 use server::sim::{self, Credentials, EstateSource, Simulator};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -63,6 +62,19 @@ impl ChildServer {
         }
     }
 
+    /// SIGTERM, as an orchestrator stops a server, and waits until it has exited.
+    pub async fn terminate(&mut self) {
+        let pid = self.child.id().expect("the server runs").to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await
+            .unwrap();
+        assert!(sent.success());
+        let exited = self.child.wait().await.unwrap();
+        assert!(exited.success(), "a clean stop: {exited}");
+    }
+
     /// SIGKILL: the process ends at once, mid-whatever.
     pub async fn kill9(&mut self) {
         self.child.start_kill().unwrap();
@@ -70,16 +82,7 @@ impl ChildServer {
     }
 
     pub async fn signed_in(&self, username: &str) -> Client {
-        let client = client();
-        let (status, body) = self
-            .call(
-                &client,
-                "auth/sign_in",
-                json!({ "username": username, "password": PASSWORD }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        client
+        super::test_app::signed_in_client(&self.base, username).await
     }
 
     pub async fn call(&self, client: &Client, endpoint: &str, body: Value) -> (StatusCode, Value) {

@@ -76,6 +76,19 @@ pub const SIMULATOR_PASSWORD: &str = "simulated";
 /// Services over a database URL, prepared the way the server does at start, with a
 /// simulator of their own (zero latency, its world from that database's estate).
 pub async fn services(database_url: &str, demo: bool) -> Services {
+    let supervisor = server::tasks::Supervisor::default();
+    let lease = server::engine::EngineConfig::DEFAULT_LEASE;
+    services_under(database_url, demo, &supervisor, lease).await
+}
+
+/// `services`, with the engine under `supervisor` (whose shutdown stops it), holding
+/// execution leases for `lease`.
+pub async fn services_under(
+    database_url: &str,
+    demo: bool,
+    supervisor: &server::tasks::Supervisor,
+    lease: Duration,
+) -> Services {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let options = StartOptions {
@@ -92,12 +105,8 @@ pub async fn services(database_url: &str, demo: bool) -> Services {
     // Each test app runs its own engine, named after its port, on its own database.
     let mut engine = server::engine::EngineConfig::new(format!("test-{}", address.port()));
     engine.look_every = Duration::from_millis(500);
-    server::engine::start(
-        &server::tasks::Supervisor::default(),
-        &services,
-        prepared.engine_wakes,
-        engine,
-    );
+    engine.lease = lease;
+    server::engine::start(supervisor, &services, prepared.engine_wakes, engine);
     let credentials = Credentials {
         username: SIMULATOR_USER.to_owned(),
         password: SIMULATOR_PASSWORD.to_owned(),
@@ -108,6 +117,25 @@ pub async fn services(database_url: &str, demo: bool) -> Services {
         .unwrap();
     tokio::spawn(sim::serve(listener, simulator, Default::default()));
     services
+}
+
+/// A client signed in as the demo user `username` on the server at `base`.
+pub async fn signed_in_client(base: &str, username: &str) -> reqwest::Client {
+    sign_in(base, username, PASSWORD).await
+}
+
+/// A client signed in as `username` with `password` on the server at `base`.
+pub async fn sign_in(base: &str, username: &str, password: &str) -> reqwest::Client {
+    let client = client();
+    let (status, body) = call(
+        &client,
+        base,
+        "auth/sign_in",
+        json!({ "username": username, "password": password }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "signing in as {username}: {body}");
+    client
 }
 
 /// A client that keeps cookies and does not follow redirects.
@@ -176,16 +204,7 @@ impl TestApp {
 
     /// A client signed in as `username`.
     pub async fn signed_in(&self, username: &str, password: &str) -> reqwest::Client {
-        let client = client();
-        let (status, body) = call(
-            &client,
-            &self.base,
-            "auth/sign_in",
-            json!({ "username": username, "password": password }),
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK, "signing in as {username}: {body}");
-        client
+        sign_in(&self.base, username, password).await
     }
 
     /// A client signed in as the demo user of `role` (demo apps only).

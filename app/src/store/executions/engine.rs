@@ -75,24 +75,21 @@ pub async fn claim(
     let mut conn = store.conn().await?;
     let owner = owner.to_owned();
     conn.transaction(async move |conn| {
-        let held: Option<(Option<String>, u64, Option<NaiveDateTime>)> = execution_leases::table
+        let held: Option<(Option<String>, u64, bool)> = execution_leases::table
             .find(execution.0)
             .select((
                 execution_leases::owner,
                 execution_leases::fencing_token,
-                execution_leases::expires_at,
+                lapsed(),
             ))
             .for_update()
             .first(conn)
             .await
             .optional()?;
-        let Some((holder, token, expires)) = held else {
+        let Some((holder, token, lapsed)) = held else {
             return Err(StoreError::not_found(format!("execution {execution}")));
         };
-        let now = Utc::now().naive_utc();
-        let free = holder.is_none()
-            || holder.as_deref() == Some(owner.as_str())
-            || expires.is_none_or(|at| at <= now);
+        let free = holder.is_none() || holder.as_deref() == Some(owner.as_str()) || lapsed;
         if !free {
             return Ok(None);
         }
@@ -101,7 +98,7 @@ pub async fn claim(
             .set((
                 execution_leases::owner.eq(Some(&owner)),
                 execution_leases::fencing_token.eq(token),
-                execution_leases::expires_at.eq(Some(until(lease))),
+                execution_leases::expires_at.eq(until(lease)),
             ))
             .execute(conn)
             .await?;
@@ -110,9 +107,22 @@ pub async fn claim(
     .await
 }
 
-fn until(lease: Duration) -> NaiveDateTime {
-    (Utc::now() + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(30)))
-        .naive_utc()
+// Lease times are the database's: instances whose clocks disagree still agree on when a
+// lease lapses.
+
+/// Whether a lease has lapsed, by the database's clock.
+fn lapsed() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql("(expires_at IS NULL OR expires_at <= NOW(6))")
+}
+
+/// `lease` from now, by the database's clock.
+fn until(
+    lease: Duration,
+) -> diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::Datetime>> {
+    diesel::dsl::sql(&format!(
+        "NOW(6) + INTERVAL {} MICROSECOND",
+        lease.as_micros()
+    ))
 }
 
 /// Extends the lease; `Fenced` when it is no longer this holder's.
@@ -123,7 +133,7 @@ pub async fn renew(store: &Store, fence: Fence, lease: Duration) -> Result<(), S
             .filter(execution_leases::fencing_token.eq(fence.token))
             .filter(execution_leases::owner.is_not_null()),
     )
-    .set(execution_leases::expires_at.eq(Some(until(lease))))
+    .set(execution_leases::expires_at.eq(until(lease)))
     .execute(&mut *store.conn().await?)
     .await?;
     if renewed == 1 {
