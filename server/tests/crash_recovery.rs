@@ -3,8 +3,10 @@
 //! step found running is asked about again by its idempotency key, and one the platform
 //! cannot answer for becomes interrupted, waiting for an operator.
 
+use crate::support::builders::PlanBuilder;
 use crate::support::child_server::{ChildServer, free_addr, simulator};
 use crate::support::db_proxy::DbProxy;
+use crate::support::fake_service::FakeService;
 use crate::support::test_db::TestDb;
 use app::domain::simulator::{Call, FaultEffect, FaultSpec, Latency, Timing};
 use app::simulator_link::SimulatorLink;
@@ -212,34 +214,14 @@ fn cut_calls(state: &app::domain::simulator::SimulatorState) -> usize {
 async fn killed_before_a_steps_call_the_step_runs_once_after_the_restart() {
     let mut crash = Crashable::start().await;
     // A plan of its own: a short wait, then one cut.
-    let content = json!({ "content": {
-        "name": "Crash drill", "description": "",
-        "switchover": [
-            { "opcode": "wait", "params": { "seconds": 3 } },
-            { "opcode": "traffic.cut", "params": { "product_group": "Payments" } },
-        ],
-        "recovery": [],
-    }});
-    let plan = crash.call("plans/create", content).await;
-    let id = plan["plan"]["id"].clone();
-    let plan = crash
-        .call(
-            "plans/submit",
-            json!({ "id": id, "revision": plan["plan"]["revision"] }),
-        )
-        .await;
     let reviewer = crash.server.signed_in("reviewer").await;
-    let (status, body) = crash
-        .server
-        .call(
-            &reviewer,
-            "plans/approve",
-            json!({ "id": id, "revision": plan["plan"]["revision"], "comment": "" }),
-        )
+    let plan = PlanBuilder::new("Crash drill")
+        .switchover("wait", json!({ "seconds": 3 }))
+        .switchover("traffic.cut", json!({ "product_group": "Payments" }))
+        .active(&crash.server.base, &crash.operator, &reviewer)
         .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
 
-    let run = crash.start_run(id.as_u64().unwrap()).await;
+    let run = crash.start_run(plan).await;
     crash
         .until(run, "waiting", |d| step(d, 1)["status"] == "running")
         .await;
@@ -461,4 +443,95 @@ async fn stopped_by_sigterm_the_running_step_ends_and_no_other_starts() {
         .await;
     assert_eq!(step(&done, 1)["attempts"], 1);
     assert_eq!(cut_calls(&crash.sim.state().await.unwrap()), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_in_the_middle_of_a_restart_level_each_application_restarts_once() {
+    let mut crash = Crashable::start().await;
+    let reviewer = crash.server.signed_in("reviewer").await;
+    let plan = PlanBuilder::new("Restart payments")
+        .switchover(
+            "app.restart",
+            json!({ "product_group": "Payments", "site": "emergency", "timeout_seconds": 60 }),
+        )
+        .active(&crash.server.base, &crash.operator, &reviewer)
+        .await;
+    let slow = Latency {
+        min_ms: 1500,
+        max_ms: 1500,
+    };
+    crash
+        .sim
+        .set_timing(&Timing {
+            restart: slow,
+            ..Timing::ZERO
+        })
+        .await
+        .unwrap();
+    let run = crash.start_run(plan).await;
+    crash.until_first_call(run, Some("accepted")).await;
+    crash.crash_and_restart().await;
+
+    let done = crash
+        .until(run, "switchover done", |d| {
+            d["summary"]["state"] == "switchover_done"
+        })
+        .await;
+    assert_eq!(step(&done, 1)["attempts"], 1);
+    let state = crash.sim.state().await.unwrap();
+    let mut acted = std::collections::BTreeMap::<String, usize>::new();
+    for call in &state.calls {
+        if call.call == Call::ApplicationRestart && !call.replay {
+            *acted.entry(call.subject.clone()).or_default() += 1;
+        }
+    }
+    assert_eq!(acted.len(), 4, "{acted:?}");
+    assert!(
+        acted.values().all(|n| *n == 1),
+        "each restarted once: {acted:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_during_an_http_call_the_call_is_not_sent_again() {
+    let mut crash = Crashable::start().await;
+    let reviewer = crash.server.signed_in("reviewer").await;
+    let hook = FakeService::start(FakeService::HANG).await;
+    let plan = PlanBuilder::new("Call the hook")
+        .switchover(
+            "http.call",
+            json!({ "method": "POST", "url": hook.url, "expect_status": 200, "timeout_seconds": 60 }),
+        )
+        .active(&crash.server.base, &crash.operator, &reviewer)
+        .await;
+    let run = crash.start_run(plan).await;
+    crash.until_first_call(run, None).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while hook.received() == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the hook was never called"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    crash.crash_and_restart().await;
+
+    let blocked = crash
+        .until(run, "blocked", |d| {
+            d["summary"]["state"] == "switchover_blocked"
+        })
+        .await;
+    assert_eq!(step(&blocked, 1)["status"], "interrupted", "{blocked:#}");
+    assert!(
+        step(&blocked, 1)["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("whether it arrived is unknown"),
+        "{blocked:#}"
+    );
+    assert_eq!(
+        hook.received(),
+        1,
+        "a request that may have arrived is not sent again"
+    );
 }
