@@ -12,7 +12,6 @@
 //!   taking 50 ms on the platform, the engine restarting up to 100 at once.
 //!   Goal: ≤ 1.2 × the critical path (10 × 50 ms).
 
-use app::domain::catalog::builtin_step_types;
 use app::domain::environment::{Application, ProductGroupForm};
 use app::domain::execution::view::{NewExecution, StepCall};
 use app::domain::execution::{Command, ExecutionState};
@@ -20,6 +19,7 @@ use app::domain::ids::{DataCenterId, ExecutionId};
 use app::domain::plan::{PlanContent, PlanStep};
 use app::domain::role::Action;
 use app::domain::simulator::{Call, Latency, Timing};
+use app::domain::step::builtin_step_types;
 use app::store::Store;
 use app::store::audit::AuditRecord;
 use serde_json::json;
@@ -243,7 +243,7 @@ async fn approved_plan(
         switchover,
         recovery: vec![],
     }
-    .validate(&builtin_step_types(), &refs)
+    .validate(builtin_step_types(), &refs)
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let plan = app::store::plans::create(store, author, &content).await?;
     let id = plan.plan.id;

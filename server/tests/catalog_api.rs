@@ -1,8 +1,8 @@
 //! The step catalog, through its server function over real HTTP.
 
 use crate::support::test_app::{PASSWORD, TestApp, client};
-use app::domain::catalog::builtin_step_types;
 use app::domain::role::Role;
+use app::domain::step::builtin_step_types;
 use app::domain::step::{Layer, StepType};
 use diesel_async::RunQueryDsl;
 use reqwest::StatusCode;

@@ -3,11 +3,12 @@
 //! step found running is asked about again by its idempotency key, and one the platform
 //! cannot answer for becomes interrupted, waiting for an operator.
 
-use crate::support::builders::PlanBuilder;
+use crate::support::builders::{PlanBuilder, log_lines};
 use crate::support::child_server::{ChildServer, free_addr, simulator};
 use crate::support::db_proxy::DbProxy;
 use crate::support::fake_service::FakeService;
 use crate::support::test_db::TestDb;
+use crate::support::wait::eventually;
 use app::domain::simulator::{Call, FaultEffect, FaultSpec, Latency, Timing};
 use app::simulator_link::SimulatorLink;
 use reqwest::{Client, StatusCode};
@@ -115,6 +116,19 @@ impl Crashable {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Makes the platform hold its answer to the next cut of Payments for `delay_ms`.
+    async fn slow_first_cut(&self, delay_ms: u32) {
+        let fault = FaultSpec {
+            call: Call::TrafficCut,
+            data_center: None,
+            target: Some("Payments".into()),
+            effect: FaultEffect::Slow,
+            times: Some(1),
+            delay_ms: Some(delay_ms),
+        };
+        self.sim.inject(&fault).await.unwrap();
     }
 
     /// Makes every traffic cut take a second on the platform, so the database can go
@@ -249,18 +263,7 @@ async fn killed_before_a_steps_call_the_step_runs_once_after_the_restart() {
 async fn killed_during_a_steps_call_the_call_is_asked_again_by_its_key() {
     let mut crash = Crashable::start().await;
     let plan = crash.id_named("plans/list", "Data center power loss").await;
-    crash
-        .sim
-        .inject(&FaultSpec {
-            call: Call::TrafficCut,
-            data_center: None,
-            target: Some("Payments".into()),
-            effect: FaultEffect::Slow,
-            times: Some(1),
-            delay_ms: Some(4000),
-        })
-        .await
-        .unwrap();
+    crash.slow_first_cut(4000).await;
     let run = crash.start_run(plan).await;
     let first = crash.until_first_call(run, None).await;
     crash.crash_and_restart().await;
@@ -279,12 +282,7 @@ async fn killed_during_a_steps_call_the_call_is_asked_again_by_its_key() {
     let calls = record["calls"].as_array().unwrap();
     assert_eq!(calls.len(), 1, "{record:#}");
     assert_eq!(calls[0]["status"], "succeeded");
-    let lines: Vec<&str> = record["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["message"].as_str().unwrap())
-        .collect();
+    let lines = log_lines(&record);
     assert!(
         lines
             .iter()
@@ -402,18 +400,7 @@ async fn stored(db: &TestDb, run: u64) -> (String, Vec<String>, Option<String>) 
 async fn stopped_by_sigterm_the_running_step_ends_and_no_other_starts() {
     let mut crash = Crashable::start().await;
     let plan = crash.id_named("plans/list", "Data center power loss").await;
-    crash
-        .sim
-        .inject(&FaultSpec {
-            call: Call::TrafficCut,
-            data_center: None,
-            target: Some("Payments".into()),
-            effect: FaultEffect::Slow,
-            times: Some(1),
-            delay_ms: Some(2000),
-        })
-        .await
-        .unwrap();
+    crash.slow_first_cut(2000).await;
     let run = crash.start_run(plan).await;
     let first = crash.until_first_call(run, None).await;
     crash.server.terminate().await;
@@ -429,11 +416,7 @@ async fn stopped_by_sigterm_the_running_step_ends_and_no_other_starts() {
     let record = crash.record(run, first).await;
     assert_eq!(record["calls"][0]["status"], "succeeded", "{record:#}");
     assert!(
-        record["lines"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|l| l["message"].as_str().unwrap().starts_with("done: ")),
+        log_lines(&record).iter().any(|l| l.starts_with("done: ")),
         "every line was written before the exit: {record:#}"
     );
     let done = crash
@@ -506,14 +489,13 @@ async fn killed_during_an_http_call_the_call_is_not_sent_again() {
         .await;
     let run = crash.start_run(plan).await;
     crash.until_first_call(run, None).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while hook.received() == 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the hook was never called"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually("the hook called", Duration::from_secs(30), || async {
+        match hook.received() {
+            0 => Err("no request".to_owned()),
+            _ => Ok(()),
+        }
+    })
+    .await;
     crash.crash_and_restart().await;
 
     let blocked = crash

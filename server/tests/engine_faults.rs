@@ -4,14 +4,22 @@
 //! answered, or may have received the request, is not called again.
 
 use crate::executions::{inject, simulator, step, trust_simulator, until_state};
-use crate::support::builders::{PlanBuilder, ok, point_configs_at, started};
+use crate::support::builders::{
+    PlanBuilder, log_lines, ok, point_configs_at, started, step_record,
+};
 use crate::support::fake_platform::{FakePlatform, Hostile};
 use crate::support::fake_service::FakeService;
 use crate::support::test_app::{SIMULATOR_PASSWORD, TestApp};
+use crate::support::wait::eventually;
 use app::domain::role::Role;
 use reqwest::Client;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::time::Duration;
+
+const SECONDS_10: Duration = Duration::from_secs(10);
+const SECONDS_30: Duration = Duration::from_secs(30);
+const SECONDS_60: Duration = Duration::from_secs(60);
 
 /// How many times the simulator acted on each application's restart (calls whose key it
 /// had not seen before), by application.
@@ -83,19 +91,8 @@ async fn a_call_that_may_have_acted_interrupts_the_step_and_retry_asks_by_its_ke
         acted.values().all(|n| *n == 1),
         "each application restarted exactly once: {acted:?}"
     );
-    let record = ok(
-        &operator,
-        &app.base,
-        "executions/step_record",
-        json!({ "execution": id, "step": restart["id"] }),
-    )
-    .await;
-    let lines: Vec<&str> = record["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["message"].as_str().unwrap())
-        .collect();
+    let record = step_record(&operator, &app.base, id, &restart["id"]).await;
+    let lines = log_lines(&record);
     assert!(
         lines
             .iter()
@@ -140,13 +137,7 @@ async fn two_databases_running_the_same_plan_against_one_platform_each_act() {
         let id = started(&app.base, &operator, plan).await;
         assert_eq!(id, 1, "both databases number alike");
         let done = until_state(app, &operator, id, "switchover_done").await;
-        let record = ok(
-            &operator,
-            &app.base,
-            "executions/step_record",
-            json!({ "execution": id, "step": only_step(&done)["id"] }),
-        )
-        .await;
+        let record = step_record(&operator, &app.base, id, &only_step(&done)["id"]).await;
         cuts.push(record["calls"][0]["idempotency_key"].clone());
     }
     assert_ne!(cuts[0], cuts[1], "each run has keys of its own");
@@ -225,13 +216,7 @@ async fn run_cut_against(
     let id = started(&app.base, &operator, plan).await;
     let detail = until_state(app, &operator, id, state).await;
     let step = only_step(&detail).clone();
-    let record = ok(
-        &operator,
-        &app.base,
-        "executions/step_record",
-        json!({ "execution": id, "step": step["id"] }),
-    )
-    .await;
+    let record = step_record(&operator, &app.base, id, &step["id"]).await;
     (step, record)
 }
 
@@ -270,12 +255,7 @@ async fn a_hostile_platform_can_neither_wedge_a_run_nor_flood_its_records() {
     let platform = FakePlatform::start(Hostile::HugeLog).await;
     let (step, record) = run_cut_against(&app, "Huge logs", &platform, "switchover_done").await;
     assert_eq!(step["status"], "succeeded", "{step:#}");
-    let lines: Vec<&str> = record["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["message"].as_str().unwrap())
-        .collect();
+    let lines = log_lines(&record);
     assert!(
         lines.iter().all(|l| l.chars().count() < 2200),
         "every line bounded"
@@ -306,39 +286,36 @@ async fn cuts_acted(app: &TestApp, client: &Client) -> usize {
 
 /// Waits until the only step of execution `id` is running and its call is recorded.
 async fn until_calling(app: &TestApp, client: &Client, id: u64) -> u64 {
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
+    eventually("the step's call", SECONDS_30, || async {
         let detail = ok(client, &app.base, "executions/get", json!({ "id": id })).await;
         let step = only_step(&detail)["id"].as_u64().unwrap();
-        let record = ok(
-            client,
-            &app.base,
-            "executions/step_record",
-            json!({ "execution": id, "step": step }),
-        )
-        .await;
-        if !record["calls"][0].is_null() {
-            return step;
+        let record = step_record(client, &app.base, id, &json!(step)).await;
+        match record["calls"][0].is_null() {
+            false => Ok(step),
+            true => Err(detail.to_string()),
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never called: {detail:#}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    })
+    .await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hanging_call_is_abandoned_or_cancelled_at_once_and_retried_by_its_key() {
+/// The demo app with its simulator trusted, its operator, and an active plan `name` of
+/// one cut of Payments.
+async fn with_cut_plan(name: &str) -> (TestApp, Client, u64) {
     let app = TestApp::spawn_with_demo().await;
     let operator = app.as_role(Role::Operator).await;
     let reviewer = app.as_role(Role::Reviewer).await;
     trust_simulator(&app, &operator).await;
-    let hang = json!({ "call": "traffic.cut", "target": "Payments", "effect": "hang" });
-    let plan = PlanBuilder::new("Cut payments")
+    let plan = PlanBuilder::new(name)
         .switchover("traffic.cut", json!({ "product_group": "Payments" }))
         .active(&app.base, &operator, &reviewer)
         .await;
+    (app, operator, plan)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_call_is_abandoned_or_cancelled_at_once_and_retried_by_its_key() {
+    let (app, operator, plan) = with_cut_plan("Cut payments").await;
+    let hang = json!({ "call": "traffic.cut", "target": "Payments", "effect": "hang" });
 
     inject(&app, &operator, hang.clone()).await;
     let id = started(&app.base, &operator, plan).await;
@@ -423,8 +400,7 @@ async fn a_hanging_call_is_abandoned_or_cancelled_at_once_and_retried_by_its_key
         json!({ "id": again }),
     )
     .await;
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
+    let detail = eventually("the cancel ending the hanging call", SECONDS_10, || async {
         let detail = ok(
             &operator,
             &app.base,
@@ -432,30 +408,20 @@ async fn a_hanging_call_is_abandoned_or_cancelled_at_once_and_retried_by_its_key
             json!({ "id": again }),
         )
         .await;
-        if only_step(&detail)["status"] != "running" {
-            assert_eq!(detail["summary"]["state"], "cancelled");
-            assert_eq!(only_step(&detail)["status"], "interrupted", "{detail:#}");
-            break;
+        match only_step(&detail)["status"] == "running" {
+            true => Err(detail.to_string()),
+            false => Ok(detail),
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the cancel did not end the hanging call: {detail:#}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    })
+    .await;
+    assert_eq!(detail["summary"]["state"], "cancelled");
+    assert_eq!(only_step(&detail)["status"], "interrupted", "{detail:#}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_step_never_ends_over_records_the_database_refused() {
     use diesel_async::SimpleAsyncConnection;
-    let app = TestApp::spawn_with_demo().await;
-    let operator = app.as_role(Role::Operator).await;
-    let reviewer = app.as_role(Role::Reviewer).await;
-    trust_simulator(&app, &operator).await;
-    let plan = PlanBuilder::new("Cut payments")
-        .switchover("traffic.cut", json!({ "product_group": "Payments" }))
-        .active(&app.base, &operator, &reviewer)
-        .await;
+    let (app, operator, plan) = with_cut_plan("Cut payments").await;
     // The database refuses the line that says the cut is done, and so the batch that
     // carries it with the platform's answer.
     let mut db = app.db.connect().await;
@@ -467,14 +433,13 @@ async fn a_step_never_ends_over_records_the_database_refused() {
     .await
     .unwrap();
     let id = started(&app.base, &operator, plan).await;
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-    while cuts_acted(&app, &operator).await == 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the platform was never called"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    eventually("the platform's cut", SECONDS_30, || async {
+        match cuts_acted(&app, &operator).await {
+            0 => Err("no cut".to_owned()),
+            _ => Ok(()),
+        }
+    })
+    .await;
     // The platform has answered, and its answer cannot be written with the lines around
     // it: the step does not end.
     let detail = ok(&operator, &app.base, "executions/get", json!({ "id": id })).await;
@@ -484,20 +449,10 @@ async fn a_step_never_ends_over_records_the_database_refused() {
         .await
         .unwrap();
     let done = until_state(&app, &operator, id, "switchover_done").await;
-    let record = ok(
-        &operator,
-        &app.base,
-        "executions/step_record",
-        json!({ "execution": id, "step": only_step(&done)["id"] }),
-    )
-    .await;
+    let record = step_record(&operator, &app.base, id, &only_step(&done)["id"]).await;
     assert_eq!(record["calls"][0]["status"], "succeeded", "{record:#}");
     assert!(
-        record["lines"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|l| l["message"].as_str().unwrap().starts_with("done: ")),
+        log_lines(&record).iter().any(|l| l.starts_with("done: ")),
         "{record:#}"
     );
     assert_eq!(
@@ -534,26 +489,16 @@ async fn a_second_engine_takes_over_a_lapsed_lease_and_the_first_ones_late_write
         .active(&first, &operator, &reviewer)
         .await;
     let id = started(&first, &operator, plan).await;
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-    let step = loop {
+    let step = eventually("the cut accepted", SECONDS_30, || async {
         let detail = ok(&operator, &first, "executions/get", json!({ "id": id })).await;
         let step = only_step(&detail)["id"].clone();
-        let record = ok(
-            &operator,
-            &first,
-            "executions/step_record",
-            json!({ "execution": id, "step": step }),
-        )
-        .await;
-        if record["calls"][0]["status"] == "accepted" {
-            break step;
+        let record = step_record(&operator, &first, id, &step).await;
+        match record["calls"][0]["status"] == "accepted" {
+            true => Ok(step),
+            false => Err(record.to_string()),
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never accepted: {record:#}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    };
+    })
+    .await;
 
     // The fence the first instance holds the execution with.
     let store = app::store::Store::new(&db.url, 2).unwrap();
@@ -568,7 +513,7 @@ async fn a_second_engine_takes_over_a_lapsed_lease_and_the_first_ones_late_write
             .await
             .unwrap()
     };
-    let stale = app::store::executions::engine::Fence {
+    let stale = app::store::executions::leases::Fence {
         execution: app::domain::ids::ExecutionId(id),
         token,
     };
@@ -579,27 +524,23 @@ async fn a_second_engine_takes_over_a_lapsed_lease_and_the_first_ones_late_write
     proxy.cut();
     let second = serve(services_under(&db.url, true, &Supervisor::default(), lease).await).await;
     let watcher = signed_in_client(&second, "operator").await;
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
+    let done = eventually("the takeover", SECONDS_60, || async {
         let detail = ok(&watcher, &second, "executions/get", json!({ "id": id })).await;
-        if detail["summary"]["state"] == "switchover_done" {
-            assert_eq!(only_step(&detail)["attempts"], 1, "{detail:#}");
-            break;
+        match detail["summary"]["state"] == "switchover_done" {
+            true => Ok(detail),
+            false => Err(detail.to_string()),
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no takeover: {detail:#}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    })
+    .await;
+    assert_eq!(only_step(&done)["attempts"], 1, "{done:#}");
 
     // What the first instance would write when it comes back is refused: fenced.
     let step_id = app::domain::execution::view::ExecutionStepId(step.as_u64().unwrap());
-    let late = app::store::executions::engine::end_step(
+    let late = app::store::executions::transitions::end_step(
         &store,
         stale,
         step_id,
-        app::store::executions::engine::StepEnd::Succeeded,
+        app::store::executions::transitions::StepEnd::Succeeded,
         None,
     )
     .await;
@@ -624,24 +565,20 @@ async fn a_second_engine_takes_over_a_lapsed_lease_and_the_first_ones_late_write
 
     // The first instance is back; its platform acted once.
     proxy.restore();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
+    let state = eventually("the first instance back", SECONDS_30, || async {
         let (status, state) =
             crate::support::test_app::call(&operator, &first, "simulator/state", json!({})).await;
-        if status == reqwest::StatusCode::OK {
-            let acted = state["calls"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|c| c["call"] == "traffic.cut" && c["replay"] == false)
-                .count();
-            assert_eq!(acted, 1, "{state:#}");
-            break;
+        match status == reqwest::StatusCode::OK {
+            true => Ok(state),
+            false => Err(state.to_string()),
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the first instance never came back"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    })
+    .await;
+    let acted = state["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["call"] == "traffic.cut" && c["replay"] == false)
+        .count();
+    assert_eq!(acted, 1, "{state:#}");
 }

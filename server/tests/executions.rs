@@ -1,6 +1,7 @@
 //! Executions end to end on the server: created from demo plans, run by the engine
 //! against the test app's own simulator over real HTTP, driven by operators' commands.
 
+use crate::support::builders::point_configs_at;
 use crate::support::test_app::{SIMULATOR_PASSWORD, TestApp};
 use app::domain::role::Role;
 use reqwest::{Client, StatusCode};
@@ -9,15 +10,7 @@ use std::time::Duration;
 
 /// An id from a list endpoint by its `name` field.
 async fn id_named(app: &TestApp, client: &Client, endpoint: &str, name: &str) -> u64 {
-    let (status, list) = app.call(client, endpoint, json!({})).await;
-    assert_eq!(status, StatusCode::OK, "{list}");
-    list.as_array()
-        .unwrap()
-        .iter()
-        .find(|item| item["name"] == name)
-        .unwrap_or_else(|| panic!("no {name} in {endpoint}"))["id"]
-        .as_u64()
-        .unwrap()
+    crate::support::builders::id_named(client, &app.base, endpoint, name).await
 }
 
 pub async fn plan(app: &TestApp, client: &Client, name: &str) -> u64 {
@@ -31,26 +24,9 @@ pub async fn data_center(app: &TestApp, client: &Client, name: &str) -> u64 {
 /// Gives every demo connection config the password the test app's simulator wants (the
 /// demo's own simulator, under `make run`, has none).
 pub async fn trust_simulator(app: &TestApp, client: &Client) {
-    let (_, configs) = app.call(client, "connection_configs/list", json!({})).await;
-    for config in configs.as_array().unwrap() {
-        let form = json!({
-            "id": config["id"],
-            "revision": config["revision"],
-            "form": {
-                "name": config["name"],
-                "data_center": config["data_center"]["id"],
-                "platform": config["platform"],
-                "kind": config["kind"],
-                "protocol": config["protocol"],
-                "host": config["host"],
-                "port": config["port"],
-                "username": config["username"],
-                "password": { "action": "set", "password": SIMULATOR_PASSWORD },
-            }
-        });
-        let (status, body) = app.call(client, "connection_configs/update", form).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-    }
+    let configs = command(app, client, "connection_configs/list", json!({})).await;
+    let (host, port) = (&configs[0]["host"], &configs[0]["port"]);
+    point_configs_at(&app.base, client, host, port, SIMULATOR_PASSWORD).await;
 }
 
 /// Creates an execution of the demo plan `plan_name`; returns its detail.

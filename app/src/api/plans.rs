@@ -18,7 +18,7 @@ async fn validated(
     content: &PlanContent,
 ) -> Result<Result<crate::domain::valid::ValidPlan, Vec<crate::error::FieldError>>, AppError> {
     let refs = crate::store::plans::refs(store).await?;
-    Ok(content.validate(&crate::domain::catalog::builtin_step_types(), &refs))
+    Ok(content.validate(crate::domain::step::builtin_step_types(), &refs))
 }
 
 /// `validated`, with the problems as the error a caller reads.

@@ -2,7 +2,6 @@
 //! decide whether a value is valid. Serde only; compiles to WASM.
 
 pub mod audit;
-pub mod catalog;
 pub mod choice;
 pub mod connection;
 pub mod environment;
@@ -17,7 +16,6 @@ pub mod role;
 pub mod run_mode;
 pub mod simulator;
 pub mod step;
-pub mod step_spec;
 pub mod text;
 pub mod time;
 pub mod user;

@@ -2,7 +2,7 @@
 
 use super::schema::step_types;
 use super::{Store, StoreError};
-use crate::domain::catalog::builtin_step_types;
+use crate::domain::step::builtin_step_types;
 use crate::domain::step::{Layer, StepType};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};

@@ -7,8 +7,8 @@ use super::schema::{
     database_cluster_members, database_clusters, plans, product_groups, regions,
 };
 use super::{Db, Store, StoreError, inserted_id, settings};
-use crate::domain::catalog::builtin_step_types;
 use crate::domain::plan::{PlanContent, PlanStep};
+use crate::domain::step::builtin_step_types;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde_json::json;
@@ -427,7 +427,7 @@ pub async fn load_plans_once(store: &Store) -> Result<bool, StoreError> {
             switchover,
             recovery,
         }
-        .validate(&builtin_step_types(), &refs)
+        .validate(builtin_step_types(), &refs)
         .map_err(StoreError::Invalid)?;
         let plan = super::plans::create(store, &author, &content).await?;
         let id = plan.plan.id;

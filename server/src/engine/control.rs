@@ -6,7 +6,7 @@
 
 use super::step::{Outcome, StepRun};
 use app::domain::execution::view::LogLevel;
-use app::store::executions::engine::StepEnd;
+use app::store::executions::transitions::StepEnd;
 use std::time::Duration;
 
 pub(super) async fn wait(run: &StepRun<'_>, seconds: u32) -> Outcome {

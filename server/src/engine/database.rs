@@ -1,12 +1,12 @@
 //! `db.switchover` and `db.switchback`: one call to the database service of the data
 //! center that becomes primary.
 
+use super::operation::call;
 use super::step::{Outcome, StepRun};
-use super::traffic::call;
 use app::domain::execution::target::StepTarget;
 use app::domain::execution::view::LogLevel;
 use app::domain::platform::{ClusterMove, paths};
-use app::store::executions::engine::StepEnd;
+use app::store::executions::transitions::StepEnd;
 use tokio::time::Instant;
 
 /// How long a primary move may take.

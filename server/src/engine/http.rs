@@ -7,10 +7,10 @@
 use super::step::{Outcome, StepRun};
 use app::domain::execution::view::{CallStatus, LogLevel};
 use app::domain::platform::IDEMPOTENCY_KEY;
-use app::domain::step_spec::HttpMethod;
+use app::domain::step::HttpMethod;
 use app::store::StoreError;
-use app::store::executions::engine::StepEnd;
-use app::store::executions::journal::{NewCall, Write, Written};
+use app::store::executions::step_records::{NewCall, Write, Written};
+use app::store::executions::transitions::StepEnd;
 use backon::{ExponentialBuilder, Retryable};
 use reqwest::Method;
 use std::time::Duration;
@@ -49,7 +49,7 @@ pub(super) async fn call(
         method: method.as_str(),
         path: url.to_owned(),
     };
-    let call_id = match run.journal.write(Write::Sent(new)).await? {
+    let call_id = match run.records.write(Write::Sent(new)).await? {
         Written { call: Some(id), .. } => id,
         Written { call: None, .. } => {
             return Err(StoreError::internal("the call's record has no id"));
@@ -127,7 +127,7 @@ pub(super) async fn call(
             ),
         },
     };
-    run.journal
+    run.records
         .queue(Write::Answered {
             call: call_id,
             status,

@@ -5,18 +5,21 @@
 //! seconds (executions whose owner died, wake-ups that were dropped).
 //!
 //! Steps come in families, one module each: [`traffic`], [`restart`], [`database`],
-//! [`control`] (wait, manual confirmation) and [`http`]; every platform call goes
-//! through [`platform`], which records it before it leaves and repeats it by its
-//! idempotency key.
+//! [`control`] (wait, manual confirmation) and [`http`]; a step that is one platform
+//! operation goes through [`operation`]. Every platform call goes through [`platform`],
+//! which records it before it leaves, repeats it by its idempotency key and settles
+//! what an earlier try left. A running step's log lines and call records are written in
+//! batches by [`step_records`].
 
 mod control;
 mod database;
 mod http;
-mod journal;
+mod operation;
 mod platform;
 mod restart;
 mod runner;
 mod step;
+mod step_records;
 mod traffic;
 
 use crate::tasks::Supervisor;
@@ -124,7 +127,7 @@ impl Engine {
 
     /// Starts a runner for every execution that has steps to run and none here.
     async fn look(self: &Arc<Self>) {
-        match app::store::executions::engine::running(&self.store).await {
+        match app::store::executions::leases::running(&self.store).await {
             Ok(ids) => ids.into_iter().for_each(|id| self.ensure(id)),
             Err(error) => tracing::debug!(%error, "engine cannot look for running executions"),
         }

@@ -9,7 +9,7 @@ use super::step::{Outcome, StepRun};
 use app::domain::execution::target::StepTarget;
 use app::domain::execution::view::LogLevel;
 use app::domain::platform::{ApplicationRestart, paths};
-use app::store::executions::engine::StepEnd;
+use app::store::executions::transitions::StepEnd;
 use futures_util::StreamExt;
 use std::time::Duration;
 use tokio::time::Instant;

@@ -8,14 +8,16 @@
 //! stops at once and leaves a running step running: the next owner asks about it again.
 //! A runner that panics gives its lease back; the engine starts it again.
 
-use super::journal::Journal;
 use super::step::{Outcome, StepRun};
+use super::step_records::StepRecords;
 use super::{Engine, Mailbox, control, database, http, restart, traffic};
 use app::domain::execution::{ExecutionState, StepStatus};
 use app::domain::ids::ExecutionId;
-use app::domain::step_spec::StepSpec;
+use app::domain::step::StepSpec;
 use app::store::StoreError;
-use app::store::executions::engine::{self as store, Fence, Run, RunStep, StepEnd};
+use app::store::executions::leases::{self, Fence};
+use app::store::executions::run::{self, Run, RunStep};
+use app::store::executions::transitions::{self, StepEnd};
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -42,7 +44,7 @@ pub(super) async fn run(
     mailbox: &Mailbox,
 ) -> Result<(), Panicked> {
     let config = &engine.config;
-    let fence = match store::claim(&engine.store, id, &config.instance, config.lease).await {
+    let fence = match leases::claim(&engine.store, id, &config.instance, config.lease).await {
         Ok(Some(fence)) => fence,
         Ok(None) => return Ok(()),
         Err(error) => {
@@ -57,20 +59,20 @@ pub(super) async fn run(
     renewal.abort();
     // Given back even when stopping mid-step: whoever takes it next asks about that step
     // again. A lease already lost is not ours to give (the token no longer matches).
-    let _ = store::release(&engine.store, fence).await;
+    let _ = leases::release(&engine.store, fence).await;
     outcome
 }
 
 /// Moves the execution on while `fence` holds its lease (until `held` is cancelled).
 async fn hold(engine: &Arc<Engine>, fence: Fence, mailbox: &Mailbox, held: &CancellationToken) {
     let id = fence.execution;
-    let journal = Journal::start(engine.clone(), fence);
+    let records = StepRecords::start(engine.clone(), fence);
     let holding = Holding {
         engine,
         fence,
         mailbox,
         held,
-        journal: &journal,
+        records: &records,
     };
     loop {
         mailbox
@@ -89,8 +91,8 @@ async fn hold(engine: &Arc<Engine>, fence: Fence, mailbox: &Mailbox, held: &Canc
                 held.cancel();
                 break;
             }
-            Err(error) if journal.is_broken() => {
-                // Records were given up: start afresh (a new journal; the running step is
+            Err(error) if records.is_broken() => {
+                // Records were given up: start afresh (new records; the running step is
                 // asked about by its calls' keys), as after a restart.
                 tracing::warn!(execution.id = %id, %error, "the runner starts afresh");
                 break;
@@ -105,8 +107,8 @@ async fn hold(engine: &Arc<Engine>, fence: Fence, mailbox: &Mailbox, held: &Canc
             }
         }
     }
-    // Whatever the journal still holds is written before the lease goes.
-    journal.close().await;
+    // Whatever the step's records still hold is written before the lease goes.
+    records.close().await;
 }
 
 /// Renews the lease every third of its length; cancels `held` when it is lost.
@@ -117,7 +119,7 @@ async fn renew(engine: Arc<Engine>, fence: Fence, held: CancellationToken) {
             () = held.cancelled() => return,
             () = tokio::time::sleep(every) => {}
         }
-        match store::renew(&engine.store, fence, engine.config.lease).await {
+        match leases::renew(&engine.store, fence, engine.config.lease).await {
             Ok(()) => {}
             Err(StoreError::Fenced) => {
                 held.cancel();
@@ -137,7 +139,7 @@ struct Holding<'a> {
     mailbox: &'a Mailbox,
     /// Cancelled when the lease is lost.
     held: &'a CancellationToken,
-    journal: &'a Journal,
+    records: &'a StepRecords,
 }
 
 /// Looks at the execution once and does the one thing due.
@@ -147,7 +149,7 @@ async fn step_once(holding: &Holding<'_>) -> Result<Progress, StoreError> {
     if engine.stop.is_cancelled() {
         return Ok(Progress::Stopped);
     }
-    let run = store::load(&engine.store, fence.execution).await?;
+    let run = run::load(&engine.store, fence.execution).await?;
     if let Some(step) = run.steps.iter().find(|s| s.status == StepStatus::Running) {
         return carry_out(holding, &run, step.clone(), step.attempts, true).await;
     }
@@ -156,13 +158,13 @@ async fn step_once(holding: &Holding<'_>) -> Result<Progress, StoreError> {
     };
     match Run::current(&run, phase) {
         None => {
-            let events = or_moved_meanwhile(store::finish_phase(&engine.store, fence).await)?;
+            let events = or_moved_meanwhile(transitions::finish_phase(&engine.store, fence).await)?;
             engine.publish(events);
             Ok(Progress::Moved)
         }
         Some(step) if step.status == StepStatus::Pending => {
             let Some((attempt, events)) = or_moved_meanwhile(
-                store::dispatch(&engine.store, fence, step.id)
+                transitions::dispatch(&engine.store, fence, step.id)
                     .await
                     .map(Some),
             )?
@@ -215,7 +217,7 @@ async fn carry_out(
             &step,
             attempt,
             recovering,
-            holding.journal,
+            holding.records,
         );
         let end = if run.state == ExecutionState::Cancelled {
             Some(cancelled(&step))
@@ -231,15 +233,16 @@ async fn carry_out(
         // Ended by an operator meanwhile (abandoned): nothing of this attempt is recorded
         // as its end.
         let Some(end) = end else {
-            holding.journal.flush().await?;
+            holding.records.flush().await?;
             return Ok(Progress::Moved);
         };
-        holding.journal.flush().await?;
+        holding.records.flush().await?;
         let next = run
             .after(&step)
             .filter(|next| next.status == StepStatus::Pending)
             .filter(|_| !engine.stop.is_cancelled());
-        let ended = store::end_step(&engine.store, fence, step.id, end, next.map(|s| s.id)).await?;
+        let ended =
+            transitions::end_step(&engine.store, fence, step.id, end, next.map(|s| s.id)).await?;
         engine.publish(ended.events);
         match (next, ended.next_attempt) {
             (Some(next), Some(next_attempt)) => {
@@ -283,7 +286,7 @@ async fn stopped_by_operator(
 ) -> Result<Option<StepEnd>, StoreError> {
     loop {
         holding.mailbox.notify.notified().await;
-        let now = store::load(&holding.engine.store, holding.fence.execution).await?;
+        let now = run::load(&holding.engine.store, holding.fence.execution).await?;
         if now.state == ExecutionState::Cancelled {
             return Ok(Some(cancelled(step)));
         }

@@ -3,12 +3,14 @@
 //! with what earlier attempts (or this one, before a restart) left to ask about.
 
 use super::Engine;
-use super::journal::Journal;
+use super::step_records::StepRecords;
 use app::domain::execution::view::{CallStatus, LogLevel, StepCall};
 use app::domain::plan::Phase;
 use app::store::StoreError;
-use app::store::executions::engine::{self as store, Fence, RunStep, StepEnd};
-use app::store::executions::journal::Write;
+use app::store::executions::leases::Fence;
+use app::store::executions::run::{self, RunStep};
+use app::store::executions::step_records::Write;
+use app::store::executions::transitions::StepEnd;
 use tokio::sync::OnceCell;
 
 /// How a step's code ends: with the step's end, or with the engine unable to keep its
@@ -29,7 +31,7 @@ pub(super) struct StepRun<'a> {
     /// record something): its calls are asked about again by their keys.
     pub recovering: bool,
     /// Where the step's log lines and call records are written.
-    pub journal: &'a Journal,
+    pub records: &'a StepRecords,
     /// Every call the step made before, in any attempt: read once, when needed.
     earlier: OnceCell<Vec<StepCall>>,
 }
@@ -42,7 +44,7 @@ impl<'a> StepRun<'a> {
         step: &'a RunStep,
         attempt: u32,
         recovering: bool,
-        journal: &'a Journal,
+        records: &'a StepRecords,
     ) -> Self {
         Self {
             engine,
@@ -51,15 +53,15 @@ impl<'a> StepRun<'a> {
             step,
             attempt,
             recovering,
-            journal,
+            records,
             earlier: OnceCell::new(),
         }
     }
 
     /// Adds a line to the step's log (and sends it to watchers). The line is queued in
-    /// the journal: the step goes on while it is written, in order.
+    /// the step's records: the step goes on while it is written, in order.
     pub async fn log(&self, level: LogLevel, message: impl Into<String>) {
-        self.journal
+        self.records
             .queue(Write::Log {
                 step: self.step.id,
                 attempt: self.attempt,
@@ -89,7 +91,7 @@ impl<'a> StepRun<'a> {
         }
         let calls = self
             .earlier
-            .get_or_try_init(|| store::step_calls(&self.engine.store, self.step.id))
+            .get_or_try_init(|| run::step_calls(&self.engine.store, self.step.id))
             .await?;
         // By the key's end rather than the whole key, so a call recorded before keys
         // carried the execution's random id is still found (and asked by its own key).

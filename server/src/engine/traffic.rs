@@ -1,12 +1,12 @@
 //! `traffic.cut` and `traffic.restore`: one call to the traffic gateway.
 
-use super::platform::endpoint;
+use super::operation::call;
 use super::step::{Outcome, StepRun};
 use app::domain::environment::DataCenterRef;
 use app::domain::execution::target::{StepTarget, Via};
 use app::domain::execution::view::LogLevel;
 use app::domain::platform::{TrafficCut, TrafficRestore, paths};
-use app::store::executions::engine::StepEnd;
+use app::store::executions::transitions::StepEnd;
 use tokio::time::Instant;
 
 /// How long a traffic change may take, drain time aside.
@@ -75,35 +75,5 @@ fn traffic(target: &StepTarget) -> Result<(&String, &DataCenterRef, &Via), StepE
         _ => Err(StepEnd::Failed(
             "the step's target is not traffic".to_owned(),
         )),
-    }
-}
-
-/// One platform operation as the whole step: succeeded, or why not.
-pub(super) async fn call(
-    run: &StepRun<'_>,
-    via: &Via,
-    path: &'static str,
-    body: &impl serde::Serialize,
-    deadline: Instant,
-) -> Outcome {
-    let endpoint = match endpoint(run, via).await {
-        Ok(endpoint) => endpoint,
-        Err(error) => return error.into_end(),
-    };
-    let body = match serde_json::to_value(body) {
-        Ok(body) => body,
-        Err(error) => {
-            return Ok(StepEnd::Failed(format!(
-                "cannot write the request: {error}"
-            )));
-        }
-    };
-    match endpoint.operate(run, 0, path, &body, deadline).await {
-        Ok(operation) => {
-            run.log(LogLevel::Info, format!("done: {}", operation.message))
-                .await;
-            Ok(StepEnd::Succeeded)
-        }
-        Err(error) => error.into_end(),
     }
 }

@@ -132,3 +132,19 @@ pub async fn point_configs_at(
         ok(operator, base, "connection_configs/update", form).await;
     }
 }
+
+/// The record of one step of an execution: its log `lines` and its `calls`.
+pub async fn step_record(client: &Client, base: &str, execution: u64, step: &Value) -> Value {
+    let asked = json!({ "execution": execution, "step": step });
+    ok(client, base, "executions/step_record", asked).await
+}
+
+/// The messages of a step record's log lines, oldest first.
+pub fn log_lines(record: &Value) -> Vec<&str> {
+    record["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["message"].as_str().unwrap())
+        .collect()
+}

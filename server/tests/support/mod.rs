@@ -9,3 +9,4 @@ pub mod fake_service;
 pub mod simulator;
 pub mod test_app;
 pub mod test_db;
+pub mod wait;

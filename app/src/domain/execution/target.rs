@@ -6,7 +6,7 @@
 
 use crate::domain::connection::Platform;
 use crate::domain::environment::{DataCenterRef, DatabaseCluster, ProductGroup};
-use crate::domain::step_spec::{Site, StepSpec};
+use crate::domain::step::{Site, StepSpec};
 use serde::{Deserialize, Serialize};
 
 /// The platform a step calls, and in which data center.

@@ -8,7 +8,7 @@ use crate::domain::connection::{ConnectionTest, Platform};
 use crate::domain::environment::DataCenterRef;
 use crate::domain::ids::{ConnectionConfigId, DataCenterId, ExecutionId, PlanId};
 use crate::domain::plan::Phase;
-use crate::domain::step_spec::StepSpec;
+use crate::domain::step::StepSpec;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

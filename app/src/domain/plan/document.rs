@@ -275,9 +275,9 @@ mod tests {
 #[cfg(test)]
 mod properties {
     use super::*;
-    use crate::domain::catalog::builtin_step_types;
     use crate::domain::plan::PlanRefs;
     use crate::domain::plan::diff::diff;
+    use crate::domain::step::builtin_step_types;
     use proptest::prelude::*;
     use serde_json::json;
 
@@ -337,7 +337,7 @@ mod properties {
                     switchover: s,
                     recovery: r,
                 }
-                .validate(&builtin_step_types(), &refs())
+                .validate(builtin_step_types(), &refs())
                 .ok()
                 .map(|valid| valid.into_inner())
             })
@@ -347,7 +347,7 @@ mod properties {
         #[test]
         fn export_then_import_yields_an_equal_plan(plan in any_plan()) {
             let imported = read(&export(&plan)).unwrap();
-            let imported = imported.validate(&builtin_step_types(), &refs()).unwrap();
+            let imported = imported.validate(builtin_step_types(), &refs()).unwrap();
             prop_assert_eq!(imported.into_inner(), plan);
         }
 

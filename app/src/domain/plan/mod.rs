@@ -288,7 +288,7 @@ mod tests {
     use super::*;
     use crate::error::FieldError;
 
-    use crate::domain::catalog::builtin_step_types;
+    use crate::domain::step::builtin_step_types;
     use serde_json::json;
 
     fn refs() -> PlanRefs {
@@ -328,7 +328,7 @@ mod tests {
             ],
             vec![step("wait", json!({"seconds": 30}))],
         )
-        .validate(&builtin_step_types(), &refs())
+        .validate(builtin_step_types(), &refs())
         .unwrap();
         assert_eq!(valid.name, "Power loss");
         assert_eq!(
@@ -359,7 +359,7 @@ mod tests {
                 ),
             ],
         )
-        .validate(&builtin_step_types(), &refs())
+        .validate(builtin_step_types(), &refs())
         .unwrap_err();
         let fields: Vec<(&str, &str)> = errors
             .iter()
@@ -388,7 +388,7 @@ mod tests {
         let mut second = step("wait", json!({"seconds": 5}));
         second.key = "A".into();
         let errors = plan(vec![first, second], vec![])
-            .validate(&builtin_step_types(), &refs())
+            .validate(builtin_step_types(), &refs())
             .unwrap_err();
         assert_eq!(
             errors,

@@ -5,7 +5,7 @@
 use super::{MAX_STEPS_PER_PHASE, Phase, PlanContent, PlanRefs, PlanStep};
 use crate::domain::environment::{check_description, check_name};
 use crate::domain::step::{ParamDef, ParamKind, StepType};
-use crate::domain::step_spec::{Site, StepSpec};
+use crate::domain::step::{Site, StepSpec};
 use crate::domain::valid::{Valid, ValidPlan};
 use crate::error::FieldError;
 use serde_json::{Map, Value};

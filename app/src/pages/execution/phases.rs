@@ -119,7 +119,7 @@ mod tests {
     use crate::domain::environment::DataCenterRef;
     use crate::domain::execution::view::{ExecutionStep, ExecutionStepId, ExecutionSummary};
     use crate::domain::ids::{DataCenterId, ExecutionId};
-    use crate::domain::step_spec::StepSpec;
+    use crate::domain::step::StepSpec;
     use chrono::DateTime;
 
     fn step(id: u64, phase: Phase, status: StepStatus) -> ExecutionStep {

@@ -9,7 +9,7 @@ use crate::components::form_feedback::{FieldMessage, FormMessage};
 use crate::domain::execution::view::{ExecutionStep, ExecutionStepId};
 use crate::domain::execution::{Command, StepStatus, StepTrigger, Trigger};
 use crate::domain::role::Action;
-use crate::domain::step_spec::StepSpec;
+use crate::domain::step::StepSpec;
 use crate::error::{AppError, FieldError};
 use leptos::prelude::*;
 

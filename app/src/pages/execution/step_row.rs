@@ -10,7 +10,7 @@ use crate::components::step_status_badge::StepStatusBadge;
 use crate::domain::execution::StepStatus;
 use crate::domain::execution::target::StepTarget;
 use crate::domain::execution::view::{ExecutionStep, ExecutionStepId};
-use crate::domain::step_spec::StepSpec;
+use crate::domain::step::StepSpec;
 use leptos::prelude::*;
 
 /// "3 applications in 2 levels", with the singular where it fits.

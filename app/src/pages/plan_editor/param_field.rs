@@ -2,8 +2,8 @@
 
 use crate::components::form_feedback::FieldMessage;
 use crate::domain::plan::{PlanRefs, param_text};
+use crate::domain::step::Site;
 use crate::domain::step::{ParamDef, ParamKind};
-use crate::domain::step_spec::Site;
 use crate::error::AppError;
 use leptos::prelude::*;
 

@@ -142,18 +142,13 @@ pub async fn command(
                         }
                     }
                     if let Some(next) = next {
-                        let ends =
-                            matches!(next, ExecutionState::Cancelled | ExecutionState::Completed);
+                        super::transitions::set_state(conn, id, next, now).await?;
+                    }
+                    if command == Command::Start && row.started_at.is_none() {
                         diesel::update(executions::table.find(id.0))
                             .set((
-                                executions::state.eq(next.as_str()),
-                                executions::started_at.eq(row
-                                    .started_at
-                                    .or((command == Command::Start).then_some(now))),
-                                executions::started_by.eq(row
-                                    .started_by
-                                    .or(actor.filter(|_| command == Command::Start))),
-                                executions::finished_at.eq(ends.then_some(now)),
+                                executions::started_at.eq(now),
+                                executions::started_by.eq(actor),
                             ))
                             .execute(conn)
                             .await?;

@@ -14,7 +14,7 @@ use crate::domain::execution::target::{self, Sites, StepTarget, Via};
 use crate::domain::execution::view::{ExecutionDetail, NewExecution, SAME_SITE};
 use crate::domain::ids::{ConnectionConfigId, DataCenterId, ExecutionId, PlanId};
 use crate::domain::plan::{Phase, PlanStatus};
-use crate::domain::step_spec::StepSpec;
+use crate::domain::step::StepSpec;
 use crate::error::{ConflictCode, FieldError};
 use crate::store::audit::AuditRecord;
 use crate::store::schema::{

@@ -1,15 +1,19 @@
 //! Executions (预案执行单): created from an active plan's active version with every step
 //! copied and its targets resolved (`create`), read for the pages and the live channel
-//! (`read`), driven by operators (`control`) and by the engine (`engine`, every write
-//! fenced by the execution's lease). Every change writes its event (`events`, the next
+//! (`read`), driven by operators (`control`) and by the engine: who runs one (`leases`),
+//! what the engine reads (`run`), its moves of steps and executions (`transitions`), and
+//! a running step's log lines and call records (`step_records`), every engine write
+//! fenced by the execution's lease. Every change writes its event (`events`, the next
 //! `seq`) and its audit entry in the same transaction as the change itself.
 
 mod control;
 mod create;
-pub mod engine;
 mod events;
-pub mod journal;
+pub mod leases;
 mod read;
+pub mod run;
+pub mod step_records;
+pub mod transitions;
 
 pub use control::{Commanded, command};
 pub use create::{Need, create, needs};
@@ -25,7 +29,7 @@ use crate::domain::execution::view::{
 use crate::domain::execution::{ExecutionState, StepStatus};
 use crate::domain::ids::{DataCenterId, ExecutionId, PlanId};
 use crate::domain::plan::Phase;
-use crate::domain::step_spec::StepSpec;
+use crate::domain::step::StepSpec;
 use crate::store::schema::{execution_calls, execution_step_logs, execution_steps, executions};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

@@ -3,7 +3,7 @@
 
 use crate::domain::ids::PlanId;
 use crate::domain::plan::{Phase, PlanContent, PlanStatus, VersionState};
-use crate::domain::step_spec::with_defaults;
+use crate::domain::step::with_defaults;
 use crate::error::ConflictCode;
 use crate::store::audit::AuditRecord;
 use crate::store::schema::{plan_steps, plan_version_editors, plan_versions, plans};

@@ -1,249 +1,25 @@
-//! The engine's writes. An instance runs an execution only while it holds the
-//! execution's lease; every write first checks the lease's fencing token (a takeover
-//! moves it on), so a stale owner's writes are refused with `StoreError::Fenced`. Step
-//! and execution state changes go through the two state tables, with their events and an
-//! audit entry by "(engine)" in the same transaction. Log lines and call records are
-//! written in batches by `journal`, under the same fence.
+//! The engine's moves of steps and executions: a step dispatched, a step ended (and the
+//! next one started in the same write), a phase finished. Each goes through the two
+//! state tables, under the lease's fence, with its events and an audit entry by
+//! "(engine)" in the same transaction.
 
+use super::ExecutionRow;
 use super::events;
-use super::read::{changed, rows};
-use super::{CallRow, ExecutionRow};
+use super::leases::{Fence, check};
+use super::read::changed;
 use crate::domain::event::{Change, ExecutionEvent};
-use crate::domain::execution::target::{StepTarget, Via};
-use crate::domain::execution::view::{ExecutionStepId, StepCall};
+use crate::domain::execution::view::ExecutionStepId;
 use crate::domain::execution::{ExecutionState, StepStatus, StepTrigger, Trigger};
-use crate::domain::ids::{ConnectionConfigId, ExecutionId};
+use crate::domain::ids::ExecutionId;
 use crate::domain::plan::Phase;
-use crate::domain::step_spec::StepSpec;
 use crate::domain::text::{MAX_STORED, cut};
 use crate::error::ConflictCode;
 use crate::store::audit::{self, AuditRecord, Target};
-use crate::store::schema::{execution_calls, execution_leases, execution_steps, executions};
+use crate::store::schema::{execution_steps, executions};
 use crate::store::{Db, Store, StoreError};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
-use std::time::Duration;
-
-/// The connection config a step calls through `via` now (see `create::config_for`).
-pub async fn config(
-    store: &Store,
-    via: &Via,
-) -> Result<Option<(ConnectionConfigId, String)>, StoreError> {
-    super::create::config_for(&mut *store.conn().await?, via).await
-}
-
-/// An instance's hold on one execution: the fencing token its lease was granted with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Fence {
-    pub execution: ExecutionId,
-    pub token: u64,
-}
-
-/// The states in which an execution's steps may be running or about to run.
-const RUNNING: [&str; 2] = ["switchover_running", "recovery_running"];
-
-/// Executions whose steps run, or ran when their owner stopped: what an instance
-/// looks at when it starts, and when it looks for executions to take over.
-pub async fn running(store: &Store) -> Result<Vec<ExecutionId>, StoreError> {
-    let paused_or_blocked_with_running_step: Vec<u64> = execution_steps::table
-        .filter(execution_steps::status.eq(StepStatus::Running.as_str()))
-        .select(execution_steps::execution_id)
-        .distinct()
-        .load(&mut *store.conn().await?)
-        .await?;
-    let mut ids: Vec<u64> = executions::table
-        .filter(executions::state.eq_any(RUNNING))
-        .select(executions::id)
-        .load(&mut *store.conn().await?)
-        .await?;
-    ids.extend(paused_or_blocked_with_running_step);
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids.into_iter().map(ExecutionId).collect())
-}
-
-/// Takes the lease of `execution` for `owner` when nobody holds it, it has expired, or
-/// `owner` held it before (the same instance, restarted). The token moves on with every
-/// grant. `None` when another instance holds it.
-pub async fn claim(
-    store: &Store,
-    execution: ExecutionId,
-    owner: &str,
-    lease: Duration,
-) -> Result<Option<Fence>, StoreError> {
-    let mut conn = store.conn().await?;
-    let owner = owner.to_owned();
-    conn.transaction(async move |conn| {
-        let held: Option<(Option<String>, u64, bool)> = execution_leases::table
-            .find(execution.0)
-            .select((
-                execution_leases::owner,
-                execution_leases::fencing_token,
-                lapsed(),
-            ))
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?;
-        let Some((holder, token, lapsed)) = held else {
-            return Err(StoreError::not_found(format!("execution {execution}")));
-        };
-        let free = holder.is_none() || holder.as_deref() == Some(owner.as_str()) || lapsed;
-        if !free {
-            return Ok(None);
-        }
-        let token = token + 1;
-        diesel::update(execution_leases::table.find(execution.0))
-            .set((
-                execution_leases::owner.eq(Some(&owner)),
-                execution_leases::fencing_token.eq(token),
-                execution_leases::expires_at.eq(until(lease)),
-            ))
-            .execute(conn)
-            .await?;
-        Ok(Some(Fence { execution, token }))
-    })
-    .await
-}
-
-// Lease times are the database's: instances whose clocks disagree still agree on when a
-// lease lapses.
-
-/// Whether a lease has lapsed, by the database's clock.
-fn lapsed() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
-    diesel::dsl::sql("(expires_at IS NULL OR expires_at <= NOW(6))")
-}
-
-/// `lease` from now, by the database's clock.
-fn until(
-    lease: Duration,
-) -> diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::Datetime>> {
-    diesel::dsl::sql(&format!(
-        "NOW(6) + INTERVAL {} MICROSECOND",
-        lease.as_micros()
-    ))
-}
-
-/// Extends the lease; `Fenced` when it is no longer this holder's.
-pub async fn renew(store: &Store, fence: Fence, lease: Duration) -> Result<(), StoreError> {
-    let renewed = diesel::update(
-        execution_leases::table
-            .find(fence.execution.0)
-            .filter(execution_leases::fencing_token.eq(fence.token))
-            .filter(execution_leases::owner.is_not_null()),
-    )
-    .set(execution_leases::expires_at.eq(until(lease)))
-    .execute(&mut *store.conn().await?)
-    .await?;
-    if renewed == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Fenced)
-    }
-}
-
-/// Gives the lease up (the execution stopped running here); the token stays.
-pub async fn release(store: &Store, fence: Fence) -> Result<(), StoreError> {
-    diesel::update(
-        execution_leases::table
-            .find(fence.execution.0)
-            .filter(execution_leases::fencing_token.eq(fence.token)),
-    )
-    .set((
-        execution_leases::owner.eq(None::<String>),
-        execution_leases::expires_at.eq(None::<NaiveDateTime>),
-    ))
-    .execute(&mut *store.conn().await?)
-    .await?;
-    Ok(())
-}
-
-/// Refuses the write unless `fence` still holds the lease; locks the lease row until the
-/// transaction ends, so a takeover waits for it.
-pub(super) async fn check(conn: &mut Db, fence: Fence) -> Result<(), StoreError> {
-    let token: Option<u64> = execution_leases::table
-        .find(fence.execution.0)
-        .select(execution_leases::fencing_token)
-        .for_update()
-        .first(conn)
-        .await
-        .optional()?;
-    if token == Some(fence.token) {
-        Ok(())
-    } else {
-        Err(StoreError::Fenced)
-    }
-}
-
-/// An execution as the engine reads it.
-#[derive(Debug, Clone)]
-pub struct Run {
-    pub id: ExecutionId,
-    /// The execution's random id, part of every idempotency key its calls carry.
-    pub run_key: String,
-    pub state: ExecutionState,
-    pub steps: Vec<RunStep>,
-}
-
-/// A step as the engine reads it.
-#[derive(Debug, Clone)]
-pub struct RunStep {
-    pub id: ExecutionStepId,
-    pub phase: Phase,
-    pub position: u32,
-    pub key: String,
-    pub spec: StepSpec,
-    pub target: Option<StepTarget>,
-    pub status: StepStatus,
-    pub attempts: u32,
-    pub started_at: Option<DateTime<Utc>>,
-}
-
-impl Run {
-    /// The step to look at next in `phase`: the first that is not done with.
-    pub fn current(&self, phase: Phase) -> Option<&RunStep> {
-        self.steps
-            .iter()
-            .find(|s| s.phase == phase && !s.status.is_final())
-    }
-
-    /// The step to look at after `step` (of the same phase) is done with, as the steps
-    /// were when read.
-    pub fn after(&self, step: &RunStep) -> Option<&RunStep> {
-        self.steps
-            .iter()
-            .skip_while(|s| s.id != step.id)
-            .skip(1)
-            .find(|s| s.phase == step.phase && !s.status.is_final())
-    }
-}
-
-/// The execution and its steps, as they are now.
-pub async fn load(store: &Store, id: ExecutionId) -> Result<Run, StoreError> {
-    let (row, steps) = rows(&mut *store.conn().await?, id).await?;
-    Ok(Run {
-        id,
-        run_key: row.run_key.clone(),
-        state: row.state()?,
-        steps: steps
-            .iter()
-            .map(|s| {
-                Ok(RunStep {
-                    id: ExecutionStepId(s.id),
-                    phase: s.phase()?,
-                    position: s.position,
-                    key: s.step_key.clone(),
-                    spec: s.spec()?,
-                    target: s.target()?,
-                    status: s.status()?,
-                    attempts: s.attempts,
-                    started_at: s.started_at.map(|t| t.and_utc()),
-                })
-            })
-            .collect::<Result<_, StoreError>>()?,
-    })
-}
 
 fn engine_record(action: &'static str, note: String) -> AuditRecord {
     AuditRecord {
@@ -254,6 +30,25 @@ fn engine_record(action: &'static str, note: String) -> AuditRecord {
         client_addr: None,
         note: Some(note),
     }
+}
+
+/// Writes the execution's new state, when it changed and, once it is over, when it
+/// ended: every state change of an execution, the engine's and operators', goes here.
+pub(super) async fn set_state(
+    conn: &mut Db,
+    id: ExecutionId,
+    next: ExecutionState,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::update(executions::table.find(id.0))
+        .set((
+            executions::state.eq(next.as_str()),
+            executions::updated_at.eq(now),
+            executions::finished_at.eq((!next.is_live()).then_some(now)),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Locks and reads the execution row (inside a fenced transaction).
@@ -380,14 +175,7 @@ async fn transition(
     let execution_moved = execution_trigger.and_then(|t| state.next(t).ok());
     let now = Utc::now().naive_utc();
     if let Some(next) = execution_moved {
-        diesel::update(executions::table.find(id.0))
-            .set((
-                executions::state.eq(next.as_str()),
-                executions::updated_at.eq(now),
-                executions::finished_at.eq((next == ExecutionState::Completed).then_some(now)),
-            ))
-            .execute(conn)
-            .await?;
+        set_state(conn, id, next, now).await?;
     }
     let state = execution_moved.unwrap_or(state);
     if let Some(then) = then {
@@ -524,15 +312,7 @@ pub async fn finish_phase(store: &Store, fence: Fence) -> Result<Vec<ExecutionEv
         let next = state
             .next(Trigger::PhaseFinished)
             .map_err(|why| StoreError::conflict(ConflictCode::WrongState, None, why.0))?;
-        let now = Utc::now().naive_utc();
-        diesel::update(executions::table.find(id.0))
-            .set((
-                executions::state.eq(next.as_str()),
-                executions::updated_at.eq(now),
-                executions::finished_at.eq((next == ExecutionState::Completed).then_some(now)),
-            ))
-            .execute(conn)
-            .await?;
+        set_state(conn, id, next, Utc::now().naive_utc()).await?;
         let (summary, _) = changed(conn, id, &[]).await?;
         let event = events::append(conn, id.0, Change::Execution(summary)).await?;
         audit::write_ok(
@@ -547,16 +327,4 @@ pub async fn finish_phase(store: &Store, fence: Fence) -> Result<Vec<ExecutionEv
         Ok(vec![event])
     })
     .await
-}
-
-/// Every call a step made, in every attempt, oldest first: what recovery and a retry ask
-/// about again before they send anything new.
-pub async fn step_calls(store: &Store, step: ExecutionStepId) -> Result<Vec<StepCall>, StoreError> {
-    let rows: Vec<CallRow> = execution_calls::table
-        .filter(execution_calls::execution_step_id.eq(step.0))
-        .order(execution_calls::id)
-        .select(CallRow::as_select())
-        .load(&mut *store.conn().await?)
-        .await?;
-    Ok(rows.into_iter().map(StepCall::from).collect())
 }

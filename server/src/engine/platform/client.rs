@@ -1,27 +1,20 @@
-//! Calls to the platforms (platform API v1): every call is recorded before it leaves,
-//! carries its idempotency key and the run context, is repeated with the same key while
-//! the platform does not answer or answers 5xx (until the step's deadline), and its
-//! operation is followed until it ends. An answer is read up to `MAX_ANSWER` bytes and
-//! kept within the API's bounds (`Operation::bounded`).
-//!
-//! What an earlier try left is settled before anything new is sent. After a restart the
-//! same call is asked about again: a recorded outcome is reused, a known operation is
-//! followed, and a call that may or may not have arrived is sent again with the same key
-//! (the platform acts at most once per key). On an operator's Retry, the earlier
-//! attempt's call is taken when it succeeded and sent again with *its* key when its
-//! outcome is unknown; only a call that failed is made anew, with a new key. A call with
-//! no answer by the deadline leaves the step interrupted, never failed.
+//! The engine's HTTP side of a platform call: where and as whom a step calls, the
+//! request with its key and run context, repeats with backoff until the deadline, the
+//! operation followed by long poll, and answers read up to `MAX_ANSWER` bytes and kept
+//! within the API's bounds (`Operation::bounded`). What each answer means for the call's
+//! record is noted here too, as it arrives.
 
-use super::step::{Outcome, StepRun};
+use super::CallError;
+use crate::engine::step::StepRun;
 use app::domain::execution::target::Via;
-use app::domain::execution::view::{CallStatus, LogLevel, StepCall};
+use app::domain::execution::view::{CallStatus, LogLevel};
 use app::domain::ids::ConnectionConfigId;
 use app::domain::platform::{
-    ErrorCode, IDEMPOTENCY_KEY, MAX_MESSAGE, Operation, PlatformError, RUN_CONTEXT_HEADERS, paths,
+    ErrorCode, MAX_MESSAGE, Operation, PlatformError, RUN_CONTEXT_HEADERS, paths,
 };
 use app::store::StoreError;
-use app::store::executions::engine::{self as store, StepEnd};
-use app::store::executions::journal::{NewCall, Write};
+use app::store::executions::run;
+use app::store::executions::step_records::{NewCall, Write};
 use backon::{ExponentialBuilder, Retryable};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, RequestBuilder, StatusCode};
@@ -49,7 +42,7 @@ const FOLLOW_MAX: Duration = Duration::from_secs(1);
 const MAX_ANSWER: usize = 1 << 20;
 
 /// The engine's one HTTP client (connection pool shared by every step).
-pub(super) fn http_client() -> reqwest::Client {
+pub(in crate::engine) fn http_client() -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(REQUEST_TIMEOUT)
@@ -58,7 +51,7 @@ pub(super) fn http_client() -> reqwest::Client {
 }
 
 /// Where and as whom a step calls a platform.
-pub(super) struct Endpoint {
+pub(in crate::engine) struct Endpoint {
     base: String,
     username: String,
     password: Option<String>,
@@ -67,9 +60,12 @@ pub(super) struct Endpoint {
 
 /// The config a step calls through `via`, with its credentials; a step whose data
 /// center has no such config fails, saying which is missing.
-pub(super) async fn endpoint(run: &StepRun<'_>, via: &Via) -> Result<Endpoint, CallError> {
+pub(in crate::engine) async fn endpoint(
+    run: &StepRun<'_>,
+    via: &Via,
+) -> Result<Endpoint, CallError> {
     let store = &run.engine.store;
-    let config = store::config(store, via)
+    let config = run::config(store, via)
         .await
         .map_err(CallError::Engine)?
         .ok_or_else(|| {
@@ -105,38 +101,19 @@ pub(super) async fn endpoint(run: &StepRun<'_>, via: &Via) -> Result<Endpoint, C
     })
 }
 
-/// Why a call did not succeed.
-#[derive(Debug)]
-pub(super) enum CallError {
-    /// The platform refused it, or its operation failed: a definite answer. The step
-    /// fails.
-    Refused(String),
-    /// No answer that says what happened, until the deadline: the call may have acted.
-    /// The step is interrupted; a retry asks about the call by its key first.
-    Unanswered(String),
-    /// The engine could not keep its records: the step stays running and is carried
-    /// out again shortly.
-    Engine(StoreError),
-}
-
-impl CallError {
-    pub fn into_end(self) -> Outcome {
-        match self {
-            Self::Refused(why) => Ok(StepEnd::Failed(why)),
-            Self::Unanswered(why) => Ok(StepEnd::Interrupted(why)),
-            Self::Engine(error) => Err(error),
-        }
-    }
-}
-
 /// One failed try: worth repeating or not.
-enum Try {
+pub(super) enum Try {
     Again(String),
     Final(CallError),
 }
 
 impl Endpoint {
-    fn request(&self, run: &StepRun<'_>, method: Method, path: &str) -> RequestBuilder {
+    /// The config's name, for logs and reasons.
+    pub(super) fn name(&self) -> &str {
+        &self.config.1
+    }
+
+    pub(super) fn request(&self, run: &StepRun<'_>, method: Method, path: &str) -> RequestBuilder {
         let client = &run.engine.http;
         let mut request = client.request(method, format!("{}{path}", self.base));
         if !self.username.is_empty() {
@@ -154,111 +131,13 @@ impl Endpoint {
         request
     }
 
-    /// Makes the call `n` of the step (`POST path` with `body`), or settles what an
-    /// earlier try of it left, and follows its operation to the end. `Ok` when it
-    /// succeeded.
-    pub async fn operate(
-        &self,
-        run: &StepRun<'_>,
-        n: usize,
-        path: &'static str,
-        body: &serde_json::Value,
-        deadline: Instant,
-    ) -> Result<Operation, CallError> {
-        let earlier = run.earlier_call(n).await.map_err(CallError::Engine)?;
-        let (call_id, key) = match earlier {
-            Some(call) => match self.settle(run, call, path, deadline).await {
-                Settled::Done(outcome) => return outcome,
-                Settled::SendAgain(call_id, key) => (call_id, key),
-            },
-            None => {
-                let key = run.key(n);
-                (self.record(run, &key, path).await?, key)
-            }
-        };
-        let attempt = || async {
-            let response = self
-                .request(run, Method::POST, path)
-                .header(IDEMPOTENCY_KEY, &key)
-                .json(body)
-                .send()
-                .await;
-            self.answer(run, call_id, response).await
-        };
-        let operation = match self.repeat(run, path, deadline, attempt).await {
-            Ok(operation) => operation,
-            Err(unknown @ CallError::Unanswered(_)) => {
-                self.note(run, call_id, CallStatus::Unknown, None, None)
-                    .await;
-                return Err(unknown);
-            }
-            Err(error) => return Err(error),
-        };
-        if operation.is_final() {
-            return self.ended(run, call_id, operation).await;
-        }
-        let id = operation.id.clone();
-        self.follow(run, call_id, &id, deadline).await
-    }
-
-    /// What to do about `call`, made before this try: reuse its outcome, follow its
-    /// operation, or send it again with its own key.
-    async fn settle(
-        &self,
-        run: &StepRun<'_>,
-        call: StepCall,
-        path: &str,
-        deadline: Instant,
-    ) -> Settled {
-        let key = &call.idempotency_key;
-        let before = if call.attempt == run.attempt {
-            "before the restart".to_owned()
-        } else {
-            format!("in attempt {}", call.attempt)
-        };
-        match (call.status, &call.operation_id) {
-            (CallStatus::Succeeded, id) => {
-                let id = id.as_deref().unwrap_or("-");
-                run.log(
-                    LogLevel::Info,
-                    format!("{key}: succeeded {before} (operation {id}); not made again"),
-                )
-                .await;
-                Settled::Done(Ok(finished(id)))
-            }
-            (CallStatus::Failed, _) => Settled::Done(Err(CallError::Refused(format!(
-                "{path} failed {before} (HTTP {})",
-                call.http_status.map_or("-".to_owned(), |s| s.to_string())
-            )))),
-            // The same attempt's operation, after a restart: followed. The platform that
-            // no longer knows it cannot say whether it acted: an operator decides.
-            (_, Some(operation)) if call.attempt == run.attempt => {
-                run.log(
-                    LogLevel::Info,
-                    format!(
-                        "asking {} about operation {operation} again {before}",
-                        self.config.1
-                    ),
-                )
-                .await;
-                Settled::Done(self.follow(run, call.id, operation, deadline).await)
-            }
-            _ => {
-                run.log(
-                    LogLevel::Warn,
-                    format!(
-                        "{path} may have reached {} {before} without an answer: asking again with the same key {key}, which the platform acts on at most once",
-                        self.config.1
-                    ),
-                )
-                .await;
-                Settled::SendAgain(call.id, key.clone())
-            }
-        }
-    }
-
     /// Writes the call's record before it leaves.
-    async fn record(&self, run: &StepRun<'_>, key: &str, path: &str) -> Result<u64, CallError> {
+    pub(super) async fn record(
+        &self,
+        run: &StepRun<'_>,
+        key: &str,
+        path: &str,
+    ) -> Result<u64, CallError> {
         let call = NewCall {
             step: run.step.id,
             attempt: run.attempt,
@@ -267,7 +146,7 @@ impl Endpoint {
             method: "POST",
             path: path.to_owned(),
         };
-        run.journal
+        run.records
             .write(Write::Sent(call))
             .await
             .and_then(|written| {
@@ -279,7 +158,7 @@ impl Endpoint {
     }
 
     /// Queues what an answer said about the call (written before the step ends).
-    async fn note(
+    pub(super) async fn note(
         &self,
         run: &StepRun<'_>,
         call: u64,
@@ -287,7 +166,7 @@ impl Endpoint {
         operation: Option<&str>,
         http: Option<u16>,
     ) {
-        run.journal
+        run.records
             .queue(Write::Answered {
                 call,
                 status,
@@ -298,7 +177,7 @@ impl Endpoint {
     }
 
     /// What one answer to a POST means.
-    async fn answer(
+    pub(super) async fn answer(
         &self,
         run: &StepRun<'_>,
         call: u64,
@@ -339,7 +218,7 @@ impl Endpoint {
     }
 
     /// Repeats `attempt` with backoff while it is worth repeating, until `deadline`.
-    async fn repeat<T, F, Fut>(
+    pub(super) async fn repeat<T, F, Fut>(
         &self,
         run: &StepRun<'_>,
         what: &str,
@@ -397,7 +276,7 @@ impl Endpoint {
     }
 
     /// Follows operation `id` until it ends.
-    async fn follow(
+    pub(super) async fn follow(
         &self,
         run: &StepRun<'_>,
         call: u64,
@@ -467,7 +346,7 @@ impl Endpoint {
     }
 
     /// Records how the operation ended and copies its log into the step's.
-    async fn ended(
+    pub(super) async fn ended(
         &self,
         run: &StepRun<'_>,
         call: u64,
@@ -495,14 +374,6 @@ impl Endpoint {
             )))
         }
     }
-}
-
-/// What settling an earlier try of a call came to.
-enum Settled {
-    /// Its outcome (or its operation's, followed to the end) is the call's.
-    Done(Result<Operation, CallError>),
-    /// Send it again, with its record and key.
-    SendAgain(u64, String),
 }
 
 impl Endpoint {
@@ -563,17 +434,6 @@ async fn read_operation(response: reqwest::Response) -> Result<Operation, Unread
         .await?
         .bounded()
         .map_err(Unread::Unusable)
-}
-
-/// A stand-in for an operation that succeeded before a restart.
-fn finished(id: &str) -> Operation {
-    Operation {
-        id: id.to_owned(),
-        kind: String::new(),
-        state: app::domain::platform::OperationState::Succeeded,
-        message: "succeeded before the restart".to_owned(),
-        log: Vec::new(),
-    }
 }
 
 /// A transport failure, said briefly.

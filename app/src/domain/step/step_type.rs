@@ -1,6 +1,6 @@
-//! Step types: what the engine can run, in which layer, and which parameters each takes.
+//! What a catalog entry says of a step type: its layer, and which parameters it takes.
 
-use super::choice::choice;
+use crate::domain::choice::choice;
 use serde::{Deserialize, Serialize};
 
 choice! {
@@ -87,11 +87,11 @@ impl StepType {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::catalog::builtin_step_types;
+    use crate::domain::step::builtin_step_types;
 
-    fn find(opcode: &str) -> StepType {
+    fn find(opcode: &str) -> &'static StepType {
         builtin_step_types()
-            .into_iter()
+            .iter()
             .find(|s| s.opcode == opcode)
             .unwrap()
     }

@@ -1,43 +1,11 @@
-//! What a step does, typed: the `Opcode` of every step type the engine runs, and the
-//! `StepSpec` a checked plan step becomes, with every parameter typed and every default
-//! written in. The engine dispatches on these; nobody reads a step's JSON by hand.
+//! What a step does, typed: the `StepSpec` a checked plan step becomes, with every
+//! parameter typed and every default written in (from the catalog). The engine
+//! dispatches on these; nobody reads a step's JSON by hand.
 
 use super::catalog::builtin_step_types;
-use super::choice::choice;
+use super::opcode::{HttpMethod, Opcode, Site};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-
-choice! {
-    /// Every step type the engine can run.
-    Opcode {
-        TrafficCut = "traffic.cut", "Cut traffic";
-        TrafficRestore = "traffic.restore", "Restore traffic";
-        AppRestart = "app.restart", "Restart applications";
-        DbSwitchover = "db.switchover", "Switch database over";
-        DbSwitchback = "db.switchback", "Switch database back";
-        Wait = "wait", "Wait";
-        ManualConfirm = "manual.confirm", "Manual confirmation";
-        HttpCall = "http.call", "HTTP call";
-    }
-}
-
-choice! {
-    /// Which of an execution's two data centers a step acts on.
-    Site {
-        Failed = "failed", "Failed data center";
-        Emergency = "emergency", "Emergency data center";
-    }
-}
-
-choice! {
-    /// The methods an `http.call` step may use.
-    HttpMethod {
-        Get = "GET", "GET";
-        Post = "POST", "POST";
-        Put = "PUT", "PUT";
-        Delete = "DELETE", "DELETE";
-    }
-}
 
 /// A step with typed parameters, defaults filled in. Product groups and clusters are
 /// still names here; an execution resolves them to ids when it is created.

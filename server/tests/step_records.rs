@@ -1,4 +1,4 @@
-//! The engine's journal on a real MariaDB: a batch of log lines, calls and answers is one
+//! A running step's records on a real MariaDB: a batch of log lines, calls and answers is one
 //! transaction under the lease's fence, its events follow the writes' order, and a call
 //! answered twice in one batch keeps the later answer and what the earlier one knew.
 
@@ -9,8 +9,8 @@ use app::domain::execution::view::{CallStatus, ExecutionStepId, LogLevel};
 use app::domain::ids::ExecutionId;
 use app::domain::role::Role;
 use app::store::StoreError;
-use app::store::executions::engine::claim;
-use app::store::executions::journal::{NewCall, Write, write};
+use app::store::executions::leases::claim;
+use app::store::executions::step_records::{NewCall, Write, write};
 use std::time::Duration;
 
 fn sent(step: ExecutionStepId, n: u32) -> Write {
@@ -111,7 +111,7 @@ async fn a_batch_is_written_in_order_under_the_fence() {
     );
 
     // Once another holder takes the lease, this one's batches are refused whole.
-    app::store::executions::engine::release(store, fence)
+    app::store::executions::leases::release(store, fence)
         .await
         .unwrap();
     claim(store, execution, "another-instance", lease)

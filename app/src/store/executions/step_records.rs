@@ -3,8 +3,8 @@
 //! for their events. While a hundred applications restart at once, their records share a
 //! few commits instead of taking one each (`cargo bench -p server --bench engine`).
 
-use super::engine::{Fence, check};
 use super::events;
+use super::leases::{Fence, check};
 use super::{CallRow, LogRow};
 use crate::domain::event::{Change, ExecutionEvent};
 use crate::domain::execution::view::{CallStatus, ExecutionStepId, LogLevel, StepCall};

@@ -1,4 +1,4 @@
-//! A runner's journal: its steps' log lines and call records go to the store in batches
+//! A runner's step records: its steps' log lines and call records go to the store in batches
 //! (group commit). Writes that arrive while a batch commits share the next one, so a
 //! hundred parallel restarts take a few commits, not hundreds.
 //!
@@ -12,15 +12,15 @@
 //!
 //! A batch that cannot be written is tried again (with backoff) while the database is
 //! unavailable, and a few times for any other error; a batch given up breaks the
-//! journal: every later write and flush fails, so no step's end is ever recorded over
+//! records: every later write and flush fails, so no step's end is ever recorded over
 //! lines or answers that were dropped. The runner then stops and starts afresh, asking
 //! about its step's calls by their keys. In memory, and so lost to a kill -9, are at most
 //! the batch being written and the lane waiting behind it: `2 × QUEUED_BATCH` lines.
 
 use super::Engine;
 use app::store::StoreError;
-use app::store::executions::engine::Fence;
-use app::store::executions::journal::{self, Write, Written};
+use app::store::executions::leases::Fence;
+use app::store::executions::step_records::{self, Write, Written};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -42,14 +42,14 @@ const BACKOFF_MAX: Duration = Duration::from_secs(5);
 
 type Reply = oneshot::Sender<Result<Option<Written>, StoreError>>;
 
-/// Something for the journal: a write, or (`None`) only a wish to hear when everything
+/// Something for the writer: a write, or (`None`) only a wish to hear when everything
 /// queued before it is committed.
 struct Entry {
     write: Option<Write>,
     reply: Option<Reply>,
 }
 
-pub(super) struct Journal {
+pub(super) struct StepRecords {
     awaited: mpsc::Sender<Entry>,
     queued: mpsc::Sender<Entry>,
     broken: Arc<AtomicBool>,
@@ -57,8 +57,8 @@ pub(super) struct Journal {
     writer: JoinHandle<()>,
 }
 
-impl Journal {
-    /// Starts the journal of the runner holding `fence`; it ends when dropped, after
+impl StepRecords {
+    /// Starts the records of the runner holding `fence`; they end when dropped, after
     /// writing what it was given.
     pub fn start(engine: Arc<Engine>, fence: Fence) -> Self {
         let tracker = engine.tracker.clone();
@@ -79,7 +79,7 @@ impl Journal {
         }
     }
 
-    /// Ends the journal once everything given to it is written (or given up).
+    /// Ends the records once everything given to them is written (or given up).
     pub async fn close(self) {
         let Self {
             awaited,
@@ -101,7 +101,7 @@ impl Journal {
     pub async fn write(&self, write: Write) -> Result<Written, StoreError> {
         self.send(&self.awaited, Some(write))
             .await?
-            .ok_or_else(|| StoreError::internal("the journal wrote nothing"))
+            .ok_or_else(|| StoreError::internal("the step's records wrote nothing"))
     }
 
     /// Queues `write`: it is committed after everything queued before it.
@@ -128,13 +128,13 @@ impl Journal {
             write,
             reply: Some(reply),
         };
-        let stopped = || StoreError::internal("the journal has stopped");
+        let stopped = || StoreError::internal("the step's records have stopped");
         lane.send(entry).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 }
 
-/// The task that writes a journal's batches.
+/// The task that writes the batches.
 struct Writer {
     engine: Arc<Engine>,
     fence: Fence,
@@ -154,7 +154,7 @@ impl Writer {
                 n = queued.recv_many(&mut ordered, QUEUED_BATCH) => n,
             };
             if taken == 0 {
-                // One lane is closed (both close together, when the journal is dropped):
+                // One lane is closed (both close together, when the records are dropped):
                 // write what the other still holds, then stop.
                 while awaited.recv_many(&mut urgent, AWAITED_BATCH).await > 0 {
                     self.write_batch(&mut urgent).await;
@@ -215,10 +215,11 @@ impl Writer {
         let mut tries = 0;
         loop {
             tries += 1;
-            let error = match journal::write(&self.engine.store, self.fence, writes.clone()).await {
-                Ok(written) => return Ok(written),
-                Err(error) => error,
-            };
+            let error =
+                match step_records::write(&self.engine.store, self.fence, writes.clone()).await {
+                    Ok(written) => return Ok(written),
+                    Err(error) => error,
+                };
             let transient = matches!(error, StoreError::Unavailable(_));
             if matches!(error, StoreError::Fenced)
                 || (!transient && tries >= TRIES)

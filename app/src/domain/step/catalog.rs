@@ -1,11 +1,19 @@
-//! The built-in step catalog: every step type the engine knows how to run.
+//! The built-in step catalog: every step type the engine knows how to run, built once.
 //!
 //! This list is the source of truth; the server writes it into `step_types` at every
 //! start, so plans can reference step types by opcode with a foreign key.
 
-use super::step::{Layer, ParamDef, ParamKind, StepType};
-use super::step_spec::{HttpMethod, Opcode};
+use super::opcode::{HttpMethod, Opcode};
+use super::step_type::{Layer, ParamDef, ParamKind, StepType};
 use serde_json::json;
+use std::sync::LazyLock;
+
+static CATALOG: LazyLock<Vec<StepType>> = LazyLock::new(build);
+
+/// Every built-in step type, in the order the catalog shows them.
+pub fn builtin_step_types() -> &'static [StepType] {
+    &CATALOG
+}
 
 fn param(name: &str, label: &str, kind: ParamKind, help: &str) -> ParamDef {
     ParamDef {
@@ -56,8 +64,7 @@ fn site(help: &str) -> ParamDef {
     param("site", "Data center", ParamKind::Site, help)
 }
 
-/// Every built-in step type, in the order the catalog shows them.
-pub fn builtin_step_types() -> Vec<StepType> {
+fn build() -> Vec<StepType> {
     vec![
         step(
             Opcode::TrafficCut,
@@ -212,7 +219,10 @@ mod tests {
 
     #[test]
     fn the_catalog_has_every_step_the_engine_needs() {
-        let opcodes: HashSet<String> = builtin_step_types().into_iter().map(|s| s.opcode).collect();
+        let opcodes: HashSet<&str> = builtin_step_types()
+            .iter()
+            .map(|s| s.opcode.as_str())
+            .collect();
         for needed in [
             "traffic.cut",
             "traffic.restore",
@@ -232,7 +242,7 @@ mod tests {
         let steps = builtin_step_types();
         let opcodes: HashSet<&str> = steps.iter().map(|s| s.opcode.as_str()).collect();
         assert_eq!(opcodes.len(), steps.len());
-        for step in &steps {
+        for step in steps {
             let names: HashSet<&str> = step.params.iter().map(|p| p.name.as_str()).collect();
             assert_eq!(names.len(), step.params.len(), "{}", step.opcode);
         }
@@ -241,7 +251,7 @@ mod tests {
     #[test]
     fn only_optional_parameters_have_defaults() {
         for step in builtin_step_types() {
-            for p in step.params {
+            for p in &step.params {
                 assert_eq!(
                     p.required,
                     p.default.is_none(),

@@ -1,0 +1,154 @@
+//! Who runs an execution: an instance runs it only while it holds the execution's
+//! lease, renewed every third of its length. Every engine write first checks the lease's
+//! fencing token (`check`; a takeover moves it on), so a stale owner's writes are refused
+//! with `StoreError::Fenced`. Lease times are the database's (`NOW(6)`): instances whose
+//! clocks disagree still agree on when a lease lapses.
+
+use crate::domain::execution::StepStatus;
+use crate::domain::ids::ExecutionId;
+use crate::store::schema::{execution_leases, execution_steps, executions};
+use crate::store::{Db, Store, StoreError};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use std::time::Duration;
+
+/// An instance's hold on one execution: the fencing token its lease was granted with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fence {
+    pub execution: ExecutionId,
+    pub token: u64,
+}
+
+/// The states in which an execution's steps may be running or about to run.
+const RUNNING: [&str; 2] = ["switchover_running", "recovery_running"];
+
+/// Executions whose steps run, or ran when their owner stopped: what an instance
+/// looks at when it starts, and when it looks for executions to take over.
+pub async fn running(store: &Store) -> Result<Vec<ExecutionId>, StoreError> {
+    let paused_or_blocked_with_running_step: Vec<u64> = execution_steps::table
+        .filter(execution_steps::status.eq(StepStatus::Running.as_str()))
+        .select(execution_steps::execution_id)
+        .distinct()
+        .load(&mut *store.conn().await?)
+        .await?;
+    let mut ids: Vec<u64> = executions::table
+        .filter(executions::state.eq_any(RUNNING))
+        .select(executions::id)
+        .load(&mut *store.conn().await?)
+        .await?;
+    ids.extend(paused_or_blocked_with_running_step);
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids.into_iter().map(ExecutionId).collect())
+}
+
+/// Takes the lease of `execution` for `owner` when nobody holds it, it has expired, or
+/// `owner` held it before (the same instance, restarted). The token moves on with every
+/// grant. `None` when another instance holds it.
+pub async fn claim(
+    store: &Store,
+    execution: ExecutionId,
+    owner: &str,
+    lease: Duration,
+) -> Result<Option<Fence>, StoreError> {
+    let mut conn = store.conn().await?;
+    let owner = owner.to_owned();
+    conn.transaction(async move |conn| {
+        let held: Option<(Option<String>, u64, bool)> = execution_leases::table
+            .find(execution.0)
+            .select((
+                execution_leases::owner,
+                execution_leases::fencing_token,
+                lapsed(),
+            ))
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
+        let Some((holder, token, lapsed)) = held else {
+            return Err(StoreError::not_found(format!("execution {execution}")));
+        };
+        let free = holder.is_none() || holder.as_deref() == Some(owner.as_str()) || lapsed;
+        if !free {
+            return Ok(None);
+        }
+        let token = token + 1;
+        diesel::update(execution_leases::table.find(execution.0))
+            .set((
+                execution_leases::owner.eq(Some(&owner)),
+                execution_leases::fencing_token.eq(token),
+                execution_leases::expires_at.eq(until(lease)),
+            ))
+            .execute(conn)
+            .await?;
+        Ok(Some(Fence { execution, token }))
+    })
+    .await
+}
+
+/// Whether a lease has lapsed, by the database's clock.
+fn lapsed() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql("(expires_at IS NULL OR expires_at <= NOW(6))")
+}
+
+/// `lease` from now, by the database's clock.
+fn until(
+    lease: Duration,
+) -> diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::Datetime>> {
+    diesel::dsl::sql(&format!(
+        "NOW(6) + INTERVAL {} MICROSECOND",
+        lease.as_micros()
+    ))
+}
+
+/// Extends the lease; `Fenced` when it is no longer this holder's.
+pub async fn renew(store: &Store, fence: Fence, lease: Duration) -> Result<(), StoreError> {
+    let renewed = diesel::update(
+        execution_leases::table
+            .find(fence.execution.0)
+            .filter(execution_leases::fencing_token.eq(fence.token))
+            .filter(execution_leases::owner.is_not_null()),
+    )
+    .set(execution_leases::expires_at.eq(until(lease)))
+    .execute(&mut *store.conn().await?)
+    .await?;
+    if renewed == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Fenced)
+    }
+}
+
+/// Gives the lease up (the execution stopped running here); the token stays.
+pub async fn release(store: &Store, fence: Fence) -> Result<(), StoreError> {
+    diesel::update(
+        execution_leases::table
+            .find(fence.execution.0)
+            .filter(execution_leases::fencing_token.eq(fence.token)),
+    )
+    .set((
+        execution_leases::owner.eq(None::<String>),
+        execution_leases::expires_at.eq(None::<NaiveDateTime>),
+    ))
+    .execute(&mut *store.conn().await?)
+    .await?;
+    Ok(())
+}
+
+/// Refuses the write unless `fence` still holds the lease; locks the lease row until the
+/// transaction ends, so a takeover waits for it.
+pub(super) async fn check(conn: &mut Db, fence: Fence) -> Result<(), StoreError> {
+    let token: Option<u64> = execution_leases::table
+        .find(fence.execution.0)
+        .select(execution_leases::fencing_token)
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    if token == Some(fence.token) {
+        Ok(())
+    } else {
+        Err(StoreError::Fenced)
+    }
+}
