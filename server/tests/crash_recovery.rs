@@ -213,14 +213,12 @@ fn step(detail: &Value, position: u64) -> &Value {
         .unwrap()
 }
 
-/// How many times the platform acted on a cut of Payments: calls whose key it had not
-/// seen before (a call the slow fault delays counts when it is answered).
+/// How many times the platform acted on a cut of Payments.
 fn cut_calls(state: &app::domain::simulator::SimulatorState) -> usize {
     state
         .calls
         .iter()
-        .filter(|c| c.call == Call::TrafficCut && c.subject.contains("Payments") && !c.replay)
-        .filter(|c| c.status == 202 || c.status == 0)
+        .filter(|c| c.call == Call::TrafficCut && c.subject.contains("Payments") && c.acted)
         .count()
 }
 
@@ -464,7 +462,7 @@ async fn killed_in_the_middle_of_a_restart_level_each_application_restarts_once(
     let state = crash.sim.state().await.unwrap();
     let mut acted = std::collections::BTreeMap::<String, usize>::new();
     for call in &state.calls {
-        if call.call == Call::ApplicationRestart && !call.replay {
+        if call.call == Call::ApplicationRestart && call.acted {
             *acted.entry(call.subject.clone()).or_default() += 1;
         }
     }
@@ -516,4 +514,70 @@ async fn killed_during_an_http_call_the_call_is_not_sent_again() {
         1,
         "a request that may have arrived is not sent again"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn down_for_longer_than_a_steps_timeout_the_platform_is_still_asked_by_key() {
+    let mut crash = Crashable::start().await;
+    let reviewer = crash.server.signed_in("reviewer").await;
+    let plan = PlanBuilder::new("Restart payments")
+        .switchover(
+            "app.restart",
+            json!({ "product_group": "Payments", "site": "emergency", "timeout_seconds": 5 }),
+        )
+        .active(&crash.server.base, &crash.operator, &reviewer)
+        .await;
+    let slow = Latency {
+        min_ms: 600,
+        max_ms: 600,
+    };
+    let timing = Timing {
+        restart: slow,
+        ..Timing::ZERO
+    };
+    crash.sim.set_timing(&timing).await.unwrap();
+    let run = crash.start_run(plan).await;
+    // The last level's restart (the fourth call) is under way when the server dies.
+    let detail = crash
+        .until(run, "restarting", |d| step(d, 1)["status"] == "running")
+        .await;
+    let id = step(&detail, 1)["id"].as_u64().unwrap();
+    eventually("the last level's call", Duration::from_secs(30), || async {
+        let record = crash.record(run, id).await;
+        match record["calls"][3]["status"] == "accepted" {
+            true => Ok(()),
+            false => Err(record.to_string()),
+        }
+    })
+    .await;
+    crash.server.kill9().await;
+    // Down until the step's five seconds have run out: the deadline is the condition.
+    let started: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(step(&detail, 1)["started_at"].clone()).unwrap();
+    let over = started + chrono::Duration::seconds(6);
+    eventually(
+        "the step's deadline passing",
+        Duration::from_secs(30),
+        || async {
+            match chrono::Utc::now() > over {
+                true => Ok(()),
+                false => Err("within the step's timeout".to_owned()),
+            }
+        },
+    )
+    .await;
+    crash.server =
+        ChildServer::start(&crash.proxy.url, free_addr().await, crash.sim.address()).await;
+
+    let done = crash
+        .until(run, "switchover done", |d| {
+            d["summary"]["state"] == "switchover_done"
+        })
+        .await;
+    assert_eq!(
+        step(&done, 1)["status"],
+        "succeeded",
+        "asked, not given up: {done:#}"
+    );
+    assert_eq!(step(&done, 1)["attempts"], 1);
 }

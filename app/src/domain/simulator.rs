@@ -276,6 +276,10 @@ pub struct CallRecord {
     /// that key made, nothing done again.
     #[serde(default)]
     pub replay: bool,
+    /// A mutating call taken as new work: its key was new and an operation was made (even
+    /// when the answer was then dropped). A hung call acted on nothing.
+    #[serde(default)]
+    pub acted: bool,
 }
 
 /// Everything the simulator holds, for the Simulator page.

@@ -90,7 +90,7 @@ async fn answer(
 ) -> Response {
     let hit = sim.faults().hit(call, &subject, replay);
     let effect = hit.map(|h| h.effect);
-    let logged = |status: u16| {
+    let logged = |status: u16, acted: bool| {
         sim.log(CallRecord {
             at: chrono::Utc::now(),
             call,
@@ -98,11 +98,12 @@ async fn answer(
             status,
             fault: hit.map(|h| h.fault),
             replay,
+            acted,
         })
     };
     match hit {
         Some(h) if h.effect == FaultEffect::Hang => {
-            logged(0);
+            logged(0, false);
             tokio::time::sleep(HANG).await;
             return dropped();
         }
@@ -124,11 +125,12 @@ async fn answer(
         .into_response(),
         _ => work(hit).unwrap_or_else(IntoResponse::into_response),
     };
+    let acted = call.mutates() && !replay && response.status() == StatusCode::ACCEPTED;
     if effect == Some(FaultEffect::Drop) {
-        logged(0);
+        logged(0, acted);
         return dropped();
     }
-    logged(response.status().as_u16());
+    logged(response.status().as_u16(), acted);
     response
 }
 

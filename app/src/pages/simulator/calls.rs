@@ -32,6 +32,7 @@ pub fn CallLog(calls: Vec<CallRecord>) -> impl IntoView {
                     <td>{record.subject}</td>
                     <td class=class>
                         {status}
+                        {record.acted.then(|| view! { <span class="small" data-testid="acted">" · acted on"</span> })}
                         {record.replay.then(|| view! { <span class="muted small">" · same key again: not done twice"</span> })}
                     </td>
                     <td>{record.fault.map_or("—".to_owned(), |id| format!("#{id}"))}</td>
