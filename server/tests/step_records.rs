@@ -47,7 +47,7 @@ async fn a_batch_is_written_in_order_under_the_fence() {
     let first = write(
         store,
         fence,
-        vec![log("one"), sent(step, 1), log("two"), sent(step, 2)],
+        &[log("one"), sent(step, 1), log("two"), sent(step, 2)],
     )
     .await
     .unwrap();
@@ -70,7 +70,7 @@ async fn a_batch_is_written_in_order_under_the_fence() {
     let answered = write(
         store,
         fence,
-        vec![
+        &[
             Write::Answered {
                 call: a,
                 status: CallStatus::Accepted,
@@ -118,7 +118,7 @@ async fn a_batch_is_written_in_order_under_the_fence() {
         .await
         .unwrap()
         .unwrap();
-    let refused = write(store, fence, vec![log("three"), sent(step, 3)]).await;
+    let refused = write(store, fence, &[log("three"), sent(step, 3)]).await;
     assert!(matches!(refused, Err(StoreError::Fenced)), "{refused:?}");
     let record = app::store::executions::step_record(store, execution, step)
         .await

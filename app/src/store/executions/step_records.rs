@@ -62,7 +62,7 @@ pub struct Written {
 pub async fn write(
     store: &Store,
     fence: Fence,
-    writes: Vec<Write>,
+    writes: &[Write],
 ) -> Result<Vec<Written>, StoreError> {
     if writes.is_empty() {
         return Ok(Vec::new());
@@ -70,12 +70,12 @@ pub async fn write(
     let mut conn = store.conn().await?;
     conn.transaction(async move |conn| {
         check(conn, fence).await?;
-        let mut lines = logs(conn, &writes).await?.into_iter();
-        let sent = sent(conn, &writes).await?;
-        let answered = answered(conn, &writes).await?;
+        let mut lines = logs(conn, writes).await?.into_iter();
+        let sent = sent(conn, writes).await?;
+        let answered = answered(conn, writes).await?;
         let mut changes = Vec::with_capacity(writes.len());
         let mut calls = Vec::with_capacity(writes.len());
-        for write in &writes {
+        for write in writes {
             let (change, call) = match write {
                 Write::Log { step, .. } => {
                     let line = lines
