@@ -118,6 +118,29 @@ impl Crashable {
         }
     }
 
+    /// An active plan that restarts Payments in the emergency data center within
+    /// `timeout_seconds`, each restart taking `restart_ms` on the platform.
+    async fn restart_of_payments(&self, timeout_seconds: u32, restart_ms: u32) -> u64 {
+        let reviewer = self.server.signed_in("reviewer").await;
+        let params = json!({
+            "product_group": "Payments", "site": "emergency", "timeout_seconds": timeout_seconds,
+        });
+        let plan = PlanBuilder::new("Restart payments")
+            .switchover("app.restart", params)
+            .active(&self.server.base, &self.operator, &reviewer)
+            .await;
+        let slow = Latency {
+            min_ms: restart_ms,
+            max_ms: restart_ms,
+        };
+        let timing = Timing {
+            restart: slow,
+            ..Timing::ZERO
+        };
+        self.sim.set_timing(&timing).await.unwrap();
+        plan
+    }
+
     /// Makes the platform hold its answer to the next cut of Payments for `delay_ms`.
     async fn slow_first_cut(&self, delay_ms: u32) {
         let fault = FaultSpec {
@@ -429,26 +452,7 @@ async fn stopped_by_sigterm_the_running_step_ends_and_no_other_starts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_in_the_middle_of_a_restart_level_each_application_restarts_once() {
     let mut crash = Crashable::start().await;
-    let reviewer = crash.server.signed_in("reviewer").await;
-    let plan = PlanBuilder::new("Restart payments")
-        .switchover(
-            "app.restart",
-            json!({ "product_group": "Payments", "site": "emergency", "timeout_seconds": 60 }),
-        )
-        .active(&crash.server.base, &crash.operator, &reviewer)
-        .await;
-    let slow = Latency {
-        min_ms: 1500,
-        max_ms: 1500,
-    };
-    crash
-        .sim
-        .set_timing(&Timing {
-            restart: slow,
-            ..Timing::ZERO
-        })
-        .await
-        .unwrap();
+    let plan = crash.restart_of_payments(60, 1500).await;
     let run = crash.start_run(plan).await;
     crash.until_first_call(run, Some("accepted")).await;
     crash.crash_and_restart().await;
@@ -519,23 +523,7 @@ async fn killed_during_an_http_call_the_call_is_not_sent_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn down_for_longer_than_a_steps_timeout_the_platform_is_still_asked_by_key() {
     let mut crash = Crashable::start().await;
-    let reviewer = crash.server.signed_in("reviewer").await;
-    let plan = PlanBuilder::new("Restart payments")
-        .switchover(
-            "app.restart",
-            json!({ "product_group": "Payments", "site": "emergency", "timeout_seconds": 5 }),
-        )
-        .active(&crash.server.base, &crash.operator, &reviewer)
-        .await;
-    let slow = Latency {
-        min_ms: 600,
-        max_ms: 600,
-    };
-    let timing = Timing {
-        restart: slow,
-        ..Timing::ZERO
-    };
-    crash.sim.set_timing(&timing).await.unwrap();
+    let plan = crash.restart_of_payments(5, 600).await;
     let run = crash.start_run(plan).await;
     // The last level's restart (the fourth call) is under way when the server dies.
     let detail = crash
