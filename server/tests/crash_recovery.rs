@@ -102,6 +102,14 @@ impl Crashable {
         self.call("executions/get", json!({ "id": id })).await
     }
 
+    /// Waits until the execution's switchover is done; returns its detail.
+    async fn until_switchover_done(&self, run: u64) -> Value {
+        self.until(run, "switchover done", |d| {
+            d["summary"]["state"] == "switchover_done"
+        })
+        .await
+    }
+
     /// Waits (up to 60 s) until `check` holds for the execution.
     async fn until(&self, id: u64, what: &str, check: impl Fn(&Value) -> bool) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
@@ -262,11 +270,7 @@ async fn killed_before_a_steps_call_the_step_runs_once_after_the_restart() {
         .await;
     crash.crash_and_restart().await;
 
-    let done = crash
-        .until(run, "switchover done", |d| {
-            d["summary"]["state"] == "switchover_done"
-        })
-        .await;
+    let done = crash.until_switchover_done(run).await;
     assert_eq!(
         step(&done, 1)["attempts"],
         1,
@@ -289,11 +293,7 @@ async fn killed_during_a_steps_call_the_call_is_asked_again_by_its_key() {
     let first = crash.until_first_call(run, None).await;
     crash.crash_and_restart().await;
 
-    let done = crash
-        .until(run, "switchover done", |d| {
-            d["summary"]["state"] == "switchover_done"
-        })
-        .await;
+    let done = crash.until_switchover_done(run).await;
     assert_eq!(
         step(&done, 1)["attempts"],
         1,
@@ -332,11 +332,7 @@ async fn killed_after_a_steps_call_its_answer_is_used_and_not_made_again() {
     crash.proxy.restore();
     crash.crash_and_restart().await;
 
-    let done = crash
-        .until(run, "switchover done", |d| {
-            d["summary"]["state"] == "switchover_done"
-        })
-        .await;
+    let done = crash.until_switchover_done(run).await;
     assert_eq!(step(&done, 1)["attempts"], 1);
     assert_eq!(step(&done, 1)["status"], "succeeded");
     let state = crash.sim.state().await.unwrap();
@@ -380,11 +376,7 @@ async fn a_step_the_platform_cannot_answer_for_is_interrupted_for_an_operator() 
             json!({ "id": run, "step": first, "reason": "checked in the gateway console" }),
         )
         .await;
-    crash
-        .until(run, "switchover done", |d| {
-            d["summary"]["state"] == "switchover_done"
-        })
-        .await;
+    crash.until_switchover_done(run).await;
 }
 
 /// The execution's state, its switchover steps' statuses, and the lease's owner, read
@@ -440,11 +432,7 @@ async fn stopped_by_sigterm_the_running_step_ends_and_no_other_starts() {
         log_lines(&record).iter().any(|l| l.starts_with("done: ")),
         "every line was written before the exit: {record:#}"
     );
-    let done = crash
-        .until(run, "switchover done", |d| {
-            d["summary"]["state"] == "switchover_done"
-        })
-        .await;
+    let done = crash.until_switchover_done(run).await;
     assert_eq!(step(&done, 1)["attempts"], 1);
     assert_eq!(cut_calls(&crash.sim.state().await.unwrap()), 1);
 }
@@ -457,11 +445,7 @@ async fn killed_in_the_middle_of_a_restart_level_each_application_restarts_once(
     crash.until_first_call(run, Some("accepted")).await;
     crash.crash_and_restart().await;
 
-    let done = crash
-        .until(run, "switchover done", |d| {
-            d["summary"]["state"] == "switchover_done"
-        })
-        .await;
+    let done = crash.until_switchover_done(run).await;
     assert_eq!(step(&done, 1)["attempts"], 1);
     let state = crash.sim.state().await.unwrap();
     let mut acted = std::collections::BTreeMap::<String, usize>::new();
@@ -557,11 +541,7 @@ async fn down_for_longer_than_a_steps_timeout_the_platform_is_still_asked_by_key
     crash.server =
         ChildServer::start(&crash.proxy.url, free_addr().await, crash.sim.address()).await;
 
-    let done = crash
-        .until(run, "switchover done", |d| {
-            d["summary"]["state"] == "switchover_done"
-        })
-        .await;
+    let done = crash.until_switchover_done(run).await;
     assert_eq!(
         step(&done, 1)["status"],
         "succeeded",
