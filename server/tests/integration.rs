@@ -11,6 +11,7 @@ mod client_address;
 mod conformance;
 mod connection_configs;
 mod crash_recovery;
+mod cut_off_queries;
 mod data_centers;
 mod database_clusters;
 mod demo_data;

@@ -14,6 +14,7 @@ mod error;
 pub mod executions;
 pub mod plans;
 pub mod product_groups;
+mod reuse;
 pub mod schema;
 pub mod settings;
 pub mod stored_secret;
@@ -22,7 +23,9 @@ pub mod users;
 
 use diesel::ConnectionError;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::{AsyncConnection, AsyncMysqlConnection, SimpleAsyncConnection};
 use std::time::Duration;
 
@@ -56,6 +59,7 @@ impl Store {
     pub fn new(database_url: &str, max_connections: usize) -> Result<Self, StoreError> {
         let mut config = ManagerConfig::default();
         config.custom_setup = Box::new(|url| Box::pin(establish_utc(url.to_owned())));
+        config.recycling_method = RecyclingMethod::CustomFunction(Box::new(reuse::check));
         let manager = AsyncDieselConnectionManager::<AsyncMysqlConnection>::new_with_config(
             database_url,
             config,

@@ -286,7 +286,15 @@ async fn stopped_by_operator(
 ) -> Result<Option<StepEnd>, StoreError> {
     loop {
         holding.mailbox.notify.notified().await;
-        let now = run::load(&holding.engine.store, holding.fence.execution).await?;
+        // This future is dropped when the step ends first; the look it started runs to
+        // its end on its own task, rather than being cut off (which costs the pool that
+        // connection: the driver closes a connection whose query was cut off).
+        let (store, id) = (holding.engine.store.clone(), holding.fence.execution);
+        let now = tokio::spawn(async move { run::load(&store, id).await })
+            .await
+            .map_err(|e| {
+                StoreError::internal(format!("the look at the execution failed: {e}"))
+            })??;
         if now.state == ExecutionState::Cancelled {
             return Ok(Some(cancelled(step)));
         }

@@ -83,12 +83,27 @@ pub async fn services(database_url: &str, demo: bool) -> Services {
 
 /// `services`, with the engine under `supervisor` (whose shutdown stops it), holding
 /// execution leases for `lease`.
+/// The server's warnings and errors go to the output a failing test shows (`RUST_LOG`
+/// asks for more): a 500 in a test says why.
+fn log_to_test_output() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(filter)
+            .try_init();
+    });
+}
+
 pub async fn services_under(
     database_url: &str,
     demo: bool,
     supervisor: &server::tasks::Supervisor,
     lease: Duration,
 ) -> Services {
+    log_to_test_output();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let options = StartOptions {
