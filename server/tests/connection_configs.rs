@@ -402,12 +402,91 @@ async fn a_stored_password_never_follows_the_config_to_another_endpoint() {
 
     let entries = app.audit_entries("connection_configs/update").await;
     let reasons: Vec<&Value> = entries.iter().map(|e| &e["reason"]).collect();
-    assert_eq!(reasons[0], "password entered again for the new host");
+    assert_eq!(
+        reasons[0],
+        "destination changed (host) from ops@gw.example.com:8443 (cloud, http) to \
+         ops@listener.attacker.example:8443 (cloud, http); password entered again"
+    );
     assert!(
         reasons[2..]
             .iter()
             .all(|r| r.as_str().unwrap().contains("enter the password again")),
         "each refused move is recorded with its reason: {reasons:?}"
+    );
+}
+
+/// The race: an operator pointed a config at a listener of their own (the password was
+/// cleared with it); an admin repairs it (host back, password entered), and at the same
+/// moment the operator saves the listener again, keeping "the" password, with the revision
+/// the repair is about to make. The password must never end up bound for the listener.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repair_racing_an_edit_never_sends_the_password_elsewhere() {
+    let app = TestApp::spawn_with_demo().await;
+    let (operator, admin) = (
+        app.as_role(Role::Operator).await,
+        app.as_role(Role::Admin).await,
+    );
+    let dc = first_data_center(&app, &operator).await;
+    let set = json!({ "action": "set", "password": PASSWORD });
+    let (clear, keep) = (json!({ "action": "clear" }), json!({ "action": "keep" }));
+    let listener = "listener.attacker.example";
+    let (_, created) = app
+        .call(
+            &admin,
+            "connection_configs/create",
+            json!({ "form": form(&dc, "gw.example.com", 8443, set.clone()) }),
+        )
+        .await;
+    let id = created["id"].clone();
+    let update = |client: &reqwest::Client, revision: u64, form: Value| {
+        let body = json!({ "id": id, "revision": revision, "form": form });
+        let app = &app;
+        let client = client.clone();
+        async move { app.call(&client, "connection_configs/update", body).await }
+    };
+    let mut revision = created["revision"].as_u64().unwrap();
+    let mut stolen = 0;
+    for _ in 0..200 {
+        let (status, pointed) = update(
+            &operator,
+            revision,
+            form(&dc, listener, 8443, clear.clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{pointed}");
+        let pointed = pointed["revision"].as_u64().unwrap();
+        let repair = update(
+            &admin,
+            pointed,
+            form(&dc, "gw.example.com", 8443, set.clone()),
+        );
+        let steal = |revision| update(&operator, revision, form(&dc, listener, 8443, keep.clone()));
+        let (repaired, _, _) = tokio::join!(repair, steal(pointed + 1), steal(pointed + 1));
+        let (_, now) = app
+            .call(&admin, "connection_configs/get", json!({ "id": id }))
+            .await;
+        if now["host"] == listener && now["password_set"] == true {
+            stolen += 1;
+        }
+        assert_eq!(repaired.0, StatusCode::OK, "{}", repaired.1);
+        revision = now["revision"].as_u64().unwrap();
+    }
+    assert_eq!(
+        stolen, 0,
+        "the password was bound for the listener {stolen} times in 200"
+    );
+    // Where a password went is in the audit log, entry by entry.
+    let reasons: Vec<String> = app
+        .audit_entries("connection_configs/update")
+        .await
+        .iter()
+        .filter_map(|e| e["reason"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r
+            == "destination changed (host) from ops@gw.example.com:8443 (cloud, http) to \
+                ops@listener.attacker.example:8443 (cloud, http); password cleared"),
+        "{reasons:?}"
     );
 }
 

@@ -161,8 +161,8 @@ impl ConnectionConfig {
 
     /// A stored password only ever goes to the endpoint it was entered for: an edit that
     /// keeps it while changing where it would go is refused, next to the password field.
-    /// Otherwise, what the audit entry says about the password when its destination
-    /// changed (entered again, or cleared); `None` when it did not.
+    /// Otherwise, what the audit entry says when the destination changed (from where to
+    /// where, and what became of the password); `None` when it did not.
     pub fn check_kept_password(
         &self,
         form: &ConnectionConfigForm,
@@ -172,20 +172,56 @@ impl ConnectionConfig {
             return Ok(None);
         }
         let changed = changes.join(", ");
-        match &form.password {
-            PasswordChange::Set(_) => Ok(Some(format!(
-                "password entered again for the new {changed}"
-            ))),
-            PasswordChange::Clear => Ok(Some(format!("password cleared as the {changed} changed"))),
-            PasswordChange::Keep if !self.password_set => Ok(None),
-            PasswordChange::Keep => Err(FieldError::new(
-                "password",
-                format!(
-                    "enter the password again (or clear it): the {changed} changed, and a \
-                     stored password only goes where it was entered for"
-                ),
-            )),
-        }
+        let password = match &form.password {
+            PasswordChange::Set(_) => "password entered again",
+            PasswordChange::Clear => "password cleared",
+            PasswordChange::Keep if !self.password_set => "no password stored",
+            PasswordChange::Keep => {
+                return Err(FieldError::new(
+                    "password",
+                    format!(
+                        "enter the password again (or clear it): the {changed} changed, and a \
+                         stored password only goes where it was entered for"
+                    ),
+                ));
+            }
+        };
+        Ok(Some(format!(
+            "destination changed ({changed}) from {} to {}; {password}",
+            self.destination(),
+            Self::destination_of(
+                form.kind,
+                form.protocol,
+                &form.username,
+                &form.host,
+                form.port
+            ),
+        )))
+    }
+
+    /// Where the password goes, as the audit log says it: `ops@gw.example.com:8443 (cloud, http)`.
+    fn destination(&self) -> String {
+        Self::destination_of(
+            self.kind,
+            self.protocol,
+            self.username.as_deref().unwrap_or(""),
+            &self.host,
+            u32::from(self.port),
+        )
+    }
+
+    fn destination_of(
+        kind: ConfigKind,
+        protocol: Protocol,
+        username: &str,
+        host: &str,
+        port: u32,
+    ) -> String {
+        format!(
+            "{username}@{host}:{port} ({}, {})",
+            kind.as_str(),
+            protocol.as_str()
+        )
     }
 }
 

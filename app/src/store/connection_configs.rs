@@ -283,8 +283,22 @@ pub async fn update(
     form: &Valid<ConnectionConfigForm>,
 ) -> Result<ConnectionConfig, StoreError> {
     let (port, data_center) = destination(form)?;
-    // Read before the change: `change` refuses it if the row moved on since.
+    // The password rule is checked against this read, and the change is made only to the
+    // revision read: `change` refuses it when the row moved on in between (a repair that
+    // entered a password, say), and a caller's revision that is not the one read (the next
+    // one, guessed) is refused here.
     let current = get(store, id).await?;
+    if current.revision != revision {
+        return Err(StoreError::conflict(
+            ConflictCode::StaleRevision,
+            None,
+            format!(
+                "{} was changed since you opened it; nothing was saved — reload to see that \
+                 change",
+                current.name
+            ),
+        ));
+    }
     let note = current
         .check_kept_password(form)
         .map_err(|error| StoreError::Invalid(vec![error]))?;
