@@ -2,11 +2,43 @@
 //! config's credentials, and says what happened within a few seconds — and which
 //! platform answered (the built-in simulator says so). Server only.
 
+use crate::auth::guard::Actor;
+use crate::domain::audit::Outcome;
 use crate::domain::connection::ConnectionTest;
+use crate::domain::ids::ConnectionConfigId;
 use crate::domain::platform::{API_VERSION, Health, paths};
+use crate::error::AppError;
+use crate::store::{audit, connection_configs};
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Tests config `id` with its stored credentials for `actor`. Sending a stored password
+/// anywhere is recorded first, with where it goes (the caller's action, the config as
+/// target): nothing is sent unless the entry is written.
+pub async fn test_stored(
+    actor: &Actor,
+    id: ConnectionConfigId,
+) -> Result<ConnectionTest, AppError> {
+    let (store, key) = (&actor.auth.store, &actor.auth.keys.stored_secrets);
+    let (host, port, username, password) = connection_configs::credentials(store, key, id).await?;
+    let sent = if password.is_some() {
+        "the stored password"
+    } else {
+        "no password"
+    };
+    let note = format!("{sent} sent to {username}@{host}:{port}");
+    let target = audit::Target::new("connection_config", id);
+    audit::record(
+        store,
+        &actor.record(),
+        Some(target),
+        Outcome::Ok,
+        Some(&note),
+    )
+    .await?;
+    Ok(test_connection(&host, port, &username, password.as_deref()).await)
+}
 
 /// `GET http://host:port/v1/health` with HTTP basic authentication when a username is set.
 pub async fn test_connection(

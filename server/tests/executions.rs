@@ -734,3 +734,40 @@ async fn an_execution_of_a_plan_deactivated_since_it_was_created_does_not_start(
             .all(|s| s == "pending")
     );
 }
+
+/// A pre-check sends stored credentials to every config it asks: each sending is in the
+/// audit log, with where it went, as "Test connection" records it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pre_check_records_every_config_it_sends_credentials_to() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let new = json!({ "new": {
+        "plan_id": plan(&app, &operator, "Data center power loss").await,
+        "failed": data_center(&app, &operator, "Shanghai-A").await,
+        "emergency": data_center(&app, &operator, "Hangzhou-B").await,
+        "description": "",
+    }});
+    let (status, check) = app.call(&operator, "executions/pre_check", new).await;
+    assert_eq!(status, StatusCode::OK, "{check}");
+    let mut asked: Vec<String> = check["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|item| item["config"][0].as_u64().map(|id| id.to_string()))
+        .collect();
+    assert!(!asked.is_empty(), "{check}");
+
+    let entries = app.audit_entries("executions/pre_check").await;
+    let mut recorded: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            assert_eq!(e["target_kind"], "connection_config", "{e}");
+            let reason = e["reason"].as_str().unwrap();
+            assert!(reason.contains(" sent to "), "{e}");
+            e["target_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    asked.sort();
+    recorded.sort();
+    assert_eq!(recorded, asked);
+}

@@ -107,25 +107,12 @@ pub async fn delete_connection_config(
 /// timed out, or bad credentials, within a few seconds.
 #[server(endpoint = "connection_configs/test", input = Json, output = Json)]
 pub async fn test_connection_config(id: ConnectionConfigId) -> Result<ConnectionTest, AppError> {
-    use crate::domain::audit::Outcome;
     use crate::domain::role::Action;
-    use crate::store::audit;
     use crate::store::audit::Target;
     let target = Target::new("connection_config", id);
-    super::server_side::run(
-        Action::TestConnectionConfig,
-        Some(target.clone()),
-        async |actor| {
-            let key = &actor.auth.keys.stored_secrets;
-            let store = &actor.auth.store;
-            let (host, port, username, password) =
-                crate::store::connection_configs::credentials(store, key, id).await?;
-            let result =
-                crate::probe::test_connection(&host, port, &username, password.as_deref()).await;
-            audit::record(store, &actor.record(), Some(target), Outcome::Ok, None).await?;
-            Ok(result)
-        },
-    )
+    super::server_side::run(Action::TestConnectionConfig, Some(target), async |actor| {
+        crate::probe::test_stored(&actor, id).await
+    })
     .await
 }
 

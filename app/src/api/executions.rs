@@ -56,28 +56,15 @@ pub async fn pre_check_execution(new: NewExecution) -> Result<PreCheck, AppError
         let store = &actor.auth.store;
         let needs =
             crate::store::executions::needs(store, new.plan_id, new.failed, new.emergency).await?;
-        let mut asks = tokio::task::JoinSet::new();
-        for (index, need) in needs.iter().enumerate() {
-            let Some((id, _)) = need.config else { continue };
-            let credentials = crate::store::connection_configs::credentials(
-                store,
-                &actor.auth.keys.stored_secrets,
-                id,
-            )
-            .await?;
-            asks.spawn(async move {
-                let (host, port, username, password) = credentials;
-                let answer =
-                    crate::probe::test_connection(&host, port, &username, password.as_deref())
-                        .await;
-                (index, answer)
-            });
-        }
+        // Each config is asked with its stored credentials, recorded as such.
+        let asks = needs.iter().enumerate().filter_map(|(index, need)| {
+            let id = need.config.as_ref()?.0;
+            let actor = &actor;
+            Some(async move { (index, crate::probe::test_stored(actor, id).await) })
+        });
         let mut answers = vec![None; needs.len()];
-        while let Some(joined) = asks.join_next().await {
-            if let Ok((index, answer)) = joined {
-                answers[index] = Some(answer);
-            }
+        for (index, answer) in futures::future::join_all(asks).await {
+            answers[index] = Some(answer?);
         }
         Ok(PreCheck {
             items: needs
