@@ -93,6 +93,20 @@ async fn parallel_guesses_are_checked_no_more_than_the_free_attempts() {
     assert_eq!((checked, throttled), (3, 17), "{statuses:?}");
 }
 
+/// Only wrong passwords count: one person signing in from four tabs at once is let in
+/// four times, round after round.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simultaneous_right_passwords_are_never_throttled() {
+    let app = TestApp::spawn().await;
+    for round in 0..5 {
+        let tabs = (0..4).map(|_| in_parallel(&app, "admin".to_owned(), PASSWORD.to_owned()));
+        for tab in tabs.collect::<Vec<_>>() {
+            let (status, body) = tab.await.unwrap();
+            assert_eq!(status, StatusCode::OK, "round {round}: {body}");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_or_strange_name_is_refused_and_recorded() {
     let app = TestApp::spawn().await;

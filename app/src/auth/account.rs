@@ -6,13 +6,13 @@ use super::guard::{Actor, Visitor};
 use super::password;
 use super::refusals::record_sampled;
 use super::session;
+use super::throttle::Attempt;
 use super::username::canonical_username;
 use crate::domain::audit::Outcome;
 use crate::domain::user::{SessionUser, check_password};
 use crate::error::{AppError, FieldError};
 use crate::store::audit::{self, AuditRecord, Target};
 use crate::store::users::{self, UserChange};
-use std::time::Instant;
 
 const WRONG_CREDENTIALS: &str = "wrong user name or password";
 
@@ -52,16 +52,19 @@ pub async fn sign_in(
         tokio::time::sleep(password::PATIENCE).await;
         return Err(wrong_credentials());
     };
-    if let Err(error) = let_attempt_through(auth, &username) {
-        drop(password);
-        record_sampled(auth, &attempt, "too many wrong passwords").await;
-        tokio::time::sleep(password::PATIENCE).await;
-        return Err(error);
-    }
+    let guess = match let_attempt_through(auth, &username).await {
+        Ok(guess) => guess,
+        Err(error) => {
+            drop(password);
+            record_sampled(auth, &attempt, "too many wrong passwords").await;
+            tokio::time::sleep(password::PATIENCE).await;
+            return Err(error);
+        }
+    };
     let turn = match auth.hasher.turn(password::PATIENCE).await {
         Ok(turn) => turn,
         Err(busy) => {
-            auth.throttle.withdraw(&username);
+            guess.withdraw();
             record_sampled(auth, &attempt, password::BUSY).await;
             return Err(busy);
         }
@@ -73,13 +76,14 @@ pub async fn sign_in(
     let row = match row {
         Some(row) if matches && row.state().enabled => row,
         _ => {
+            guess.failed();
             let why = Some(WRONG_CREDENTIALS);
             audit::record(&auth.store, &attempt, None, Outcome::Refused, why).await?;
             return Err(wrong_credentials());
         }
     };
 
-    auth.throttle.succeeded(&username);
+    guess.succeeded();
     let state = row.state();
     let record = AuditRecord::of(&state.user, visitor.action, visitor.client_addr.clone());
     let target = Some(Target::new("user", state.user.id));
@@ -93,9 +97,10 @@ pub async fn sign_in(
 /// Lets one password guess for the account `username` through the throttle, or says how
 /// long to wait. Signing in and changing one's password share the count: both guess the
 /// same password.
-fn let_attempt_through(auth: &Auth, username: &str) -> Result<(), AppError> {
+async fn let_attempt_through<'a>(auth: &'a Auth, username: &str) -> Result<Attempt<'a>, AppError> {
     auth.throttle
-        .attempt(username, Instant::now())
+        .attempt(username)
+        .await
         .map_err(|wait| AppError::Throttled {
             message: format!(
                 "too many wrong passwords; try again in {} seconds",
@@ -143,12 +148,14 @@ pub async fn change_password(
         return Err(AppError::invalid(errors));
     }
     let auth = &actor.auth;
-    let_attempt_through(auth, &actor.user.username)?;
-    let turn = auth
-        .hasher
-        .turn(password::PATIENCE)
-        .await
-        .inspect_err(|_| auth.throttle.withdraw(&actor.user.username))?;
+    let guess = let_attempt_through(auth, &actor.user.username).await?;
+    let turn = match auth.hasher.turn(password::PATIENCE).await {
+        Ok(turn) => turn,
+        Err(busy) => {
+            guess.withdraw();
+            return Err(busy);
+        }
+    };
     let row = users::find_by_username(&auth.store, &actor.user.username)
         .await?
         .ok_or_else(|| AppError::not_found("your account"))?;
@@ -156,12 +163,13 @@ pub async fn change_password(
         .verify(current, Some(row.password_hash().to_owned()))
         .await?
     {
+        guess.failed();
         return Err(AppError::invalid(vec![FieldError::new(
             "current_password",
             "this is not your current password",
         )]));
     }
-    auth.throttle.succeeded(&actor.user.username);
+    guess.succeeded();
     let hash = auth.hasher.hash(new).await?;
     let row = users::change(
         &auth.store,
