@@ -88,6 +88,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             sign_in_gate::redirect_anonymous,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            sign_in_gate::refuse_before_arguments,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(security_headers::OTHER_POLICY),

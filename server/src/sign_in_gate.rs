@@ -1,12 +1,17 @@
-//! Pages need a session: a browser without one is sent to the sign-in page, and comes
-//! back to where it was going afterwards. Server functions check sessions themselves.
+//! The door. Pages need a session: a browser without one is sent to the sign-in page,
+//! and comes back to where it was going afterwards. A server function that needs a role
+//! refuses a caller without one before its arguments are read, so an anonymous caller
+//! hears 401 whatever it sent, never what is wrong with its arguments; the function then
+//! decides again, with the same guard, for the caller it serves.
 
 use crate::AppState;
-use app::auth::session;
-use axum::extract::{Request, State};
-use axum::http::Method;
+use app::auth::{guard, session};
+use app::domain::role::{Access, Action};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Json, Redirect, Response};
+use std::net::SocketAddr;
 
 pub const SIGN_IN_PATH: &str = "/sign-in";
 
@@ -42,5 +47,38 @@ pub async fn redirect_anonymous(
             Redirect::to(&format!("{SIGN_IN_PATH}?next={next}")).into_response()
         }
         _ => next.run(request).await,
+    }
+}
+
+/// Refuses a call of a server function that needs a role, before its arguments are read,
+/// when the guard refuses the caller (recorded as any refusal is).
+pub async fn refuse_before_arguments(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let action = request
+        .uri()
+        .path()
+        .strip_prefix("/api/")
+        .and_then(Action::at);
+    let Some(action) = action.filter(|a| a.access() != Access::Public) else {
+        return next.run(request).await;
+    };
+    let auth = &state.services.auth;
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    let client = auth
+        .proxies
+        .client(peer, request.headers(), request.uri().scheme_str());
+    match guard::authorize(auth, request.headers(), &client, action).await {
+        Ok(_) => next.run(request).await,
+        Err(refusal) => {
+            let status =
+                StatusCode::from_u16(refusal.status_code()).unwrap_or(StatusCode::FORBIDDEN);
+            (status, Json(refusal)).into_response()
+        }
     }
 }

@@ -57,3 +57,55 @@ async fn wrong_shapes_are_explained_in_the_callers_terms() {
         }
     }
 }
+
+/// The door comes before the arguments: a caller who may not call an endpoint at all
+/// hears 401 or 403 whatever it sent, and nothing about the arguments' shape.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_without_the_right_is_refused_before_its_arguments_are_read() {
+    let app = TestApp::spawn_with_demo().await;
+    let anonymous = crate::support::test_app::client();
+    let auditor = app.as_role(Role::Auditor).await;
+    let cases = [
+        (
+            &anonymous,
+            "plans/get",
+            r#"{"id": "seven"}"#,
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            &anonymous,
+            "executions/start",
+            "not json",
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            &anonymous,
+            "plans/get",
+            r#"{"id": 1}"#,
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            &auditor,
+            "data_centers/create",
+            r#"{"form": 5}"#,
+            StatusCode::FORBIDDEN,
+        ),
+    ];
+    for (client, endpoint, body, expected) in cases {
+        let response = client
+            .post(format!("{}/api/{endpoint}", app.base))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(status, expected, "{endpoint} {body}: {answer}");
+        let message = answer["message"].as_str().unwrap_or_default();
+        assert!(
+            !message.contains("argument") && !message.contains("expected"),
+            "{endpoint} {body}: {message}"
+        );
+    }
+}

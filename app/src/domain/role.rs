@@ -99,6 +99,11 @@ macro_rules! actions {
         impl Action {
             pub const ALL: [Action; [$($endpoint),*].len()] = [$(Action::$action),*];
 
+            /// The action at `endpoint` (as in `POST /api/<endpoint>`), if there is one.
+            pub fn at(endpoint: &str) -> Option<Action> {
+                Self::ALL.into_iter().find(|action| action.endpoint() == endpoint)
+            }
+
             /// The endpoint, as in `POST /api/<endpoint>`; also the action name in the
             /// audit log.
             pub fn endpoint(self) -> &'static str {
