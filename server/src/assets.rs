@@ -1,13 +1,10 @@
-//! How bytes reach the browser: every accepted connection sends small writes at once,
-//! responses are compressed, and the browser bundle is served precompressed under
-//! content-hashed names that a browser may keep for a year.
+//! How bytes reach the browser: responses are compressed, and the browser bundle is
+//! served precompressed under content-hashed names that a browser may keep for a year.
 
 use axum::http::header::CACHE_CONTROL;
 use axum::http::{HeaderValue, Response};
-use axum::serve::{ListenerExt, TapIo};
 use leptos::prelude::LeptosOptions;
 use std::path::Path;
-use tokio::net::{TcpListener, TcpStream};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::services::fs::ServeFileSystemResponseBody;
@@ -16,19 +13,6 @@ use tower_http::set_header::SetResponseHeader;
 /// Files under `/pkg` carry a hash of their content in their name: a new build is a new
 /// name, so a browser never needs to ask again.
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
-
-/// `listener`, with Nagle's algorithm off on every connection it accepts. A streamed
-/// page is several small writes; with Nagle on, each one after the first waits for the
-/// browser's delayed ACK (40 ms on Linux) on a kept-alive connection.
-pub fn without_delay(
-    listener: TcpListener,
-) -> TapIo<TcpListener, impl FnMut(&mut TcpStream) + Send> {
-    listener.tap_io(|stream| {
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::debug!(%error, "cannot set TCP_NODELAY on an accepted connection");
-        }
-    })
-}
 
 /// Compresses what the handlers produce (brotli or gzip, as the browser accepts, at a
 /// quick level); leaves alone what is already compressed and what is too small to gain.

@@ -90,6 +90,9 @@ pub struct Config {
     #[arg(long, env = "SWITCHYARD_TRUSTED_PROXIES", default_value = "", value_parser = TrustedProxies::parse)]
     pub trusted_proxies: TrustedProxies,
 
+    #[command(flatten)]
+    pub sockets: crate::listen::SocketLimits,
+
     /// Log filter, in `tracing` EnvFilter syntax (`info`, `server=debug,info`).
     #[arg(long, env = "SWITCHYARD_LOG", default_value = "info")]
     pub log: String,
@@ -173,6 +176,17 @@ impl SimulatorConfig {
 }
 
 impl Config {
+    /// The console's socket limits: trusted proxies are exempt from the per-address one,
+    /// and the whole fits the open files this process may have (beside the simulator's
+    /// listener, when it runs here, and the live channels).
+    pub fn socket_limits(&self) -> crate::listen::SocketLimits {
+        let mut limits = self.sockets.clone();
+        limits.exempt = self.trusted_proxies.clone();
+        let listeners = if self.simulator.start { 2 } else { 1 };
+        limits.fit_open_files(listeners, crate::live::limits::MAX_WATCHERS);
+        limits
+    }
+
     /// How the execution engine runs on this instance.
     pub fn engine(&self) -> crate::engine::EngineConfig {
         let instance = self.instance.clone().unwrap_or_else(|| {

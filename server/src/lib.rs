@@ -6,6 +6,7 @@ pub mod config;
 pub mod conformance;
 pub mod engine;
 pub mod health;
+pub mod listen;
 pub mod live;
 pub mod migrate;
 pub mod secret;

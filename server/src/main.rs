@@ -10,7 +10,6 @@ use server::sim::estate::Estate;
 use server::sim::{self, EstateSource, Simulator};
 use server::tasks::{GRACE, Supervisor};
 use server::{AppState, StartOptions, prepare, router, start_background_tasks};
-use std::net::SocketAddr;
 use tracing_subscriber::EnvFilter;
 
 /// jemalloc, with a background thread that hands freed memory back to the system within
@@ -74,13 +73,14 @@ async fn main() -> anyhow::Result<()> {
         leptos_options,
         services,
     });
-    axum::serve(
-        server::assets::without_delay(listener),
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+    server::listen::serve(
+        listener,
+        app,
+        config.socket_limits(),
+        stop_on_signal(supervisor.stop_signal()),
+        GRACE,
     )
-    .with_graceful_shutdown(stop_on_signal(supervisor.stop_signal()))
-    .await
-    .context("the server stopped with an error")?;
+    .await;
     supervisor.shut_down(GRACE).await;
     tracing::info!("stopped");
     Ok(())

@@ -1,6 +1,6 @@
 //! The step catalog, through its server function over real HTTP.
 
-use crate::support::test_app::{PASSWORD, TestApp, client};
+use crate::support::test_app::{PASSWORD, TestApp};
 use app::domain::role::Role;
 use app::domain::step::builtin_step_types;
 use app::domain::step::{Layer, StepType};
@@ -55,9 +55,10 @@ async fn a_start_restores_catalog_rows_that_were_changed_or_removed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_malformed_request_is_refused_with_a_client_error() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with_demo().await;
+    let auditor = app.as_role(Role::Auditor).await;
 
-    let response = client()
+    let response = auditor
         .post(format!("{}/api/steps/list", app.base))
         .header("content-type", "application/json")
         .body("{not json")

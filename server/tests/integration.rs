@@ -33,5 +33,6 @@ mod sign_in_abuse;
 mod simulator;
 mod simulator_faults;
 mod simulator_page;
+mod sockets;
 mod step_records;
 mod store_errors;

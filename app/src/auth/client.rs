@@ -38,7 +38,7 @@ impl TrustedProxies {
             .map(|nets| Self(nets.into()))
     }
 
-    fn trusts(&self, addr: IpAddr) -> bool {
+    pub fn trusts(&self, addr: IpAddr) -> bool {
         let addr = addr.to_canonical();
         self.0.iter().any(|net| net.contains(&addr))
     }

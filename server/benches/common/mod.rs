@@ -65,13 +65,15 @@ pub async fn serve(services: Services) -> anyhow::Result<String> {
         leptos_options: options,
         services,
     });
-    tokio::spawn(async move {
-        axum::serve(
-            server::assets::without_delay(listener),
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
+    let limits = server::listen::SocketLimits::default();
+    let never = std::future::pending();
+    tokio::spawn(server::listen::serve(
+        listener,
+        router,
+        limits,
+        never,
+        Duration::ZERO,
+    ));
     Ok(format!("http://{addr}"))
 }
 

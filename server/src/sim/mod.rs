@@ -213,13 +213,22 @@ pub fn router(simulator: Arc<Simulator>) -> Router {
         .with_state(simulator)
 }
 
-/// Serves the simulator on `listener` until `stop` fires.
+/// Serves the simulator on `listener`, within the default socket limits, until `stop`
+/// fires.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     simulator: Arc<Simulator>,
     stop: tokio_util::sync::CancellationToken,
 ) -> std::io::Result<()> {
-    axum::serve(crate::assets::without_delay(listener), router(simulator))
-        .with_graceful_shutdown(stop.cancelled_owned())
-        .await
+    let limits = crate::listen::SocketLimits::default();
+    let grace = crate::tasks::GRACE;
+    crate::listen::serve(
+        listener,
+        router(simulator),
+        limits,
+        stop.cancelled_owned(),
+        grace,
+    )
+    .await;
+    Ok(())
 }

@@ -54,14 +54,15 @@ pub async fn serve(services: Services) -> String {
         leptos_options: leptos_options(),
         services,
     });
-    tokio::spawn(async move {
-        axum::serve(
-            server::assets::without_delay(listener),
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap()
-    });
+    let limits = server::listen::SocketLimits::default();
+    let never = std::future::pending();
+    tokio::spawn(server::listen::serve(
+        listener,
+        app,
+        limits,
+        never,
+        Duration::ZERO,
+    ));
     format!("http://{addr}")
 }
 
