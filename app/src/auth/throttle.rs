@@ -100,12 +100,14 @@ impl SignInThrottle {
     fn decide(&self, key: &str, now: Instant) -> Decision {
         let mut failed = self.failed();
         if let Some(entry) = failed.by_name.get(key) {
-            let ready_at = entry.last + wait_after(entry.count);
-            if ready_at > now {
-                return Decision::Wait(ready_at - now);
+            // Waits are asked for only when there is one: `now` was read before the lock,
+            // so another attempt may have stamped `last` a moment later.
+            let wait = wait_after(entry.count);
+            if !wait.is_zero() && entry.last + wait > now {
+                return Decision::Wait(entry.last + wait - now);
             }
-            let ready_if_all_wrong = entry.last + wait_after(entry.count + entry.in_flight);
-            if ready_if_all_wrong > now {
+            let wait_if_all_wrong = wait_after(entry.count + entry.in_flight);
+            if !wait_if_all_wrong.is_zero() && entry.last + wait_if_all_wrong > now {
                 return Decision::AfterOthers;
             }
         }
@@ -235,6 +237,15 @@ mod tests {
             throttle.settle("ops", Some(start), false);
         }
         assert_eq!(throttle.decide("ops", start), Decision::Wait(FIRST_WAIT));
+    }
+
+    #[test]
+    fn an_attempt_that_read_the_clock_a_moment_earlier_is_not_made_to_wait() {
+        let throttle = SignInThrottle::default();
+        let earlier = Instant::now();
+        let later = earlier + Duration::from_micros(5);
+        assert_eq!(throttle.decide("ops", later), Decision::Through);
+        assert_eq!(throttle.decide("ops", earlier), Decision::Through);
     }
 
     #[tokio::test]
