@@ -16,11 +16,11 @@ port=$(free_port)
 base="http://127.0.0.1:$port"
 work=$(mktemp -d)
 (cd "$ROOT" && SWITCHYARD_LOG=warn exec target/release/server simulator \
-  --simulator-addr "127.0.0.1:$port" --simulator-timing zero) >"$work/sim.log" 2>&1 &
+  --simulator-addr "127.0.0.1:$port" --simulator-timing zero --simulator-password load-test) >"$work/sim.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do
-  curl -fsS -u switchyard: "$base/v1/health" >/dev/null 2>&1 && break
+  curl -fsS -u switchyard:load-test "$base/v1/health" >/dev/null 2>&1 && break
   kill -0 "$pid" 2>/dev/null || { cat "$work/sim.log" >&2; die "the simulator did not start"; }
   sleep 0.2
 done
@@ -41,14 +41,14 @@ load() {
 
 before=$(rss_mb VmRSS)
 say "health reads"
-health=$(load -H "Authorization: Basic c3dpdGNoeWFyZDo=" "$base/v1/health")
+health=$(load -H "Authorization: Basic c3dpdGNoeWFyZDpsb2FkLXRlc3Q=" "$base/v1/health")
 say "changes: traffic cuts and restores, a new key each"
 changes=$(load -s "$ROOT/scripts/simulator-load/changes.lua")
 say "bad calls"
 garbage=$(load -s "$ROOT/scripts/simulator-load/garbage.lua")
 peak=$(rss_mb VmHWM)
 after=$(rss_mb VmRSS)
-curl -fsS -u switchyard: "$base/v1/health" >/dev/null || die "the simulator stopped answering"
+curl -fsS -u switchyard:load-test "$base/v1/health" >/dev/null || die "the simulator stopped answering"
 
 printf '\n%-34s %s\n' "load (10 s, 64 connections)" "measured"
 printf '%-34s %s\n' "health reads" "$health"

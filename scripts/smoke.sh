@@ -25,7 +25,9 @@ stop() {
 trap stop EXIT
 
 wait_ready "$pid" "http://127.0.0.1:$port" "$log"
-curl -fsS -u switchyard: "http://127.0.0.1:$sim_port/v1/health" >/dev/null \
+# The simulator wants the password generated beside the secret key on first start.
+curl -fsS -u "switchyard:$(cat "$ROOT/.switchyard/simulator.password")" \
+  "http://127.0.0.1:$sim_port/v1/health" >/dev/null \
   || { cat "$log" >&2; die "the built-in simulator does not answer on 127.0.0.1:$sim_port"; }
 
 cd "$ROOT/end2end"

@@ -53,6 +53,11 @@ impl SimulatorLink {
         }
     }
 
+    /// The user name and password the simulator wants.
+    pub fn credentials(&self) -> (&str, &str) {
+        (&self.username, &self.password)
+    }
+
     /// Where the simulator listens.
     pub fn address(&self) -> SocketAddr {
         self.address

@@ -13,7 +13,7 @@ request = function()
     body = '{"product_group":"Trading","data_center":"Beijing-C","weight_percent":33}'
   end
   return wrk.format("POST", path, {
-    ["Authorization"] = "Basic c3dpdGNoeWFyZDo=",
+    ["Authorization"] = "Basic c3dpdGNoeWFyZDpsb2FkLXRlc3Q=",
     ["Content-Type"] = "application/json",
     ["Idempotency-Key"] = key,
   }, body)

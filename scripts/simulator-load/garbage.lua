@@ -16,7 +16,7 @@ request = function()
   if c[4] == "wrong" then
     headers["Authorization"] = "Basic c3dpdGNoeWFyZDp3cm9uZw=="
   else
-    headers["Authorization"] = "Basic c3dpdGNoeWFyZDo="
+    headers["Authorization"] = "Basic c3dpdGNoeWFyZDpsb2FkLXRlc3Q="
   end
   if c[4] == true then headers["Idempotency-Key"] = "garbage-" .. n end
   return wrk.format(c[1], c[2], headers, c[3])

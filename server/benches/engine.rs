@@ -59,7 +59,7 @@ async fn run(url: &str) -> anyhow::Result<()> {
         EstateSource::Database(store.clone()),
         Credentials {
             username: "switchyard".to_owned(),
-            password: String::new(),
+            password: common::SIMULATOR_PASSWORD.to_owned(),
         },
         Timing::ZERO,
     )
@@ -113,7 +113,11 @@ async fn run(url: &str) -> anyhow::Result<()> {
         min_ms: RESTART_MS as u32,
         max_ms: RESTART_MS as u32,
     };
-    let link = app::simulator_link::SimulatorLink::new(simulator_addr, "switchyard", "");
+    let link = app::simulator_link::SimulatorLink::new(
+        simulator_addr,
+        "switchyard",
+        common::SIMULATOR_PASSWORD,
+    );
     link.set_timing(&Timing {
         restart: latency,
         ..Timing::ZERO

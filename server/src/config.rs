@@ -137,16 +137,17 @@ pub struct SimulatorConfig {
     )]
     pub username: String,
 
-    /// The password every simulator call must bring (the demo configs have none).
+    /// The password every simulator call must bring. When unset, one is generated on
+    /// first start and kept in `simulator.password` beside the secret key file; the demo
+    /// connection configs are given it.
     #[arg(
         id = "simulator-password",
         long = "simulator-password",
         env = "SWITCHYARD_SIMULATOR_PASSWORD",
-        default_value = "",
         hide_env_values = true,
         global = true
     )]
-    pub password: String,
+    pub password: Option<String>,
 
     /// How long simulated operations take at start: `realistic` (restarts 1–3 s) or `zero`.
     #[arg(id = "simulator-timing", long = "simulator-timing", env = "SWITCHYARD_SIMULATOR_TIMING", default_value = "realistic", value_parser = ["realistic", "zero"], global = true)]
@@ -163,19 +164,33 @@ impl SimulatorConfig {
         }
     }
 
+    /// The password settled at start (see [`Config::settle_simulator_password`]).
+    fn password(&self) -> &str {
+        self.password.as_deref().unwrap_or_default()
+    }
+
     pub fn credentials(&self) -> crate::sim::Credentials {
         crate::sim::Credentials {
             username: self.username.clone(),
-            password: self.password.clone(),
+            password: self.password().to_owned(),
         }
     }
 
     pub fn link(&self) -> app::simulator_link::SimulatorLink {
-        app::simulator_link::SimulatorLink::new(self.addr, &self.username, &self.password)
+        app::simulator_link::SimulatorLink::new(self.addr, &self.username, self.password())
     }
 }
 
 impl Config {
+    /// Settles the simulator's password: the configured one, or the kept (or newly
+    /// generated) one beside the secret key.
+    pub fn settle_simulator_password(&mut self) -> anyhow::Result<()> {
+        let configured = self.simulator.password.as_deref();
+        let password = crate::secret::simulator_password(configured, &self.secret_key_file)?;
+        self.simulator.password = Some(password);
+        Ok(())
+    }
+
     /// The console's socket limits: trusted proxies are exempt from the per-address one,
     /// and the whole fits the open files this process may have (beside the simulator's
     /// listener, when it runs here, and the live channels).

@@ -192,6 +192,21 @@ pub async fn prepare(
     )
     .await
     .context("cannot create the first users")?;
+    if options.demo {
+        let given = app::store::demo::give_simulator_password(
+            &auth.store,
+            &auth.keys.stored_secrets,
+            &options.simulator,
+        )
+        .await
+        .context("cannot give the demo configs the simulator's password")?;
+        if given > 0 {
+            tracing::info!(
+                configs = given,
+                "gave the simulator's password to the demo connection configs"
+            );
+        }
+    }
     if options.demo
         && app::store::demo::load_plans_once(&auth.store)
             .await

@@ -22,12 +22,15 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let config = Config::parse();
+    let mut config = Config::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_new(&config.log).context("SWITCHYARD_LOG is not a valid filter")?,
         )
         .init();
+    if !matches!(config.command, Some(Command::Conformance(_))) {
+        config.settle_simulator_password()?;
+    }
     match &config.command {
         Some(Command::Simulator) => return run_simulator_alone(&config).await,
         Some(Command::Conformance(target)) => return check_conformance(target).await,
@@ -105,12 +108,6 @@ async fn start_simulator(
             )
         })?;
     tracing::info!("the platform simulator listens at http://{}", settings.addr);
-    if !settings.addr.ip().is_loopback() && settings.password.is_empty() {
-        tracing::warn!(
-            "the simulator listens beyond this machine without a password: anyone who reaches \
-             it can inject faults (set SWITCHYARD_SIMULATOR_PASSWORD)"
-        );
-    }
     supervisor.spawn("platform simulator", |stop| async move {
         if let Err(error) = sim::serve(listener, simulator, stop).await {
             tracing::error!(%error, "the platform simulator stopped");

@@ -1,5 +1,7 @@
-//! The server secret: the key that sessions and stored passwords are protected with.
-//! Every instance behind one load balancer must share it.
+//! The server's secrets, each configured or else generated on first start and kept in a
+//! file readable by its owner only: the key that sessions and stored passwords are
+//! protected with (every instance behind one load balancer must share it), and the
+//! password the built-in simulator wants, kept beside it.
 
 use anyhow::{Context, bail};
 use std::fs;
@@ -46,16 +48,44 @@ impl SecretKey {
         if let Some(text) = configured {
             return Self::from_hex(text).context("SWITCHYARD_SECRET_KEY");
         }
-        if file.exists() {
-            let text =
-                fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-            return Self::from_hex(&text).with_context(|| format!("the key in {}", file.display()));
-        }
-        let key = Self::generate()?;
-        write_private(file, &hex::encode(key.0))?;
-        tracing::info!(path = %file.display(), "generated a new secret key");
-        Ok(key)
+        let text = kept(file, "secret key", || Ok(hex::encode(Self::generate()?.0)))?;
+        Self::from_hex(&text).with_context(|| format!("the key in {}", file.display()))
     }
+}
+
+/// The simulator's password: the configured one, or the one kept in `simulator.password`
+/// beside the secret key file, generated there on first use. Never empty: anyone who
+/// reaches the simulator could otherwise change the world the demo runs against.
+pub fn simulator_password(
+    configured: Option<&str>,
+    secret_key_file: &Path,
+) -> anyhow::Result<String> {
+    if let Some(password) = configured.filter(|p| !p.is_empty()) {
+        return Ok(password.to_owned());
+    }
+    let file = secret_key_file.with_file_name("simulator.password");
+    kept(&file, "simulator password", || {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness available: {e}"))?;
+        Ok(hex::encode(bytes))
+    })
+}
+
+/// The text kept in `file`, or what `make` gives, written there first.
+fn kept(
+    file: &Path,
+    what: &str,
+    make: impl FnOnce() -> anyhow::Result<String>,
+) -> anyhow::Result<String> {
+    if file.exists() {
+        let text =
+            fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        return Ok(text.trim().to_owned());
+    }
+    let text = make()?;
+    write_private(file, &text)?;
+    tracing::info!(path = %file.display(), "generated a new {what}");
+    Ok(text)
 }
 
 fn write_private(file: &Path, text: &str) -> anyhow::Result<()> {
@@ -84,6 +114,21 @@ mod tests {
         let first = SecretKey::load(None, &file).unwrap();
         let second = SecretKey::load(None, &file).unwrap();
         assert_eq!(first.bytes(), second.bytes());
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_simulator_password_is_generated_once_unless_given() {
+        let dir = std::env::temp_dir().join(format!("switchyard-sim-{}", std::process::id()));
+        let key_file = dir.join("secret.key");
+        let first = simulator_password(None, &key_file).unwrap();
+        assert_eq!(first.len(), 32);
+        assert_eq!(simulator_password(Some(""), &key_file).unwrap(), first);
+        assert_eq!(
+            simulator_password(Some("given"), &key_file).unwrap(),
+            "given"
+        );
+        assert!(dir.join("simulator.password").exists());
         fs::remove_dir_all(dir).unwrap();
     }
 

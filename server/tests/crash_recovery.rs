@@ -7,6 +7,7 @@ use crate::support::builders::{PlanBuilder, log_lines};
 use crate::support::child_server::{ChildServer, free_addr, simulator};
 use crate::support::db_proxy::DbProxy;
 use crate::support::fake_service::FakeService;
+use crate::support::test_app::{SIMULATOR_PASSWORD, SIMULATOR_USER};
 use crate::support::test_db::TestDb;
 use crate::support::wait::eventually;
 use app::domain::simulator::{Call, FaultEffect, FaultSpec, Latency, Timing};
@@ -38,7 +39,7 @@ impl Crashable {
         simulator(&db.url, sim_listener, sim_stop.clone()).await;
         let operator = server.signed_in("operator").await;
         Self {
-            sim: SimulatorLink::new(sim_addr, "switchyard", ""),
+            sim: SimulatorLink::new(sim_addr, SIMULATOR_USER, SIMULATOR_PASSWORD),
             sim_stop,
             db,
             proxy,

@@ -147,3 +147,51 @@ async fn demo_mode_creates_one_user_per_role_once() {
     assert_eq!(names, ["admin", "auditor", "operator", "reviewer"]);
     assert!(users.iter().all(|u| !u.must_change_password && u.enabled));
 }
+
+/// The simulator always wants a password; the demo configs that point at it get it at
+/// start, also when they were loaded before (without one), and they then reach it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_configs_are_given_the_simulators_password_and_reach_it() {
+    use crate::support::test_app::TestApp;
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(app::domain::role::Role::Operator).await;
+    let (_, configs) = app
+        .call(&operator, "connection_configs/list", serde_json::json!({}))
+        .await;
+    let configs = configs.as_array().unwrap();
+    assert!(!configs.is_empty());
+    for config in configs {
+        assert_eq!(config["password_set"], true, "{config}");
+    }
+    let (_, answer) = app
+        .call(
+            &operator,
+            "connection_configs/test",
+            serde_json::json!({ "id": configs[0]["id"] }),
+        )
+        .await;
+    assert_eq!(answer["result"], "reachable", "{answer}");
+
+    // Loaded before the simulator wanted a password: given it at the next start.
+    let mut conn = app.db.connect().await;
+    diesel::sql_query("UPDATE connection_configs SET password_ciphertext = NULL")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let options = server::StartOptions {
+        owner_database_url: None,
+        pool_size: 2,
+        demo: true,
+        admin_password: None,
+        sessions: crate::support::test_app::sessions(),
+        trusted_proxies: Default::default(),
+        simulator: app.services.simulator.clone(),
+    };
+    let secret = crate::support::test_app::secret();
+    let restarted = server::prepare(&app.db.url, &secret, &options)
+        .await
+        .unwrap();
+    let store = restarted.services.store();
+    let configs = app::store::connection_configs::list(store).await.unwrap();
+    assert!(configs.iter().all(|c| c.password_set), "{configs:?}");
+}

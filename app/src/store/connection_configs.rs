@@ -149,7 +149,7 @@ pub async fn credentials(
     Ok((row.host, row.port, row.username, password))
 }
 
-async fn apply_password(
+pub(super) async fn apply_password(
     conn: &mut Db,
     key: &[u8; 32],
     id: u64,

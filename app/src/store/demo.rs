@@ -232,8 +232,8 @@ async fn insert_clusters(
 }
 
 /// A `test` config for every demo data center and platform, pointing at the built-in
-/// simulator `make run` starts with the console (its user name is `switchyard`, with no
-/// password, as in these configs).
+/// simulator `make run` starts with the console (its user name is `switchyard`; its
+/// password is given by [`give_simulator_password`]).
 async fn insert_connection_configs(
     conn: &mut Db,
     data_centers: &HashMap<&'static str, u64>,
@@ -438,4 +438,35 @@ pub async fn load_plans_once(store: &Store) -> Result<bool, StoreError> {
         }
     }
     Ok(true)
+}
+
+/// Gives the simulator's password to the `test` configs that point at it (its address and
+/// user name) and hold none: the demo's, loaded without one, and those loaded before the
+/// simulator wanted a password. Says how many were given it.
+pub async fn give_simulator_password(
+    store: &Store,
+    key: &[u8; 32],
+    simulator: &crate::simulator_link::SimulatorLink,
+) -> Result<usize, StoreError> {
+    use crate::domain::connection::PasswordChange;
+    let (username, password) = simulator.credentials();
+    let address = simulator.address();
+    let mut conn = store.conn().await?;
+    conn.transaction::<_, StoreError, _>(async |conn| {
+        let ids: Vec<u64> = connection_configs::table
+            .filter(connection_configs::kind.eq("test"))
+            .filter(connection_configs::host.eq(address.ip().to_string()))
+            .filter(connection_configs::port.eq(address.port()))
+            .filter(connection_configs::username.eq(username))
+            .filter(connection_configs::password_ciphertext.is_null())
+            .select(connection_configs::id)
+            .load(conn)
+            .await?;
+        let set = PasswordChange::Set(password.to_owned());
+        for id in &ids {
+            super::connection_configs::apply_password(conn, key, *id, &set).await?;
+        }
+        Ok(ids.len())
+    })
+    .await
 }

@@ -34,6 +34,9 @@ async fn drop_database(server: &str, name: &str) {
 
 /// The server's services over `url`, prepared as at start, with demo data; the platform
 /// simulator they link to listens at `simulator` (without a password).
+/// The password the benchmarks' simulators want (their demo configs are given it).
+pub const SIMULATOR_PASSWORD: &str = "bench";
+
 pub async fn prepare(url: &str, simulator: SocketAddr) -> anyhow::Result<server::Prepared> {
     let options = server::StartOptions {
         owner_database_url: None,
@@ -45,7 +48,11 @@ pub async fn prepare(url: &str, simulator: SocketAddr) -> anyhow::Result<server:
             lifetime: Duration::from_secs(3600),
         },
         trusted_proxies: Default::default(),
-        simulator: app::simulator_link::SimulatorLink::new(simulator, "switchyard", ""),
+        simulator: app::simulator_link::SimulatorLink::new(
+            simulator,
+            "switchyard",
+            SIMULATOR_PASSWORD,
+        ),
     };
     let secret = server::secret::SecretKey::from_hex(&"5a".repeat(32))?;
     server::prepare(url, &secret, &options).await

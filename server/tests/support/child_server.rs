@@ -36,6 +36,10 @@ impl ChildServer {
             .env("SWITCHYARD_DEMO", "1")
             .env("SWITCHYARD_SECRET_KEY", "5a".repeat(32))
             .env("SWITCHYARD_SIMULATOR_ADDR", simulator.to_string())
+            .env(
+                "SWITCHYARD_SIMULATOR_PASSWORD",
+                super::test_app::SIMULATOR_PASSWORD,
+            )
             .env("SWITCHYARD_INSTANCE", "crash-test")
             .env("SWITCHYARD_LOG", "warn")
             .env("LEPTOS_OUTPUT_NAME", "switchyard")
@@ -91,8 +95,8 @@ impl ChildServer {
 }
 
 /// The platform simulator over the estate in `database_url` (zero latency), serving on
-/// `listener` with the demo configs' credentials (user `switchyard`, no password) until
-/// `stop` fires.
+/// `listener` with the credentials the child server gives its demo configs, until `stop`
+/// fires.
 pub async fn simulator(
     database_url: &str,
     listener: tokio::net::TcpListener,
@@ -100,8 +104,8 @@ pub async fn simulator(
 ) -> Arc<Simulator> {
     let store = app::store::Store::new(database_url, 2).unwrap();
     let credentials = Credentials {
-        username: "switchyard".to_owned(),
-        password: String::new(),
+        username: super::test_app::SIMULATOR_USER.to_owned(),
+        password: super::test_app::SIMULATOR_PASSWORD.to_owned(),
     };
     let simulator = Simulator::new(
         EstateSource::Database(store),
