@@ -17,6 +17,8 @@ pub mod error;
 #[cfg(test)]
 mod layering;
 pub mod live_client;
+#[cfg(feature = "ssr")]
+pub mod networks;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod probe;

@@ -93,6 +93,12 @@ pub struct Config {
     #[command(flatten)]
     pub sockets: crate::listen::SocketLimits,
 
+    /// Addresses or networks `http.call` steps may reach although they are loopback,
+    /// link-local or the console's or the simulator's own (comma-separated, e.g.
+    /// `127.0.0.1,10.0.5.0/24`); by default none.
+    #[arg(long, env = "SWITCHYARD_HTTP_CALL_ALLOW", default_value = "", value_parser = app::networks::Networks::parse)]
+    pub http_call_allow: app::networks::Networks,
+
     /// Log filter, in `tracing` EnvFilter syntax (`info`, `server=debug,info`).
     #[arg(long, env = "SWITCHYARD_LOG", default_value = "info")]
     pub log: String,
@@ -215,6 +221,10 @@ impl Config {
         });
         let mut engine = crate::engine::EngineConfig::new(instance);
         engine.restart_parallelism = self.restart_parallelism.max(1);
+        engine.outbound = crate::engine::outbound::Outbound {
+            allow: self.http_call_allow.clone(),
+            own: vec![self.addr, self.simulator.addr],
+        };
         engine
     }
 

@@ -186,13 +186,19 @@ impl Crashable {
             .until(run, "calling", |d| step(d, 1)["status"] == "running")
             .await;
         let first = step(&detail, 1)["id"].as_u64().unwrap();
-        loop {
-            let call = &self.record(run, first).await["calls"][0];
-            if !call.is_null() && status.is_none_or(|s| call["status"] == s) {
-                return first;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        eventually(
+            "the first call recorded",
+            Duration::from_secs(30),
+            || async {
+                let record = self.record(run, first).await;
+                let call = &record["calls"][0];
+                match !call.is_null() && status.is_none_or(|s| call["status"] == s) {
+                    true => Ok(first),
+                    false => Err(record.to_string()),
+                }
+            },
+        )
+        .await
     }
 
     /// The operation of the first call of `step` (accepted: its id is recorded).

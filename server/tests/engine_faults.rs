@@ -190,6 +190,29 @@ async fn an_http_call_that_was_answered_is_not_repeated_and_one_unanswered_is_in
     );
 }
 
+/// An approved plan's URL is still not called where the console's network is private:
+/// another loopback address (with a service listening there), the cloud metadata
+/// address. Nothing is sent, nothing recorded as sent, and the step says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http_call_to_an_inner_address_is_refused_and_nothing_is_sent() {
+    let app = TestApp::spawn_with_demo().await;
+    let inner = FakeService::start_at("127.0.0.2", 200).await;
+    let metadata = "http://169.254.169.254/latest/meta-data/";
+    for (plan, url) in [
+        ("Call loopback", inner.url.as_str()),
+        ("Call metadata", metadata),
+    ] {
+        let step = blocked_http_call(&app, plan, url).await;
+        assert_eq!(step["status"], "failed", "{step:#}");
+        let why = step["last_error"].as_str().unwrap();
+        assert!(
+            why.contains("nothing was sent") && why.contains("SWITCHYARD_HTTP_CALL_ALLOW"),
+            "{why}"
+        );
+    }
+    assert_eq!(inner.received(), 0);
+}
+
 /// Runs a one-cut plan called `plan` against `platform` until the execution is
 /// `state`; returns the step and its record.
 async fn run_cut_against(

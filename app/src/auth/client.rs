@@ -3,10 +3,9 @@
 //! `X-Forwarded-For` and `X-Forwarded-Proto`, so they are believed only on connections
 //! from a configured proxy; every other request is the connection's own peer.
 
+use crate::networks::Networks;
 use http::HeaderMap;
-use ipnet::IpNet;
 use std::net::IpAddr;
-use std::sync::Arc;
 
 /// Most `X-Forwarded-For` entries read, so a long header costs bounded work.
 const MOST_HOPS: usize = 32;
@@ -20,27 +19,17 @@ pub struct Client {
 
 /// The reverse proxies whose forwarding headers are believed.
 #[derive(Debug, Clone, Default)]
-pub struct TrustedProxies(Arc<[IpNet]>);
+pub struct TrustedProxies(Networks);
 
 impl TrustedProxies {
     /// Parses a comma-separated list of addresses and networks
     /// (`10.0.0.7, 192.168.1.0/24, ::1`).
     pub fn parse(list: &str) -> Result<Self, String> {
-        list.split(',')
-            .map(str::trim)
-            .filter(|item| !item.is_empty())
-            .map(|item| {
-                item.parse::<IpNet>()
-                    .or_else(|_| item.parse::<IpAddr>().map(IpNet::from))
-                    .map_err(|_| format!("{item:?} is not an IP address or network"))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(|nets| Self(nets.into()))
+        Networks::parse(list).map(Self)
     }
 
     pub fn trusts(&self, addr: IpAddr) -> bool {
-        let addr = addr.to_canonical();
-        self.0.iter().any(|net| net.contains(&addr))
+        self.0.contains(addr)
     }
 
     /// The client of a request that arrived from `peer` with these headers. Through a
@@ -171,7 +160,11 @@ mod tests {
 
     #[test]
     fn bad_proxy_lists_are_refused() {
-        assert!(TrustedProxies::parse("").unwrap().0.is_empty());
+        assert!(
+            !TrustedProxies::parse("")
+                .unwrap()
+                .trusts("127.0.0.1".parse().unwrap())
+        );
         assert!(TrustedProxies::parse("10.0.0.1, 2001:db8::/32").is_ok());
         assert!(TrustedProxies::parse("10.0.0.1, proxy.example").is_err());
         assert!(TrustedProxies::parse("10.0.0.0/33").is_err());

@@ -4,6 +4,7 @@
 //! may have arrived and got no answer (or that a restart cut short) leaves the step
 //! interrupted for an operator to decide. Any answer, 5xx included, is an answer.
 
+use super::outbound::Destination;
 use super::step::{Outcome, StepRun};
 use app::domain::execution::view::{CallStatus, LogLevel};
 use app::domain::platform::IDEMPOTENCY_KEY;
@@ -41,6 +42,18 @@ pub(super) async fn call(
             )),
         });
     }
+    // Nothing is sent (nor recorded as sent) where the rule does not allow it.
+    let destination = match run.engine.config.outbound.check(url).await {
+        Ok(destination) => destination,
+        Err(why) => {
+            run.log(LogLevel::Error, &why).await;
+            return Ok(StepEnd::Failed(why));
+        }
+    };
+    let client = match pinned_client(&destination) {
+        Ok(client) => client,
+        Err(error) => return Ok(StepEnd::Failed(format!("{url}: {error}; nothing was sent"))),
+    };
     let new = NewCall {
         step: run.step.id,
         attempt: run.attempt,
@@ -63,9 +76,7 @@ pub(super) async fn call(
     )
     .await;
     let send = || async {
-        let mut request = run
-            .engine
-            .http
+        let mut request = client
             .request(method.clone(), url)
             .timeout(limit)
             .header(IDEMPOTENCY_KEY, &key);
@@ -136,4 +147,13 @@ pub(super) async fn call(
         })
         .await;
     Ok(end)
+}
+
+/// A client that reaches `destination`'s host at the checked addresses only, and follows
+/// no redirect (a redirect is an answer, compared with the expected status like any).
+fn pinned_client(destination: &Destination) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .resolve_to_addrs(&destination.host, &destination.addrs)
+        .build()
 }

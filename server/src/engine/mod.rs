@@ -15,6 +15,7 @@ mod control;
 mod database;
 mod http;
 mod operation;
+pub mod outbound;
 mod platform;
 mod restart;
 mod runner;
@@ -48,6 +49,8 @@ pub struct EngineConfig {
     pub look_every: Duration,
     /// How many applications of one restart level restart at once.
     pub restart_parallelism: usize,
+    /// Where `http.call` steps may send their requests.
+    pub outbound: outbound::Outbound,
 }
 
 impl EngineConfig {
@@ -61,6 +64,7 @@ impl EngineConfig {
             lease: Self::DEFAULT_LEASE,
             look_every: Self::DEFAULT_LOOK_EVERY,
             restart_parallelism: Self::DEFAULT_RESTART_PARALLELISM,
+            outbound: outbound::Outbound::default(),
         }
     }
 }

@@ -40,6 +40,7 @@ impl ChildServer {
                 "SWITCHYARD_SIMULATOR_PASSWORD",
                 super::test_app::SIMULATOR_PASSWORD,
             )
+            .env("SWITCHYARD_HTTP_CALL_ALLOW", "127.0.0.1")
             .env("SWITCHYARD_INSTANCE", "crash-test")
             .env("SWITCHYARD_LOG", "warn")
             .env("LEPTOS_OUTPUT_NAME", "switchyard")

@@ -18,8 +18,14 @@ impl FakeService {
     /// Never answers: the request arrives and the connection stays silent.
     pub const HANG: u16 = 0;
 
-    /// Serves on 127.0.0.1:0, answering every request with `status` (or `HANG`).
+    /// Serves on 127.0.0.1 (the one loopback address test engines may call), answering
+    /// every request with `status` (or `HANG`).
     pub async fn start(status: u16) -> Self {
+        Self::start_at("127.0.0.1", status).await
+    }
+
+    /// Serves on `ip`, answering every request with `status` (or `HANG`).
+    pub async fn start_at(ip: &str, status: u16) -> Self {
         let received = Arc::new(AtomicUsize::new(0));
         let count = received.clone();
         let app = Router::new().fallback(move || {
@@ -32,7 +38,7 @@ impl FakeService {
                 }
             }
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
         Self { url, received }

@@ -122,6 +122,8 @@ pub async fn services_under(
     let mut engine = server::engine::EngineConfig::new(format!("test-{}", address.port()));
     engine.look_every = Duration::from_millis(500);
     engine.lease = lease;
+    // The fake services steps call listen here; the rest of loopback stays refused.
+    engine.outbound.allow = app::networks::Networks::parse("127.0.0.1").unwrap();
     server::engine::start(supervisor, &services, prepared.engine_wakes, engine);
     let credentials = Credentials {
         username: SIMULATOR_USER.to_owned(),

@@ -217,15 +217,67 @@ fn check_param(def: &ParamDef, value: &Value, refs: &PlanRefs) -> Result<Value, 
         }
         ParamKind::Url => {
             let url = text()?;
-            let rest = url
-                .strip_prefix("https://")
-                .or_else(|| url.strip_prefix("http://"));
-            match rest {
-                Some(rest) if !rest.is_empty() && !rest.contains(char::is_whitespace) => {
-                    Ok(Value::String(url))
-                }
-                _ => Err("must be an http:// or https:// URL".to_owned()),
-            }
+            check_url(&url)?;
+            Ok(Value::String(url))
         }
+    }
+}
+
+/// The longest URL a step may call.
+pub const MAX_URL_LENGTH: usize = 2000;
+
+/// An `http://` or `https://` URL with a host, no longer than [`MAX_URL_LENGTH`], and with
+/// no user name or password in it: everyone who may read the plan, the step's log and its
+/// calls would read them (credentials belong in a connection config).
+fn check_url(url: &str) -> Result<(), String> {
+    let plain = "must be an http:// or https:// URL";
+    if url.chars().count() > MAX_URL_LENGTH {
+        return Err(format!("must be at most {MAX_URL_LENGTH} characters"));
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or(plain)?;
+    if rest.is_empty() || rest.contains(char::is_whitespace) {
+        return Err(plain.to_owned());
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err(
+            "must not carry a user name or password (everyone who reads the plan or the step's \
+             log would see them)"
+                .to_owned(),
+        );
+    }
+    if authority.is_empty() {
+        return Err(plain.to_owned());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::{MAX_URL_LENGTH, check_url};
+
+    #[test]
+    fn a_url_is_http_with_a_host_and_no_credentials_within_its_length() {
+        assert!(check_url("https://hooks.example.com/dr?x=1").is_ok());
+        assert!(check_url("http://10.0.0.5:8080/").is_ok());
+        assert!(
+            check_url("https://hooks.example.com/a@b").is_ok(),
+            "an @ in the path"
+        );
+        for bad in [
+            "ftp://example.com",
+            "https://",
+            "https:// x",
+            "https:///path",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad}");
+        }
+        let secret = check_url("https://ops:hunter2@hooks.example.com/").unwrap_err();
+        assert!(secret.contains("user name or password"), "{secret}");
+        let long = format!("https://example.com/{}", "a".repeat(MAX_URL_LENGTH));
+        assert!(check_url(&long).unwrap_err().contains("at most"));
     }
 }
