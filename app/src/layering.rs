@@ -10,9 +10,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("error", &[]),
     ("domain", &["error"]),
     ("crypto", &[]),
+    ("networks", &[]),
     ("store", &["domain", "error", "crypto"]),
-    ("auth", &["domain", "error", "crypto", "store"]),
-    ("probe", &["domain"]),
+    ("auth", &["domain", "error", "crypto", "store", "networks"]),
+    ("probe", &["domain", "error", "store", "auth"]),
     ("simulator_link", &["domain"]),
     ("bus", &["domain"]),
     (

@@ -196,7 +196,8 @@ pub async fn prepare(
         let given = app::store::demo::give_simulator_password(
             &auth.store,
             &auth.keys.stored_secrets,
-            &options.simulator,
+            options.simulator.address(),
+            options.simulator.credentials(),
         )
         .await
         .context("cannot give the demo configs the simulator's password")?;

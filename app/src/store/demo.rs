@@ -446,11 +446,10 @@ pub async fn load_plans_once(store: &Store) -> Result<bool, StoreError> {
 pub async fn give_simulator_password(
     store: &Store,
     key: &[u8; 32],
-    simulator: &crate::simulator_link::SimulatorLink,
+    address: SocketAddr,
+    (username, password): (&str, &str),
 ) -> Result<usize, StoreError> {
     use crate::domain::connection::PasswordChange;
-    let (username, password) = simulator.credentials();
-    let address = simulator.address();
     let mut conn = store.conn().await?;
     conn.transaction::<_, StoreError, _>(async |conn| {
         let ids: Vec<u64> = connection_configs::table
