@@ -6,6 +6,23 @@ use app::domain::role::Role;
 use reqwest::StatusCode;
 use serde_json::Value;
 
+/// Posts `body` as it is (JSON or not) to `endpoint`; the status and the JSON answer.
+async fn post_raw(
+    app: &TestApp,
+    client: &reqwest::Client,
+    endpoint: &str,
+    body: &'static str,
+) -> (StatusCode, Value) {
+    let response = client
+        .post(format!("{}/api/{endpoint}", app.base))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.json().await.unwrap())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_shapes_are_explained_in_the_callers_terms() {
     let app = TestApp::spawn_with_demo().await;
@@ -36,15 +53,7 @@ async fn wrong_shapes_are_explained_in_the_callers_terms() {
         ("plans/create", r#"{"content": []}"#, "expected an object"),
     ];
     for (endpoint, body, says) in cases {
-        let response = operator
-            .post(format!("{}/api/{endpoint}", app.base))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let answer: Value = response.json().await.unwrap();
+        let (status, answer) = post_raw(&app, &operator, endpoint, body).await;
         let message = answer["message"].as_str().unwrap();
         assert_eq!(
             status,
@@ -92,15 +101,7 @@ async fn a_caller_without_the_right_is_refused_before_its_arguments_are_read() {
         ),
     ];
     for (client, endpoint, body, expected) in cases {
-        let response = client
-            .post(format!("{}/api/{endpoint}", app.base))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        let answer: Value = response.json().await.unwrap();
+        let (status, answer) = post_raw(&app, client, endpoint, body).await;
         assert_eq!(status, expected, "{endpoint} {body}: {answer}");
         let message = answer["message"].as_str().unwrap_or_default();
         assert!(
