@@ -41,7 +41,13 @@ async fn main() -> anyhow::Result<()> {
 async fn run(url: &str) -> anyhow::Result<()> {
     let nowhere = "127.0.0.1:9".parse()?;
     let prepared = common::prepare(url, nowhere).await?;
-    let base = common::serve(prepared.services).await?;
+    // Every watcher is the same bench user in one session: let it have them all.
+    let live = server::live::limits::LiveLimits {
+        live_watchers_per_user: WATCHERS,
+        live_watchers_per_session: WATCHERS,
+        ..Default::default()
+    };
+    let base = common::serve(prepared.services, live).await?;
     let operator = signed_in(&base, "operator").await?;
     let auditor = session_cookie(&base, "auditor").await?;
     let id = started_execution(&base, &operator).await?;
@@ -146,7 +152,7 @@ async fn watch(
                 .or_insert_with(|| (event.at, Vec::new()))
                 .1
                 .push(arrived),
-            LiveFrame::Snapshot(_) => {}
+            LiveFrame::Snapshot(_) | LiveFrame::SnapshotSteps(_) => {}
             other => anyhow::bail!("unexpected frame {other:?}"),
         }
     }

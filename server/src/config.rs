@@ -93,6 +93,9 @@ pub struct Config {
     #[command(flatten)]
     pub sockets: crate::listen::SocketLimits,
 
+    #[command(flatten)]
+    pub live: crate::live::limits::LiveLimits,
+
     /// Addresses or networks `http.call` steps may reach although they are loopback,
     /// link-local or the console's or the simulator's own (comma-separated, e.g.
     /// `127.0.0.1,10.0.5.0/24`); by default none.
@@ -204,7 +207,7 @@ impl Config {
         let mut limits = self.sockets.clone();
         limits.exempt = self.trusted_proxies.clone();
         let listeners = if self.simulator.start { 2 } else { 1 };
-        limits.fit_open_files(listeners, crate::live::limits::MAX_WATCHERS);
+        limits.fit_open_files(listeners, self.live.live_max_watchers);
         limits
     }
 

@@ -47,6 +47,7 @@ pub const DIRECTORY_REFRESH: Duration = Duration::from_secs(5);
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub services: Services,
+    pub live: live::limits::LiveLimits,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -76,7 +77,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .merge(live::routes(state.services.clone()))
+        .merge(live::routes(state.services.clone(), state.live.clone()))
         .nest_service("/pkg", assets::bundle(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())

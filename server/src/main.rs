@@ -75,6 +75,7 @@ async fn main() -> anyhow::Result<()> {
     let app = router(AppState {
         leptos_options,
         services,
+        live: config.live.clone(),
     });
     server::listen::serve(
         listener,

@@ -21,6 +21,7 @@ mod executions;
 mod health;
 mod least_privilege;
 mod live;
+mod live_limits;
 mod migrations;
 mod pages;
 mod plan_references;

@@ -17,10 +17,10 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// The session cookie (`name=value`) of the demo user of `role`.
-async fn session_cookie(app: &TestApp, role: Role) -> String {
+pub(crate) async fn session_cookie(app: &TestApp, role: Role) -> String {
     let response = reqwest::Client::new()
         .post(format!("{}/api/auth/sign_in", app.base))
         .json(&json!({ "username": role.as_str(), "password": PASSWORD }))
@@ -33,7 +33,7 @@ async fn session_cookie(app: &TestApp, role: Role) -> String {
 }
 
 /// Opens the live channel at `path` with these headers.
-async fn open(
+pub(crate) async fn open(
     app: &TestApp,
     path: &str,
     cookie: Option<&str>,
@@ -57,7 +57,7 @@ async fn open(
 }
 
 /// The HTTP status a refused handshake got.
-fn refused_with(result: Result<Socket, WsError>) -> u16 {
+pub(crate) fn refused_with(result: Result<Socket, WsError>) -> u16 {
     match result {
         Err(WsError::Http(response)) => response.status().as_u16(),
         Err(other) => panic!("expected an HTTP refusal, got {other}"),
@@ -66,7 +66,7 @@ fn refused_with(result: Result<Socket, WsError>) -> u16 {
 }
 
 /// The next frame, or the close code when the server closes.
-async fn next(socket: &mut Socket) -> Result<LiveFrame, u16> {
+pub(crate) async fn next(socket: &mut Socket) -> Result<LiveFrame, u16> {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
@@ -81,12 +81,12 @@ async fn next(socket: &mut Socket) -> Result<LiveFrame, u16> {
     }
 }
 
-async fn frame(socket: &mut Socket) -> LiveFrame {
+pub(crate) async fn frame(socket: &mut Socket) -> LiveFrame {
     next(socket).await.expect("a frame, not the end")
 }
 
 /// The frames before `Live` (the catch-up).
-async fn catch_up(socket: &mut Socket) -> Vec<LiveFrame> {
+pub(crate) async fn catch_up(socket: &mut Socket) -> Vec<LiveFrame> {
     let mut frames = Vec::new();
     loop {
         match frame(socket).await {

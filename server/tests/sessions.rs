@@ -49,6 +49,7 @@ fn token_for(uid: u64, generation: u32, issued_at: i64, seen_at: i64) -> String 
             generation,
             issued_at,
             seen_at,
+            sid: 1,
         },
     )
 }

@@ -354,6 +354,7 @@ mod tests {
                     generation: 1,
                     issued_at: now,
                     seen_at: now,
+                    sid: 1,
                 };
                 let token = token::seal(&auth.keys.session, &claims);
                 let cookie = format!("{}={token}", session::COOKIE_NAME);

@@ -100,5 +100,6 @@ pub fn new_claims(user_id: UserId, generation: u32, now: i64) -> Claims {
         generation,
         issued_at: now,
         seen_at: now,
+        sid: getrandom::u64().unwrap_or_default(),
     }
 }

@@ -22,6 +22,11 @@ pub struct Claims {
     pub issued_at: i64,
     /// When the session was last used (Unix seconds): the idle timeout counts from here.
     pub seen_at: i64,
+    /// A random number drawn at sign-in and kept while the session lasts: tells one
+    /// session of a user from another begun in the same second (0 in tokens older
+    /// than it).
+    #[serde(default)]
+    pub sid: u64,
 }
 
 /// Seals claims into a cookie-safe string.
@@ -45,6 +50,7 @@ mod tests {
 
     fn claims() -> Claims {
         Claims {
+            sid: 7,
             uid: 42,
             generation: 3,
             issued_at: 1_800_000_000,

@@ -6,7 +6,9 @@
 //!   it — or sends a [`LiveFrame::Snapshot`] when it holds none, or is too far behind —
 //!   then [`LiveFrame::Live`], then each new [`LiveFrame::Event`] as it commits: in
 //!   `seq` order, none twice, none skipped. A watcher that falls behind gets a fresh
-//!   `Snapshot` instead of a gap.
+//!   `Snapshot` instead of a gap. A large execution's snapshot comes in pages: first
+//!   [`LiveFrame::SnapshotSteps`] frames with its leading steps, then the `Snapshot`
+//!   with the rest (see [`SnapshotPages`]).
 //! - `GET /live/executions` watches the list: a [`LiveFrame::Listing`] (again after
 //!   falling behind), `Live`, then a [`LiveFrame::Summary`] for each change of an
 //!   execution's row and a [`LiveFrame::Removed`] for each execution that goes.
@@ -16,7 +18,7 @@
 //! the server's close code says whether coming back makes sense (see [`close`]).
 
 use super::event::ExecutionEvent;
-use super::execution::view::{ExecutionDetail, ExecutionSummary};
+use super::execution::view::{ExecutionDetail, ExecutionStep, ExecutionSummary};
 use super::ids::ExecutionId;
 use serde::{Deserialize, Serialize};
 
@@ -44,8 +46,11 @@ pub const LISTING_LIMIT: usize = 500;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum LiveFrame {
-    /// The whole execution as it is now: replaces what the watcher holds.
+    /// The whole execution as it is now: replaces what the watcher holds. Its steps
+    /// follow those of the `SnapshotSteps` frames sent just before it, if any.
     Snapshot(ExecutionDetail),
+    /// Leading steps of the `Snapshot` that follows, in order.
+    SnapshotSteps(Vec<ExecutionStep>),
     /// One change, the next after what the watcher holds.
     Event(ExecutionEvent),
     /// The newest executions, newest first: replaces the watcher's list.
@@ -59,6 +64,52 @@ pub enum LiveFrame {
     Live,
 }
 
+/// Puts a paged snapshot together: the steps of `SnapshotSteps` frames wait for their
+/// `Snapshot` and go in front of its own. Keep one per connection.
+#[derive(Debug, Default)]
+pub struct SnapshotPages {
+    steps: Vec<ExecutionStep>,
+}
+
+impl SnapshotPages {
+    /// `frame` as the watcher applies it, or `None` while a snapshot is incomplete.
+    pub fn assemble(&mut self, frame: LiveFrame) -> Option<LiveFrame> {
+        match frame {
+            LiveFrame::SnapshotSteps(mut steps) => {
+                self.steps.append(&mut steps);
+                None
+            }
+            LiveFrame::Snapshot(mut detail) => {
+                let mut steps = std::mem::take(&mut self.steps);
+                steps.append(&mut detail.steps);
+                detail.steps = steps;
+                Some(LiveFrame::Snapshot(detail))
+            }
+            other => Some(other),
+        }
+    }
+}
+
+/// Splits the leading steps off `detail` into pages of about `page_bytes` of JSON each
+/// (a single larger step is a page of its own), leaving the last page in `detail`: sent
+/// as `SnapshotSteps` frames, then the `Snapshot`, they make `detail` again.
+pub fn page_snapshot(detail: &mut ExecutionDetail, page_bytes: usize) -> Vec<Vec<ExecutionStep>> {
+    let mut pages = Vec::new();
+    let mut page = Vec::new();
+    let mut size = 0;
+    for step in std::mem::take(&mut detail.steps) {
+        let bytes = serde_json::to_vec(&step).map_or(0, |json| json.len());
+        if !page.is_empty() && size + bytes > page_bytes {
+            pages.push(std::mem::take(&mut page));
+            size = 0;
+        }
+        size += bytes;
+        page.push(step);
+    }
+    detail.steps = page;
+    pages
+}
+
 /// Close codes the server ends a live channel with, beyond the standard ones (1000 after
 /// `Removed`, 1001 going away, 1009 a frame too large, 1011 a fault of ours, 1013 the
 /// database unavailable: try again later).
@@ -68,7 +119,7 @@ pub mod close {
     pub const SESSION_ENDED: u16 = 4401;
     /// No such execution: do not come back.
     pub const NOT_FOUND: u16 = 4404;
-    /// Nothing heard from the browser for too long (not even a pong).
+    /// The browser did not echo a ping in time: it is gone, or does not read.
     pub const IDLE: u16 = 4408;
 
     /// Whether a watcher closed with `code` should stop instead of reconnecting.
@@ -91,6 +142,73 @@ mod tests {
             serde_json::from_str::<LiveFrame>(&live).unwrap(),
             LiveFrame::Live
         );
+    }
+
+    fn step(id: u64, title_bytes: usize) -> ExecutionStep {
+        use crate::domain::execution::view::ExecutionStepId;
+        ExecutionStep {
+            id: ExecutionStepId(id),
+            phase: crate::domain::plan::Phase::Switchover,
+            position: id as u32,
+            title: "t".repeat(title_bytes),
+            spec: crate::domain::step::StepSpec::Wait { seconds: 1 },
+            target: None,
+            status: crate::domain::execution::StepStatus::Pending,
+            attempts: 0,
+            started_at: None,
+            finished_at: None,
+            last_error: None,
+            decided_by: None,
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn a_paged_snapshot_is_put_together_again_in_order() {
+        let dc = crate::domain::environment::DataCenterRef {
+            id: crate::domain::ids::DataCenterId(1),
+            name: "A".into(),
+        };
+        let whole = ExecutionDetail {
+            summary: ExecutionSummary {
+                id: ExecutionId(1),
+                plan_id: None,
+                plan_name: "plan".into(),
+                plan_version: 1,
+                failed: dc.clone(),
+                emergency: dc,
+                description: String::new(),
+                state: crate::domain::execution::ExecutionState::Created,
+                created_by: None,
+                created_at: chrono::DateTime::UNIX_EPOCH,
+                started_at: None,
+                started_by: None,
+                finished_at: None,
+                last_seq: 9,
+            },
+            steps: (1..=40)
+                .map(|id| step(id, if id == 7 { 5000 } else { 100 }))
+                .collect(),
+        };
+        let mut sent = whole.clone();
+        let pages = page_snapshot(&mut sent, 1000);
+        assert!(pages.len() > 4, "{} pages", pages.len());
+        for page in &pages {
+            let bytes = serde_json::to_vec(page).unwrap().len();
+            assert!(page.len() == 1 || bytes <= 1000 + 2 * page.len(), "{bytes}");
+        }
+        let mut assembly = SnapshotPages::default();
+        for page in pages {
+            assert_eq!(assembly.assemble(LiveFrame::SnapshotSteps(page)), None);
+        }
+        assert_eq!(
+            assembly.assemble(LiveFrame::Snapshot(sent)),
+            Some(LiveFrame::Snapshot(whole.clone()))
+        );
+        let mut small = whole.clone();
+        assert!(page_snapshot(&mut small, 1 << 20).is_empty());
+        assert_eq!(small, whole, "a small snapshot is one frame");
+        assert_eq!(assembly.assemble(LiveFrame::Live), Some(LiveFrame::Live));
     }
 
     #[test]

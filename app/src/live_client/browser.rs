@@ -6,7 +6,7 @@ use super::{Flow, LiveStatus, apply_frame, apply_list_frame, backoff, socket_url
 use crate::domain::event::ExecutionEvent;
 use crate::domain::execution::view::{ExecutionDetail, ExecutionSummary};
 use crate::domain::ids::ExecutionId;
-use crate::domain::live::{LIST_PATH, LiveFrame, close, execution_path};
+use crate::domain::live::{LIST_PATH, LiveFrame, SnapshotPages, close, execution_path};
 use futures::StreamExt;
 use futures::future::{AbortHandle, Abortable};
 use gloo_net::websocket::futures::WebSocket;
@@ -107,6 +107,7 @@ async fn connect(
     let Ok(mut socket) = WebSocket::open(&socket_url(&protocol, &host, path)) else {
         return Ended::Lost;
     };
+    let mut pages = SnapshotPages::default();
     while let Some(received) = socket.next().await {
         let text = match received {
             Ok(Message::Text(text)) => text,
@@ -123,6 +124,9 @@ async fn connect(
                 leptos::logging::warn!("unreadable live frame: {error}");
                 return Ended::Lost;
             }
+        };
+        let Some(frame) = pages.assemble(frame) else {
+            continue;
         };
         if matches!(frame, LiveFrame::Live) {
             *attempt = 0;

@@ -58,10 +58,13 @@ pub async fn prepare(url: &str, simulator: SocketAddr) -> anyhow::Result<server:
     server::prepare(url, &secret, &options).await
 }
 
-/// Serves `services` with the real router on a free port of 127.0.0.1; returns its
-/// base URL.
+/// Serves `services` with the real router on a free port of 127.0.0.1, its live channel
+/// held to `live`; returns its base URL.
 #[allow(dead_code)]
-pub async fn serve(services: Services) -> anyhow::Result<String> {
+pub async fn serve(
+    services: Services,
+    live: server::live::limits::LiveLimits,
+) -> anyhow::Result<String> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let options = leptos::config::LeptosOptions::builder()
@@ -71,6 +74,7 @@ pub async fn serve(services: Services) -> anyhow::Result<String> {
     let router = server::router(server::AppState {
         leptos_options: options,
         services,
+        live,
     });
     let limits = server::listen::SocketLimits::default();
     let never = std::future::pending();

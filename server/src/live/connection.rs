@@ -1,10 +1,11 @@
 //! One open live channel: the socket, the watcher feeding it, and what keeps it honest —
-//! frames sent as JSON within a size and a time limit, a ping now and then, a browser
-//! that stops answering dropped, and the session asked again (from memory) so a
-//! signed-out or disabled user stops receiving.
+//! frames sent as JSON within a size and a time limit, a ping now and then whose echo
+//! shows the browser read everything sent before it, no more than a budget of bytes
+//! sent past the last echo, a browser that stops echoing dropped, and the session asked
+//! again (from memory) so a signed-out or disabled user stops receiving.
 
 use super::hub::{Delivery, Watcher};
-use super::limits;
+use super::limits::{self, LiveLimits};
 use app::auth::Auth;
 use app::auth::guard;
 use app::domain::live::{LiveFrame, close};
@@ -28,6 +29,7 @@ impl End {
     pub const NOT_FOUND: Self = Self::Close(close::NOT_FOUND, "no such execution");
     pub const UNAVAILABLE: Self = Self::Close(1013, "the database is unavailable; try again");
     pub const FAULT: Self = Self::Close(1011, "the server could not read the execution");
+    pub const NOT_READING: Self = Self::Close(close::IDLE, "the browser does not read");
 }
 
 /// What the watcher or the browser brought next.
@@ -44,8 +46,48 @@ pub struct Connection {
     auth: Auth,
     headers: HeaderMap,
     action: Action,
-    heard_at: Instant,
     tick: Interval,
+    reading: Reading,
+    pong_timeout: Duration,
+    unread_bytes: u64,
+    page_bytes: usize,
+}
+
+/// What the browser has shown it read. A ping carries a fresh random number; only a pong
+/// echoing it counts, and it proves every byte sent before that ping was read (a pong
+/// the browser makes up proves nothing).
+#[derive(Debug, Default)]
+struct Reading {
+    /// Bytes sent on the channel so far.
+    sent: u64,
+    /// Of those, how many the browser has shown it read.
+    read: u64,
+    /// The ping awaiting its echo: its number, when it went, and `sent` then.
+    awaiting: Option<(u64, Instant, u64)>,
+}
+
+impl Reading {
+    fn unread(&self) -> u64 {
+        self.sent - self.read
+    }
+
+    /// Takes `pong`: whether it echoes the ping awaited.
+    fn echoed(&mut self, pong: &[u8]) -> bool {
+        match self.awaiting {
+            Some((nonce, _, mark)) if pong == nonce.to_be_bytes() => {
+                self.read = mark;
+                self.awaiting = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the ping awaited has waited longer than `timeout`.
+    fn overdue(&self, timeout: Duration) -> bool {
+        self.awaiting
+            .is_some_and(|(_, at, _)| at.elapsed() > timeout)
+    }
 }
 
 impl Connection {
@@ -55,9 +97,10 @@ impl Connection {
         auth: Auth,
         headers: HeaderMap,
         action: Action,
+        limits: &LiveLimits,
     ) -> Self {
-        let mut tick =
-            tokio::time::interval_at(Instant::now() + limits::PING_EVERY, limits::PING_EVERY);
+        let every = limits.ping_every;
+        let mut tick = tokio::time::interval_at(Instant::now() + every, every);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         Self {
             socket,
@@ -65,9 +108,17 @@ impl Connection {
             auth,
             headers,
             action,
-            heard_at: Instant::now(),
             tick,
+            reading: Reading::default(),
+            pong_timeout: limits.pong_timeout,
+            unread_bytes: limits.unread_bytes as u64,
+            page_bytes: limits.snapshot_page_bytes,
         }
+    }
+
+    /// About how many bytes of a snapshot's steps to send in one frame.
+    pub fn page_bytes(&self) -> usize {
+        self.page_bytes
     }
 
     /// Sends `frame`, or ends the connection: a browser that does not take it within
@@ -81,7 +132,54 @@ impl Connection {
             tracing::error!(bytes = text.len(), "a live frame is too large to send");
             return Err(End::Close(1009, "a frame is too large to send"));
         }
+        if self.reading.unread() + text.len() as u64 > self.unread_bytes
+            && self.reading.unread() > 0
+        {
+            self.until_read().await?;
+        }
+        self.reading.sent += text.len() as u64;
         self.send_raw(Message::Text(text.into())).await
+    }
+
+    /// Waits until the browser shows it read everything sent so far (or what a ping
+    /// already awaited covers), reading nothing but its answers meanwhile.
+    async fn until_read(&mut self) -> Result<(), End> {
+        if self.reading.awaiting.is_none() {
+            self.ping().await?;
+        }
+        let deadline = self
+            .reading
+            .awaiting
+            .map(|(_, at, _)| at + self.pong_timeout);
+        let deadline = deadline.unwrap_or_else(Instant::now);
+        while self.reading.awaiting.is_some() {
+            match tokio::time::timeout_at(deadline, self.socket.recv()).await {
+                Err(_) => return Err(End::NOT_READING),
+                Ok(received) => self.heard(received)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes what the browser sent.
+    fn heard(&mut self, received: Option<Result<Message, axum::Error>>) -> Result<(), End> {
+        match received {
+            Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Err(End::Gone),
+            Some(Ok(Message::Pong(pong))) => {
+                self.reading.echoed(&pong);
+                Ok(())
+            }
+            // Browsers send nothing else; anything else is read (within the size limit)
+            // and ignored.
+            Some(Ok(_)) => Ok(()),
+        }
+    }
+
+    async fn ping(&mut self) -> Result<(), End> {
+        let nonce = getrandom::u64().unwrap_or(self.reading.sent ^ 0x5eed);
+        self.reading.awaiting = Some((nonce, Instant::now(), self.reading.sent));
+        let payload = nonce.to_be_bytes().to_vec();
+        self.send_raw(Message::Ping(payload.into())).await
     }
 
     async fn send_raw(&mut self, message: Message) -> Result<(), End> {
@@ -103,25 +201,23 @@ impl Connection {
                         Delivery::Closed => Err(End::Close(1001, "the server is stopping")),
                     };
                 }
-                received = self.socket.recv() => match received {
-                    // Browsers send nothing but pongs and the closing handshake; anything
-                    // else is read (within the size limit) and ignored.
-                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return Err(End::Gone),
-                    Some(Ok(_)) => self.heard_at = Instant::now(),
-                },
+                received = self.socket.recv() => self.heard(received)?,
                 _ = self.tick.tick() => self.keep_alive().await?,
             }
         }
     }
 
     async fn keep_alive(&mut self) -> Result<(), End> {
-        if self.heard_at.elapsed() > limits::IDLE_TIMEOUT {
-            return Err(End::Close(close::IDLE, "nothing heard from the browser"));
+        if self.reading.overdue(self.pong_timeout) {
+            return Err(End::NOT_READING);
         }
         if !guard::still_allowed(&self.auth, &self.headers, self.action) {
             return Err(End::Close(close::SESSION_ENDED, "the session has ended"));
         }
-        self.send_raw(Message::Ping(Default::default())).await
+        if self.reading.awaiting.is_none() {
+            self.ping().await?;
+        }
+        Ok(())
     }
 
     /// Ends the connection as `end` says.

@@ -9,7 +9,7 @@ use super::connection::{Connection, End, Next};
 use super::limits::{MAX_REPLAY, REPLAY_BATCH};
 use app::bus::BusMessage;
 use app::domain::ids::ExecutionId;
-use app::domain::live::LiveFrame;
+use app::domain::live::{LiveFrame, page_snapshot};
 use app::store::executions;
 use app::store::{Store, StoreError};
 use std::convert::Infallible;
@@ -138,7 +138,7 @@ async fn replay(
     }
 }
 
-/// Sends the execution as it is now.
+/// Sends the execution as it is now, in pages when it is large.
 async fn snapshot(
     conn: &mut Connection,
     store: &Store,
@@ -146,7 +146,7 @@ async fn snapshot(
     cursor: &mut Cursor,
     missing: Missing,
 ) -> Result<(), End> {
-    let detail = match executions::get(store, id).await {
+    let mut detail = match executions::get(store, id).await {
         Ok(detail) => detail,
         Err(StoreError::NotFound(_)) if missing == Missing::Removed => {
             conn.send(&LiveFrame::Removed(id)).await?;
@@ -155,6 +155,9 @@ async fn snapshot(
         Err(error) => return Err(ended(error, missing)),
     };
     cursor.sent = detail.summary.last_seq;
+    for page in page_snapshot(&mut detail, conn.page_bytes()) {
+        conn.send(&LiveFrame::SnapshotSteps(page)).await?;
+    }
     conn.send(&LiveFrame::Snapshot(detail)).await
 }
 

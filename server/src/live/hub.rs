@@ -4,10 +4,14 @@
 //! watcher, never waiting on any of them. A watcher whose channel is full, and every
 //! watcher when the task itself falls behind the bus, is marked behind: it drops what
 //! is buffered and resynchronises from the database instead of showing a gap.
+//!
+//! The hub also decides who may watch: each session and each user may hold a few
+//! watchers, and readers (auditors, reviewers) may not take the room kept for the
+//! people who act.
 
 use app::bus::{BusMessage, ExecutionBus};
 use app::domain::event::Change;
-use app::domain::ids::ExecutionId;
+use app::domain::ids::{ExecutionId, UserId};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -21,10 +25,47 @@ pub enum Topic {
     List,
 }
 
-/// The hub is full: this instance serves as many watchers as it may.
+/// Who watches: their user, their session and whether they act on executions
+/// (operators and admins), for whom room is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Viewer {
+    pub user: UserId,
+    /// The session's `sid`.
+    pub session: u64,
+    pub acts: bool,
+}
+
+/// How many may watch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caps {
+    pub total: usize,
+    pub per_user: usize,
+    pub per_session: usize,
+    /// Of the total, kept for viewers who act.
+    pub reserved: usize,
+}
+
+/// Why a watcher was not registered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("this instance serves the most live watchers it may; try again shortly")]
-pub struct Full;
+pub enum Refused {
+    #[error("this instance serves the most live watchers it may; try again shortly")]
+    Full,
+    #[error(
+        "the live channel's remaining room is kept for operators and admins; try again shortly"
+    )]
+    KeptForOperators,
+    #[error("this account already has {0} live views open; close one to open another")]
+    User(usize),
+    #[error("this session already has {0} live views open; close one to open another")]
+    Session(usize),
+}
+
+impl Refused {
+    /// Whether the instance is full (try later) rather than the caller over its own cap.
+    pub fn instance_full(self) -> bool {
+        matches!(self, Self::Full | Self::KeptForOperators)
+    }
+}
 
 /// What a watcher gets next.
 #[derive(Debug)]
@@ -47,7 +88,7 @@ struct Inner {
     /// Taken by the first watcher, which starts the fan-out task with it.
     bus: Mutex<Option<broadcast::Receiver<Arc<BusMessage>>>>,
     registry: Mutex<Registry>,
-    max_watchers: usize,
+    caps: Caps,
     buffer: usize,
 }
 
@@ -55,13 +96,58 @@ struct Inner {
 struct Registry {
     next_id: u64,
     count: usize,
+    per_user: HashMap<UserId, usize>,
+    per_session: HashMap<(UserId, u64), usize>,
     topics: HashMap<Topic, HashMap<u64, Slot>>,
+}
+
+impl Registry {
+    /// Whether `viewer` may add a watcher under `caps`.
+    fn admit(&self, viewer: Viewer, caps: Caps) -> Result<(), Refused> {
+        let session = self.per_session.get(&(viewer.user, viewer.session));
+        if session.copied().unwrap_or(0) >= caps.per_session {
+            return Err(Refused::Session(caps.per_session));
+        }
+        if self.per_user.get(&viewer.user).copied().unwrap_or(0) >= caps.per_user {
+            return Err(Refused::User(caps.per_user));
+        }
+        if self.count >= caps.total {
+            return Err(Refused::Full);
+        }
+        if !viewer.acts && self.count >= caps.total.saturating_sub(caps.reserved) {
+            return Err(Refused::KeptForOperators);
+        }
+        Ok(())
+    }
+
+    /// Counts a watcher of `viewer` in (`add`) or out.
+    fn count(&mut self, viewer: Viewer, add: bool) {
+        fn step<K: Eq + std::hash::Hash + Copy>(counts: &mut HashMap<K, usize>, key: K, add: bool) {
+            let count = counts.entry(key).or_default();
+            if add {
+                *count += 1;
+            } else {
+                *count = count.saturating_sub(1);
+            }
+            if *count == 0 {
+                counts.remove(&key);
+            }
+        }
+        step(&mut self.per_user, viewer.user, add);
+        step(&mut self.per_session, (viewer.user, viewer.session), add);
+        if add {
+            self.count += 1;
+        } else {
+            self.count -= 1;
+        }
+    }
 }
 
 #[derive(Debug)]
 struct Slot {
     sender: mpsc::Sender<Arc<BusMessage>>,
     signal: Arc<Signal>,
+    viewer: Viewer,
 }
 
 /// Set by the hub when a watcher missed messages; the watcher wakes on it even while its
@@ -80,38 +166,37 @@ impl Signal {
 }
 
 impl LiveHub {
-    /// A hub for `bus` serving at most `max_watchers`, each with room for `buffer`
+    /// A hub for `bus` serving the watchers `caps` allow, each with room for `buffer`
     /// messages it has not taken yet.
-    pub fn new(bus: &ExecutionBus, max_watchers: usize, buffer: usize) -> Self {
+    pub fn new(bus: &ExecutionBus, caps: Caps, buffer: usize) -> Self {
         Self {
             inner: Arc::new(Inner {
                 bus: Mutex::new(Some(bus.subscribe())),
                 registry: Mutex::default(),
-                max_watchers,
+                caps,
                 buffer: buffer.max(1),
             }),
         }
     }
 
-    /// Registers a watcher of `topic`. Every message the bus carries from now on reaches
-    /// it (or marks it behind), so what it then reads from the database and what it is
-    /// handed overlap instead of leaving a gap.
-    pub fn watch(&self, topic: Topic) -> Result<Watcher, Full> {
+    /// Registers a watcher of `topic` for `viewer`, if the caps allow. Every message the
+    /// bus carries from now on reaches it (or marks it behind), so what it then reads
+    /// from the database and what it is handed overlap instead of leaving a gap.
+    pub fn watch(&self, topic: Topic, viewer: Viewer) -> Result<Watcher, Refused> {
         self.start();
         let mut registry = self.inner.registry();
-        if registry.count >= self.inner.max_watchers {
-            return Err(Full);
-        }
+        registry.admit(viewer, self.inner.caps)?;
         let (sender, receiver) = mpsc::channel(self.inner.buffer);
         let signal = Arc::new(Signal::default());
         let id = registry.next_id;
         registry.next_id += 1;
-        registry.count += 1;
+        registry.count(viewer, true);
         registry.topics.entry(topic).or_default().insert(
             id,
             Slot {
                 sender,
                 signal: Arc::clone(&signal),
+                viewer,
             },
         );
         Ok(Watcher {
@@ -244,14 +329,16 @@ impl Drop for Watcher {
             return;
         };
         let mut registry = hub.registry();
-        if let Some(slots) = registry.topics.get_mut(&self.topic)
-            && slots.remove(&self.id).is_some()
-        {
-            if slots.is_empty() {
-                registry.topics.remove(&self.topic);
-            }
-            registry.count -= 1;
+        let Some(slots) = registry.topics.get_mut(&self.topic) else {
+            return;
+        };
+        let Some(slot) = slots.remove(&self.id) else {
+            return;
+        };
+        if slots.is_empty() {
+            registry.topics.remove(&self.topic);
         }
+        registry.count(slot.viewer, false);
     }
 }
 
@@ -279,6 +366,21 @@ mod tests {
         }
     }
 
+    const OPERATOR: Viewer = Viewer {
+        user: UserId(1),
+        session: 1,
+        acts: true,
+    };
+
+    fn caps(total: usize) -> Caps {
+        Caps {
+            total,
+            per_user: usize::MAX,
+            per_session: usize::MAX,
+            reserved: 0,
+        }
+    }
+
     async fn next_seq(watcher: &mut Watcher) -> Option<u64> {
         match tokio::time::timeout(Duration::from_secs(5), watcher.next()).await {
             Ok(Delivery::Message(message)) => match &*message {
@@ -292,10 +394,14 @@ mod tests {
     #[tokio::test]
     async fn each_watcher_gets_its_own_execution_and_the_list_only_removals_and_rows() {
         let bus = ExecutionBus::default();
-        let hub = LiveHub::new(&bus, 10, 8);
-        let mut one = hub.watch(Topic::Execution(ExecutionId(1))).unwrap();
-        let mut two = hub.watch(Topic::Execution(ExecutionId(2))).unwrap();
-        let mut list = hub.watch(Topic::List).unwrap();
+        let hub = LiveHub::new(&bus, caps(10), 8);
+        let mut one = hub
+            .watch(Topic::Execution(ExecutionId(1)), OPERATOR)
+            .unwrap();
+        let mut two = hub
+            .watch(Topic::Execution(ExecutionId(2)), OPERATOR)
+            .unwrap();
+        let mut list = hub.watch(Topic::List, OPERATOR).unwrap();
         bus.publish([log_event(1, 1), log_event(2, 1), log_event(1, 2)]);
         bus.removed(ExecutionId(2));
 
@@ -309,9 +415,13 @@ mod tests {
     #[tokio::test]
     async fn a_full_watcher_is_marked_behind_without_holding_up_the_others() {
         let bus = ExecutionBus::default();
-        let hub = LiveHub::new(&bus, 10, 2);
-        let mut slow = hub.watch(Topic::Execution(ExecutionId(1))).unwrap();
-        let mut quick = hub.watch(Topic::Execution(ExecutionId(1))).unwrap();
+        let hub = LiveHub::new(&bus, caps(10), 2);
+        let mut slow = hub
+            .watch(Topic::Execution(ExecutionId(1)), OPERATOR)
+            .unwrap();
+        let mut quick = hub
+            .watch(Topic::Execution(ExecutionId(1)), OPERATOR)
+            .unwrap();
         for seq in 1..=5 {
             bus.publish([log_event(1, seq)]);
             assert_eq!(next_seq(&mut quick).await, Some(seq));
@@ -328,9 +438,11 @@ mod tests {
     #[tokio::test]
     async fn the_hub_falling_behind_the_bus_resyncs_every_watcher() {
         let bus = ExecutionBus::default();
-        let hub = LiveHub::new(&bus, 10, 4);
-        let mut idle = hub.watch(Topic::Execution(ExecutionId(9))).unwrap();
-        let mut list = hub.watch(Topic::List).unwrap();
+        let hub = LiveHub::new(&bus, caps(10), 4);
+        let mut idle = hub
+            .watch(Topic::Execution(ExecutionId(9)), OPERATOR)
+            .unwrap();
+        let mut list = hub.watch(Topic::List, OPERATOR).unwrap();
         // The fan-out task shares this single-threaded runtime: it cannot read while
         // this loop floods the bus past its capacity.
         for seq in 0..=app::bus::BUS_CAPACITY as u64 {
@@ -346,12 +458,62 @@ mod tests {
     #[tokio::test]
     async fn watchers_are_counted_bounded_and_released_when_dropped() {
         let bus = ExecutionBus::default();
-        let hub = LiveHub::new(&bus, 2, 4);
-        let first = hub.watch(Topic::List).unwrap();
-        let _second = hub.watch(Topic::Execution(ExecutionId(1))).unwrap();
-        assert_eq!(hub.watch(Topic::List).unwrap_err(), Full);
+        let hub = LiveHub::new(&bus, caps(2), 4);
+        let first = hub.watch(Topic::List, OPERATOR).unwrap();
+        let _second = hub
+            .watch(Topic::Execution(ExecutionId(1)), OPERATOR)
+            .unwrap();
+        assert_eq!(hub.watch(Topic::List, OPERATOR).unwrap_err(), Refused::Full);
         drop(first);
         assert_eq!(hub.watchers(), 1);
-        assert!(hub.watch(Topic::List).is_ok());
+        assert!(hub.watch(Topic::List, OPERATOR).is_ok());
+    }
+
+    #[tokio::test]
+    async fn sessions_and_users_have_caps_and_readers_leave_room_for_operators() {
+        let bus = ExecutionBus::default();
+        let caps = Caps {
+            total: 6,
+            per_user: 3,
+            per_session: 2,
+            reserved: 2,
+        };
+        let hub = LiveHub::new(&bus, caps, 4);
+        let auditor = |session| Viewer {
+            user: UserId(7),
+            session,
+            acts: false,
+        };
+        let reviewer = Viewer {
+            user: UserId(8),
+            session: 1,
+            acts: false,
+        };
+        let mut held = Vec::new();
+        let mut watch = |viewer| {
+            hub.watch(Topic::List, viewer)
+                .map(|watcher| held.push(watcher))
+        };
+        watch(auditor(1)).unwrap();
+        watch(auditor(1)).unwrap();
+        assert_eq!(watch(auditor(1)), Err(Refused::Session(2)));
+        watch(auditor(2)).unwrap();
+        assert_eq!(watch(auditor(3)), Err(Refused::User(3)));
+        watch(reviewer).unwrap();
+        assert_eq!(watch(reviewer), Err(Refused::KeptForOperators));
+        watch(OPERATOR).unwrap();
+        watch(OPERATOR).unwrap();
+        let other_operator = Viewer {
+            user: UserId(2),
+            ..OPERATOR
+        };
+        assert_eq!(watch(other_operator), Err(Refused::Full));
+        held.clear();
+        assert_eq!(hub.watchers(), 0);
+        assert!(
+            hub.inner.registry().per_user.is_empty(),
+            "counts drop to none"
+        );
+        assert!(hub.inner.registry().per_session.is_empty());
     }
 }

@@ -14,17 +14,28 @@ use app::domain::live::LIST_PATH;
 use app::services::Services;
 use axum::Router;
 use axum::routing::get;
-use hub::LiveHub;
+use hub::{Caps, LiveHub};
+use limits::LiveLimits;
 
-/// The live routes over `services`, with a hub of their own (its task starts with the
-/// first watcher).
-pub fn routes<S>(services: Services) -> Router<S>
+/// The live routes over `services` within `limits`, with a hub of their own (its task
+/// starts with the first watcher).
+pub fn routes<S>(services: Services, limits: LiveLimits) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let hub = LiveHub::new(&services.bus, limits::MAX_WATCHERS, limits::WATCHER_BUFFER);
+    let caps = Caps {
+        total: limits.live_max_watchers,
+        per_user: limits.live_watchers_per_user,
+        per_session: limits.live_watchers_per_session,
+        reserved: limits.live_reserved_for_operators,
+    };
+    let hub = LiveHub::new(&services.bus, caps, limits::WATCHER_BUFFER);
     Router::new()
         .route(LIST_PATH, get(ws::watch_list))
         .route(&format!("{LIST_PATH}/{{id}}"), get(ws::watch_execution))
-        .with_state(ws::LiveState { services, hub })
+        .with_state(ws::LiveState {
+            services,
+            hub,
+            limits,
+        })
 }

@@ -2,16 +2,17 @@
 //! call — the same session cookie, the same guard and role table — plus an Origin check
 //! (a read over a websocket needs one; see `guard::authorize_same_origin`); a refusal is
 //! a plain 401 or 403 before anything is upgraded. Then the watcher is registered with
-//! the hub, and only then does the connection read the database.
+//! the hub (429 when the session or the user has all the channels it may, 503 when the
+//! instance has), and only then does the connection read the database.
 
 use super::connection::Connection;
-use super::hub::{LiveHub, Topic};
-use super::limits::MAX_INCOMING_BYTES;
+use super::hub::{LiveHub, Topic, Viewer};
+use super::limits::{self, LiveLimits};
 use super::{execution, list};
-use app::auth::guard;
+use app::auth::{guard, session};
 use app::domain::ids::ExecutionId;
 use app::domain::live::WatchQuery;
-use app::domain::role::Action;
+use app::domain::role::{Action, Capability};
 use app::services::Services;
 use app::store::Store;
 use axum::extract::ws::WebSocketUpgrade;
@@ -26,6 +27,7 @@ use std::net::SocketAddr;
 pub struct LiveState {
     pub services: Services,
     pub hub: LiveHub,
+    pub limits: LiveLimits,
 }
 
 /// `GET /live/executions/{id}?after={seq}`: one execution.
@@ -91,12 +93,24 @@ where
         Ok(upgrade) => upgrade,
         Err(rejection) => return rejection.into_response(),
     };
-    let watcher = match live.hub.watch(topic) {
+    let viewer = Viewer {
+        user: actor.user.id,
+        // The session the guard just accepted.
+        session: session::read(auth, &parts.headers, session::now())
+            .map_or(0, |session| session.claims.sid),
+        acts: actor.user.role.can(Capability::Operate),
+    };
+    let watcher = match live.hub.watch(topic, viewer) {
         Ok(watcher) => watcher,
-        Err(full) => {
-            tracing::warn!("live channel refused: {full}");
+        Err(refused) => {
+            tracing::warn!(user = %actor.user.username, "live channel refused: {refused}");
+            let status = if refused.instance_full() {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::TOO_MANY_REQUESTS
+            };
             let retry = [(RETRY_AFTER, HeaderValue::from_static("5"))];
-            return (StatusCode::SERVICE_UNAVAILABLE, retry, full.to_string()).into_response();
+            return (status, retry, refused.to_string()).into_response();
         }
     };
     tracing::debug!(user = %actor.user.username, ?topic, "live watcher joins");
@@ -106,12 +120,17 @@ where
         cookies.append(COOKIE, value.clone());
     }
     let (auth, store) = (auth.clone(), auth.store.clone());
+    let timing = live.limits.clone();
     let mut response = upgrade
-        .max_message_size(MAX_INCOMING_BYTES)
-        .max_frame_size(MAX_INCOMING_BYTES)
+        .max_message_size(limits::MAX_INCOMING_BYTES)
+        .max_frame_size(limits::MAX_INCOMING_BYTES)
+        .read_buffer_size(limits::READ_BUFFER_BYTES)
+        // Each frame is written out as it is sent, so the buffer holds one frame at most.
+        .write_buffer_size(0)
+        .max_write_buffer_size(2 * limits::MAX_FRAME_BYTES)
         .on_upgrade(move |socket| {
             serve(
-                Connection::new(socket, watcher, auth, cookies, action),
+                Connection::new(socket, watcher, auth, cookies, action, &timing),
                 store,
             )
         });

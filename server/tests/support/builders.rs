@@ -47,6 +47,14 @@ impl PlanBuilder {
         self
     }
 
+    /// Gives the last step added `title`.
+    pub fn titled(mut self, title: &str) -> Self {
+        if let Some(step) = self.switchover.last_mut() {
+            step["title"] = json!(title);
+        }
+        self
+    }
+
     /// Creates the plan as `operator`, submits it, and has `reviewer` approve it: an
     /// active plan, ready to run. Returns its id.
     pub async fn active(self, base: &str, operator: &Client, reviewer: &Client) -> u64 {

@@ -10,6 +10,7 @@ use app::simulator_link::SimulatorLink;
 use leptos::prelude::LeptosOptions;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use server::live::limits::LiveLimits;
 use server::secret::SecretKey;
 use server::sim::{self, Credentials, EstateSource, Simulator};
 use server::{AppState, StartOptions, prepare, router};
@@ -48,11 +49,17 @@ pub fn leptos_options() -> LeptosOptions {
 
 /// Serves `services` with the real router; returns the base URL.
 pub async fn serve(services: Services) -> String {
+    serve_with_live(services, LiveLimits::default()).await
+}
+
+/// `serve`, with the live channel held to `live`.
+pub async fn serve_with_live(services: Services, live: LiveLimits) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = router(AppState {
         leptos_options: leptos_options(),
         services,
+        live,
     });
     let limits = server::listen::SocketLimits::default();
     let never = std::future::pending();
@@ -198,6 +205,14 @@ impl TestApp {
         let db = TestDb::empty().await;
         let services = services(&db.url, demo).await;
         let base = serve(services.clone()).await;
+        Self { base, services, db }
+    }
+
+    /// A demo app whose live channel is held to `live`.
+    pub async fn spawn_with_live_limits(live: LiveLimits) -> Self {
+        let db = TestDb::empty().await;
+        let services = services(&db.url, true).await;
+        let base = serve_with_live(services.clone(), live).await;
         Self { base, services, db }
     }
 
