@@ -296,6 +296,80 @@ async fn a_hostile_platform_can_neither_wedge_a_run_nor_flood_its_records() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_platform_echoes_of_its_credentials_is_shown_to_nobody() {
+    let app = TestApp::spawn_with_demo().await;
+    let auditor = app.as_role(Role::Auditor).await;
+    let basic = {
+        use base64::Engine;
+        let pair = format!(
+            "{}:{SIMULATOR_PASSWORD}",
+            crate::support::test_app::SIMULATOR_USER
+        );
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    };
+    let revealed = |text: &str| text.contains(SIMULATOR_PASSWORD) || text.contains(&basic);
+
+    // In an operation's message, log and kind: hidden in the step's log and records.
+    let platform = FakePlatform::start(Hostile::Tattles).await;
+    let (step, record) = run_cut_against(&app, "Tattles", &platform, "switchover_done").await;
+    assert_eq!(step["status"], "succeeded", "{step:#}");
+    let lines = log_lines(&record);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with("user [redacted] password [redacted]")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with("Authorization: [redacted]")),
+        "{lines:#?}"
+    );
+    assert!(!revealed(&record.to_string()), "{record:#}");
+
+    // In a refusal: hidden in the step's reason.
+    let platform = FakePlatform::start(Hostile::TattlesWhenRefusing).await;
+    let (step, record) =
+        run_cut_against(&app, "Tattles refusing", &platform, "switchover_blocked").await;
+    let reason = step["last_error"].as_str().unwrap();
+    assert!(
+        reason.contains("cannot take user [redacted] password [redacted]"),
+        "{reason}"
+    );
+    assert!(!revealed(&step.to_string()) && !revealed(&record.to_string()));
+
+    // Nor does any of it reach a reader by another way: the executions, every step's
+    // records, or the stored events a watcher is sent.
+    let executions = ok(
+        &auditor,
+        &app.base,
+        "executions/list",
+        json!({ "filter": {} }),
+    )
+    .await;
+    for execution in executions.as_array().unwrap() {
+        let id = execution["id"].as_u64().unwrap();
+        let detail = ok(&auditor, &app.base, "executions/get", json!({ "id": id })).await;
+        assert!(!revealed(&detail.to_string()), "{detail:#}");
+        for step in detail["steps"].as_array().unwrap() {
+            let record = step_record(&auditor, &app.base, id, &step["id"]).await;
+            assert!(!revealed(&record.to_string()), "{record:#}");
+        }
+        let events = app::store::executions::events_after(
+            app.services.store(),
+            app::domain::ids::ExecutionId(id),
+            0,
+            10_000,
+        )
+        .await
+        .unwrap();
+        let events = serde_json::to_string(&events).unwrap();
+        assert!(!revealed(&events), "stored events reveal the credentials");
+    }
+}
+
 /// Cuts of Payments the simulator acted on (new work, not a key it had seen).
 async fn cuts_acted(app: &TestApp, client: &Client) -> usize {
     simulator(app, client).await["calls"]

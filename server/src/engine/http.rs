@@ -5,6 +5,7 @@
 //! interrupted for an operator to decide. Any answer, 5xx included, is an answer.
 
 use super::outbound::Destination;
+use super::redact::Redactor;
 use super::step::{Outcome, StepRun};
 use app::domain::execution::view::{CallStatus, LogLevel};
 use app::domain::platform::IDEMPOTENCY_KEY;
@@ -25,6 +26,11 @@ pub(super) async fn call(
     timeout_seconds: u32,
 ) -> Outcome {
     let key = run.key(0);
+    // A URL's user-info (refused in plans now, kept in versions approved before) is
+    // sent, never shown: logs, records and reasons show the URL without it.
+    let redactor = Redactor::of_url(url);
+    let shown = Redactor::shown_url(url);
+    let said = |error: &reqwest::Error| redactor.text(&error.to_string());
     if run.recovering
         && let Some(call) = run
             .earlier_call(0)
@@ -34,11 +40,11 @@ pub(super) async fn call(
         return Ok(match call.status {
             CallStatus::Succeeded => StepEnd::Succeeded,
             CallStatus::Failed => StepEnd::Failed(format!(
-                "{url} answered HTTP {} before the restart",
+                "{shown} answered HTTP {} before the restart",
                 call.http_status.map_or("-".to_owned(), |s| s.to_string())
             )),
             _ => StepEnd::Interrupted(format!(
-                "the server restarted during the call to {url}; whether it arrived is unknown"
+                "the server restarted during the call to {shown}; whether it arrived is unknown"
             )),
         });
     }
@@ -46,13 +52,19 @@ pub(super) async fn call(
     let destination = match run.engine.config.outbound.check(url).await {
         Ok(destination) => destination,
         Err(why) => {
+            let why = redactor.text(&why);
             run.log(LogLevel::Error, &why).await;
             return Ok(StepEnd::Failed(why));
         }
     };
     let client = match pinned_client(&destination) {
         Ok(client) => client,
-        Err(error) => return Ok(StepEnd::Failed(format!("{url}: {error}; nothing was sent"))),
+        Err(error) => {
+            return Ok(StepEnd::Failed(format!(
+                "{shown}: {}; nothing was sent",
+                said(&error)
+            )));
+        }
     };
     let new = NewCall {
         step: run.step.id,
@@ -60,7 +72,7 @@ pub(super) async fn call(
         idempotency_key: key.clone(),
         config: None,
         method: method.as_str(),
-        path: url.to_owned(),
+        path: shown.clone(),
     };
     let call_id = match run.records.write(Write::Sent(new)).await? {
         Written { call: Some(id), .. } => id,
@@ -72,7 +84,7 @@ pub(super) async fn call(
     let limit = Duration::from_secs(timeout_seconds.into());
     run.log(
         LogLevel::Info,
-        format!("{method} {url}, expecting HTTP {expect_status}"),
+        format!("{method} {shown}, expecting HTTP {expect_status}"),
     )
     .await;
     let send = || async {
@@ -100,7 +112,7 @@ pub(super) async fn call(
         .sleep(tokio::time::sleep)
         .when(reqwest::Error::is_connect)
         .notify(|error, _| {
-            *last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(error.to_string())
+            *last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(said(error))
         });
     let answered = tokio::time::timeout(limit, sent).await;
     let never_left = |why: String| (CallStatus::Failed, StepEnd::Failed(why), None);
@@ -112,27 +124,31 @@ pub(super) async fn call(
         ),
         Ok(Ok(status)) => (
             CallStatus::Failed,
-            StepEnd::Failed(format!("{url} answered HTTP {status}, not {expect_status}")),
+            StepEnd::Failed(format!(
+                "{shown} answered HTTP {status}, not {expect_status}"
+            )),
             Some(status.as_u16()),
         ),
-        Ok(Err(error)) if error.is_connect() => {
-            never_left(format!("{url}: cannot connect ({error}); nothing was sent"))
-        }
+        Ok(Err(error)) if error.is_connect() => never_left(format!(
+            "{shown}: cannot connect ({}); nothing was sent",
+            said(&error)
+        )),
         Ok(Err(error)) => (
             CallStatus::Unknown,
             StepEnd::Interrupted(format!(
-                "{url}: {error}; the request may have arrived, so it is not sent again"
+                "{shown}: {}; the request may have arrived, so it is not sent again",
+                said(&error)
             )),
             None,
         ),
         Err(_) => match last_error.lock().unwrap_or_else(|e| e.into_inner()).take() {
             Some(error) => never_left(format!(
-                "{url}: cannot connect within {timeout_seconds} s ({error}); nothing was sent"
+                "{shown}: cannot connect within {timeout_seconds} s ({error}); nothing was sent"
             )),
             None => (
                 CallStatus::Unknown,
                 StepEnd::Interrupted(format!(
-                    "{url} gave no answer within {timeout_seconds} s; the request may have arrived, so it is not sent again"
+                    "{shown} gave no answer within {timeout_seconds} s; the request may have arrived, so it is not sent again"
                 )),
                 None,
             ),

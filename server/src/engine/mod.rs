@@ -17,6 +17,7 @@ mod http;
 mod operation;
 pub mod outbound;
 mod platform;
+mod redact;
 mod restart;
 mod runner;
 mod step;

@@ -3,7 +3,7 @@
 //! strangely in one chosen way, and counts the mutating calls it receives.
 
 use axum::Router;
-use axum::http::{Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use std::sync::Arc;
@@ -19,6 +19,11 @@ pub enum Hostile {
     HugeLog,
     /// Answers with two megabytes of JSON.
     HugeAnswer,
+    /// Succeeds, echoing the `Authorization` header it got and the credentials in it in
+    /// the operation's message, log and kind.
+    Tattles,
+    /// Refuses (400), echoing the credentials it got in the refusal's message.
+    TattlesWhenRefusing,
 }
 
 #[derive(Debug)]
@@ -33,13 +38,13 @@ impl FakePlatform {
     pub async fn start(hostile: Hostile) -> Self {
         let posts = Arc::new(AtomicUsize::new(0));
         let counted = posts.clone();
-        let app = Router::new().fallback(move |method: Method| {
+        let app = Router::new().fallback(move |method: Method, headers: HeaderMap| {
             let counted = counted.clone();
             async move {
                 if method == Method::POST {
                     counted.fetch_add(1, Ordering::SeqCst);
                 }
-                answer(hostile)
+                answer(hostile, &headers)
             }
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -58,7 +63,27 @@ impl FakePlatform {
     }
 }
 
-fn answer(hostile: Hostile) -> Response {
+/// What a platform that tattles says it got: the header, and the user and password in it.
+fn tattle(headers: &HeaderMap) -> (String, String) {
+    use base64::Engine;
+    let header = headers
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let decoded = header
+        .strip_prefix("Basic ")
+        .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
+    let (user, password) = decoded.split_once(':').unwrap_or_default();
+    (
+        format!("Authorization: {header}"),
+        format!("user {user} password {password}"),
+    )
+}
+
+fn answer(hostile: Hostile, headers: &HeaderMap) -> Response {
     let big = "x".repeat(100_000);
     let operation = match hostile {
         Hostile::LongOperationId => json!({
@@ -77,6 +102,23 @@ fn answer(hostile: Hostile) -> Response {
             "id": "op-1", "kind": "traffic.cut", "state": "succeeded",
             "message": "y".repeat(2 << 20), "log": [],
         }),
+        Hostile::Tattles => {
+            let (header, credentials) = tattle(headers);
+            json!({
+                "id": "op-1", "kind": format!("traffic.cut {credentials}"),
+                "state": "succeeded",
+                "message": format!("done; you sent {header}"),
+                "log": [header, credentials],
+            })
+        }
+        Hostile::TattlesWhenRefusing => {
+            let (header, credentials) = tattle(headers);
+            let error = json!({
+                "code": "bad_request",
+                "message": format!("cannot take {credentials} ({header})"),
+            });
+            return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
+        }
     };
     (StatusCode::ACCEPTED, axum::Json(operation)).into_response()
 }

@@ -1,16 +1,18 @@
 //! The engine's HTTP side of a platform call: where and as whom a step calls, the
 //! request with its key and run context, repeats with backoff until the deadline, the
-//! operation followed by long poll, and answers read up to `MAX_ANSWER` bytes and kept
-//! within the API's bounds (`Operation::bounded`). What each answer means for the call's
-//! record is noted here too, as it arrives.
+//! operation followed by long poll, and answers read up to `MAX_ANSWER` bytes, kept
+//! within the API's bounds (`Operation::bounded`) and with the config's credentials
+//! hidden (`Redactor`) before anything logs, stores or streams them. What each answer
+//! means for the call's record is noted here too, as it arrives.
 
 use super::CallError;
+use crate::engine::redact::Redactor;
 use crate::engine::step::StepRun;
 use app::domain::execution::target::Via;
 use app::domain::execution::view::{CallStatus, LogLevel};
 use app::domain::ids::ConnectionConfigId;
 use app::domain::platform::{
-    ErrorCode, MAX_MESSAGE, Operation, PlatformError, RUN_CONTEXT_HEADERS, paths,
+    ErrorCode, MAX_LOG_LINES, MAX_MESSAGE, Operation, PlatformError, RUN_CONTEXT_HEADERS, paths,
 };
 use app::store::StoreError;
 use app::store::executions::run;
@@ -56,6 +58,7 @@ pub(in crate::engine) struct Endpoint {
     username: String,
     password: Option<String>,
     config: (ConnectionConfigId, String),
+    redactor: Redactor,
 }
 
 /// The config a step calls through `via`, with its credentials; a step whose data
@@ -93,11 +96,13 @@ pub(in crate::engine) async fn endpoint(
     } else {
         host
     };
+    let redactor = Redactor::new(&username, password.as_deref());
     Ok(Endpoint {
         base: format!("http://{host}:{port}"),
         username,
         password,
         config,
+        redactor,
     })
 }
 
@@ -190,7 +195,8 @@ impl Endpoint {
         }
         let http = Some(status.as_u16());
         if status.is_success() {
-            let operation = read_operation(response)
+            let operation = self
+                .read_operation(response)
                 .await
                 .map_err(|why| self.unclear(why))?;
             let state = if operation.is_final() {
@@ -206,7 +212,8 @@ impl Endpoint {
         let refusal = read_json::<PlatformError>(response)
             .await
             .map(|e| {
-                let message = app::domain::text::cut(&e.message, MAX_MESSAGE);
+                // Hidden before it is cut, so no cut leaves part of a credential.
+                let message = app::domain::text::cut(&self.redactor.text(&e.message), MAX_MESSAGE);
                 format!("{}: {message}", e.code)
             })
             .unwrap_or_else(|_| format!("HTTP {status}"));
@@ -317,7 +324,7 @@ impl Endpoint {
                         self.config.1
                     ))));
                 }
-                read_operation(response)
+                self.read_operation(response)
                     .await
                     .map_err(|why| self.unclear(why))
             };
@@ -382,6 +389,10 @@ impl Endpoint {
     /// bring the same, so the call's outcome is unknown at once: it was accepted, and
     /// may have acted.
     fn unclear(&self, unread: Unread) -> Try {
+        let unread = match unread {
+            Unread::Lost(why) => Unread::Lost(self.redactor.text(&why)),
+            Unread::Unusable(why) => Unread::Unusable(self.redactor.text(&why)),
+        };
         match unread {
             Unread::Lost(why) => {
                 Try::Again(format!("the answer from {} was lost: {why}", self.config.1))
@@ -428,12 +439,25 @@ async fn read_json<T: DeserializeOwned>(mut response: reqwest::Response) -> Resu
     })
 }
 
-/// Reads an operation and keeps it within the API's bounds.
-async fn read_operation(response: reqwest::Response) -> Result<Operation, Unread> {
-    read_json::<Operation>(response)
-        .await?
-        .bounded()
-        .map_err(Unread::Unusable)
+impl Endpoint {
+    /// Reads an operation, keeps it within the API's bounds and hides the config's
+    /// credentials in its text. An id that holds them cannot be recorded or shown: the
+    /// answer is unusable.
+    async fn read_operation(&self, response: reqwest::Response) -> Result<Operation, Unread> {
+        let mut operation = read_json::<Operation>(response).await?;
+        if self.redactor.reveals(&operation.id) {
+            return Err(Unread::Unusable(
+                "an operation id that holds the config's credentials".to_owned(),
+            ));
+        }
+        // Hidden before it is cut, so no cut leaves part of a credential.
+        operation.kind = self.redactor.text(&operation.kind);
+        operation.message = self.redactor.text(&operation.message);
+        for line in operation.log.iter_mut().take(MAX_LOG_LINES) {
+            *line = self.redactor.text(line);
+        }
+        operation.bounded().map_err(Unread::Unusable)
+    }
 }
 
 /// A transport failure, said briefly.
