@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# `make test`: install what is missing, then formatting, lints, unit tests and integration
-# tests on a real MySQL/MariaDB (debug builds), then the release build that `make run`
-# serves: its bundle size, a startup smoke check, and the end-to-end tests in Chromium
-# against it. Stops at the first failure.
+# `make test`: install what is missing, then formatting, lints, the dependency check, unit
+# tests and integration tests on a real MySQL/MariaDB (debug builds), then the release
+# build that `make run` serves: its bundle size, a startup smoke check, and the
+# end-to-end tests in Chromium against it. Stops at the first failure.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -21,6 +21,9 @@ say "lints (server side, browser side)"
 cargo clippy -p app --features ssr --all-targets -- -D warnings
 cargo clippy -p server --all-targets -- -D warnings
 cargo clippy -p frontend -p app --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+
+say "dependencies: advisories, licenses, sources"
+"$ROOT/scripts/dependencies.sh"
 
 say "unit and integration tests"
 cargo test -p app --features ssr

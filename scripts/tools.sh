@@ -7,6 +7,7 @@ source "$(dirname "$0")/lib.sh"
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
 CARGO_LEPTOS_VERSION=0.3.10
 BINARYEN_VERSION=132           # wasm-opt for release builds; Debian's binaryen is too old
+CARGO_DENY_VERSION=0.20.2      # the dependency check of `make test`
 
 command -v cargo >/dev/null && command -v rustup >/dev/null \
   || die "Rust is missing: install rustup (https://rustup.rs), then run this again"
@@ -48,6 +49,11 @@ for component in rustfmt clippy; do
   rustup component list --installed | grep -q "^$component" \
     || { say "adding $component"; rustup component add "$component"; }
 done
+
+if [ "$(cargo deny --version 2>/dev/null)" != "cargo-deny $CARGO_DENY_VERSION" ]; then
+  say "installing cargo-deny $CARGO_DENY_VERSION (about 10 minutes, once)"
+  cargo install cargo-deny --locked --version "$CARGO_DENY_VERSION" --force
+fi
 
 # Debian's Chromium drives the end-to-end tests; Playwright never downloads a browser.
 [ -x /usr/bin/chromium ] || apt_install chromium
