@@ -71,15 +71,14 @@ impl Reading {
         self.sent - self.read
     }
 
-    /// Takes `pong`: whether it echoes the ping awaited.
-    fn echoed(&mut self, pong: &[u8]) -> bool {
-        match self.awaiting {
-            Some((nonce, _, mark)) if pong == nonce.to_be_bytes() => {
-                self.read = mark;
-                self.awaiting = None;
-                true
-            }
-            _ => false,
+    /// Takes `pong`: when it echoes the ping awaited, what was sent before that ping
+    /// counts as read.
+    fn pong(&mut self, pong: &[u8]) {
+        if let Some((nonce, _, mark)) = self.awaiting
+            && pong == nonce.to_be_bytes()
+        {
+            self.read = mark;
+            self.awaiting = None;
         }
     }
 
@@ -132,8 +131,8 @@ impl Connection {
             tracing::error!(bytes = text.len(), "a live frame is too large to send");
             return Err(End::Close(1009, "a frame is too large to send"));
         }
-        if self.reading.unread() + text.len() as u64 > self.unread_bytes
-            && self.reading.unread() > 0
+        while self.reading.unread() > 0
+            && self.reading.unread() + text.len() as u64 > self.unread_bytes
         {
             self.until_read().await?;
         }
@@ -141,8 +140,8 @@ impl Connection {
         self.send_raw(Message::Text(text.into())).await
     }
 
-    /// Waits until the browser shows it read everything sent so far (or what a ping
-    /// already awaited covers), reading nothing but its answers meanwhile.
+    /// Waits for the echo of a ping (sent now, if none is awaited), reading nothing but
+    /// the browser's answers meanwhile.
     async fn until_read(&mut self) -> Result<(), End> {
         if self.reading.awaiting.is_none() {
             self.ping().await?;
@@ -166,7 +165,7 @@ impl Connection {
         match received {
             Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Err(End::Gone),
             Some(Ok(Message::Pong(pong))) => {
-                self.reading.echoed(&pong);
+                self.reading.pong(&pong);
                 Ok(())
             }
             // Browsers send nothing else; anything else is read (within the size limit)
@@ -176,7 +175,7 @@ impl Connection {
     }
 
     async fn ping(&mut self) -> Result<(), End> {
-        let nonce = getrandom::u64().unwrap_or(self.reading.sent ^ 0x5eed);
+        let nonce = getrandom::u64().unwrap_or_default();
         self.reading.awaiting = Some((nonce, Instant::now(), self.reading.sent));
         let payload = nonce.to_be_bytes().to_vec();
         self.send_raw(Message::Ping(payload.into())).await
