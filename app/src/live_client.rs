@@ -135,33 +135,8 @@ pub fn socket_url(protocol: &str, host: &str, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::environment::DataCenterRef;
     use crate::domain::event::Change;
-    use crate::domain::execution::ExecutionState;
-    use crate::domain::ids::DataCenterId;
-
-    fn summary(id: u64, last_seq: u64) -> ExecutionSummary {
-        let dc = DataCenterRef {
-            id: DataCenterId(1),
-            name: "A".into(),
-        };
-        ExecutionSummary {
-            id: ExecutionId(id),
-            plan_id: None,
-            plan_name: "plan".into(),
-            plan_version: 1,
-            failed: dc.clone(),
-            emergency: dc,
-            description: String::new(),
-            state: ExecutionState::Created,
-            created_by: None,
-            created_at: chrono::DateTime::UNIX_EPOCH,
-            started_at: None,
-            started_by: None,
-            finished_at: None,
-            last_seq,
-        }
-    }
+    use crate::domain::execution::examples::summary;
 
     fn event(seq: u64) -> LiveFrame {
         LiveFrame::Event(ExecutionEvent {

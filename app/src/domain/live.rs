@@ -144,51 +144,16 @@ mod tests {
         );
     }
 
-    fn step(id: u64, title_bytes: usize) -> ExecutionStep {
-        use crate::domain::execution::view::ExecutionStepId;
-        ExecutionStep {
-            id: ExecutionStepId(id),
-            phase: crate::domain::plan::Phase::Switchover,
-            position: id as u32,
-            title: "t".repeat(title_bytes),
-            spec: crate::domain::step::StepSpec::Wait { seconds: 1 },
-            target: None,
-            status: crate::domain::execution::StepStatus::Pending,
-            attempts: 0,
-            started_at: None,
-            finished_at: None,
-            last_error: None,
-            decided_by: None,
-            reason: None,
-        }
-    }
-
     #[test]
     fn a_paged_snapshot_is_put_together_again_in_order() {
-        let dc = crate::domain::environment::DataCenterRef {
-            id: crate::domain::ids::DataCenterId(1),
-            name: "A".into(),
-        };
+        use crate::domain::execution::examples::{step, summary};
+        let steps = (1..=40).map(|id| ExecutionStep {
+            title: "t".repeat(if id == 7 { 5000 } else { 100 }),
+            ..step(id)
+        });
         let whole = ExecutionDetail {
-            summary: ExecutionSummary {
-                id: ExecutionId(1),
-                plan_id: None,
-                plan_name: "plan".into(),
-                plan_version: 1,
-                failed: dc.clone(),
-                emergency: dc,
-                description: String::new(),
-                state: crate::domain::execution::ExecutionState::Created,
-                created_by: None,
-                created_at: chrono::DateTime::UNIX_EPOCH,
-                started_at: None,
-                started_by: None,
-                finished_at: None,
-                last_seq: 9,
-            },
-            steps: (1..=40)
-                .map(|id| step(id, if id == 7 { 5000 } else { 100 }))
-                .collect(),
+            summary: summary(1, 9),
+            steps: steps.collect(),
         };
         let mut sent = whole.clone();
         let pages = page_snapshot(&mut sent, 1000);

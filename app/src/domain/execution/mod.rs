@@ -9,6 +9,8 @@ use super::plan::Phase;
 use serde::{Deserialize, Serialize};
 
 mod command;
+#[cfg(test)]
+pub mod examples;
 mod step;
 pub mod target;
 pub mod view;

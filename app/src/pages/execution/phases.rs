@@ -116,52 +116,25 @@ fn PhasePanel(page: Page, phase: Phase) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::environment::DataCenterRef;
-    use crate::domain::execution::view::{ExecutionStep, ExecutionStepId, ExecutionSummary};
-    use crate::domain::ids::{DataCenterId, ExecutionId};
-    use crate::domain::step::StepSpec;
+    use crate::domain::execution::examples;
+    use crate::domain::execution::view::{ExecutionStep, ExecutionSummary};
     use chrono::DateTime;
 
     fn step(id: u64, phase: Phase, status: StepStatus) -> ExecutionStep {
         ExecutionStep {
-            id: ExecutionStepId(id),
             phase,
-            position: id as u32,
-            title: String::new(),
-            spec: StepSpec::Wait { seconds: 1 },
-            target: None,
             status,
-            attempts: 0,
             started_at: (status != StepStatus::Pending)
                 .then(|| DateTime::from_timestamp(1_800_000_000, 0).unwrap()),
-            finished_at: None,
-            last_error: None,
-            decided_by: None,
-            reason: None,
+            ..examples::step(id)
         }
     }
 
     fn detail(state: ExecutionState, steps: Vec<ExecutionStep>) -> ExecutionDetail {
-        let dc = |id| DataCenterRef {
-            id: DataCenterId(id),
-            name: format!("DC{id}"),
-        };
         ExecutionDetail {
             summary: ExecutionSummary {
-                id: ExecutionId(1),
-                plan_id: None,
-                plan_name: "Power loss".to_owned(),
-                plan_version: 1,
-                failed: dc(1),
-                emergency: dc(2),
-                description: String::new(),
                 state,
-                created_by: None,
-                created_at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
-                started_at: None,
-                started_by: None,
-                finished_at: None,
-                last_seq: 1,
+                ..examples::summary(1, 1)
             },
             steps,
         }

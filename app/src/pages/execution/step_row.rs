@@ -179,7 +179,6 @@ mod tests {
     use crate::domain::environment::DataCenterRef;
     use crate::domain::execution::target::Via;
     use crate::domain::ids::DataCenterId;
-    use crate::domain::plan::Phase;
 
     fn dc(name: &str) -> DataCenterRef {
         DataCenterRef {
@@ -190,19 +189,9 @@ mod tests {
 
     fn step(spec: StepSpec, target: Option<StepTarget>) -> ExecutionStep {
         ExecutionStep {
-            id: ExecutionStepId(1),
-            phase: Phase::Switchover,
-            position: 1,
-            title: String::new(),
             spec,
             target,
-            status: StepStatus::Pending,
-            attempts: 0,
-            started_at: None,
-            finished_at: None,
-            last_error: None,
-            decided_by: None,
-            reason: None,
+            ..crate::domain::execution::examples::step(1)
         }
     }
 
