@@ -61,12 +61,12 @@ wait_ready() {
 start_release() {
   RELEASE_DB_SERVER=$2
   RELEASE_DB=switchyard_$1_$$
-  local log=$3 port sim_port
+  local log=$3 port
   port=$(free_port)
-  sim_port=$(free_port)
+  SIM_PORT=$(free_port)
   BASE="http://127.0.0.1:$port"
   (cd "$ROOT" && DATABASE_URL="$RELEASE_DB_SERVER/$RELEASE_DB" SWITCHYARD_ADDR="127.0.0.1:$port" \
-    SWITCHYARD_DEMO=1 SWITCHYARD_SIMULATOR=1 SWITCHYARD_SIMULATOR_ADDR="127.0.0.1:$sim_port" \
+    SWITCHYARD_DEMO=1 SWITCHYARD_SIMULATOR=1 SWITCHYARD_SIMULATOR_ADDR="127.0.0.1:$SIM_PORT" \
     SWITCHYARD_LOG=warn \
     exec target/release/server) >"$log" 2>&1 &
   SERVER_PID=$!
