@@ -23,6 +23,31 @@ pub enum LiveStatus {
     Reconnecting {
         attempt: u32,
     },
+    /// The server would not serve one more live channel; trying again.
+    Refused {
+        why: Crowded,
+        attempt: u32,
+    },
+}
+
+/// Why the server would not serve one more live channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Crowded {
+    /// This session or user has all it may: another tab must close.
+    TooMany,
+    /// The instance has all it may.
+    Full,
+}
+
+impl Crowded {
+    /// The refusal a close code means, if it is one.
+    pub fn from_close(code: u16) -> Option<Self> {
+        match code {
+            crate::domain::live::close::TOO_MANY => Some(Self::TooMany),
+            crate::domain::live::close::FULL => Some(Self::Full),
+            _ => None,
+        }
+    }
 }
 
 /// Keeps `detail` current with execution `id`: every event is applied to it and also
@@ -187,6 +212,15 @@ mod tests {
         assert_eq!(backoff(3, 0.0), FIRST_BACKOFF * 4);
         assert_eq!(backoff(40, 0.0), MAX_BACKOFF);
         assert_eq!(backoff(40, 1.0), MAX_BACKOFF / 2);
+    }
+
+    #[test]
+    fn a_crowded_close_is_told_from_a_lost_channel() {
+        use crate::domain::live::close;
+        assert_eq!(Crowded::from_close(close::TOO_MANY), Some(Crowded::TooMany));
+        assert_eq!(Crowded::from_close(close::FULL), Some(Crowded::Full));
+        assert_eq!(Crowded::from_close(close::IDLE), None);
+        assert_eq!(Crowded::from_close(1011), None);
     }
 
     #[test]

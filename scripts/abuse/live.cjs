@@ -1,6 +1,7 @@
 // `make abuse`, the live channel and half-open sockets. Prints one JSON object of
 // figures. Usage: node live.cjs BASE SERVER_PID (with `ws` on NODE_PATH)
-//   - one session tries 100 live channels (the per-session cap answers 429);
+//   - one session tries 100 live channels (those over the session's cap are closed at
+//     once with 4429);
 //   - 57 reader accounts and 7 operator accounts, two sessions each, try 32 channels
 //     apiece and never read (a slow reader): the instance's cap is reached, readers
 //     stop short of the room kept for operators; the server's resident memory is read
@@ -33,15 +34,17 @@ async function call(cookie, endpoint, body) {
 
 const signIn = (username, password) => call(null, "auth/sign_in", { username, password });
 
-// Opens a channel that never reads once open; resolves to its HTTP status (101 open).
+// Opens a channel that reads its first frame and then nothing (no frame, no pong);
+// resolves to 101 when it is served, or to the close code it is turned away with.
 function openSlow(cookie, held) {
   return new Promise((resolve) => {
     const socket = new WebSocket(`${wsBase}/live/executions`, { headers: { cookie } });
-    socket.on("open", () => {
-      socket._socket.pause(); // never read again: no frame, no pong
+    socket.once("message", () => {
+      socket._socket.pause();
       held.push(socket);
       resolve(101);
     });
+    socket.on("close", (code) => resolve(code));
     socket.on("unexpected-response", (_, response) => {
       response.resume();
       resolve(response.statusCode);

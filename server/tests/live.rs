@@ -57,7 +57,7 @@ pub(crate) async fn open(
 }
 
 /// The HTTP status a refused handshake got.
-pub(crate) fn refused_with(result: Result<Socket, WsError>) -> u16 {
+fn refused_with(result: Result<Socket, WsError>) -> u16 {
     match result {
         Err(WsError::Http(response)) => response.status().as_u16(),
         Err(other) => panic!("expected an HTTP refusal, got {other}"),

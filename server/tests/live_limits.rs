@@ -1,9 +1,10 @@
 //! What one account, or one browser that does not read, can take of the live channel:
 //! each session and each user has a cap, readers leave room for operators and admins, a
 //! snapshot goes out in pages, and a browser that does not show it reads (by echoing
-//! our pings) is sent little and then dropped — over a real websocket.
+//! our pings) is sent little and then dropped — over a real websocket. A channel over a
+//! cap is let in and closed at once with a code saying which, so a browser can say so.
 
-use crate::live::{Socket, catch_up, next, open, refused_with, session_cookie};
+use crate::live::{Socket, catch_up, next, open, session_cookie};
 use crate::support::builders::{PlanBuilder, execution};
 use crate::support::test_app::TestApp;
 use crate::support::wait::eventually;
@@ -22,10 +23,19 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-async fn watch_list(app: &TestApp, cookie: &str) -> Result<Socket, u16> {
-    open(app, LIST_PATH, Some(cookie), None)
+/// Opens the list's channel: the socket, caught up (what came before `Live`), or the
+/// close code it was turned away with.
+async fn watch_list(app: &TestApp, cookie: &str) -> Result<(Socket, Vec<LiveFrame>), u16> {
+    let mut socket = open(app, LIST_PATH, Some(cookie), None)
         .await
-        .map_err(|refused| refused_with(Err(refused)))
+        .expect("the handshake");
+    let mut frames = Vec::new();
+    loop {
+        match next(&mut socket).await? {
+            LiveFrame::Live => return Ok((socket, frames)),
+            frame => frames.push(frame),
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -43,37 +53,36 @@ async fn sessions_and_users_are_capped_and_readers_leave_room_for_operators() {
     // One auditor session takes its three, a second session of the same user one more.
     let auditor = session_cookie(&app, Role::Auditor).await;
     for _ in 0..3 {
-        open_now.push(watch_list(&app, &auditor).await.unwrap());
+        open_now.push(watch_list(&app, &auditor).await.unwrap().0);
     }
     assert_eq!(
         watch_list(&app, &auditor).await.err(),
-        Some(429),
+        Some(close::TOO_MANY),
         "session cap"
     );
     let auditor_again = session_cookie(&app, Role::Auditor).await;
-    open_now.push(watch_list(&app, &auditor_again).await.unwrap());
+    open_now.push(watch_list(&app, &auditor_again).await.unwrap().0);
     assert_eq!(
         watch_list(&app, &auditor_again).await.err(),
-        Some(429),
+        Some(close::TOO_MANY),
         "the user's cap counts both sessions"
     );
 
     // Readers may fill all but the room kept for operators.
     let reviewer = session_cookie(&app, Role::Reviewer).await;
     for _ in 0..2 {
-        open_now.push(watch_list(&app, &reviewer).await.unwrap());
+        open_now.push(watch_list(&app, &reviewer).await.unwrap().0);
     }
     assert_eq!(
         watch_list(&app, &reviewer).await.err(),
-        Some(503),
+        Some(close::FULL),
         "the rest is kept for operators"
     );
 
     // The operator still watches, and gets the channel's frames.
     let operator = session_cookie(&app, Role::Operator).await;
     for _ in 0..3 {
-        let mut socket = watch_list(&app, &operator).await.unwrap();
-        let caught_up = catch_up(&mut socket).await;
+        let (socket, caught_up) = watch_list(&app, &operator).await.unwrap();
         assert!(matches!(caught_up.as_slice(), [LiveFrame::Listing(_)]));
         open_now.push(socket);
     }
@@ -81,7 +90,7 @@ async fn sessions_and_users_are_capped_and_readers_leave_room_for_operators() {
     let _admin_watching = watch_list(&app, &admin).await.unwrap();
     assert_eq!(
         watch_list(&app, &admin).await.err(),
-        Some(503),
+        Some(close::FULL),
         "the instance is full"
     );
 
@@ -94,11 +103,11 @@ async fn sessions_and_users_are_capped_and_readers_leave_room_for_operators() {
         || async {
             watch_list(&app, &admin)
                 .await
-                .map_err(|status| format!("refused with {status}"))
+                .map_err(|status| format!("closed with {status}"))
         },
     )
     .await;
-    open_now.push(reopened);
+    open_now.push(reopened.0);
 }
 
 /// A plan of `steps` steps with long titles, and an execution of it (not started).
@@ -266,19 +275,20 @@ async fn pongs_a_browser_makes_up_do_not_keep_a_channel_it_does_not_read() {
         }
     });
     // The session may hold one channel: it can open another once that one is dropped.
-    assert_eq!(watch_list(&app, &cookie).await.err(), Some(429));
-    let mut replacement = eventually(
+    assert_eq!(watch_list(&app, &cookie).await.err(), Some(close::TOO_MANY));
+    let (mut replacement, caught_up) = eventually(
         "the channel that is not read is dropped",
         Duration::from_secs(15),
-        || async { watch_list(&app, &cookie).await.map_err(|s| format!("{s}")) },
+        || async {
+            watch_list(&app, &cookie)
+                .await
+                .map_err(|code| format!("closed with {code}"))
+        },
     )
     .await;
     pongs.abort();
     // A browser that reads (and so echoes) keeps its channel across many pings.
-    assert!(matches!(
-        catch_up(&mut replacement).await.as_slice(),
-        [LiveFrame::Listing(_)]
-    ));
+    assert!(matches!(caught_up.as_slice(), [LiveFrame::Listing(_)]));
     let quiet = tokio::time::timeout(Duration::from_secs(3), next(&mut replacement)).await;
     assert!(quiet.is_err(), "the reading browser was dropped: {quiet:?}");
 }

@@ -14,8 +14,10 @@
 //!   execution's row and a [`LiveFrame::Removed`] for each execution that goes.
 //!
 //! Each message is `{"type": "<frame>", "data": ...}` (`data` absent for `live`). A
-//! refused handshake is a plain 401 or 403 (503 when the instance is full); once open,
-//! the server's close code says whether coming back makes sense (see [`close`]).
+//! refused handshake is a plain 401 or 403; a watcher over a cap is let in and closed at
+//! once with a code that says which (so a browser, which cannot read a refusal's
+//! status, can say it); once open, the server's close code says whether coming back
+//! makes sense (see [`close`]).
 
 use super::event::ExecutionEvent;
 use super::execution::view::{ExecutionDetail, ExecutionStep, ExecutionSummary};
@@ -121,6 +123,12 @@ pub mod close {
     pub const NOT_FOUND: u16 = 4404;
     /// The browser did not echo a ping in time: it is gone, or does not read.
     pub const IDLE: u16 = 4408;
+    /// This session, or this user, has all the live channels it may: one must close
+    /// before another opens.
+    pub const TOO_MANY: u16 = 4429;
+    /// The instance serves all the live channels it may (for readers: all but the room
+    /// kept for operators and admins).
+    pub const FULL: u16 = 4503;
 
     /// Whether a watcher closed with `code` should stop instead of reconnecting.
     pub fn is_final(code: u16) -> bool {

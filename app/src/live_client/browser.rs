@@ -2,7 +2,7 @@
 //! read frames into the watcher, and reconnect with a capped, jittered backoff (reset
 //! once the channel is live again) until the owner that started it is cleaned up.
 
-use super::{Flow, LiveStatus, apply_frame, apply_list_frame, backoff, socket_url};
+use super::{Crowded, Flow, LiveStatus, apply_frame, apply_list_frame, backoff, socket_url};
 use crate::domain::event::ExecutionEvent;
 use crate::domain::execution::view::{ExecutionDetail, ExecutionSummary};
 use crate::domain::ids::ExecutionId;
@@ -64,6 +64,7 @@ pub fn watch_list(list: RwSignal<Vec<ExecutionSummary>>, status: RwSignal<LiveSt
 /// How one connection ended.
 enum Ended {
     Lost,
+    Refused(Crowded),
     Final,
 }
 
@@ -81,11 +82,13 @@ fn watch(
             status.try_set(LiveStatus::Connecting);
             let mut attempt = 0;
             loop {
-                if let Ended::Final = connect(&path(), status, &mut on_frame, &mut attempt).await {
-                    return;
-                }
+                let ended = connect(&path(), status, &mut on_frame, &mut attempt).await;
                 attempt += 1;
-                status.try_set(LiveStatus::Reconnecting { attempt });
+                match ended {
+                    Ended::Final => return,
+                    Ended::Lost => status.try_set(LiveStatus::Reconnecting { attempt }),
+                    Ended::Refused(why) => status.try_set(LiveStatus::Refused { why, attempt }),
+                };
                 sleep(backoff(attempt, js_sys::Math::random())).await;
             }
         };
@@ -114,6 +117,9 @@ async fn connect(
             Ok(Message::Bytes(_)) => continue,
             Err(WebSocketError::ConnectionClose(event)) if close::is_final(event.code) => {
                 return Ended::Final;
+            }
+            Err(WebSocketError::ConnectionClose(event)) => {
+                return Crowded::from_close(event.code).map_or(Ended::Lost, Ended::Refused);
             }
             Err(_) => return Ended::Lost,
         };

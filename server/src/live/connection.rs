@@ -224,15 +224,23 @@ impl Connection {
         let End::Close(code, reason) = end else {
             return;
         };
-        let frame = CloseFrame {
-            code,
-            reason: Utf8Bytes::from_static(reason),
-        };
-        let _ = self.send_raw(Message::Close(Some(frame))).await;
-        // The browser answers the close; wait briefly so it is read, not reset.
-        let _ = tokio::time::timeout(Duration::from_secs(1), async {
-            while let Some(Ok(_)) = self.socket.recv().await {}
-        })
-        .await;
+        close(&mut self.socket, code, Utf8Bytes::from_static(reason)).await;
     }
+}
+
+/// Closes `socket` with `code` and `reason`, waiting briefly for the browser's answer so
+/// the close is read, not reset.
+pub async fn close(socket: &mut WebSocket, code: u16, reason: Utf8Bytes) {
+    let frame = CloseFrame { code, reason };
+    let closing = socket.send(Message::Close(Some(frame)));
+    if tokio::time::timeout(limits::SEND_TIMEOUT, closing)
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        while let Some(Ok(_)) = socket.recv().await {}
+    })
+    .await;
 }

@@ -2,22 +2,23 @@
 //! call — the same session cookie, the same guard and role table — plus an Origin check
 //! (a read over a websocket needs one; see `guard::authorize_same_origin`); a refusal is
 //! a plain 401 or 403 before anything is upgraded. Then the watcher is registered with
-//! the hub (429 when the session or the user has all the channels it may, 503 when the
-//! instance has), and only then does the connection read the database.
+//! the hub (when the session, the user or the instance has all the channels it may,
+//! the socket is closed at once saying which), and only then does the connection read
+//! the database.
 
-use super::connection::Connection;
+use super::connection::{self, Connection};
 use super::hub::{LiveHub, Topic, Viewer};
 use super::limits::{self, LiveLimits};
 use super::{execution, list};
 use app::auth::{guard, session};
 use app::domain::ids::ExecutionId;
-use app::domain::live::WatchQuery;
+use app::domain::live::{WatchQuery, close};
 use app::domain::role::{Action, Capability};
 use app::services::Services;
 use app::store::Store;
-use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::{Utf8Bytes, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, Request, State};
-use axum::http::header::{COOKIE, RETRY_AFTER, SET_COOKIE};
+use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
@@ -100,17 +101,28 @@ where
             .map_or(0, |session| session.claims.sid),
         acts: actor.user.role.can(Capability::Operate),
     };
+    let upgrade = upgrade
+        .max_message_size(limits::MAX_INCOMING_BYTES)
+        .max_frame_size(limits::MAX_INCOMING_BYTES)
+        .read_buffer_size(limits::READ_BUFFER_BYTES)
+        // Each frame is written out as it is sent, so the buffer holds one frame at most.
+        .write_buffer_size(0)
+        .max_write_buffer_size(2 * limits::MAX_FRAME_BYTES);
     let watcher = match live.hub.watch(topic, viewer) {
         Ok(watcher) => watcher,
         Err(refused) => {
             tracing::warn!(user = %actor.user.username, "live channel refused: {refused}");
-            let status = if refused.instance_full() {
-                StatusCode::SERVICE_UNAVAILABLE
+            // Let in and closed at once: a browser cannot read a refused handshake's
+            // status, but it reads a close code, and can say why it is not live.
+            let code = if refused.instance_full() {
+                close::FULL
             } else {
-                StatusCode::TOO_MANY_REQUESTS
+                close::TOO_MANY
             };
-            let retry = [(RETRY_AFTER, HeaderValue::from_static("5"))];
-            return (status, retry, refused.to_string()).into_response();
+            let reason = Utf8Bytes::from(refused.to_string());
+            return upgrade.on_upgrade(move |mut socket| async move {
+                connection::close(&mut socket, code, reason).await;
+            });
         }
     };
     tracing::debug!(user = %actor.user.username, ?topic, "live watcher joins");
@@ -121,19 +133,12 @@ where
     }
     let (auth, store) = (auth.clone(), auth.store.clone());
     let timing = live.limits.clone();
-    let mut response = upgrade
-        .max_message_size(limits::MAX_INCOMING_BYTES)
-        .max_frame_size(limits::MAX_INCOMING_BYTES)
-        .read_buffer_size(limits::READ_BUFFER_BYTES)
-        // Each frame is written out as it is sent, so the buffer holds one frame at most.
-        .write_buffer_size(0)
-        .max_write_buffer_size(2 * limits::MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| {
-            serve(
-                Connection::new(socket, watcher, auth, cookies, action, &timing),
-                store,
-            )
-        });
+    let mut response = upgrade.on_upgrade(move |socket| {
+        serve(
+            Connection::new(socket, watcher, auth, cookies, action, &timing),
+            store,
+        )
+    });
     if let Some(cookie) = actor.renewed_cookie
         && let Ok(value) = HeaderValue::from_str(&cookie)
     {

@@ -1,6 +1,6 @@
 //! How the live channel is doing, shown on the pages it keeps current.
 
-use crate::live_client::LiveStatus;
+use crate::live_client::{Crowded, LiveStatus};
 use leptos::prelude::*;
 
 /// A stable name for tests and styles, and what a person reads.
@@ -12,6 +12,19 @@ fn describe(status: LiveStatus) -> (&'static str, String) {
             ("reconnecting", format!("Reconnecting… (attempt {attempt})"))
         }
         LiveStatus::Reconnecting { .. } => ("reconnecting", "Reconnecting…".to_owned()),
+        LiveStatus::Refused {
+            why: Crowded::TooMany,
+            ..
+        } => (
+            "refused",
+            "Not live: this account has all the live views it may open; close another tab (trying again)".to_owned(),
+        ),
+        LiveStatus::Refused {
+            why: Crowded::Full, ..
+        } => (
+            "refused",
+            "Not live: the console serves all the live views it can; trying again".to_owned(),
+        ),
     }
 }
 
