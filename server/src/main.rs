@@ -37,6 +37,7 @@ async fn main() -> anyhow::Result<()> {
         None => {}
     }
 
+    config.live.check()?;
     let secret = SecretKey::load(config.secret_key.as_deref(), &config.secret_key_file)?;
     let options = StartOptions {
         owner_database_url: config.owner_database_url.clone(),

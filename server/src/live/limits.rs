@@ -79,6 +79,28 @@ pub struct LiveLimits {
     pub snapshot_page_bytes: usize,
 }
 
+impl LiveLimits {
+    /// Refuses limits that would lock people out: no room at all, or the room kept for
+    /// operators taking all of it, so readers could never watch.
+    pub fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.live_max_watchers > 0
+                && self.live_watchers_per_user > 0
+                && self.live_watchers_per_session > 0,
+            "SWITCHYARD_LIVE_MAX_WATCHERS, SWITCHYARD_LIVE_WATCHERS_PER_USER and \
+             SWITCHYARD_LIVE_WATCHERS_PER_SESSION must each be at least 1"
+        );
+        anyhow::ensure!(
+            self.live_reserved_for_operators < self.live_max_watchers,
+            "SWITCHYARD_LIVE_RESERVED_FOR_OPERATORS ({}) must be less than \
+             SWITCHYARD_LIVE_MAX_WATCHERS ({}), or readers could never watch",
+            self.live_reserved_for_operators,
+            self.live_max_watchers
+        );
+        Ok(())
+    }
+}
+
 impl Default for LiveLimits {
     fn default() -> Self {
         Self {
@@ -91,5 +113,26 @@ impl Default for LiveLimits {
             unread_bytes: UNREAD_BYTES,
             snapshot_page_bytes: SNAPSHOT_PAGE_BYTES,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_that_lock_people_out_are_refused() {
+        assert!(LiveLimits::default().check().is_ok());
+        let all_kept = LiveLimits {
+            live_reserved_for_operators: MAX_WATCHERS,
+            ..LiveLimits::default()
+        };
+        let refused = all_kept.check().unwrap_err().to_string();
+        assert!(refused.contains("readers could never watch"), "{refused}");
+        let none = LiveLimits {
+            live_watchers_per_session: 0,
+            ..LiveLimits::default()
+        };
+        assert!(none.check().is_err());
     }
 }
