@@ -20,6 +20,8 @@ use http::HeaderMap;
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub user: SessionUser,
+    /// The session's `sid`: tells this sign-in from the user's others.
+    pub session: u64,
     pub action: Action,
     pub client_addr: Option<String>,
     pub auth: Auth,
@@ -154,6 +156,7 @@ pub async fn authorize(
     }
     Ok(Actor {
         renewed_cookie: renewed_cookie(auth, &session, client.https),
+        session: session.claims.sid,
         user: session.user,
         action,
         client_addr,

@@ -10,7 +10,7 @@ use super::connection::{self, Connection};
 use super::hub::{LiveHub, Topic, Viewer};
 use super::limits::{self, LiveLimits};
 use super::{execution, list};
-use app::auth::{guard, session};
+use app::auth::guard;
 use app::domain::ids::ExecutionId;
 use app::domain::live::{WatchQuery, close};
 use app::domain::role::{Action, Capability};
@@ -96,9 +96,7 @@ where
     };
     let viewer = Viewer {
         user: actor.user.id,
-        // The session the guard just accepted.
-        session: session::read(auth, &parts.headers, session::now())
-            .map_or(0, |session| session.claims.sid),
+        session: actor.session,
         acts: actor.user.role.can(Capability::Operate),
     };
     let upgrade = upgrade
