@@ -9,6 +9,7 @@
 //! watchers, and readers (auditors, reviewers) may not take the room kept for the
 //! people who act.
 
+use super::limits::LiveLimits;
 use app::bus::{BusMessage, ExecutionBus};
 use app::domain::event::Change;
 use app::domain::ids::{ExecutionId, UserId};
@@ -33,16 +34,6 @@ pub struct Viewer {
     /// The session's `sid`.
     pub session: u64,
     pub acts: bool,
-}
-
-/// How many may watch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Caps {
-    pub total: usize,
-    pub per_user: usize,
-    pub per_session: usize,
-    /// Of the total, kept for viewers who act.
-    pub reserved: usize,
 }
 
 /// Why a watcher was not registered.
@@ -88,7 +79,7 @@ struct Inner {
     /// Taken by the first watcher, which starts the fan-out task with it.
     bus: Mutex<Option<broadcast::Receiver<Arc<BusMessage>>>>,
     registry: Mutex<Registry>,
-    caps: Caps,
+    limits: LiveLimits,
     buffer: usize,
 }
 
@@ -102,44 +93,55 @@ struct Registry {
 }
 
 impl Registry {
-    /// Whether `viewer` may add a watcher under `caps`.
-    fn admit(&self, viewer: Viewer, caps: Caps) -> Result<(), Refused> {
-        let session = self.per_session.get(&(viewer.user, viewer.session));
-        if session.copied().unwrap_or(0) >= caps.per_session {
-            return Err(Refused::Session(caps.per_session));
+    /// Whether `viewer` may add a watcher within `limits`.
+    fn admit(&self, viewer: Viewer, limits: &LiveLimits) -> Result<(), Refused> {
+        let per_session = limits.live_watchers_per_session;
+        let per_user = limits.live_watchers_per_user;
+        let total = limits.live_max_watchers;
+        if self
+            .per_session
+            .get(&(viewer.user, viewer.session))
+            .copied()
+            .unwrap_or(0)
+            >= per_session
+        {
+            return Err(Refused::Session(per_session));
         }
-        if self.per_user.get(&viewer.user).copied().unwrap_or(0) >= caps.per_user {
-            return Err(Refused::User(caps.per_user));
+        if self.per_user.get(&viewer.user).copied().unwrap_or(0) >= per_user {
+            return Err(Refused::User(per_user));
         }
-        if self.count >= caps.total {
+        if self.count >= total {
             return Err(Refused::Full);
         }
-        if !viewer.acts && self.count >= caps.total.saturating_sub(caps.reserved) {
+        if !viewer.acts && self.count >= total.saturating_sub(limits.live_reserved_for_operators) {
             return Err(Refused::KeptForOperators);
         }
         Ok(())
     }
 
-    /// Counts a watcher of `viewer` in (`add`) or out.
-    fn count(&mut self, viewer: Viewer, add: bool) {
-        fn step<K: Eq + std::hash::Hash + Copy>(counts: &mut HashMap<K, usize>, key: K, add: bool) {
-            let count = counts.entry(key).or_default();
-            if add {
-                *count += 1;
-            } else {
-                *count = count.saturating_sub(1);
-            }
-            if *count == 0 {
-                counts.remove(&key);
+    /// Counts a watcher of `viewer` in.
+    fn enter(&mut self, viewer: Viewer) {
+        *self.per_user.entry(viewer.user).or_default() += 1;
+        *self
+            .per_session
+            .entry((viewer.user, viewer.session))
+            .or_default() += 1;
+        self.count += 1;
+    }
+
+    /// Counts a watcher of `viewer` out, forgetting users and sessions left with none.
+    fn leave(&mut self, viewer: Viewer) {
+        fn less<K: Eq + std::hash::Hash>(counts: &mut HashMap<K, usize>, key: K) {
+            if let std::collections::hash_map::Entry::Occupied(mut count) = counts.entry(key) {
+                *count.get_mut() -= 1;
+                if *count.get() == 0 {
+                    count.remove();
+                }
             }
         }
-        step(&mut self.per_user, viewer.user, add);
-        step(&mut self.per_session, (viewer.user, viewer.session), add);
-        if add {
-            self.count += 1;
-        } else {
-            self.count -= 1;
-        }
+        less(&mut self.per_user, viewer.user);
+        less(&mut self.per_session, (viewer.user, viewer.session));
+        self.count -= 1;
     }
 }
 
@@ -166,14 +168,14 @@ impl Signal {
 }
 
 impl LiveHub {
-    /// A hub for `bus` serving the watchers `caps` allow, each with room for `buffer`
+    /// A hub for `bus` serving the watchers `limits` allow, each with room for `buffer`
     /// messages it has not taken yet.
-    pub fn new(bus: &ExecutionBus, caps: Caps, buffer: usize) -> Self {
+    pub fn new(bus: &ExecutionBus, limits: LiveLimits, buffer: usize) -> Self {
         Self {
             inner: Arc::new(Inner {
                 bus: Mutex::new(Some(bus.subscribe())),
                 registry: Mutex::default(),
-                caps,
+                limits,
                 buffer: buffer.max(1),
             }),
         }
@@ -185,12 +187,12 @@ impl LiveHub {
     pub fn watch(&self, topic: Topic, viewer: Viewer) -> Result<Watcher, Refused> {
         self.start();
         let mut registry = self.inner.registry();
-        registry.admit(viewer, self.inner.caps)?;
+        registry.admit(viewer, &self.inner.limits)?;
         let (sender, receiver) = mpsc::channel(self.inner.buffer);
         let signal = Arc::new(Signal::default());
         let id = registry.next_id;
         registry.next_id += 1;
-        registry.count(viewer, true);
+        registry.enter(viewer);
         registry.topics.entry(topic).or_default().insert(
             id,
             Slot {
@@ -338,7 +340,7 @@ impl Drop for Watcher {
         if slots.is_empty() {
             registry.topics.remove(&self.topic);
         }
-        registry.count(slot.viewer, false);
+        registry.leave(slot.viewer);
     }
 }
 
@@ -372,12 +374,11 @@ mod tests {
         acts: true,
     };
 
-    fn caps(total: usize) -> Caps {
-        Caps {
-            total,
-            per_user: usize::MAX,
-            per_session: usize::MAX,
-            reserved: 0,
+    fn caps(total: usize) -> LiveLimits {
+        LiveLimits {
+            live_max_watchers: total,
+            live_reserved_for_operators: 0,
+            ..LiveLimits::default()
         }
     }
 
@@ -472,11 +473,12 @@ mod tests {
     #[tokio::test]
     async fn sessions_and_users_have_caps_and_readers_leave_room_for_operators() {
         let bus = ExecutionBus::default();
-        let caps = Caps {
-            total: 6,
-            per_user: 3,
-            per_session: 2,
-            reserved: 2,
+        let caps = LiveLimits {
+            live_max_watchers: 6,
+            live_watchers_per_user: 3,
+            live_watchers_per_session: 2,
+            live_reserved_for_operators: 2,
+            ..LiveLimits::default()
         };
         let hub = LiveHub::new(&bus, caps, 4);
         let auditor = |session| Viewer {

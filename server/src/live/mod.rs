@@ -14,7 +14,7 @@ use app::domain::live::LIST_PATH;
 use app::services::Services;
 use axum::Router;
 use axum::routing::get;
-use hub::{Caps, LiveHub};
+use hub::LiveHub;
 use limits::LiveLimits;
 
 /// The live routes over `services` within `limits`, with a hub of their own (its task
@@ -23,13 +23,7 @@ pub fn routes<S>(services: Services, limits: LiveLimits) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let caps = Caps {
-        total: limits.live_max_watchers,
-        per_user: limits.live_watchers_per_user,
-        per_session: limits.live_watchers_per_session,
-        reserved: limits.live_reserved_for_operators,
-    };
-    let hub = LiveHub::new(&services.bus, caps, limits::WATCHER_BUFFER);
+    let hub = LiveHub::new(&services.bus, limits.clone(), limits::WATCHER_BUFFER);
     Router::new()
         .route(LIST_PATH, get(ws::watch_list))
         .route(&format!("{LIST_PATH}/{{id}}"), get(ws::watch_execution))
