@@ -346,13 +346,20 @@ async fn follow_to(socket: &mut Socket, mut held: u64, last: u64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watchers_joining_while_it_changes_see_each_event_once_and_in_order() {
     let app = TestApp::spawn_with_demo().await;
-    let (operator, id) = new_execution(&app).await;
-    command(&app, &operator, "start", id).await;
-    let auditor = session_cookie(&app, Role::Auditor).await;
+    join_while_it_changes(&app, 15).await;
+}
+
+/// Five watchers join an execution of `app` while an operator pauses and resumes it
+/// `rounds` times, and read nothing until it is done: each then sees every event once
+/// and in order (a snapshot may move it on).
+pub(crate) async fn join_while_it_changes(app: &TestApp, rounds: usize) {
+    let (operator, id) = new_execution(app).await;
+    command(app, &operator, "start", id).await;
+    let auditor = session_cookie(app, Role::Auditor).await;
     let driving = {
         let base = app.base.clone();
         tokio::spawn(async move {
-            for verb in ["pause", "resume"].repeat(15) {
+            for verb in ["pause", "resume"].repeat(rounds) {
                 let (status, body) = crate::support::test_app::call(
                     &operator,
                     &base,
@@ -369,7 +376,7 @@ async fn watchers_joining_while_it_changes_see_each_event_once_and_in_order() {
     // replay and the bus both carry is sent once.
     let mut watchers = Vec::new();
     for after in [0, 1, 0, 1, 2] {
-        let socket = open(&app, &execution_path(id, after), Some(&auditor), None)
+        let socket = open(app, &execution_path(id, after), Some(&auditor), None)
             .await
             .unwrap();
         watchers.push((socket, after));

@@ -292,3 +292,15 @@ async fn pongs_a_browser_makes_up_do_not_keep_a_channel_it_does_not_read() {
     let quiet = tokio::time::timeout(Duration::from_secs(3), next(&mut replacement)).await;
     assert!(quiet.is_err(), "the reading browser was dropped: {quiet:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watchers_held_to_a_tiny_unread_budget_still_see_every_event_once_and_in_order() {
+    // 1 KiB unread: sending waits for an echo every frame or two, while 300 changes pile
+    // up past what the hub holds for a watcher, so it resynchronises by a snapshot too.
+    let app = TestApp::spawn_with_live_limits(LiveLimits {
+        unread_bytes: 1 << 10,
+        ..LiveLimits::default()
+    })
+    .await;
+    crate::live::join_while_it_changes(&app, 150).await;
+}
