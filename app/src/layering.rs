@@ -11,9 +11,21 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("domain", &["error"]),
     ("crypto", &[]),
     ("networks", &[]),
+    ("redact", &[]),
+    ("platform_answer", &["domain"]),
     ("store", &["domain", "error", "crypto"]),
     ("auth", &["domain", "error", "crypto", "store", "networks"]),
-    ("probe", &["domain", "error", "store", "auth"]),
+    (
+        "probe",
+        &[
+            "domain",
+            "error",
+            "store",
+            "auth",
+            "redact",
+            "platform_answer",
+        ],
+    ),
     ("simulator_link", &["domain"]),
     ("bus", &["domain"]),
     (

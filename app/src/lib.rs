@@ -21,7 +21,11 @@ pub mod live_client;
 pub mod networks;
 pub mod pages;
 #[cfg(feature = "ssr")]
+pub mod platform_answer;
+#[cfg(feature = "ssr")]
 pub mod probe;
+#[cfg(feature = "ssr")]
+pub mod redact;
 mod routes;
 #[cfg(feature = "ssr")]
 pub mod security_headers;

@@ -7,7 +7,10 @@ use crate::domain::audit::Outcome;
 use crate::domain::connection::ConnectionTest;
 use crate::domain::ids::ConnectionConfigId;
 use crate::domain::platform::{API_VERSION, Health, paths};
+use crate::domain::text::cut;
 use crate::error::AppError;
+use crate::platform_answer::read_json;
+use crate::redact::Redactor;
 use crate::store::{audit, connection_configs};
 use std::time::Duration;
 
@@ -64,14 +67,18 @@ pub async fn test_connection(
     if !username.is_empty() {
         request = request.basic_auth(username, password);
     }
+    // What the endpoint says is shown to people: bounded, and with the credentials it
+    // was sent hidden.
+    let said = |text: &str| cut(&Redactor::new(username, password).text(text), 64);
     match request.send().await {
-        Ok(response) if response.status().is_success() => match response.json::<Health>().await {
+        Ok(response) if response.status().is_success() => match read_json::<Health>(response).await
+        {
             Ok(health) if health.api_version == API_VERSION => ConnectionTest::Reachable {
-                platform: health.platform,
+                platform: said(&health.platform),
             },
             Ok(health) => ConnectionTest::Unexpected(format!(
                 "it speaks platform API {}, not {API_VERSION}",
-                health.api_version
+                said(&health.api_version)
             )),
             Err(_) => ConnectionTest::Unexpected(
                 "it answers, but not with the platform API's health".to_owned(),
@@ -83,6 +90,6 @@ pub async fn test_connection(
         Ok(response) => ConnectionTest::Unexpected(format!("HTTP {}", response.status())),
         Err(error) if error.is_timeout() => ConnectionTest::TimedOut,
         Err(error) if error.is_connect() => ConnectionTest::Refused,
-        Err(error) => ConnectionTest::Unexpected(error.to_string()),
+        Err(error) => ConnectionTest::Unexpected(said(&error.to_string())),
     }
 }

@@ -329,6 +329,25 @@ async fn what_a_platform_echoes_of_its_credentials_is_shown_to_nobody() {
     );
     assert!(!revealed(&record.to_string()), "{record:#}");
 
+    // In its health answer: hidden in what Test connection says.
+    let operator = app.as_role(Role::Operator).await;
+    let configs = ok(&operator, &app.base, "connection_configs/list", json!({})).await;
+    let id = &configs[0]["id"];
+    let tested = ok(
+        &operator,
+        &app.base,
+        "connection_configs/test",
+        json!({ "id": id }),
+    )
+    .await;
+    assert!(
+        tested
+            .to_string()
+            .contains("user [redacted] password [redacted]"),
+        "{tested}"
+    );
+    assert!(!revealed(&tested.to_string()), "{tested}");
+
     // In a refusal: hidden in the step's reason.
     let platform = FakePlatform::start(Hostile::TattlesWhenRefusing).await;
     let (step, record) =

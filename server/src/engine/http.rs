@@ -5,11 +5,11 @@
 //! interrupted for an operator to decide. Any answer, 5xx included, is an answer.
 
 use super::outbound::Destination;
-use super::redact::Redactor;
 use super::step::{Outcome, StepRun};
 use app::domain::execution::view::{CallStatus, LogLevel};
 use app::domain::platform::IDEMPOTENCY_KEY;
 use app::domain::step::HttpMethod;
+use app::redact::Redactor;
 use app::store::StoreError;
 use app::store::executions::step_records::{NewCall, Write, Written};
 use app::store::executions::transitions::StepEnd;

@@ -17,7 +17,6 @@ mod http;
 mod operation;
 pub mod outbound;
 mod platform;
-mod redact;
 mod restart;
 mod runner;
 mod step;

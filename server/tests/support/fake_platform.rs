@@ -3,7 +3,7 @@
 //! strangely in one chosen way, and counts the mutating calls it receives.
 
 use axum::Router;
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use std::sync::Arc;
@@ -20,7 +20,7 @@ pub enum Hostile {
     /// Answers with two megabytes of JSON.
     HugeAnswer,
     /// Succeeds, echoing the `Authorization` header it got and the credentials in it in
-    /// the operation's message, log and kind.
+    /// the operation's message, log and kind, and in its health answer's platform name.
     Tattles,
     /// Refuses (400), echoing the credentials it got in the refusal's message.
     TattlesWhenRefusing,
@@ -38,11 +38,18 @@ impl FakePlatform {
     pub async fn start(hostile: Hostile) -> Self {
         let posts = Arc::new(AtomicUsize::new(0));
         let counted = posts.clone();
-        let app = Router::new().fallback(move |method: Method, headers: HeaderMap| {
+        let app = Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap| {
             let counted = counted.clone();
             async move {
                 if method == Method::POST {
                     counted.fetch_add(1, Ordering::SeqCst);
+                }
+                if hostile == Hostile::Tattles && uri.path() == "/v1/health" {
+                    let (header, credentials) = tattle(&headers);
+                    let platform = format!("{credentials} {header}");
+                    let health =
+                        json!({ "status": "ok", "platform": platform, "api_version": "v1" });
+                    return axum::Json(health).into_response();
                 }
                 answer(hostile, &headers)
             }

@@ -6,7 +6,6 @@
 //! means for the call's record is noted here too, as it arrives.
 
 use super::CallError;
-use crate::engine::redact::Redactor;
 use crate::engine::step::StepRun;
 use app::domain::execution::target::Via;
 use app::domain::execution::view::{CallStatus, LogLevel};
@@ -14,13 +13,14 @@ use app::domain::ids::ConnectionConfigId;
 use app::domain::platform::{
     ErrorCode, MAX_LOG_LINES, MAX_MESSAGE, Operation, PlatformError, RUN_CONTEXT_HEADERS, paths,
 };
+use app::platform_answer::{Unread, read_json, transport};
+use app::redact::Redactor;
 use app::store::StoreError;
 use app::store::executions::run;
 use app::store::executions::step_records::{NewCall, Write};
 use backon::{ExponentialBuilder, Retryable};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, RequestBuilder, StatusCode};
-use serde::de::DeserializeOwned;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -40,8 +40,6 @@ const FOLLOW_WAIT: Duration = Duration::from_secs(5);
 /// once (it ignores `wait_ms`): quickly at first, then calmly.
 const FOLLOW_FIRST: Duration = Duration::from_millis(10);
 const FOLLOW_MAX: Duration = Duration::from_secs(1);
-/// The largest answer read from a platform; a longer one is not an answer.
-const MAX_ANSWER: usize = 1 << 20;
 
 /// The engine's one HTTP client (connection pool shared by every step).
 pub(in crate::engine) fn http_client() -> reqwest::Client {
@@ -405,40 +403,6 @@ impl Endpoint {
     }
 }
 
-/// Why an answer could not be read.
-enum Unread {
-    /// The connection failed on the way.
-    Lost(String),
-    /// It came whole, and is too large, not the API's JSON, or out of its bounds.
-    Unusable(String),
-}
-
-/// Reads a JSON answer of at most `MAX_ANSWER` bytes.
-async fn read_json<T: DeserializeOwned>(mut response: reqwest::Response) -> Result<T, Unread> {
-    if let Some(length) = response.content_length()
-        && length > MAX_ANSWER as u64
-    {
-        return Err(Unread::Unusable(format!(
-            "{length} bytes (at most {MAX_ANSWER} are read)"
-        )));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| Unread::Lost(transport(&e)))?
-    {
-        if body.len() + chunk.len() > MAX_ANSWER {
-            return Err(Unread::Unusable(format!("more than {MAX_ANSWER} bytes")));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    serde_json::from_slice(&body).map_err(|e| {
-        let e = app::domain::text::cut(&e.to_string(), 200);
-        Unread::Unusable(format!("something unreadable ({e})"))
-    })
-}
-
 impl Endpoint {
     /// Reads an operation, keeps it within the API's bounds and hides the config's
     /// credentials in its text. An id that holds them cannot be recorded or shown: the
@@ -457,16 +421,5 @@ impl Endpoint {
             *line = self.redactor.text(line);
         }
         operation.bounded().map_err(Unread::Unusable)
-    }
-}
-
-/// A transport failure, said briefly.
-fn transport(error: &reqwest::Error) -> String {
-    if error.is_timeout() {
-        "no answer in time".to_owned()
-    } else if error.is_connect() {
-        "cannot connect".to_owned()
-    } else {
-        format!("the connection failed ({error})")
     }
 }

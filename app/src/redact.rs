@@ -1,7 +1,8 @@
-//! Credentials hidden from what a platform (or a URL's service) says back. A platform
-//! may echo what it was sent: the config's user name and password, the `Authorization`
-//! header, a token. Its text is logged, stored in the step's records and streamed to
-//! every watcher, auditors included, so each piece of it passes through here first.
+//! (server only) Credentials hidden from what a platform (or a URL's service) says
+//! back. A platform may echo what it was sent: the config's user name and password, the
+//! `Authorization` header, a token. Its text is logged, stored in the step's records,
+//! streamed to every watcher (auditors included) and shown by Test connection, so each
+//! piece of it passes through here first.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
