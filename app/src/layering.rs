@@ -13,7 +13,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("networks", &[]),
     ("redact", &[]),
     ("platform_answer", &["domain"]),
-    ("store", &["domain", "error", "crypto"]),
+    ("mode", &["domain"]),
+    ("store", &["domain", "error", "crypto", "mode"]),
     ("auth", &["domain", "error", "crypto", "store", "networks"]),
     (
         "probe",
@@ -43,6 +44,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "probe",
             "simulator_link",
             "bus",
+            "mode",
         ],
     ),
     ("live_client", &["domain"]),

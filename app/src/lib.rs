@@ -18,6 +18,8 @@ pub mod error;
 mod layering;
 pub mod live_client;
 #[cfg(feature = "ssr")]
+pub mod mode;
+#[cfg(feature = "ssr")]
 pub mod networks;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -313,6 +313,16 @@ mod tests {
 
         /// Auth whose database never answers: refusals are still decided, and their
         /// audit writes fail quietly, as they must during an outage.
+        /// A run mode whose journal lives in a directory of its own.
+        fn test_mode() -> crate::mode::Mode {
+            let dir = std::env::temp_dir().join(format!(
+                "switchyard-guard-test-{}-{}",
+                std::process::id(),
+                uuid::Uuid::new_v4().simple()
+            ));
+            crate::mode::Mode::open(&dir.join("journal.redb")).unwrap()
+        }
+
         fn auth() -> Auth {
             let directory = Directory::default();
             for (id, role, must_change_password) in [
@@ -333,7 +343,7 @@ mod tests {
                 });
             }
             Auth {
-                store: Store::new("mysql://nobody@127.0.0.1:1/none", 1).unwrap(),
+                store: Store::new("mysql://nobody@127.0.0.1:1/none", 1, test_mode()).unwrap(),
                 keys: std::sync::Arc::new(Keys::derive(&[9; 32])),
                 hasher: PasswordHasher::new(1),
                 directory,

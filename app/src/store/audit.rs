@@ -6,6 +6,7 @@ use super::{Db, Store, StoreError};
 use crate::domain::audit::{AUDIT_PAGE_SIZE, AuditEntry, AuditPage, AuditQuery, Outcome};
 use crate::domain::role::{Action, Role};
 use crate::domain::user::SessionUser;
+use crate::mode::journal::{AuditLine, Record};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -143,6 +144,7 @@ fn fit(text: &str) -> &str {
 
 /// Appends an entry on its own: a refusal, or a change that failed (after its
 /// transaction rolled back). A change's `ok` entry is written inside its transaction.
+/// In degraded mode the entry goes to the journal, and into MySQL at reconcile.
 pub async fn record(
     store: &Store,
     record: &AuditRecord,
@@ -150,7 +152,64 @@ pub async fn record(
     outcome: Outcome,
     reason: Option<&str>,
 ) -> Result<(), StoreError> {
+    if store.mode().is_degraded() {
+        let line = journal_line(record, target.clone(), outcome, reason);
+        let entry = Record {
+            at: line.at,
+            execution: None,
+            events: Vec::new(),
+            audit: vec![line],
+        };
+        if store.journal(&[entry]).await? {
+            return Ok(());
+        }
+    }
     write(&mut *store.conn().await?, record, target, outcome, reason).await
+}
+
+/// The journal's form of an entry made while degraded, with a key of its own so that
+/// reconcile writes it once however often it runs.
+pub(super) fn journal_line(
+    record: &AuditRecord,
+    target: Option<Target>,
+    outcome: Outcome,
+    reason: Option<&str>,
+) -> AuditLine {
+    AuditLine {
+        key: uuid::Uuid::new_v4().simple().to_string(),
+        at: chrono::Utc::now(),
+        actor_id: record.actor_id,
+        actor_name: fit(&record.actor_name).to_owned(),
+        actor_role: record.actor_role.map(|r| r.as_str().to_owned()),
+        action: record.action.to_owned(),
+        target_kind: target.as_ref().map(|t| t.kind.to_owned()),
+        target_id: target.as_ref().map(|t| fit(&t.id).to_owned()),
+        outcome: outcome.as_str().to_owned(),
+        reason: reason.map(str::to_owned),
+        client_addr: record.client_addr.as_deref().map(|a| fit(a).to_owned()),
+    }
+}
+
+/// Writes an entry made while degraded, once: a second reconcile finds its key taken.
+/// Says whether it was written now.
+pub(super) async fn write_journaled(conn: &mut Db, line: &AuditLine) -> Result<bool, StoreError> {
+    let written = diesel::insert_or_ignore_into(audit_log::table)
+        .values((
+            audit_log::journal_key.eq(Some(&line.key)),
+            audit_log::at.eq(line.at.naive_utc()),
+            audit_log::actor_id.eq(line.actor_id),
+            audit_log::actor_name.eq(&line.actor_name),
+            audit_log::actor_role.eq(line.actor_role.as_deref()),
+            audit_log::action.eq(&line.action),
+            audit_log::target_kind.eq(line.target_kind.as_deref()),
+            audit_log::target_id.eq(line.target_id.as_deref()),
+            audit_log::outcome.eq(&line.outcome),
+            audit_log::reason.eq(line.reason.as_deref()),
+            audit_log::client_addr.eq(line.client_addr.as_deref()),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(written == 1)
 }
 
 /// Appends one entry on `conn` (inside the transaction of the change it records).

@@ -13,6 +13,10 @@ pub enum StoreError {
     /// The database cannot be reached now; the detail is for the log.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// The instance is in degraded mode and does not use the database; the message says
+    /// so for people.
+    #[error("{0}")]
+    Degraded(String),
     /// The record (named for people, e.g. `plan 7`) does not exist.
     #[error("{0} not found")]
     NotFound(String),
@@ -49,6 +53,12 @@ impl StoreError {
             field: field.map(str::to_owned),
             message: message.into(),
         }
+    }
+
+    /// Whether the database may answer again later: it is unreachable, or this instance
+    /// does not use it now (degraded mode). Writers try again; readers say "unavailable".
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Unavailable(_) | Self::Degraded(_))
     }
 
     /// An internal fault described in words (a broken invariant, an unreadable row).
@@ -106,6 +116,7 @@ impl From<StoreError> for AppError {
                     message: "the database is unavailable right now".to_owned(),
                 }
             }
+            StoreError::Degraded(message) => AppError::Unavailable { message },
             StoreError::NotFound(what) => AppError::not_found(what),
             StoreError::Conflict {
                 code,

@@ -14,13 +14,16 @@ mod error;
 pub mod executions;
 pub mod plans;
 pub mod product_groups;
+pub mod reconcile;
 mod reuse;
+pub mod run_mode;
 pub mod schema;
 pub mod settings;
 pub mod stored_secret;
 mod tx;
 pub mod users;
 
+use crate::mode::{self, Mode};
 use diesel::ConnectionError;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{
@@ -44,6 +47,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 #[derive(Clone)]
 pub struct Store {
     pool: Pool<AsyncMysqlConnection>,
+    mode: Mode,
 }
 
 impl std::fmt::Debug for Store {
@@ -55,8 +59,9 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Builds the pool. No connection is made until one is needed.
-    pub fn new(database_url: &str, max_connections: usize) -> Result<Self, StoreError> {
+    /// Builds the pool, in the instance's run `mode`. No connection is made until one is
+    /// needed.
+    pub fn new(database_url: &str, max_connections: usize, mode: Mode) -> Result<Self, StoreError> {
         let mut config = ManagerConfig::default();
         config.custom_setup = Box::new(|url| Box::pin(establish_utc(url.to_owned())));
         config.recycling_method = RecyclingMethod::CustomFunction(Box::new(reuse::check));
@@ -72,18 +77,53 @@ impl Store {
             .recycle_timeout(Some(CONNECT_TIMEOUT))
             .build()
             .map_err(|e| StoreError::Internal(Box::new(e)))?;
-        Ok(Self { pool })
+        Ok(Self { pool, mode })
     }
 
-    /// A connection from the pool, or `Unavailable` when the database cannot be reached.
-    /// Only store code borrows one.
+    /// The instance's run mode.
+    pub fn mode(&self) -> &Mode {
+        &self.mode
+    }
+
+    /// A connection from the pool; `Unavailable` when the database cannot be reached, and
+    /// `Degraded` in degraded mode, which does not use the database at all. Only store
+    /// code borrows one.
     async fn conn(&self) -> Result<Conn, StoreError> {
+        let now = self.mode.now();
+        if now.is_degraded() {
+            return Err(StoreError::Degraded(now.refusal()));
+        }
         Ok(self.pool.get().await?)
     }
 
-    /// Whether the database answers a trivial query now.
+    /// A connection whatever the mode: for reconcile, which runs before the switch back.
+    async fn database(&self) -> Result<Conn, StoreError> {
+        Ok(self.pool.get().await?)
+    }
+
+    /// Writes `records` to the degraded-mode journal, durably, off the async threads
+    /// (it waits for the disk); `false`, writing nothing, when the instance is no longer
+    /// degraded (it switched back meanwhile: the caller writes to MySQL instead). A
+    /// journal that cannot be written is as unavailable as the database: the writer
+    /// tries again.
+    async fn journal(&self, records: &[mode::journal::Record]) -> Result<bool, StoreError> {
+        let _gate = self.mode.gate().await;
+        if !self.mode.is_degraded() {
+            return Ok(false);
+        }
+        let mode = self.mode.clone();
+        let records = records.to_vec();
+        tokio::task::spawn_blocking(move || mode.journal(&records))
+            .await
+            .map_err(|e| StoreError::internal(format!("the journal write stopped: {e}")))?
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(true)
+    }
+
+    /// Whether the database answers a trivial query now, whatever the mode: the health
+    /// check that switches modes asks this.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
+        let mut conn = self.pool.get().await?;
         conn.batch_execute("SELECT 1")
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))

@@ -283,6 +283,7 @@ diesel::table! {
         outcome -> Varchar,
         reason -> Nullable<Text>,
         client_addr -> Nullable<Varchar>,
+        journal_key -> Nullable<Varchar>,
     }
 }
 

@@ -1,0 +1,148 @@
+//! The run mode (运行模式) of this instance: kept in memory (a `watch` channel), never in
+//! the database that may be down. In normal mode the store uses MySQL; in degraded mode
+//! it does not touch MySQL at all: executions go on from memory and what they do goes to
+//! the local [`journal`], which [`reconcile`] writes into MySQL on the way back to
+//! normal. The store is the only code that asks which mode it is in.
+
+pub mod journal;
+
+use crate::domain::run_mode::{JournalStatus, Reconciled, RunMode, Switched};
+use chrono::{DateTime, Utc};
+use journal::{Journal, JournalError, Record};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use tokio::sync::watch;
+
+/// The mode now, why, and since when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModeNow {
+    pub mode: RunMode,
+    pub since: DateTime<Utc>,
+    pub switched: Switched,
+}
+
+impl ModeNow {
+    pub fn is_degraded(&self) -> bool {
+        self.mode == RunMode::Degraded
+    }
+
+    /// Why something that needs MySQL is refused now: names the mode, since when and
+    /// why, and what to do.
+    pub fn refusal(&self) -> String {
+        format!(
+            "Not possible in degraded mode (降级模式): this instance has not used the \
+             database since {} UTC ({}). Running and watching executions, their controls, and \
+             reading plans and the environment go on; an admin switches back to normal mode on \
+             the Settings page once the database is back",
+            self.since.format("%Y-%m-%d %H:%M:%S"),
+            self.switched.describe(),
+        )
+    }
+}
+
+/// The instance's run mode and its journal: one per instance, shared by every clone.
+#[derive(Debug, Clone)]
+pub struct Mode {
+    now: watch::Sender<ModeNow>,
+    journal: Journal,
+    last_reconcile: Arc<Mutex<Option<Reconciled>>>,
+    mirrored_at: Arc<Mutex<Option<DateTime<Utc>>>>,
+    /// Held by every journal write and by the switch back to normal: nothing is written
+    /// to the journal after reconcile's last pass.
+    gate: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Mode {
+    /// Normal mode, with the journal kept at `journal_path`.
+    pub fn open(journal_path: &Path) -> Result<Self, JournalError> {
+        let journal = Journal::open(journal_path)?;
+        let now = ModeNow {
+            mode: RunMode::Normal,
+            since: Utc::now(),
+            switched: Switched::AtStart,
+        };
+        Ok(Self {
+            now: watch::Sender::new(now),
+            journal,
+            last_reconcile: Arc::default(),
+            mirrored_at: Arc::default(),
+            gate: Arc::default(),
+        })
+    }
+
+    pub fn now(&self) -> ModeNow {
+        self.now.borrow().clone()
+    }
+
+    pub fn is_degraded(&self) -> bool {
+        self.now.borrow().is_degraded()
+    }
+
+    /// Every change of mode from now on.
+    pub fn watch(&self) -> watch::Receiver<ModeNow> {
+        self.now.subscribe()
+    }
+
+    /// Moves to `mode` for the reason given; `false` when it was in that mode already
+    /// (nothing changes then, except that an admin who confirms degraded mode by hand
+    /// takes responsibility for it).
+    pub fn switch(&self, mode: RunMode, switched: Switched) -> bool {
+        self.now.send_if_modified(|now| {
+            let confirms = now.mode == mode
+                && matches!(switched, Switched::ByAdmin { .. })
+                && !matches!(now.switched, Switched::ByAdmin { .. });
+            if now.mode == mode && !confirms {
+                return false;
+            }
+            *now = ModeNow {
+                mode,
+                since: if confirms { now.since } else { Utc::now() },
+                switched,
+            };
+            true
+        })
+    }
+
+    /// The gate journal writes and the switch back to normal pass one at a time.
+    pub async fn gate(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.gate.lock().await
+    }
+
+    /// Writes `records` to the journal, durably.
+    pub fn journal(&self, records: &[Record]) -> Result<u64, JournalError> {
+        self.journal.append(records)
+    }
+
+    pub fn journal_file(&self) -> &Journal {
+        &self.journal
+    }
+
+    pub fn journal_status(&self) -> JournalStatus {
+        self.journal.status().unwrap_or_else(|error| {
+            tracing::warn!(%error, "cannot read the journal's status");
+            JournalStatus::default()
+        })
+    }
+
+    pub fn last_reconcile(&self) -> Option<Reconciled> {
+        self.last_reconcile
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn set_last_reconcile(&self, done: Reconciled) {
+        *self
+            .last_reconcile
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(done);
+    }
+
+    pub fn mirrored_at(&self) -> Option<DateTime<Utc>> {
+        *self.mirrored_at.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn set_mirrored_at(&self, at: DateTime<Utc>) {
+        *self.mirrored_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(at);
+    }
+}

@@ -1,0 +1,371 @@
+//! Reconcile: writes what degraded mode put in the local journal into MySQL, on the way
+//! back to normal mode. Each journal record is written in one transaction, idempotently:
+//! an execution's events by `(execution, seq)` (their changes applied to its steps, log
+//! lines and call records as they go), audit entries by their journal key. A record found
+//! written already is counted and skipped, so reconciling twice writes nothing new.
+//!
+//! A record is refused, and said why, when writing it would make the database lie: its
+//! execution's lease was taken over meanwhile by another instance (its fencing token
+//! moved on), or an earlier record of the same execution was refused (its `seq` would
+//! leave a gap).
+
+use super::audit;
+use super::schema::{
+    connection_configs, execution_calls, execution_events, execution_leases, execution_step_logs,
+    execution_steps, executions, users,
+};
+use super::{Db, Store, StoreError};
+use crate::domain::event::{Change, ExecutionEvent};
+use crate::domain::execution::view::{ExecutionStep, ExecutionSummary, StepCall};
+use crate::domain::ids::ExecutionId;
+use crate::domain::run_mode::{Reconciled, Refusal};
+use crate::mode::journal::{Fenced, Record};
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use std::collections::BTreeSet;
+
+/// What writing one record did.
+enum Outcome {
+    Written {
+        events: u64,
+        step_records: u64,
+        audit: u64,
+    },
+    AlreadyWritten,
+    Refused(String),
+}
+
+/// Writes every unwritten journal record into MySQL, in order, and marks them written.
+/// Uses the database whatever the mode says (it runs before the switch back).
+pub async fn reconcile(store: &Store) -> Result<Reconciled, StoreError> {
+    let journal = store.mode().journal_file().clone();
+    let written = tokio::task::spawn_blocking(move || journal.written_mark())
+        .await
+        .map_err(|e| StoreError::internal(format!("the journal read stopped: {e}")))?
+        .map_err(|e| StoreError::internal(e.to_string()))?;
+    reconcile_after(store, written).await
+}
+
+/// Writes the whole journal again, from its first record: what a reconcile interrupted
+/// after writing but before marking would do. Writes nothing that is there already.
+pub async fn reconcile_from_start(store: &Store) -> Result<Reconciled, StoreError> {
+    reconcile_after(store, 0).await
+}
+
+async fn reconcile_after(store: &Store, after: u64) -> Result<Reconciled, StoreError> {
+    let journal = store.mode().journal_file().clone();
+    let records = tokio::task::spawn_blocking(move || journal.records_after(after))
+        .await
+        .map_err(|e| StoreError::internal(format!("the journal read stopped: {e}")))?
+        .map_err(|e| StoreError::internal(e.to_string()))?;
+    let mut done = Reconciled {
+        at: Utc::now(),
+        ..Reconciled::default()
+    };
+    let mut touched = BTreeSet::new();
+    let mut refused_executions = BTreeSet::new();
+    let mut conn = store.database().await?;
+    for (number, record) in records {
+        let execution = record.execution.map(|f| f.execution);
+        let outcome = match execution {
+            Some(id) if refused_executions.contains(&id) => Outcome::Refused(
+                "an earlier journal record of this execution was not written, so this one \
+                 would leave a gap in its events"
+                    .to_owned(),
+            ),
+            _ => write_record(&mut conn, &record).await?,
+        };
+        match outcome {
+            Outcome::Written {
+                events,
+                step_records,
+                audit,
+            } => {
+                done.events += events;
+                done.step_records += step_records;
+                done.audit_entries += audit;
+                if let Some(id) = execution.filter(|_| events > 0) {
+                    touched.insert(id);
+                }
+            }
+            Outcome::AlreadyWritten => done.already_written += 1,
+            Outcome::Refused(why) => {
+                if let Some(id) = execution {
+                    refused_executions.insert(id);
+                }
+                done.refused.push(Refusal {
+                    what: describe(&record),
+                    why,
+                });
+            }
+        }
+        let journal = store.mode().journal_file().clone();
+        tokio::task::spawn_blocking(move || journal.mark_written(number))
+            .await
+            .map_err(|e| StoreError::internal(format!("the journal mark stopped: {e}")))?
+            .map_err(|e| StoreError::internal(e.to_string()))?;
+    }
+    done.executions = touched.into_iter().collect();
+    Ok(done)
+}
+
+/// `execution 12, events 40..52` or `3 audit entries`.
+fn describe(record: &Record) -> String {
+    let mut parts = Vec::new();
+    if let (Some(fenced), Some(first), Some(last)) = (
+        record.execution,
+        <[_]>::first(&record.events),
+        <[_]>::last(&record.events),
+    ) {
+        parts.push(format!(
+            "execution {}, events {}..{}",
+            fenced.execution, first.seq, last.seq
+        ));
+    }
+    if !record.audit.is_empty() {
+        parts.push(format!("{} audit entries", record.audit.len()));
+    }
+    parts.join("; ")
+}
+
+/// Writes one record in one transaction.
+async fn write_record(conn: &mut Db, record: &Record) -> Result<Outcome, StoreError> {
+    let record = record.clone();
+    conn.transaction(async move |conn| {
+        let mut events = 0;
+        let mut step_records = 0;
+        if let (Some(fenced), false) = (record.execution, record.events.is_empty()) {
+            match write_events(conn, fenced, &record.events).await? {
+                Ok((written, records)) => {
+                    events = written;
+                    step_records = records;
+                }
+                Err(outcome) => return Ok(outcome),
+            }
+        }
+        let mut audit_written = 0;
+        for line in &record.audit {
+            if audit::write_journaled(conn, line).await? {
+                audit_written += 1;
+            }
+        }
+        if events == 0
+            && audit_written == 0
+            && !(record.events.is_empty() && record.audit.is_empty())
+        {
+            return Ok(Outcome::AlreadyWritten);
+        }
+        Ok(Outcome::Written {
+            events,
+            step_records,
+            audit: audit_written,
+        })
+    })
+    .await
+}
+
+/// Writes an execution's events and applies their changes, when they follow on from what
+/// the database holds. `Err(outcome)` when they are written already or refused.
+async fn write_events(
+    conn: &mut Db,
+    fenced: Fenced,
+    events: &[ExecutionEvent],
+) -> Result<Result<(u64, u64), Outcome>, StoreError> {
+    let id = fenced.execution;
+    let (first, last) = (events[0].seq, events[events.len() - 1].seq);
+    let held: Option<u64> = executions::table
+        .find(id.0)
+        .select(executions::last_seq)
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    let Some(held) = held else {
+        return Ok(Err(Outcome::Refused(format!(
+            "execution {id} is not in the database"
+        ))));
+    };
+    if held >= last {
+        return Ok(Err(Outcome::AlreadyWritten));
+    }
+    if held + 1 != first {
+        return Ok(Err(Outcome::Refused(format!(
+            "the database holds events of execution {id} up to {held}, so events {first}..{last} \
+             would not follow on"
+        ))));
+    }
+    let token: Option<u64> = execution_leases::table
+        .find(id.0)
+        .select(execution_leases::fencing_token)
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    if token != Some(fenced.token) {
+        return Ok(Err(Outcome::Refused(format!(
+            "another instance took execution {id} over while this one did not use the database \
+             (its lease moved on from token {} to {}): what that instance wrote stands",
+            fenced.token,
+            token.map_or("none".to_owned(), |t| t.to_string()),
+        ))));
+    }
+    let mut step_records = 0;
+    for event in events {
+        step_records += apply(conn, id, &event.change).await?;
+    }
+    let rows: Vec<_> = events
+        .iter()
+        .map(|event| {
+            let payload = serde_json::to_value(&event.change)
+                .map_err(|e| StoreError::internal(format!("event not serialisable: {e}")))?;
+            Ok((
+                execution_events::execution_id.eq(id.0),
+                execution_events::seq.eq(event.seq),
+                execution_events::at.eq(event.at.naive_utc()),
+                execution_events::kind.eq(event.change.kind()),
+                execution_events::payload.eq(payload),
+            ))
+        })
+        .collect::<Result<_, StoreError>>()?;
+    diesel::insert_into(execution_events::table)
+        .values(rows)
+        .execute(conn)
+        .await?;
+    diesel::update(executions::table.find(id.0))
+        .set(executions::last_seq.eq(last))
+        .execute(conn)
+        .await?;
+    Ok(Ok((events.len() as u64, step_records)))
+}
+
+/// Applies one change to the execution's rows; returns how many step records (log lines,
+/// call records) it wrote.
+async fn apply(conn: &mut Db, id: ExecutionId, change: &Change) -> Result<u64, StoreError> {
+    match change {
+        Change::Execution(summary) => {
+            execution(conn, summary).await?;
+            Ok(0)
+        }
+        Change::Step(step) => {
+            step_row(conn, id, step).await?;
+            Ok(0)
+        }
+        Change::Logged { step, line } => {
+            diesel::insert_into(execution_step_logs::table)
+                .values((
+                    execution_step_logs::execution_step_id.eq(step.0),
+                    execution_step_logs::attempt.eq(line.attempt),
+                    execution_step_logs::at.eq(line.at.naive_utc()),
+                    execution_step_logs::level.eq(line.level.as_str()),
+                    execution_step_logs::message.eq(&line.message),
+                ))
+                .execute(conn)
+                .await?;
+            Ok(1)
+        }
+        Change::Called { step, call } => call_row(conn, step.0, call).await,
+    }
+}
+
+async fn user_id(conn: &mut Db, name: Option<&String>) -> Result<Option<u64>, StoreError> {
+    let Some(name) = name else { return Ok(None) };
+    Ok(users::table
+        .filter(users::username.eq(name))
+        .select(users::id)
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+async fn execution(conn: &mut Db, summary: &ExecutionSummary) -> Result<(), StoreError> {
+    let started_by = user_id(conn, summary.started_by.as_ref()).await?;
+    diesel::update(executions::table.find(summary.id.0))
+        .set((
+            executions::state.eq(summary.state.as_str()),
+            executions::updated_at.eq(Utc::now().naive_utc()),
+            executions::started_at.eq(summary.started_at.map(|t| t.naive_utc())),
+            executions::started_by.eq(started_by),
+            executions::finished_at.eq(summary.finished_at.map(|t| t.naive_utc())),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+async fn step_row(conn: &mut Db, id: ExecutionId, step: &ExecutionStep) -> Result<(), StoreError> {
+    let decided_by = user_id(conn, step.decided_by.as_ref()).await?;
+    diesel::update(
+        execution_steps::table
+            .find(step.id.0)
+            .filter(execution_steps::execution_id.eq(id.0)),
+    )
+    .set((
+        execution_steps::status.eq(step.status.as_str()),
+        execution_steps::attempts.eq(step.attempts),
+        execution_steps::started_at.eq(step.started_at.map(|t| t.naive_utc())),
+        execution_steps::finished_at.eq(step.finished_at.map(|t| t.naive_utc())),
+        execution_steps::last_error.eq(step.last_error.as_deref()),
+        execution_steps::decided_by.eq(decided_by),
+        execution_steps::reason.eq(step.reason.as_deref()),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes a call record by its idempotency key: inserted when new, moved on when known.
+async fn call_row(conn: &mut Db, step: u64, call: &StepCall) -> Result<u64, StoreError> {
+    let known: Option<u64> = execution_calls::table
+        .filter(execution_calls::idempotency_key.eq(&call.idempotency_key))
+        .select(execution_calls::id)
+        .first(conn)
+        .await
+        .optional()?;
+    let now = Utc::now().naive_utc();
+    match known {
+        Some(row) => {
+            diesel::update(execution_calls::table.find(row))
+                .set((
+                    execution_calls::status.eq(call.status.as_str()),
+                    execution_calls::operation_id.eq(call.operation_id.as_deref()),
+                    execution_calls::http_status.eq(call.http_status),
+                    execution_calls::updated_at.eq(now),
+                    execution_calls::finished_at.eq(call.finished_at.map(|t| t.naive_utc())),
+                ))
+                .execute(conn)
+                .await?;
+            Ok(0)
+        }
+        None => {
+            let config: Option<u64> = match &call.config_name {
+                Some(name) => connection_configs::table
+                    .filter(connection_configs::name.eq(name))
+                    .select(connection_configs::id)
+                    .first(conn)
+                    .await
+                    .optional()?,
+                None => None,
+            };
+            diesel::insert_into(execution_calls::table)
+                .values((
+                    execution_calls::execution_step_id.eq(step),
+                    execution_calls::attempt.eq(call.attempt),
+                    execution_calls::idempotency_key.eq(&call.idempotency_key),
+                    execution_calls::connection_config_id.eq(config),
+                    execution_calls::connection_config_name.eq(call.config_name.as_deref()),
+                    execution_calls::method.eq(&call.method),
+                    execution_calls::path.eq(&call.path),
+                    execution_calls::operation_id.eq(call.operation_id.as_deref()),
+                    execution_calls::status.eq(call.status.as_str()),
+                    execution_calls::http_status.eq(call.http_status),
+                    execution_calls::sent_at.eq(call.sent_at.naive_utc()),
+                    execution_calls::updated_at.eq(now),
+                    execution_calls::finished_at.eq(call.finished_at.map(|t| t.naive_utc())),
+                ))
+                .execute(conn)
+                .await?;
+            Ok(1)
+        }
+    }
+}
