@@ -96,6 +96,9 @@ pub struct Config {
     #[command(flatten)]
     pub live: crate::live::limits::LiveLimits,
 
+    #[command(flatten)]
+    pub mode: crate::mode::ModeConfig,
+
     /// Addresses or networks `http.call` steps may reach although they are loopback,
     /// link-local or the console's or the simulator's own (comma-separated, e.g.
     /// `127.0.0.1,10.0.5.0/24`); by default none.

@@ -9,6 +9,7 @@ pub mod health;
 pub mod listen;
 pub mod live;
 pub mod migrate;
+pub mod mode;
 pub mod secret;
 pub mod sign_in_gate;
 pub mod sim;
@@ -116,6 +117,7 @@ pub async fn prepare_database(
     owner_url: Option<&str>,
     pool_size: usize,
     demo: Option<SocketAddr>,
+    mode: app::mode::Mode,
 ) -> anyhow::Result<Store> {
     let owner = owner_url.unwrap_or(database_url);
     migrate::create_database_if_missing(owner).await?;
@@ -125,7 +127,7 @@ pub async fn prepare_database(
         migrate::grant_least_privilege(owner, database_url).await?;
     }
 
-    let store = Store::new(database_url, pool_size)?;
+    let store = Store::new(database_url, pool_size, mode)?;
     app::store::catalog::sync_builtin(&store)
         .await
         .context("cannot write the step catalog")?;
@@ -151,6 +153,8 @@ pub struct StartOptions {
     pub trusted_proxies: TrustedProxies,
     /// Where the Simulator page finds the simulator's control API.
     pub simulator: app::simulator_link::SimulatorLink,
+    /// Where the degraded-mode journal is kept.
+    pub journal: std::path::PathBuf,
 }
 
 /// Services ready to serve, and the wake-ups server functions send the engine (hand
@@ -167,11 +171,13 @@ pub async fn prepare(
     secret: &SecretKey,
     options: &StartOptions,
 ) -> anyhow::Result<Prepared> {
+    let mode = app::mode::Mode::open(&options.journal)?;
     let store = prepare_database(
         database_url,
         options.owner_database_url.as_deref(),
         options.pool_size,
         options.demo.then(|| options.simulator.address()),
+        mode,
     )
     .await?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());

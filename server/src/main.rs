@@ -38,6 +38,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     config.live.check()?;
+    config.mode.check()?;
     let secret = SecretKey::load(config.secret_key.as_deref(), &config.secret_key_file)?;
     let options = StartOptions {
         owner_database_url: config.owner_database_url.clone(),
@@ -47,11 +48,13 @@ async fn main() -> anyhow::Result<()> {
         sessions: config.sessions(),
         trusted_proxies: config.trusted_proxies.clone(),
         simulator: config.simulator.link(),
+        journal: config.mode.journal_path(),
     };
     let prepared = prepare(&config.database_url, &secret, &options).await?;
     let services = prepared.services;
     let supervisor = Supervisor::default();
     start_background_tasks(&supervisor, &services);
+    server::mode::start(&supervisor, &services, config.mode.clone());
     server::engine::start(
         &supervisor,
         &services,

@@ -44,9 +44,15 @@ async fn a_start_restores_catalog_rows_that_were_changed_or_removed() {
         .await
         .unwrap();
 
-    server::prepare_database(&app.db.url, None, 2, None)
-        .await
-        .unwrap();
+    server::prepare_database(
+        &app.db.url,
+        None,
+        2,
+        None,
+        crate::support::state_dir::mode(),
+    )
+    .await
+    .unwrap();
 
     let (_, body) = app.call(&admin, "steps/list", json!({})).await;
     let listed: Vec<StepType> = serde_json::from_value(body).unwrap();

@@ -55,7 +55,7 @@ async fn create(store: &Store, name: &str) -> Result<DataCenterId, app::store::S
 async fn one_connection_store() -> (TestDb, Store) {
     let db = TestDb::empty().await;
     run_pending(&db.url).await.unwrap();
-    let store = Store::new(&db.url, 1).unwrap();
+    let store = Store::new(&db.url, 1, crate::support::state_dir::mode()).unwrap();
     (db, store)
 }
 

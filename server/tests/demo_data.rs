@@ -31,6 +31,7 @@ async fn demo_mode_loads_the_estate_once() {
         None,
         2,
         Some(crate::support::test_app::NO_SIMULATOR),
+        crate::support::state_dir::mode(),
     )
     .await
     .unwrap();
@@ -39,6 +40,7 @@ async fn demo_mode_loads_the_estate_once() {
         None,
         2,
         Some(crate::support::test_app::NO_SIMULATOR),
+        crate::support::state_dir::mode(),
     )
     .await
     .unwrap();
@@ -55,7 +57,9 @@ async fn demo_mode_loads_the_estate_once() {
 async fn without_demo_mode_the_estate_stays_empty() {
     let db = TestDb::empty().await;
 
-    prepare_database(&db.url, None, 2, None).await.unwrap();
+    prepare_database(&db.url, None, 2, None, crate::support::state_dir::mode())
+        .await
+        .unwrap();
 
     assert_eq!(count(&db, "regions").await, 0);
     assert_eq!(count(&db, "product_groups").await, 0);
@@ -64,7 +68,9 @@ async fn without_demo_mode_the_estate_stays_empty() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_mode_leaves_an_existing_estate_alone() {
     let db = TestDb::empty().await;
-    prepare_database(&db.url, None, 2, None).await.unwrap();
+    prepare_database(&db.url, None, 2, None, crate::support::state_dir::mode())
+        .await
+        .unwrap();
     let mut conn = db.connect().await;
     diesel::insert_into(regions::table)
         .values(regions::name.eq("Our region"))
@@ -77,6 +83,7 @@ async fn demo_mode_leaves_an_existing_estate_alone() {
         None,
         2,
         Some(crate::support::test_app::NO_SIMULATOR),
+        crate::support::state_dir::mode(),
     )
     .await
     .unwrap();
@@ -98,6 +105,7 @@ async fn start(db: &TestDb, demo: bool, admin_password: Option<&str>) -> app::se
             "nobody",
             "",
         ),
+        journal: crate::support::state_dir::journal(),
     };
     server::prepare(&db.url, &crate::support::test_app::secret(), &options)
         .await
@@ -186,6 +194,7 @@ async fn the_demo_configs_are_given_the_simulators_password_and_reach_it() {
         sessions: crate::support::test_app::sessions(),
         trusted_proxies: Default::default(),
         simulator: app.services.simulator.clone(),
+        journal: crate::support::state_dir::journal(),
     };
     let secret = crate::support::test_app::secret();
     let restarted = server::prepare(&app.db.url, &secret, &options)

@@ -616,7 +616,7 @@ async fn a_second_engine_takes_over_a_lapsed_lease_and_the_first_ones_late_write
     .await;
 
     // The fence the first instance holds the execution with.
-    let store = app::store::Store::new(&db.url, 2).unwrap();
+    let store = app::store::Store::new(&db.url, 2, crate::support::state_dir::mode()).unwrap();
     let token: u64 = {
         use app::store::schema::execution_leases;
         use diesel::prelude::*;

@@ -28,6 +28,7 @@ mod plan_references;
 mod plans;
 mod product_groups;
 mod roles;
+mod run_mode;
 mod schema;
 mod sessions;
 mod sign_in_abuse;

@@ -67,6 +67,7 @@ async fn the_serving_account_can_serve_and_cannot_erase_the_audit_log() {
             "nobody",
             "",
         ),
+        journal: crate::support::state_dir::journal(),
     };
     let services = server::prepare(&serving_url, &secret(), &options)
         .await

@@ -104,7 +104,12 @@ async fn any_other_database_error_is_internal() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_database_is_unavailable() {
     // Port 1 on loopback: nothing listens there, the connection is refused at once.
-    let store = Store::new("mysql://root@127.0.0.1:1/switchyard", 2).unwrap();
+    let store = Store::new(
+        "mysql://root@127.0.0.1:1/switchyard",
+        2,
+        crate::support::state_dir::mode(),
+    )
+    .unwrap();
 
     let error = store.ping().await.unwrap_err();
     assert!(matches!(error, StoreError::Unavailable(_)), "{error:?}");

@@ -10,6 +10,7 @@ pub mod connections;
 pub mod environment;
 pub mod executions;
 pub mod plans;
+pub mod run_mode;
 #[cfg(feature = "ssr")]
 mod server_side;
 pub mod simulator;

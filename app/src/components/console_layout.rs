@@ -2,6 +2,7 @@
 //! use, and the page beside it. It also shares the signed-in user with every page.
 
 use crate::api::auth::{SignOut, current_user};
+use crate::components::run_mode_banner::RunModeBanner;
 use crate::domain::role::{Capability, Role};
 use crate::domain::user::SessionUser;
 use crate::error::AppError;
@@ -85,7 +86,7 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                     view! { <SectionNav role /> }
                 })}
             </Transition>
-            <main class="console-main" id="main">{children()}</main>
+            <main class="console-main" id="main"><RunModeBanner />{children()}</main>
         </div>
     }
 }

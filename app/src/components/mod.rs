@@ -16,6 +16,7 @@ pub mod plan_status_badge;
 pub mod record_form;
 pub mod record_section;
 pub mod role_gate;
+pub mod run_mode_banner;
 pub mod step_status_badge;
 pub mod step_view;
 pub mod text_field;

@@ -14,6 +14,7 @@ pub mod plan_detail;
 pub mod plan_editor;
 pub mod plan_list;
 pub mod product_groups;
+pub mod run_mode;
 pub mod sign_in;
 pub mod simulator;
 pub mod step_catalog;

@@ -1,5 +1,5 @@
-//! Settings → Users (admins only): every account, its role and state; create users and
-//! reset passwords. Everyone else is told this section is for admins.
+//! Settings (admins only): the run mode (`run_mode`), and Users: every account, its role
+//! and state; create users and reset passwords. Everyone else is told this section is for admins.
 
 use crate::api::users::{CreateUser, ResetUserPassword, SetUserEnabled, SetUserRole, list_users};
 use crate::components::error_view::ErrorView;
@@ -9,6 +9,7 @@ use crate::components::text_field::TextField;
 use crate::domain::ids::UserId;
 use crate::domain::role::{Action, Role};
 use crate::domain::user::{NewUser, UserSummary};
+use crate::pages::run_mode::RunModeSection;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -18,6 +19,7 @@ pub fn UsersPage() -> impl IntoView {
         <Title text="Settings" />
         <h1>"Settings"</h1>
         <RoleGate action=Action::ListUsers refusal="Users and the run mode are managed by admins.">
+            <RunModeSection />
             <UserAdministration />
         </RoleGate>
     }

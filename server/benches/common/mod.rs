@@ -53,6 +53,9 @@ pub async fn prepare(url: &str, simulator: SocketAddr) -> anyhow::Result<server:
             "switchyard",
             SIMULATOR_PASSWORD,
         ),
+        journal: std::env::temp_dir()
+            .join(format!("switchyard-bench-{}", std::process::id()))
+            .join("journal.redb"),
     };
     let secret = server::secret::SecretKey::from_hex(&"5a".repeat(32))?;
     server::prepare(url, &secret, &options).await

@@ -224,7 +224,7 @@ impl Writer {
                 Ok(written) => return Ok(written),
                 Err(error) => error,
             };
-            let transient = matches!(error, StoreError::Unavailable(_));
+            let transient = error.is_transient();
             if matches!(error, StoreError::Fenced)
                 || (!transient && tries >= TRIES)
                 || self.engine.stop.is_cancelled()
@@ -243,6 +243,7 @@ fn again(error: &StoreError) -> StoreError {
     match error {
         StoreError::Fenced => StoreError::Fenced,
         StoreError::Unavailable(why) => StoreError::Unavailable(why.clone()),
+        StoreError::Degraded(why) => StoreError::Degraded(why.clone()),
         other => StoreError::internal(other.to_string()),
     }
 }

@@ -166,7 +166,7 @@ fn ended(error: StoreError, missing: Missing) -> End {
     match error {
         StoreError::NotFound(_) if missing == Missing::NeverThere => End::NOT_FOUND,
         StoreError::NotFound(_) => End::REMOVED,
-        StoreError::Unavailable(_) => End::UNAVAILABLE,
+        error if error.is_transient() => End::UNAVAILABLE,
         error => {
             tracing::error!(%error, "the live channel could not read an execution");
             End::FAULT

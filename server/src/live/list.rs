@@ -6,7 +6,7 @@ use app::bus::BusMessage;
 use app::domain::event::Change;
 use app::domain::execution::view::ExecutionFilter;
 use app::domain::live::LiveFrame;
-use app::store::{Store, StoreError};
+use app::store::Store;
 use std::convert::Infallible;
 
 /// Serves a list watcher until the connection ends.
@@ -42,7 +42,7 @@ async fn listing(conn: &mut Connection, store: &Store) -> Result<(), End> {
     let list = app::store::executions::list(store, &ExecutionFilter::default())
         .await
         .map_err(|error| match error {
-            StoreError::Unavailable(_) => End::UNAVAILABLE,
+            error if error.is_transient() => End::UNAVAILABLE,
             error => {
                 tracing::error!(%error, "the live channel could not read the executions");
                 End::FAULT

@@ -42,6 +42,7 @@ impl ChildServer {
             )
             .env("SWITCHYARD_HTTP_CALL_ALLOW", "127.0.0.1")
             .env("SWITCHYARD_INSTANCE", "crash-test")
+            .env("SWITCHYARD_STATE_DIR", super::state_dir::fresh())
             .env("SWITCHYARD_LOG", "warn")
             .env("LEPTOS_OUTPUT_NAME", "switchyard")
             .env_remove("SWITCHYARD_SIMULATOR")
@@ -103,7 +104,7 @@ pub async fn simulator(
     listener: tokio::net::TcpListener,
     stop: tokio_util::sync::CancellationToken,
 ) -> Arc<Simulator> {
-    let store = app::store::Store::new(database_url, 2).unwrap();
+    let store = app::store::Store::new(database_url, 2, crate::support::state_dir::mode()).unwrap();
     let credentials = Credentials {
         username: super::test_app::SIMULATOR_USER.to_owned(),
         password: super::test_app::SIMULATOR_PASSWORD.to_owned(),

@@ -7,6 +7,7 @@ pub mod db_proxy;
 pub mod fake_platform;
 pub mod fake_service;
 pub mod simulator;
+pub mod state_dir;
 pub mod test_app;
 pub mod test_db;
 pub mod wait;

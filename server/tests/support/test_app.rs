@@ -122,6 +122,7 @@ pub async fn services_under(
         sessions: sessions(),
         trusted_proxies: Default::default(),
         simulator: SimulatorLink::new(address, SIMULATOR_USER, SIMULATOR_PASSWORD),
+        journal: crate::support::state_dir::journal(),
     };
     let prepared = prepare(database_url, &secret(), &options).await.unwrap();
     let services = prepared.services;
@@ -231,6 +232,22 @@ impl TestApp {
         let db = TestDb::empty().await;
         let proxy = super::db_proxy::DbProxy::start(&db.url).await;
         let services = services(&proxy.url, true).await;
+        let base = serve(services.clone()).await;
+        (Self { base, services, db }, proxy)
+    }
+
+    /// A demo app behind a database proxy the test can cut, whose run mode follows the
+    /// database's health as `mode` says (the health check runs under the app's own
+    /// supervisor, stopped with the test's runtime).
+    pub async fn spawn_with_run_mode(
+        mode: server::mode::ModeConfig,
+    ) -> (Self, super::db_proxy::DbProxy) {
+        let db = TestDb::empty().await;
+        let proxy = super::db_proxy::DbProxy::start(&db.url).await;
+        let supervisor = server::tasks::Supervisor::default();
+        let lease = server::engine::EngineConfig::DEFAULT_LEASE;
+        let services = services_under(&proxy.url, true, &supervisor, lease).await;
+        server::mode::start(&supervisor, &services, mode);
         let base = serve(services.clone()).await;
         (Self { base, services, db }, proxy)
     }

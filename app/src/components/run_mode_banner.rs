@@ -1,0 +1,53 @@
+//! The banner every page shows while this instance is in degraded mode (降级模式): what
+//! goes on working and what is refused. Asked for again on every page change, and at once
+//! after an admin switches the mode here.
+
+use crate::api::run_mode::get_run_mode;
+use crate::components::console_layout::use_current_user;
+use crate::domain::run_mode::{RunMode, RunModeStatus};
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+/// Bumped after this page switched the mode, so the banner asks again.
+#[derive(Clone, Copy)]
+pub struct RunModeChanged(pub RwSignal<u32>);
+
+#[component]
+pub fn RunModeBanner() -> impl IntoView {
+    let changed = RunModeChanged(RwSignal::new(0));
+    provide_context(changed);
+    let path = use_location().pathname;
+    let me = use_current_user();
+    // Only for someone signed in: asking for a visitor would be a refusal to record.
+    let signed_in = move || me.0.get().is_some_and(|user| user.is_ok());
+    let status = Resource::new(
+        move || (path.get(), changed.0.get(), signed_in()),
+        |(_, _, signed_in)| async move {
+            match signed_in {
+                true => get_run_mode().await.ok(),
+                false => None,
+            }
+        },
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                status.await.filter(|s| s.mode == RunMode::Degraded).map(|s| view! { <Degraded status=s /> })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Degraded(status: RunModeStatus) -> impl IntoView {
+    view! {
+        <div class="banner degraded-banner" role="status" data-testid="degraded-banner">
+            <strong>"Degraded mode (降级模式)"</strong>
+            " since " {status.since.format("%Y-%m-%d %H:%M:%S UTC").to_string()}
+            " (" {status.switched.describe()} "). "
+            "This instance does not use the database: running and watching executions, their \
+             controls, and reading plans and the environment go on; configuration changes are \
+             refused until an admin switches back to normal mode."
+        </div>
+    }
+}

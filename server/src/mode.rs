@@ -1,0 +1,139 @@
+//! Database health -> run mode: the database is asked a trivial query every second;
+//! after it has failed for `degrade_after` the instance switches to degraded mode by
+//! itself. The way back is an admin's (Settings page), or automatic after the database
+//! has answered for as long, when `restore_automatically` is set. Either way back
+//! reconciles the journal first (`app::store::run_mode::restore`).
+
+use crate::tasks::Supervisor;
+use app::domain::run_mode::{RunMode, Switched};
+use app::services::Services;
+use app::store::audit::AuditRecord;
+use app::store::run_mode;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How the run mode follows the database.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ModeConfig {
+    /// Where this instance keeps its degraded-mode journal (and the configuration
+    /// snapshot): a local directory of its own.
+    #[arg(
+        long,
+        env = "SWITCHYARD_STATE_DIR",
+        default_value = ".switchyard/state"
+    )]
+    pub state_dir: PathBuf,
+
+    /// Seconds the database must fail its health checks before the instance switches to
+    /// degraded mode by itself (0: never by itself).
+    #[arg(long, env = "SWITCHYARD_DEGRADE_AFTER_SECONDS", default_value_t = 5.0)]
+    pub degrade_after_seconds: f64,
+
+    /// Switch back to normal mode by itself once the database has answered for as long
+    /// (off: an admin switches back on the Settings page).
+    #[arg(long, env = "SWITCHYARD_RESTORE_AUTOMATICALLY", default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub restore_automatically: bool,
+}
+
+impl ModeConfig {
+    pub fn journal_path(&self) -> PathBuf {
+        self.state_dir.join("journal.redb")
+    }
+
+    /// `None`: never by itself.
+    pub fn degrade_after(&self) -> Option<Duration> {
+        (self.degrade_after_seconds > 0.0)
+            .then(|| Duration::from_secs_f64(self.degrade_after_seconds))
+    }
+
+    /// How often the database is asked: every second, or more often when the configured
+    /// time is shorter.
+    fn check_every(&self) -> Duration {
+        let second = Duration::from_secs(1);
+        self.degrade_after()
+            .map_or(second, |after| (after / 4).min(second))
+    }
+
+    /// Refuses a time that cannot be one.
+    pub fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.degrade_after_seconds.is_finite() && self.degrade_after_seconds >= 0.0,
+            "SWITCHYARD_DEGRADE_AFTER_SECONDS must be 0 or a number of seconds, not {}",
+            self.degrade_after_seconds
+        );
+        Ok(())
+    }
+}
+
+/// Starts the health check that moves the run mode.
+pub fn start(supervisor: &Supervisor, services: &Services, config: ModeConfig) {
+    let store = services.store().clone();
+    supervisor.spawn("run mode", move |stop| async move {
+        let every = config.check_every();
+        let mut failing_since: Option<Instant> = None;
+        let mut answering_since: Option<Instant> = None;
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = stop.cancelled() => return,
+                _ = tick.tick() => {}
+            }
+            let answer =
+                match tokio::time::timeout(every.max(Duration::from_millis(500)), store.ping())
+                    .await
+                {
+                    Ok(answer) => answer.map_err(|e| e.to_string()),
+                    Err(_) => Err("it did not answer in time".to_owned()),
+                };
+            let now = Instant::now();
+            let mode = store.mode().now();
+            match (mode.mode, answer) {
+                (RunMode::Normal, Ok(())) => failing_since = None,
+                (RunMode::Normal, Err(error)) => {
+                    let since = *failing_since.get_or_insert(now);
+                    let Some(after) = config.degrade_after() else {
+                        continue;
+                    };
+                    if now - since >= after {
+                        let reason = format!(
+                            "the database failed its health checks for {:.1} s ({error})",
+                            (now - since).as_secs_f64()
+                        );
+                        let record = AuditRecord::system("run_mode/switch");
+                        if let Err(error) =
+                            run_mode::degrade(&store, Switched::Automatically { reason }, &record)
+                                .await
+                        {
+                            tracing::error!(%error, "could not switch to degraded mode");
+                        }
+                        failing_since = None;
+                    }
+                }
+                (RunMode::Degraded, Err(_)) => answering_since = None,
+                (RunMode::Degraded, Ok(())) => {
+                    let since = *answering_since.get_or_insert(now);
+                    let automatic = matches!(mode.switched, Switched::Automatically { .. });
+                    let waited = config
+                        .degrade_after()
+                        .is_none_or(|after| now - since >= after);
+                    if config.restore_automatically && automatic && waited {
+                        let reason = format!(
+                            "the database answered its health checks again for {:.1} s",
+                            (now - since).as_secs_f64()
+                        );
+                        let record = AuditRecord::system("run_mode/switch");
+                        if let Err(error) =
+                            run_mode::restore(&store, Switched::Automatically { reason }, &record)
+                                .await
+                        {
+                            tracing::warn!(%error, "could not switch back to normal mode");
+                        }
+                        answering_since = None;
+                    }
+                }
+            }
+        }
+    });
+}

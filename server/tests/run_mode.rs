@@ -1,0 +1,189 @@
+//! The run mode: an admin switches it, the instance switches to degraded by itself when
+//! the database fails its health checks, configuration changes are refused meanwhile with
+//! a message naming the mode, and every audit entry made while degraded reaches the
+//! database when the instance switches back.
+
+use crate::support::test_app::TestApp;
+use crate::support::wait::eventually;
+use app::domain::role::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn mode_config(degrade_after_seconds: f64) -> server::mode::ModeConfig {
+    server::mode::ModeConfig {
+        state_dir: PathBuf::new(),
+        degrade_after_seconds,
+        restore_automatically: false,
+    }
+}
+
+async fn mode(app: &TestApp, client: &reqwest::Client) -> Value {
+    let (status, body) = app.call(client, "run_mode/get", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+async fn switch(app: &TestApp, client: &reqwest::Client, to: &str) -> (StatusCode, Value) {
+    app.call(client, "run_mode/switch", json!({ "to": to }))
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_switches_to_degraded_and_back_and_nothing_audited_meanwhile_is_lost() {
+    let (app, _proxy) = TestApp::spawn_with_run_mode(mode_config(0.0)).await;
+    let admin = app.as_role(Role::Admin).await;
+    let operator = app.as_role(Role::Operator).await;
+    assert_eq!(mode(&app, &operator).await["mode"], "normal");
+
+    let (status, body) = switch(&app, &operator, "degraded").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only admins switch: {body}");
+
+    let (status, body) = switch(&app, &admin, "degraded").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["mode"], "degraded");
+    assert_eq!(
+        body["switched"],
+        json!({ "by": "by_admin", "name": "admin" })
+    );
+    let (status, body) = switch(&app, &admin, "degraded").await;
+    assert_eq!(status, StatusCode::CONFLICT, "already degraded: {body}");
+
+    let readyz: Value = reqwest::get(format!("{}/readyz", app.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(readyz["status"], "degraded", "{readyz}");
+
+    // A configuration change is refused, saying why, and its refusal is audited (in the
+    // journal for now).
+    let (status, body) = app
+        .call(
+            &operator,
+            "data_centers/create",
+            json!({ "form": { "region": "East", "name": "Made-While-Degraded", "description": "" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("degraded mode (降级模式)"), "{message}");
+    assert!(message.contains("by admin"), "{message}");
+    let journal = &mode(&app, &admin).await["journal"];
+    assert_eq!(
+        journal["unwritten"], 3,
+        "the switch, the refused change and the refused switch: {journal}"
+    );
+
+    let (status, body) = switch(&app, &admin, "normal").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["mode"], "normal");
+    let done = &body["last_reconcile"];
+    assert_eq!(done["audit_entries"], 3, "{done}");
+    assert_eq!(done["refused"], json!([]), "{done}");
+    assert_eq!(body["journal"]["unwritten"], 0, "{body}");
+
+    let switches = app.audit_entries("run_mode/switch").await;
+    let reasons: Vec<&str> = switches
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap_or(""))
+        .collect();
+    // The operator's refusal, the switch, the refused second switch, the switch back.
+    assert_eq!(switches.len(), 4, "{reasons:?}");
+    assert!(
+        reasons[0].starts_with("normal mode, by admin; reconciled"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&"this needs the admin role"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("degraded mode, by admin")),
+        "{reasons:?}"
+    );
+    let refused = app.audit_entries("data_centers/create").await;
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0]["outcome"], "failed");
+    assert_eq!(refused[0]["actor_name"], "operator");
+
+    // Back in normal mode, the same change goes through.
+    let (status, body) = app
+        .call(
+            &operator,
+            "data_centers/create",
+            json!({ "form": { "region": "East", "name": "Made-While-Normal", "description": "" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Reconciling the same journal again writes nothing new.
+    let store = app.services.store();
+    let again = app::store::reconcile::reconcile_from_start(store)
+        .await
+        .unwrap();
+    assert_eq!((again.events, again.audit_entries), (0, 0), "{again:?}");
+    assert_eq!(again.already_written, 3, "{again:?}");
+    assert_eq!(app.audit_entries("run_mode/switch").await.len(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_instance_switches_to_degraded_by_itself_when_the_database_goes_and_an_admin_brings_it_back()
+ {
+    let (app, proxy) = TestApp::spawn_with_run_mode(mode_config(0.5)).await;
+    let admin = app.as_role(Role::Admin).await;
+    proxy.cut();
+    eventually(
+        "the instance switches to degraded mode",
+        Duration::from_secs(20),
+        || async {
+            match app.services.store().mode().is_degraded() {
+                true => Ok(()),
+                false => Err("normal mode".to_owned()),
+            }
+        },
+    )
+    .await;
+    let status = mode(&app, &admin).await;
+    assert_eq!(status["switched"]["by"], "automatically", "{status}");
+    let reason = status["switched"]["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("the database failed its health checks for"),
+        "{reason}"
+    );
+
+    // While the database does not answer, switching back is refused and changes nothing.
+    let (status, body) = switch(&app, &admin, "normal").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("stays in degraded mode"),
+        "{body}"
+    );
+    assert!(app.services.store().mode().is_degraded());
+
+    proxy.restore();
+    let (status, body) = switch(&app, &admin, "normal").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The automatic switch and the refused switch back, both audited while degraded.
+    assert_eq!(body["last_reconcile"]["audit_entries"], 2, "{body}");
+    let switches = app.audit_entries("run_mode/switch").await;
+    assert_eq!(switches.len(), 3, "{switches:?}");
+    let automatic = switches
+        .iter()
+        .find(|e| e["actor_name"] == "(system)")
+        .unwrap();
+    assert!(
+        automatic["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("degraded mode, automatically: the database failed"),
+        "{automatic}"
+    );
+}
