@@ -143,6 +143,8 @@ actions! {
     SetUserEnabled: "users/set_enabled", Administer, Writes;
     ResetUserPassword: "users/reset_password", Administer, Writes;
     ListAuditEntries: "audit/list", ReadAudit, Reads;
+    GetRunMode: "run_mode/get", Read, Reads;
+    SwitchRunMode: "run_mode/switch", Administer, Writes;
     ListDataCenters: "data_centers/list", Read, Reads;
     CreateDataCenter: "data_centers/create", Operate, Writes;
     UpdateDataCenter: "data_centers/update", Operate, Writes;
