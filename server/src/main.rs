@@ -48,7 +48,9 @@ async fn main() -> anyhow::Result<()> {
         sessions: config.sessions(),
         trusted_proxies: config.trusted_proxies.clone(),
         simulator: config.simulator.link(),
-        journal: config.mode.journal_path(),
+        journal: config
+            .mode
+            .journal_path(&config.database_url, config.addr.port()),
     };
     let prepared = prepare(&config.database_url, &secret, &options).await?;
     let services = prepared.services;

@@ -3,6 +3,9 @@
 //! itself. The way back is an admin's (Settings page), or automatic after the database
 //! has answered for as long, when `restore_automatically` is set. Either way back
 //! reconciles the journal first (`app::store::run_mode::restore`).
+//!
+//! In normal mode the configuration mirror is refreshed at once after every change this
+//! instance commits, and every `MIRROR_EVERY` for changes other instances made.
 
 use crate::tasks::Supervisor;
 use app::domain::run_mode::{RunMode, Switched};
@@ -17,13 +20,11 @@ use tokio::time::Instant;
 #[derive(Debug, Clone, clap::Args)]
 pub struct ModeConfig {
     /// Where this instance keeps its degraded-mode journal (and the configuration
-    /// snapshot): a local directory of its own.
-    #[arg(
-        long,
-        env = "SWITCHYARD_STATE_DIR",
-        default_value = ".switchyard/state"
-    )]
-    pub state_dir: PathBuf,
+    /// snapshot): a local directory of its own. By default
+    /// `.switchyard/state/<database>-<port>`, so instances of other databases or ports
+    /// in the same folder never share one.
+    #[arg(long, env = "SWITCHYARD_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
 
     /// Seconds the database must fail its health checks before the instance switches to
     /// degraded mode by itself (0: never by itself).
@@ -37,8 +38,27 @@ pub struct ModeConfig {
 }
 
 impl ModeConfig {
-    pub fn journal_path(&self) -> PathBuf {
-        self.state_dir.join("journal.redb")
+    /// The journal's path, for an instance serving on `port` from `database_url`.
+    pub fn journal_path(&self, database_url: &str, port: u16) -> PathBuf {
+        let dir = self.state_dir.clone().unwrap_or_else(|| {
+            let database = url::Url::parse(database_url)
+                .ok()
+                .map(|url| url.path().trim_start_matches('/').to_owned())
+                .filter(|name| !name.is_empty())
+                .unwrap_or_else(|| "switchyard".to_owned());
+            let safe: String = database
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            PathBuf::from(".switchyard/state").join(format!("{safe}-{port}"))
+        });
+        dir.join("journal.redb")
     }
 
     /// `None`: never by itself.
@@ -66,8 +86,24 @@ impl ModeConfig {
     }
 }
 
-/// Starts the health check that moves the run mode.
+/// How often the mirror is refreshed when no change of this instance asks for it.
+pub const MIRROR_EVERY: Duration = Duration::from_secs(10);
+
+/// Starts the health check that moves the run mode, and the mirror's refresh.
 pub fn start(supervisor: &Supervisor, services: &Services, config: ModeConfig) {
+    let store = services.store().clone();
+    supervisor.spawn("configuration mirror", move |stop| async move {
+        loop {
+            if let Err(error) = app::store::mirror::refresh(&store).await {
+                tracing::debug!(%error, "the configuration mirror was not refreshed");
+            }
+            tokio::select! {
+                () = stop.cancelled() => return,
+                () = store.mode().next_configuration_change() => {}
+                () = tokio::time::sleep(MIRROR_EVERY) => {}
+            }
+        }
+    });
     let store = services.store().clone();
     supervisor.spawn("run mode", move |stop| async move {
         let every = config.check_every();

@@ -8,12 +8,11 @@ use crate::support::wait::eventually;
 use app::domain::role::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::path::PathBuf;
 use std::time::Duration;
 
 fn mode_config(degrade_after_seconds: f64) -> server::mode::ModeConfig {
     server::mode::ModeConfig {
-        state_dir: PathBuf::new(),
+        state_dir: None,
         degrade_after_seconds,
         restore_automatically: false,
     }
@@ -40,11 +39,41 @@ async fn an_admin_switches_to_degraded_and_back_and_nothing_audited_meanwhile_is
     let (status, body) = switch(&app, &operator, "degraded").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "only admins switch: {body}");
 
-    let (status, body) = switch(&app, &admin, "degraded").await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["mode"], "degraded");
+    // The mirror is refreshed at start: plans and the environment can be read from it.
+    let (_, plans) = app.call(&operator, "plans/list", json!({})).await;
+    let (_, data_centers) = app.call(&operator, "data_centers/list", json!({})).await;
+    eventually("the mirror is taken", Duration::from_secs(20), || async {
+        let status = mode(&app, &admin).await;
+        match status["mirrored_at"].is_string() {
+            true => Ok(()),
+            false => Err(status.to_string()),
+        }
+    })
+    .await;
+
+    let (status, switched) = switch(&app, &admin, "degraded").await;
+    assert_eq!(status, StatusCode::OK, "{switched}");
+    assert_eq!(switched["mode"], "degraded");
+    let (status, mirrored) = app.call(&operator, "plans/list", json!({})).await;
+    assert_eq!((status, &mirrored), (StatusCode::OK, &plans));
+    let (status, mirrored) = app.call(&operator, "data_centers/list", json!({})).await;
+    assert_eq!((status, &mirrored), (StatusCode::OK, &data_centers));
+    let plan = plans[0]["id"].clone();
+    let (status, detail) = app
+        .call(&operator, "plans/get", json!({ "id": plan }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    assert_eq!(detail["plan"]["id"], plan);
+    let (status, refused) = app
+        .call(&operator, "executions/list", json!({ "filter": {} }))
+        .await;
     assert_eq!(
-        body["switched"],
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "not kept in memory yet: {refused}"
+    );
+    assert_eq!(
+        switched["switched"],
         json!({ "by": "by_admin", "name": "admin" })
     );
     let (status, body) = switch(&app, &admin, "degraded").await;

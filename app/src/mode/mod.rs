@@ -5,11 +5,13 @@
 //! normal. The store is the only code that asks which mode it is in.
 
 pub mod journal;
+pub mod mirror;
 
 use crate::domain::run_mode::{JournalStatus, Reconciled, RunMode, Switched};
 use chrono::{DateTime, Utc};
 use journal::{Journal, JournalError, Record};
-use std::path::Path;
+use mirror::Configuration;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 
@@ -30,10 +32,10 @@ impl ModeNow {
     /// why, and what to do.
     pub fn refusal(&self) -> String {
         format!(
-            "Not possible in degraded mode (降级模式): this instance has not used the \
-             database since {} UTC ({}). Running and watching executions, their controls, and \
-             reading plans and the environment go on; an admin switches back to normal mode on \
-             the Settings page once the database is back",
+            "Not possible in degraded mode (降级模式): this instance has not used the database \
+             since {} UTC ({}). Reading plans, the environment and the step catalog goes on from \
+             memory; an admin switches back to normal mode on the Settings page once the \
+             database is back",
             self.since.format("%Y-%m-%d %H:%M:%S"),
             self.switched.describe(),
         )
@@ -46,16 +48,28 @@ pub struct Mode {
     now: watch::Sender<ModeNow>,
     journal: Journal,
     last_reconcile: Arc<Mutex<Option<Reconciled>>>,
-    mirrored_at: Arc<Mutex<Option<DateTime<Utc>>>>,
+    mirror: Arc<Mutex<Option<Arc<Configuration>>>>,
+    snapshot: PathBuf,
+    /// Woken after this instance committed a configuration change: the mirror refreshes.
+    configuration_changed: Arc<tokio::sync::Notify>,
     /// Held by every journal write and by the switch back to normal: nothing is written
     /// to the journal after reconcile's last pass.
     gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Mode {
-    /// Normal mode, with the journal kept at `journal_path`.
+    /// Normal mode, with the journal kept at `journal_path` and the configuration
+    /// snapshot beside it (and read from there, when one was written before).
     pub fn open(journal_path: &Path) -> Result<Self, JournalError> {
         let journal = Journal::open(journal_path)?;
+        let snapshot = journal_path.with_file_name("configuration.json");
+        let mirror = match mirror::read_snapshot(&snapshot) {
+            Ok(found) => found.map(Arc::new),
+            Err(error) => {
+                tracing::warn!(%error, path = %snapshot.display(), "the configuration snapshot is unreadable; it is written again at the next refresh");
+                None
+            }
+        };
         let now = ModeNow {
             mode: RunMode::Normal,
             since: Utc::now(),
@@ -65,7 +79,9 @@ impl Mode {
             now: watch::Sender::new(now),
             journal,
             last_reconcile: Arc::default(),
-            mirrored_at: Arc::default(),
+            mirror: Arc::new(Mutex::new(mirror)),
+            snapshot,
+            configuration_changed: Arc::default(),
             gate: Arc::default(),
         })
     }
@@ -138,11 +154,34 @@ impl Mode {
             .unwrap_or_else(|e| e.into_inner()) = Some(done);
     }
 
-    pub fn mirrored_at(&self) -> Option<DateTime<Utc>> {
-        *self.mirrored_at.lock().unwrap_or_else(|e| e.into_inner())
+    /// The configuration as MySQL last held it, if it was ever read (or found in the
+    /// snapshot at start).
+    pub fn mirror(&self) -> Option<Arc<Configuration>> {
+        self.mirror
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
-    pub fn set_mirrored_at(&self, at: DateTime<Utc>) {
-        *self.mirrored_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(at);
+    pub fn mirrored_at(&self) -> Option<DateTime<Utc>> {
+        self.mirror().map(|c| c.taken_at)
+    }
+
+    /// Keeps `configuration` as the mirror and writes it to the snapshot file (waits for
+    /// the disk: call it off the async threads).
+    pub fn keep_mirror(&self, configuration: Configuration) -> std::io::Result<()> {
+        let configuration = Arc::new(configuration);
+        *self.mirror.lock().unwrap_or_else(|e| e.into_inner()) = Some(configuration.clone());
+        mirror::write_snapshot(&self.snapshot, &configuration)
+    }
+
+    /// Says that this instance committed a configuration change.
+    pub fn configuration_changed(&self) {
+        self.configuration_changed.notify_one();
+    }
+
+    /// Resolves when a configuration change was committed since the last call.
+    pub async fn next_configuration_change(&self) {
+        self.configuration_changed.notified().await;
     }
 }

@@ -11,10 +11,9 @@ use crate::domain::run_mode::{Reconciled, RunMode, RunModeStatus};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-const TO_DEGRADED: &str = "This instance stops using the database now. Executions it holds go \
-    on from memory, their events and audit entries go to the local journal, and configuration \
-    changes are refused until it is back in normal mode. You take responsibility that no other \
-    instance drives these executions meanwhile.";
+const TO_DEGRADED: &str = "This instance stops using the database now. Plans and the \
+    environment are read from its in-memory copy, audit entries go to the local journal, \
+    configuration changes are refused, and executions wait until it is back in normal mode.";
 const TO_NORMAL: &str = "The local journal is written into the database first (this page then \
     says what was written and what was refused), and this instance uses the database again. \
     Refused while the database does not answer.";

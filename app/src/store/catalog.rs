@@ -91,6 +91,9 @@ pub async fn sync_builtin(store: &Store) -> Result<(), StoreError> {
 
 /// Every step type, in catalog order.
 pub async fn list(store: &Store) -> Result<Vec<StepType>, StoreError> {
+    if let Some(mirrored) = super::mirror::degraded(store, |c| Ok(c.step_types.clone())) {
+        return mirrored;
+    }
     let conn = &mut *store.conn().await?;
     let rows: Vec<StepTypeRow> = step_types::table
         .select(StepTypeRow::as_select())

@@ -104,6 +104,9 @@ fn select() -> _ {
 }
 
 pub async fn list(store: &Store) -> Result<Vec<ConnectionConfig>, StoreError> {
+    if let Some(mirrored) = super::mirror::degraded(store, |c| Ok(c.connection_configs.clone())) {
+        return mirrored;
+    }
     let rows: Vec<ConnectionConfigRow> = select()
         .order((data_centers::name, connection_configs::name))
         .load(&mut *store.conn().await?)
@@ -112,6 +115,11 @@ pub async fn list(store: &Store) -> Result<Vec<ConnectionConfig>, StoreError> {
 }
 
 pub async fn get(store: &Store, id: ConnectionConfigId) -> Result<ConnectionConfig, StoreError> {
+    if let Some(mirrored) = super::mirror::degraded(store, |c| {
+        super::mirror::find(&c.connection_configs, id, |d| d.id, "connection config")
+    }) {
+        return mirrored;
+    }
     read(&mut *store.conn().await?, id).await
 }
 

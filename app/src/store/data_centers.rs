@@ -51,6 +51,9 @@ fn select() -> _ {
 
 /// Every data center, by region and name.
 pub async fn list(store: &Store) -> Result<Vec<DataCenter>, StoreError> {
+    if let Some(mirrored) = super::mirror::degraded(store, |c| Ok(c.data_centers.clone())) {
+        return mirrored;
+    }
     let mut conn = store.conn().await?;
     let rows: Vec<DataCenterRow> = select()
         .order((regions::name, data_centers::name))
@@ -60,6 +63,11 @@ pub async fn list(store: &Store) -> Result<Vec<DataCenter>, StoreError> {
 }
 
 pub async fn get(store: &Store, id: DataCenterId) -> Result<DataCenter, StoreError> {
+    if let Some(mirrored) = super::mirror::degraded(store, |c| {
+        super::mirror::find(&c.data_centers, id, |d| d.id, "data center")
+    }) {
+        return mirrored;
+    }
     read(&mut *store.conn().await?, id).await
 }
 

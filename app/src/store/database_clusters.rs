@@ -97,10 +97,18 @@ async fn load(conn: &mut Db, only: Option<u64>) -> Result<Vec<DatabaseCluster>, 
 }
 
 pub async fn list(store: &Store) -> Result<Vec<DatabaseCluster>, StoreError> {
+    if let Some(mirrored) = super::mirror::degraded(store, |c| Ok(c.database_clusters.clone())) {
+        return mirrored;
+    }
     load(&mut *store.conn().await?, None).await
 }
 
 pub async fn get(store: &Store, id: DatabaseClusterId) -> Result<DatabaseCluster, StoreError> {
+    if let Some(mirrored) = super::mirror::degraded(store, |c| {
+        super::mirror::find(&c.database_clusters, id, |d| d.id, "database cluster")
+    }) {
+        return mirrored;
+    }
     read(&mut *store.conn().await?, id).await
 }
 

@@ -104,10 +104,18 @@ async fn load(conn: &mut Db, only: Option<u64>) -> Result<Vec<ProductGroup>, Sto
 }
 
 pub async fn list(store: &Store) -> Result<Vec<ProductGroup>, StoreError> {
+    if let Some(mirrored) = super::mirror::degraded(store, |c| Ok(c.product_groups.clone())) {
+        return mirrored;
+    }
     load(&mut *store.conn().await?, None).await
 }
 
 pub async fn get(store: &Store, id: ProductGroupId) -> Result<ProductGroup, StoreError> {
+    if let Some(mirrored) = super::mirror::degraded(store, |c| {
+        super::mirror::find(&c.product_groups, id, |g| g.id, "product group")
+    }) {
+        return mirrored;
+    }
     read(&mut *store.conn().await?, id).await
 }
 

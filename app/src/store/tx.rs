@@ -129,12 +129,15 @@ impl Store {
         F: for<'c> FnOnce(&'c mut Db) -> Work<'a, 'c, (u64, T)> + Send + 'a,
     {
         let mut conn = self.conn().await?;
-        conn.transaction(async move |conn| {
-            let (id, value) = work(conn).await?;
-            audit::write_ok(conn, record, Target::new(kind, id)).await?;
-            Ok(value)
-        })
-        .await
+        let value = conn
+            .transaction(async move |conn| {
+                let (id, value) = work(conn).await?;
+                audit::write_ok(conn, record, Target::new(kind, id)).await?;
+                Ok::<_, StoreError>(value)
+            })
+            .await?;
+        self.mode.configuration_changed();
+        Ok(value)
     }
 
     /// Changes a stored record: locks its row, refuses a change made from another
@@ -151,13 +154,18 @@ impl Store {
         F: for<'c> FnOnce(&'c mut Db, Locked) -> Work<'a, 'c, T> + Send + 'a,
     {
         let mut conn = self.conn().await?;
-        conn.transaction(async move |conn| {
-            let locked = lock(conn, row).await?;
-            let value = work(conn, locked).await?;
-            audit::write_ok(conn, record, row.target()).await?;
-            Ok(value)
-        })
-        .await
+        let value = conn
+            .transaction(async move |conn| {
+                let locked = lock(conn, row).await?;
+                let value = work(conn, locked).await?;
+                audit::write_ok(conn, record, row.target()).await?;
+                Ok::<_, StoreError>(value)
+            })
+            .await?;
+        if row.table != Table::Executions {
+            self.mode.configuration_changed();
+        }
+        Ok(value)
     }
 }
 

@@ -88,6 +88,9 @@ async fn step_counts(
 
 /// Every plan, by name, with the step counts of its newest version.
 pub async fn list(store: &Store) -> Result<Vec<PlanSummary>, StoreError> {
+    if let Some(mirrored) = crate::store::mirror::degraded(store, |c| Ok(c.plans.clone())) {
+        return mirrored;
+    }
     let conn = &mut *store.conn().await?;
     let rows: Vec<PlanRow> = plans::table
         .select(PlanRow::as_select())
@@ -167,6 +170,11 @@ async fn summaries(conn: &mut Db, rows: Vec<PlanRow>) -> Result<Vec<PlanSummary>
 
 /// A plan with every version, its steps, editors and reviews.
 pub async fn get(store: &Store, id: PlanId) -> Result<PlanDetail, StoreError> {
+    if let Some(mirrored) = crate::store::mirror::degraded(store, |c| {
+        crate::store::mirror::find(&c.plan_details, id, |p| p.plan.id, "plan")
+    }) {
+        return mirrored;
+    }
     read(&mut *store.conn().await?, id).await
 }
 

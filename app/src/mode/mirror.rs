@@ -1,0 +1,55 @@
+//! The mirror: the configuration (plans, data centers, product groups, database clusters,
+//! connection configs, the step catalog) as MySQL last held it, in memory, so that
+//! reading it goes on in degraded mode. In normal mode it is refreshed after every change
+//! this instance commits and on a timer (changes made by other instances), and written
+//! atomically to a local snapshot file beside the journal; in degraded mode it is not
+//! refreshed (the manual says synchronisation stops).
+
+use crate::domain::connection::ConnectionConfig;
+use crate::domain::environment::{DataCenter, DatabaseCluster, ProductGroup};
+use crate::domain::plan::{PlanDetail, PlanSummary};
+use crate::domain::step::StepType;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::Path;
+
+/// The configuration, as read from MySQL at `taken_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Configuration {
+    pub taken_at: DateTime<Utc>,
+    pub data_centers: Vec<DataCenter>,
+    pub product_groups: Vec<ProductGroup>,
+    pub database_clusters: Vec<DatabaseCluster>,
+    /// Without passwords: those stay sealed in MySQL (and the mirror never holds them).
+    pub connection_configs: Vec<ConnectionConfig>,
+    pub plans: Vec<PlanSummary>,
+    pub plan_details: Vec<PlanDetail>,
+    pub step_types: Vec<StepType>,
+}
+
+/// Writes `configuration` to `path` atomically: a temporary file beside it, synced, then
+/// renamed over it and the directory synced, so a crash leaves the old snapshot or the
+/// new one, never a torn one.
+pub fn write_snapshot(path: &Path, configuration: &Configuration) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let temporary = path.with_extension("json.tmp");
+    {
+        let mut file = std::fs::File::create(&temporary)?;
+        serde_json::to_writer(&mut file, configuration)?;
+        file.flush()?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&temporary, path)?;
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// The snapshot at `path`, if there is a readable one.
+pub fn read_snapshot(path: &Path) -> std::io::Result<Option<Configuration>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(serde_json::from_slice(&bytes)?)),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error),
+    }
+}
