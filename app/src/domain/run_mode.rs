@@ -58,6 +58,8 @@ pub struct RunModeStatus {
     pub switched: Switched,
     /// When the in-memory copy of the configuration was last refreshed from MySQL.
     pub mirrored_at: Option<DateTime<Utc>>,
+    /// How old that copy was when this status was read, in whole seconds.
+    pub mirror_age_seconds: Option<i64>,
     pub journal: JournalStatus,
     /// What the last switch back to normal wrote, if there was one since the start.
     pub last_reconcile: Option<Reconciled>,

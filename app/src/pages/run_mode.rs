@@ -49,13 +49,13 @@ fn when(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
-fn age(at: Option<DateTime<Utc>>) -> String {
-    match at {
-        None => "not yet".to_owned(),
-        Some(at) => {
-            let seconds = (Utc::now() - at).num_seconds().max(0);
-            format!("{} ({seconds} s ago)", when(at))
-        }
+/// When the copy was taken and how old it was when the status was read (the server's
+/// clock: the browser's may differ).
+fn age(at: Option<DateTime<Utc>>, seconds: Option<i64>) -> String {
+    match (at, seconds) {
+        (Some(at), Some(seconds)) => format!("{} ({seconds} s old when read)", when(at)),
+        (Some(at), None) => when(at),
+        (None, _) => "not taken yet".to_owned(),
     }
 }
 
@@ -77,7 +77,7 @@ fn ModeNow(status: RunModeStatus, switch: ServerAction<SwitchRunMode>) -> impl I
             <dt>"Why"</dt>
             <dd>{status.switched.describe()}</dd>
             <dt>"In-memory copy"</dt>
-            <dd>{age(status.mirrored_at)}</dd>
+            <dd>{age(status.mirrored_at, status.mirror_age_seconds)}</dd>
             <dt>"Local journal"</dt>
             <dd data-testid="journal">
                 {journal.unwritten} " records not yet in the database"

@@ -18,6 +18,9 @@ pub fn status(store: &Store) -> RunModeStatus {
         since: now.since,
         switched: now.switched,
         mirrored_at: mode.mirrored_at(),
+        mirror_age_seconds: mode
+            .mirrored_at()
+            .map(|at| (chrono::Utc::now() - at).num_seconds().max(0)),
         journal: mode.journal_status(),
         last_reconcile: mode.last_reconcile(),
     }
