@@ -3,12 +3,18 @@
 //! a message naming the mode, and every audit entry made while degraded reaches the
 //! database when the instance switches back.
 
-use crate::support::test_app::TestApp;
+use crate::support::builders::{
+    PlanBuilder, log_lines, ok, point_configs_at, started, step_record,
+};
+use crate::support::test_app::{SIMULATOR_PASSWORD, TestApp};
 use crate::support::wait::eventually;
 use app::domain::role::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
+
+const LEASE: Duration = server::engine::EngineConfig::DEFAULT_LEASE;
+const SECONDS_30: Duration = Duration::from_secs(30);
 
 fn mode_config(degrade_after_seconds: f64) -> server::mode::ModeConfig {
     server::mode::ModeConfig {
@@ -31,7 +37,7 @@ async fn switch(app: &TestApp, client: &reqwest::Client, to: &str) -> (StatusCod
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_switches_to_degraded_and_back_and_nothing_audited_meanwhile_is_lost() {
-    let (app, _proxy) = TestApp::spawn_with_run_mode(mode_config(0.0)).await;
+    let (app, _proxy) = TestApp::spawn_with_run_mode(mode_config(0.0), LEASE).await;
     let admin = app.as_role(Role::Admin).await;
     let operator = app.as_role(Role::Operator).await;
     assert_eq!(mode(&app, &operator).await["mode"], "normal");
@@ -64,14 +70,11 @@ async fn an_admin_switches_to_degraded_and_back_and_nothing_audited_meanwhile_is
         .await;
     assert_eq!(status, StatusCode::OK, "{detail}");
     assert_eq!(detail["plan"]["id"], plan);
-    let (status, refused) = app
+    // Executions are listed from what the instance drives: none here.
+    let (status, listed) = app
         .call(&operator, "executions/list", json!({ "filter": {} }))
         .await;
-    assert_eq!(
-        status,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "not kept in memory yet: {refused}"
-    );
+    assert_eq!((status, &listed), (StatusCode::OK, &json!([])));
     assert_eq!(
         switched["switched"],
         json!({ "by": "by_admin", "name": "admin" })
@@ -163,7 +166,7 @@ async fn an_admin_switches_to_degraded_and_back_and_nothing_audited_meanwhile_is
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_instance_switches_to_degraded_by_itself_when_the_database_goes_and_an_admin_brings_it_back()
  {
-    let (app, proxy) = TestApp::spawn_with_run_mode(mode_config(0.5)).await;
+    let (app, proxy) = TestApp::spawn_with_run_mode(mode_config(0.5), LEASE).await;
     let admin = app.as_role(Role::Admin).await;
     proxy.cut();
     eventually(
@@ -215,4 +218,127 @@ async fn the_instance_switches_to_degraded_by_itself_when_the_database_goes_and_
             .starts_with("degraded mode, automatically: the database failed"),
         "{automatic}"
     );
+}
+
+/// The execution's events as MySQL holds them, by `seq`.
+async fn stored_seqs(app: &TestApp, id: u64) -> Vec<u64> {
+    use app::store::schema::execution_events;
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    execution_events::table
+        .filter(execution_events::execution_id.eq(id))
+        .order(execution_events::seq)
+        .select(execution_events::seq)
+        .load(&mut app.db.connect().await)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_execution_cut_off_from_the_database_finishes_degraded_and_reconcile_loses_nothing() {
+    let (app, proxy) = TestApp::spawn_with_run_mode(mode_config(0.5), LEASE).await;
+    let admin = app.as_role(Role::Admin).await;
+    let operator = app.as_role(Role::Operator).await;
+    let reviewer = app.as_role(Role::Reviewer).await;
+    let configs = ok(&operator, &app.base, "connection_configs/list", json!({})).await;
+    let (host, port) = (&configs[0]["host"], &configs[0]["port"]);
+    point_configs_at(&app.base, &operator, host, port, SIMULATOR_PASSWORD).await;
+    let timing = json!({ "timing": {
+        "traffic": { "min_ms": 1500, "max_ms": 1500 },
+        "restart": { "min_ms": 0, "max_ms": 0 },
+        "cluster": { "min_ms": 0, "max_ms": 0 },
+    }});
+    ok(&operator, &app.base, "simulator/set_timing", timing).await;
+    let plan = PlanBuilder::new("Cut payments, wait")
+        .switchover("traffic.cut", json!({ "product_group": "Payments" }))
+        .switchover("wait", json!({ "seconds": 1 }))
+        .active(&app.base, &operator, &reviewer)
+        .await;
+    // The mirror holds the connection configs as the steps will call them.
+    refresh_mirror(&app).await;
+    let id = started(&app.base, &operator, plan).await;
+    eventually("the cut under way", SECONDS_30, || async {
+        let detail = ok(&operator, &app.base, "executions/get", json!({ "id": id })).await;
+        let step = &detail["steps"][0];
+        let record = step_record(&operator, &app.base, id, &step["id"]).await;
+        match record["calls"][0]["status"] == "accepted" {
+            true => Ok(()),
+            false => Err(record.to_string()),
+        }
+    })
+    .await;
+
+    // The database goes away mid-step: the instance switches to degraded mode and the
+    // execution finishes from memory, watched through the API all along.
+    proxy.cut();
+    let done = eventually("the execution finishes degraded", SECONDS_30, || async {
+        let (status, detail) = app
+            .call(&operator, "executions/get", json!({ "id": id }))
+            .await;
+        match detail["summary"]["state"] == "switchover_done" {
+            true => Ok(detail),
+            false => Err(format!("{status} {detail}")),
+        }
+    })
+    .await;
+    assert!(app.services.store().mode().is_degraded());
+    let step = &done["steps"][0];
+    let record = step_record(&operator, &app.base, id, &step["id"]).await;
+    assert_eq!(record["calls"][0]["status"], "succeeded", "{record:#}");
+    let last_seq = done["summary"]["last_seq"].as_u64().unwrap();
+    assert!(
+        stored_seqs(&app, id).await.len() < last_seq as usize,
+        "the database missed the end while it was away"
+    );
+
+    proxy.restore();
+    let (status, back) = switch(&app, &admin, "normal").await;
+    assert_eq!(status, StatusCode::OK, "{back}");
+    let reconciled = &back["last_reconcile"];
+    assert_eq!(reconciled["refused"], json!([]), "{reconciled}");
+    assert!(reconciled["events"].as_u64().unwrap() > 0, "{reconciled}");
+    assert_eq!(reconciled["executions"], json!([id]), "{reconciled}");
+
+    // MySQL now holds every event once, 1..N without a gap, and the execution as it ended.
+    let seqs = stored_seqs(&app, id).await;
+    assert_eq!(seqs, (1..=last_seq).collect::<Vec<_>>());
+    let stored = ok(&operator, &app.base, "executions/get", json!({ "id": id })).await;
+    assert_eq!(stored["summary"]["state"], "switchover_done");
+    assert_eq!(stored["steps"], done["steps"], "{stored:#}");
+    let record = step_record(&operator, &app.base, id, &stored["steps"][0]["id"]).await;
+    assert_eq!(record["calls"].as_array().unwrap().len(), 1, "{record:#}");
+    assert_eq!(record["calls"][0]["status"], "succeeded", "{record:#}");
+    assert!(
+        log_lines(&record).iter().any(|l| l.starts_with("done: ")),
+        "{record:#}"
+    );
+    let engine = app.audit_entries("engine/step").await;
+    let succeeded = engine
+        .iter()
+        .filter(|e| e["reason"].as_str().unwrap_or("").contains("succeeded"))
+        .count();
+    assert_eq!(succeeded, 2, "each step's end audited once: {engine:#?}");
+    assert_eq!(app.audit_entries("engine/phase").await.len(), 1);
+
+    // The platform acted once; reconciling again writes nothing new.
+    let state = ok(&operator, &app.base, "simulator/state", json!({})).await;
+    let acted = state["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["call"] == "traffic.cut" && c["acted"] == true)
+        .count();
+    assert_eq!(acted, 1, "{state:#}");
+    let again = app::store::reconcile::reconcile_from_start(app.services.store())
+        .await
+        .unwrap();
+    assert_eq!((again.events, again.audit_entries), (0, 0), "{again:?}");
+    assert_eq!(stored_seqs(&app, id).await.len() as u64, last_seq);
+}
+
+/// Reads the configuration into the mirror now (the test just changed it).
+async fn refresh_mirror(app: &TestApp) {
+    app::store::mirror::refresh(app.services.store())
+        .await
+        .unwrap();
 }

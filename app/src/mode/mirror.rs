@@ -7,6 +7,7 @@
 
 use crate::domain::connection::ConnectionConfig;
 use crate::domain::environment::{DataCenter, DatabaseCluster, ProductGroup};
+use crate::domain::ids::ConnectionConfigId;
 use crate::domain::plan::{PlanDetail, PlanSummary};
 use crate::domain::step::StepType;
 use chrono::{DateTime, Utc};
@@ -23,9 +24,20 @@ pub struct Configuration {
     pub database_clusters: Vec<DatabaseCluster>,
     /// Without passwords: those stay sealed in MySQL (and the mirror never holds them).
     pub connection_configs: Vec<ConnectionConfig>,
+    /// Connection config passwords as MySQL keeps them, sealed with the instance's
+    /// stored-secrets key (never in the clear): the engine opens them while degraded.
+    #[serde(default)]
+    pub sealed_passwords: Vec<SealedPassword>,
     pub plans: Vec<PlanSummary>,
     pub plan_details: Vec<PlanDetail>,
     pub step_types: Vec<StepType>,
+}
+
+/// A connection config's stored password, sealed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedPassword {
+    pub config: ConnectionConfigId,
+    pub sealed: Vec<u8>,
 }
 
 /// Writes `configuration` to `path` atomically: a temporary file beside it, synced, then

@@ -4,10 +4,12 @@
 //! the local [`journal`], which [`reconcile`] writes into MySQL on the way back to
 //! normal. The store is the only code that asks which mode it is in.
 
+pub mod book;
 pub mod journal;
 pub mod mirror;
 
 use crate::domain::run_mode::{JournalStatus, Reconciled, RunMode, Switched};
+use book::Book;
 use chrono::{DateTime, Utc};
 use journal::{Journal, JournalError, Record};
 use mirror::Configuration;
@@ -55,6 +57,7 @@ pub struct Mode {
     /// Held by every journal write and by the switch back to normal: nothing is written
     /// to the journal after reconcile's last pass.
     gate: Arc<tokio::sync::Mutex<()>>,
+    book: Book,
 }
 
 impl Mode {
@@ -83,6 +86,7 @@ impl Mode {
             snapshot,
             configuration_changed: Arc::default(),
             gate: Arc::default(),
+            book: Book::default(),
         })
     }
 
@@ -127,6 +131,17 @@ impl Mode {
     /// Writes `records` to the journal, durably.
     pub fn journal(&self, records: &[Record]) -> Result<u64, JournalError> {
         self.journal.append(records)
+    }
+
+    /// The executions this instance holds the lease of, as it knows them.
+    pub fn book(&self) -> &Book {
+        &self.book
+    }
+
+    /// Whether an admin put this instance in degraded mode by hand, taking responsibility
+    /// for driving its executions whatever their leases say.
+    pub fn by_admin(&self) -> bool {
+        matches!(self.now.borrow().switched, Switched::ByAdmin { .. })
     }
 
     pub fn journal_file(&self) -> &Journal {

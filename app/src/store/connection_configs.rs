@@ -14,6 +14,7 @@ use crate::domain::environment::DataCenterRef;
 use crate::domain::ids::{ConnectionConfigId, DataCenterId};
 use crate::domain::valid::Valid;
 use crate::error::ConflictCode;
+use crate::mode::mirror::SealedPassword;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use scoped_futures::ScopedFutureExt;
@@ -133,19 +134,57 @@ async fn read(conn: &mut Db, id: ConnectionConfigId) -> Result<ConnectionConfig,
         .try_into()
 }
 
-/// Host, port, username and the decrypted password (if one is stored) of a config.
+/// Every stored password, sealed as it is kept: for the mirror.
+pub async fn sealed_passwords(store: &Store) -> Result<Vec<SealedPassword>, StoreError> {
+    let rows: Vec<(u64, Option<Vec<u8>>)> = connection_configs::table
+        .filter(connection_configs::password_ciphertext.is_not_null())
+        .select((
+            connection_configs::id,
+            connection_configs::password_ciphertext,
+        ))
+        .load(&mut *store.conn().await?)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, sealed)| {
+            sealed.map(|sealed| SealedPassword {
+                config: ConnectionConfigId(id),
+                sealed,
+            })
+        })
+        .collect())
+}
+
+/// Host, port, username and the decrypted password (if one is stored) of a config (in
+/// degraded mode, from the mirror).
 pub async fn credentials(
     store: &Store,
     key: &[u8; 32],
     id: ConnectionConfigId,
 ) -> Result<(String, u16, String, Option<String>), StoreError> {
-    let row: Option<CredentialsRow> = connection_configs::table
-        .find(id.0)
-        .select(CredentialsRow::as_select())
-        .first(&mut *store.conn().await?)
-        .await
-        .optional()?;
-    let row = row.ok_or_else(|| StoreError::not_found(format!("connection config {id}")))?;
+    let mirrored = super::mirror::degraded(store, |c| {
+        let config = super::mirror::find(&c.connection_configs, id, |d| d.id, "connection config")?;
+        Ok(CredentialsRow {
+            host: config.host,
+            port: config.port,
+            username: config.username.unwrap_or_default(),
+            password_ciphertext: c
+                .sealed_passwords
+                .iter()
+                .find(|p| p.config == id)
+                .map(|p| p.sealed.clone()),
+        })
+    });
+    let row = match mirrored {
+        Some(row) => row?,
+        None => connection_configs::table
+            .find(id.0)
+            .select(CredentialsRow::as_select())
+            .first(&mut *store.conn().await?)
+            .await
+            .optional()?
+            .ok_or_else(|| StoreError::not_found(format!("connection config {id}")))?,
+    };
     let password = match row.password_ciphertext {
         None => None,
         Some(bytes) => Some(stored_secret::open(key, TABLE, id.0, &bytes).ok_or_else(|| {

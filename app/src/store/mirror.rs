@@ -29,6 +29,7 @@ pub async fn refresh(store: &Store) -> Result<(), StoreError> {
         product_groups: product_groups::list(store).await?,
         database_clusters: database_clusters::list(store).await?,
         connection_configs: connection_configs::list(store).await?,
+        sealed_passwords: connection_configs::sealed_passwords(store).await?,
         plans,
         plan_details,
         step_types: catalog::list(store).await?,

@@ -108,17 +108,44 @@ impl Store {
     /// journal that cannot be written is as unavailable as the database: the writer
     /// tries again.
     async fn journal(&self, records: &[mode::journal::Record]) -> Result<bool, StoreError> {
+        let records = records.to_vec();
+        let written = self.journaled(move || Ok((records, ())), |()| ()).await?;
+        Ok(written.is_some())
+    }
+
+    /// A change made while degraded: `decide` says what to journal (and what else it
+    /// made), the records are written durably, then `keep` keeps the change in memory —
+    /// all under the journal's gate, so changes are journaled and kept in one order, and
+    /// none after the switch back to normal. `None`, doing nothing, when the instance is
+    /// no longer degraded.
+    async fn journaled<T, R>(
+        &self,
+        decide: impl FnOnce() -> Result<(Vec<mode::journal::Record>, T), StoreError>,
+        keep: impl FnOnce(T) -> R,
+    ) -> Result<Option<R>, StoreError> {
         let _gate = self.mode.gate().await;
         if !self.mode.is_degraded() {
-            return Ok(false);
+            return Ok(None);
         }
-        let mode = self.mode.clone();
-        let records = records.to_vec();
-        tokio::task::spawn_blocking(move || mode.journal(&records))
+        let (records, made) = decide()?;
+        self.on_journal(move |journal| journal.append(&records))
             .await
-            .map_err(|e| StoreError::internal(format!("the journal write stopped: {e}")))?
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(true)
+        Ok(Some(keep(made)))
+    }
+
+    /// Works on the journal file off the async threads (it waits for the disk).
+    async fn on_journal<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mode::journal::Journal) -> Result<T, mode::journal::JournalError>
+        + Send
+        + 'static,
+    ) -> Result<T, StoreError> {
+        let journal = self.mode.journal_file().clone();
+        tokio::task::spawn_blocking(move || work(&journal))
+            .await
+            .map_err(|e| StoreError::internal(format!("the journal work stopped: {e}")))?
+            .map_err(|e| StoreError::internal(e.to_string()))
     }
 
     /// Whether the database answers a trivial query now, whatever the mode: the health

@@ -39,11 +39,7 @@ enum Outcome {
 /// Writes every unwritten journal record into MySQL, in order, and marks them written.
 /// Uses the database whatever the mode says (it runs before the switch back).
 pub async fn reconcile(store: &Store) -> Result<Reconciled, StoreError> {
-    let journal = store.mode().journal_file().clone();
-    let written = tokio::task::spawn_blocking(move || journal.written_mark())
-        .await
-        .map_err(|e| StoreError::internal(format!("the journal read stopped: {e}")))?
-        .map_err(|e| StoreError::internal(e.to_string()))?;
+    let written = store.on_journal(|journal| journal.written_mark()).await?;
     reconcile_after(store, written).await
 }
 
@@ -54,11 +50,9 @@ pub async fn reconcile_from_start(store: &Store) -> Result<Reconciled, StoreErro
 }
 
 async fn reconcile_after(store: &Store, after: u64) -> Result<Reconciled, StoreError> {
-    let journal = store.mode().journal_file().clone();
-    let records = tokio::task::spawn_blocking(move || journal.records_after(after))
-        .await
-        .map_err(|e| StoreError::internal(format!("the journal read stopped: {e}")))?
-        .map_err(|e| StoreError::internal(e.to_string()))?;
+    let records = store
+        .on_journal(move |journal| journal.records_after(after))
+        .await?;
     let mut done = Reconciled {
         at: Utc::now(),
         ..Reconciled::default()
@@ -100,11 +94,9 @@ async fn reconcile_after(store: &Store, after: u64) -> Result<Reconciled, StoreE
                 });
             }
         }
-        let journal = store.mode().journal_file().clone();
-        tokio::task::spawn_blocking(move || journal.mark_written(number))
-            .await
-            .map_err(|e| StoreError::internal(format!("the journal mark stopped: {e}")))?
-            .map_err(|e| StoreError::internal(e.to_string()))?;
+        store
+            .on_journal(move |journal| journal.mark_written(number))
+            .await?;
     }
     done.executions = touched.into_iter().collect();
     Ok(done)

@@ -116,9 +116,14 @@ async fn replay(
 ) -> Result<(), End> {
     let start = cursor.sent;
     loop {
-        let batch = executions::events_after(store, id, cursor.sent, REPLAY_BATCH)
-            .await
-            .map_err(|e| ended(e, Missing::Removed))?;
+        let batch = match executions::events_after(store, id, cursor.sent, REPLAY_BATCH).await {
+            Ok(batch) => batch,
+            // Degraded mode keeps no events to replay: the execution as it is now does.
+            Err(StoreError::Degraded(_)) => {
+                return snapshot(conn, store, id, cursor, Missing::Removed).await;
+            }
+            Err(error) => return Err(ended(error, Missing::Removed)),
+        };
         let complete = batch.len() < REPLAY_BATCH as usize;
         for event in batch {
             if cursor.place(event.seq) != Place::Next {

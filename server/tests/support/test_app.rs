@@ -238,14 +238,15 @@ impl TestApp {
 
     /// A demo app behind a database proxy the test can cut, whose run mode follows the
     /// database's health as `mode` says (the health check runs under the app's own
-    /// supervisor, stopped with the test's runtime).
+    /// supervisor, stopped with the test's runtime), and whose engine holds execution
+    /// leases for `lease`.
     pub async fn spawn_with_run_mode(
         mode: server::mode::ModeConfig,
+        lease: Duration,
     ) -> (Self, super::db_proxy::DbProxy) {
         let db = TestDb::empty().await;
         let proxy = super::db_proxy::DbProxy::start(&db.url).await;
         let supervisor = server::tasks::Supervisor::default();
-        let lease = server::engine::EngineConfig::DEFAULT_LEASE;
         let services = services_under(&proxy.url, true, &supervisor, lease).await;
         server::mode::start(&supervisor, &services, mode);
         let base = serve(services.clone()).await;

@@ -48,7 +48,7 @@ pub async fn command(
     }));
     let command = command.clone();
     let actor = record.actor_id;
-    store
+    let commanded = store
         .change(
             &record,
             Stored::as_it_is(Table::Executions, id.0),
@@ -174,5 +174,7 @@ pub async fn command(
                 .scope_boxed()
             },
         )
-        .await
+        .await?;
+    store.mode().book().apply(&commanded.events);
+    Ok(commanded)
 }

@@ -8,7 +8,7 @@ use crate::domain::execution::StepStatus;
 use crate::domain::ids::ExecutionId;
 use crate::store::schema::{execution_leases, execution_steps, executions};
 use crate::store::{Db, Store, StoreError};
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use std::time::Duration;
@@ -26,6 +26,9 @@ const RUNNING: [&str; 2] = ["switchover_running", "recovery_running"];
 /// Executions whose steps run, or ran when their owner stopped: what an instance
 /// looks at when it starts, and when it looks for executions to take over.
 pub async fn running(store: &Store) -> Result<Vec<ExecutionId>, StoreError> {
+    if store.mode().is_degraded() {
+        return Ok(super::degraded::running(store));
+    }
     let paused_or_blocked_with_running_step: Vec<u64> = execution_steps::table
         .filter(execution_steps::status.eq(StepStatus::Running.as_str()))
         .select(execution_steps::execution_id)
@@ -52,39 +55,59 @@ pub async fn claim(
     owner: &str,
     lease: Duration,
 ) -> Result<Option<Fence>, StoreError> {
+    if store.mode().is_degraded() {
+        return Ok(super::degraded::claim(store, execution));
+    }
+    let sent = Utc::now();
     let mut conn = store.conn().await?;
     let owner = owner.to_owned();
-    conn.transaction(async move |conn| {
-        let held: Option<(Option<String>, u64, bool)> = execution_leases::table
-            .find(execution.0)
-            .select((
-                execution_leases::owner,
-                execution_leases::fencing_token,
-                lapsed(),
-            ))
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?;
-        let Some((holder, token, lapsed)) = held else {
-            return Err(StoreError::not_found(format!("execution {execution}")));
-        };
-        let free = holder.is_none() || holder.as_deref() == Some(owner.as_str()) || lapsed;
-        if !free {
-            return Ok(None);
-        }
-        let token = token + 1;
-        diesel::update(execution_leases::table.find(execution.0))
-            .set((
-                execution_leases::owner.eq(Some(&owner)),
-                execution_leases::fencing_token.eq(token),
-                execution_leases::expires_at.eq(until(lease)),
-            ))
-            .execute(conn)
-            .await?;
-        Ok(Some(Fence { execution, token }))
-    })
-    .await
+    let claimed = conn
+        .transaction(async move |conn| {
+            let held: Option<(Option<String>, u64, bool)> = execution_leases::table
+                .find(execution.0)
+                .select((
+                    execution_leases::owner,
+                    execution_leases::fencing_token,
+                    lapsed(),
+                ))
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?;
+            let Some((holder, token, lapsed)) = held else {
+                return Err(StoreError::not_found(format!("execution {execution}")));
+            };
+            let free = holder.is_none() || holder.as_deref() == Some(owner.as_str()) || lapsed;
+            if !free {
+                return Ok(None);
+            }
+            let token = token + 1;
+            diesel::update(execution_leases::table.find(execution.0))
+                .set((
+                    execution_leases::owner.eq(Some(&owner)),
+                    execution_leases::fencing_token.eq(token),
+                    execution_leases::expires_at.eq(until(lease)),
+                ))
+                .execute(conn)
+                .await?;
+            Ok(Some(Fence { execution, token }))
+        })
+        .await?;
+    if let Some(fence) = claimed {
+        store
+            .mode()
+            .book()
+            .hold(execution, fence.token, held_until(sent, lease));
+    }
+    Ok(claimed)
+}
+
+/// Until when a lease granted or renewed by a request sent at `sent` surely holds, by
+/// this instance's clock: the database started counting after `sent`; the margin covers
+/// clocks that run at slightly different speeds.
+fn held_until(sent: DateTime<Utc>, lease: Duration) -> DateTime<Utc> {
+    let margin = lease / 5;
+    sent + chrono::Duration::from_std(lease - margin).unwrap_or(chrono::Duration::zero())
 }
 
 /// Whether a lease has lapsed, by the database's clock.
@@ -104,6 +127,10 @@ fn until(
 
 /// Extends the lease; `Fenced` when it is no longer this holder's.
 pub async fn renew(store: &Store, fence: Fence, lease: Duration) -> Result<(), StoreError> {
+    if store.mode().is_degraded() {
+        return super::degraded::renew(store, fence);
+    }
+    let sent = Utc::now();
     let renewed = diesel::update(
         execution_leases::table
             .find(fence.execution.0)
@@ -114,6 +141,10 @@ pub async fn renew(store: &Store, fence: Fence, lease: Duration) -> Result<(), S
     .execute(&mut *store.conn().await?)
     .await?;
     if renewed == 1 {
+        store
+            .mode()
+            .book()
+            .renewed(fence.execution, fence.token, held_until(sent, lease));
         Ok(())
     } else {
         Err(StoreError::Fenced)
@@ -121,7 +152,12 @@ pub async fn renew(store: &Store, fence: Fence, lease: Duration) -> Result<(), S
 }
 
 /// Gives the lease up (the execution stopped running here); the token stays.
+/// While degraded, the book keeps it (an operator's command may start the execution
+/// again before MySQL is back).
 pub async fn release(store: &Store, fence: Fence) -> Result<(), StoreError> {
+    if store.mode().is_degraded() {
+        return Ok(());
+    }
     diesel::update(
         execution_leases::table
             .find(fence.execution.0)
@@ -133,6 +169,7 @@ pub async fn release(store: &Store, fence: Fence) -> Result<(), StoreError> {
     ))
     .execute(&mut *store.conn().await?)
     .await?;
+    store.mode().book().let_go(fence.execution, fence.token);
     Ok(())
 }
 

@@ -8,6 +8,7 @@
 
 mod control;
 mod create;
+mod degraded;
 mod events;
 pub mod leases;
 mod read;

@@ -56,6 +56,9 @@ pub async fn list(
     store: &Store,
     filter: &ExecutionFilter,
 ) -> Result<Vec<ExecutionSummary>, StoreError> {
+    if store.mode().is_degraded() {
+        return Ok(super::degraded::list(store, filter));
+    }
     let mut conn = store.conn().await?;
     let mut query = executions::table
         .select(ExecutionRow::as_select())
@@ -135,12 +138,18 @@ pub(crate) async fn changed(
 
 /// One execution with all its steps.
 pub async fn get(store: &Store, id: ExecutionId) -> Result<ExecutionDetail, StoreError> {
+    if store.mode().is_degraded() {
+        return super::degraded::get(store, id);
+    }
     detail(&mut *store.conn().await?, id).await
 }
 
 /// The number of the execution's latest event (0 before any), without reading the rest
 /// of it: how far behind a watcher is.
 pub async fn last_seq(store: &Store, id: ExecutionId) -> Result<u64, StoreError> {
+    if store.mode().is_degraded() {
+        return super::degraded::last_seq(store, id);
+    }
     executions::table
         .find(id.0)
         .select(executions::last_seq)
@@ -156,6 +165,9 @@ pub async fn step_record(
     execution: ExecutionId,
     step: ExecutionStepId,
 ) -> Result<StepRecord, StoreError> {
+    if store.mode().is_degraded() {
+        return super::degraded::step_record(store, execution, step);
+    }
     let mut conn = store.conn().await?;
     let belongs: Option<u64> = execution_steps::table
         .find(step.0)

@@ -1,16 +1,17 @@
 //! An execution as the engine reads it: its state, its steps with their typed specs and
 //! resolved targets, the calls each step made, and the config a step calls through.
 
-use super::CallRow;
-use super::read::rows;
+use super::read::{names, rows};
+use super::{CallRow, ExecutionRow, LogRow, StepRow};
 use crate::domain::execution::target::{StepTarget, Via};
-use crate::domain::execution::view::{ExecutionStepId, StepCall};
+use crate::domain::execution::view::{ExecutionDetail, ExecutionStepId, StepCall};
 use crate::domain::execution::{ExecutionState, StepStatus};
 use crate::domain::ids::{ConnectionConfigId, ExecutionId};
 use crate::domain::plan::Phase;
 use crate::domain::step::StepSpec;
-use crate::store::schema::execution_calls;
-use crate::store::{Store, StoreError};
+use crate::mode::book::{Known, LINES_KEPT};
+use crate::store::schema::{execution_calls, execution_step_logs};
+use crate::store::{Db, Store, StoreError};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -20,6 +21,20 @@ pub async fn config(
     store: &Store,
     via: &Via,
 ) -> Result<Option<(ConnectionConfigId, String)>, StoreError> {
+    let mirrored = crate::store::mirror::degraded(store, |c| {
+        let mut found: Vec<_> = c
+            .connection_configs
+            .iter()
+            .filter(|config| {
+                config.data_center.id == via.data_center.id && config.platform == via.platform
+            })
+            .collect();
+        found.sort_by_key(|config| config.kind.as_str() != "cloud");
+        Ok(<[_]>::first(&found).map(|config| (config.id, config.name.clone())))
+    });
+    if let Some(mirrored) = mirrored {
+        return mirrored;
+    }
     super::create::config_for(&mut *store.conn().await?, via).await
 }
 
@@ -66,10 +81,15 @@ impl Run {
     }
 }
 
-/// The execution and its steps, as they are now.
+/// The execution and its steps, as they are now (in degraded mode, as the execution book
+/// knows them). In normal mode the book's copy is kept up to date on the way.
 pub async fn load(store: &Store, id: ExecutionId) -> Result<Run, StoreError> {
-    let (row, steps) = rows(&mut *store.conn().await?, id).await?;
-    Ok(Run {
+    if store.mode().is_degraded() {
+        return super::degraded::load(store, id);
+    }
+    let mut conn = store.conn().await?;
+    let (row, steps) = rows(&mut conn, id).await?;
+    let run = Run {
         id,
         run_key: row.run_key.clone(),
         state: row.state()?,
@@ -89,12 +109,80 @@ pub async fn load(store: &Store, id: ExecutionId) -> Result<Run, StoreError> {
                 })
             })
             .collect::<Result<_, StoreError>>()?,
-    })
+    };
+    remember(store, &mut conn, &row, &steps).await?;
+    Ok(run)
+}
+
+/// Keeps the book's copy of an execution whose lease this instance holds: read in full
+/// when the book does not know it, or knows an older state than MySQL holds (another
+/// instance's change, or an event it missed); otherwise the events kept it up to date.
+async fn remember(
+    store: &Store,
+    conn: &mut Db,
+    row: &ExecutionRow,
+    steps: &[StepRow],
+) -> Result<(), StoreError> {
+    let id = ExecutionId(row.id);
+    let book = store.mode().book();
+    let Some(held) = book.held(id) else {
+        return Ok(());
+    };
+    if book.known_seq(id) == Some(row.last_seq) {
+        return Ok(());
+    }
+    let names = names(conn, std::slice::from_ref(row), steps).await?;
+    let detail = ExecutionDetail {
+        summary: names.summary(row)?,
+        steps: steps
+            .iter()
+            .map(|step| names.step(step))
+            .collect::<Result<_, _>>()?,
+    };
+    let step_ids: Vec<u64> = steps.iter().map(|s| s.id).collect();
+    let calls: Vec<CallRow> = execution_calls::table
+        .filter(execution_calls::execution_step_id.eq_any(&step_ids))
+        .order(execution_calls::id)
+        .select(CallRow::as_select())
+        .load(conn)
+        .await?;
+    let mut lines: Vec<(u64, LogRow)> = execution_step_logs::table
+        .filter(execution_step_logs::execution_step_id.eq_any(&step_ids))
+        .order(execution_step_logs::id.desc())
+        .limit(LINES_KEPT as i64)
+        .select((execution_step_logs::execution_step_id, LogRow::as_select()))
+        .load(conn)
+        .await?;
+    lines.reverse();
+    book.know(
+        id,
+        held.token,
+        Known {
+            run_key: row.run_key.clone(),
+            step_keys: steps
+                .iter()
+                .map(|s| (ExecutionStepId(s.id), s.step_key.clone()))
+                .collect(),
+            detail,
+            calls: calls
+                .into_iter()
+                .map(|c| (ExecutionStepId(c.execution_step_id), StepCall::from(c)))
+                .collect(),
+            lines: lines
+                .into_iter()
+                .map(|(step, line)| (ExecutionStepId(step), line.into()))
+                .collect(),
+        },
+    );
+    Ok(())
 }
 
 /// Every call a step made, in every attempt, oldest first: what recovery and a retry ask
 /// about again before they send anything new.
 pub async fn step_calls(store: &Store, step: ExecutionStepId) -> Result<Vec<StepCall>, StoreError> {
+    if store.mode().is_degraded() {
+        return Ok(super::degraded::step_calls(store, step));
+    }
     let rows: Vec<CallRow> = execution_calls::table
         .filter(execution_calls::execution_step_id.eq(step.0))
         .order(execution_calls::id)

@@ -67,52 +67,62 @@ pub async fn write(
     if writes.is_empty() {
         return Ok(Vec::new());
     }
+    if store.mode().is_degraded() {
+        return super::degraded::write(store, fence, writes).await;
+    }
     let mut conn = store.conn().await?;
-    conn.transaction(async move |conn| {
-        check(conn, fence).await?;
-        let mut lines = logs(conn, writes).await?.into_iter();
-        let sent = sent(conn, writes).await?;
-        let answered = answered(conn, writes).await?;
-        let mut changes = Vec::with_capacity(writes.len());
-        let mut calls = Vec::with_capacity(writes.len());
-        for write in writes {
-            let (change, call) = match write {
-                Write::Log { step, .. } => {
-                    let line = lines
-                        .next()
-                        .ok_or_else(|| StoreError::internal("a log line went missing"))?;
-                    (
-                        Change::Logged {
-                            step: *step,
-                            line: line.into(),
-                        },
-                        None,
-                    )
-                }
-                Write::Sent(call) => {
-                    let row = sent.get(&call.idempotency_key).ok_or_else(|| {
-                        StoreError::internal(format!("call {} went missing", call.idempotency_key))
-                    })?;
-                    (called(row.clone()), Some(row.id))
-                }
-                Write::Answered { call, .. } => {
-                    let row = answered
-                        .get(call)
-                        .ok_or_else(|| StoreError::not_found(format!("call {call}")))?;
-                    (called(row.clone()), None)
-                }
-            };
-            changes.push(change);
-            calls.push(call);
-        }
-        let events = events::append_all(conn, fence.execution.0, changes).await?;
-        Ok(events
-            .into_iter()
-            .zip(calls)
-            .map(|(event, call)| Written { event, call })
-            .collect())
-    })
-    .await
+    let written = conn
+        .transaction(async move |conn| -> Result<Vec<Written>, StoreError> {
+            check(conn, fence).await?;
+            let mut lines = logs(conn, writes).await?.into_iter();
+            let sent = sent(conn, writes).await?;
+            let answered = answered(conn, writes).await?;
+            let mut changes = Vec::with_capacity(writes.len());
+            let mut calls = Vec::with_capacity(writes.len());
+            for write in writes {
+                let (change, call) = match write {
+                    Write::Log { step, .. } => {
+                        let line = lines
+                            .next()
+                            .ok_or_else(|| StoreError::internal("a log line went missing"))?;
+                        (
+                            Change::Logged {
+                                step: *step,
+                                line: line.into(),
+                            },
+                            None,
+                        )
+                    }
+                    Write::Sent(call) => {
+                        let row = sent.get(&call.idempotency_key).ok_or_else(|| {
+                            StoreError::internal(format!(
+                                "call {} went missing",
+                                call.idempotency_key
+                            ))
+                        })?;
+                        (called(row.clone()), Some(row.id))
+                    }
+                    Write::Answered { call, .. } => {
+                        let row = answered
+                            .get(call)
+                            .ok_or_else(|| StoreError::not_found(format!("call {call}")))?;
+                        (called(row.clone()), None)
+                    }
+                };
+                changes.push(change);
+                calls.push(call);
+            }
+            let events = events::append_all(conn, fence.execution.0, changes).await?;
+            Ok(events
+                .into_iter()
+                .zip(calls)
+                .map(|(event, call)| Written { event, call })
+                .collect())
+        })
+        .await?;
+    let events: Vec<ExecutionEvent> = written.iter().map(|w| w.event.clone()).collect();
+    store.mode().book().apply(&events);
+    Ok(written)
 }
 
 fn called(row: CallRow) -> Change {

@@ -21,7 +21,7 @@ use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
-fn engine_record(action: &'static str, note: String) -> AuditRecord {
+pub(super) fn engine_record(action: &'static str, note: String) -> AuditRecord {
     AuditRecord {
         actor_id: None,
         actor_name: "(engine)".to_owned(),
@@ -64,16 +64,74 @@ async fn locked(conn: &mut Db, id: ExecutionId) -> Result<ExecutionRow, StoreErr
 }
 
 /// One step's move, asked of the step state table.
-struct Move {
-    step: ExecutionStepId,
-    trigger: StepTrigger,
-    last_error: Option<String>,
+pub(super) struct Move {
+    pub step: ExecutionStepId,
+    pub trigger: StepTrigger,
+    pub last_error: Option<String>,
 }
 
 /// What a move did: the step's attempts now, and the audit note.
-struct Moved {
-    attempts: u32,
-    note: String,
+pub(super) struct Moved {
+    pub attempts: u32,
+    pub note: String,
+}
+
+/// The rules of one step's move, wherever the step is kept (MySQL, or the book while
+/// degraded): the status it moves to, in an execution in `state`. A step starts only in
+/// the phase its execution runs; one that would wait for a person in an execution
+/// cancelled meanwhile is cancelled instead.
+pub(super) fn decide(
+    id: ExecutionId,
+    state: ExecutionState,
+    phase: &str,
+    status: StepStatus,
+    m: &Move,
+) -> Result<StepStatus, StoreError> {
+    let dispatch = m.trigger == StepTrigger::Dispatch;
+    let runs_this_phase = matches!(state, ExecutionState::Running(p) if p.as_str() == phase);
+    if dispatch && !runs_this_phase {
+        return Err(StoreError::conflict(
+            ConflictCode::WrongState,
+            None,
+            format!("execution {id} is {}: no step starts", state.label()),
+        ));
+    }
+    let trigger = match (m.trigger, state) {
+        (StepTrigger::AwaitConfirmation, ExecutionState::Cancelled) => StepTrigger::Stop,
+        (trigger, _) => trigger,
+    };
+    status
+        .next(trigger)
+        .map_err(|why| StoreError::conflict(ConflictCode::WrongState, None, why.0))
+}
+
+/// Whether a step that moved to `status` has ended (its end time is set).
+pub(super) fn has_ended(status: StepStatus) -> bool {
+    matches!(
+        status,
+        StepStatus::Succeeded
+            | StepStatus::Failed
+            | StepStatus::Interrupted
+            | StepStatus::Cancelled
+    )
+}
+
+/// The audit note of a step's move: `Switchover step 3: failed (why)`.
+pub(super) fn move_note(
+    phase: &str,
+    position: u32,
+    next: StepStatus,
+    last_error: Option<&str>,
+) -> String {
+    let phase_label = Phase::parse(phase).map_or(phase.to_owned(), |p| p.label().to_owned());
+    let mut note = format!(
+        "{phase_label} step {position}: {}",
+        next.label().to_lowercase()
+    );
+    if let Some(error) = last_error {
+        note.push_str(&format!(" ({error})"));
+    }
+    note
 }
 
 /// Moves one step (inside a fenced transaction whose execution row is locked, the
@@ -98,24 +156,8 @@ async fn move_step(
     let step = m.step;
     let status = StepStatus::parse(&status)
         .ok_or_else(|| StoreError::internal(format!("step {step}: status {status:?}")))?;
+    let next = decide(id, state, &phase, status, m)?;
     let dispatch = m.trigger == StepTrigger::Dispatch;
-    let runs_this_phase = matches!(state, ExecutionState::Running(p) if p.as_str() == phase);
-    if dispatch && !runs_this_phase {
-        return Err(StoreError::conflict(
-            ConflictCode::WrongState,
-            None,
-            format!("execution {id} is {}: no step starts", state.label()),
-        ));
-    }
-    // A step that would wait for a person in an execution cancelled meanwhile waits for
-    // nobody: it is cancelled.
-    let trigger = match (m.trigger, state) {
-        (StepTrigger::AwaitConfirmation, ExecutionState::Cancelled) => StepTrigger::Stop,
-        (trigger, _) => trigger,
-    };
-    let next = status
-        .next(trigger)
-        .map_err(|why| StoreError::conflict(ConflictCode::WrongState, None, why.0))?;
     let now = Utc::now().naive_utc();
     let attempts = if dispatch { attempts + 1 } else { attempts };
     if dispatch {
@@ -132,28 +174,30 @@ async fn move_step(
         diesel::update(execution_steps::table.find(step.0))
             .set((
                 execution_steps::status.eq(next.as_str()),
-                execution_steps::finished_at.eq(matches!(
-                    next,
-                    StepStatus::Succeeded
-                        | StepStatus::Failed
-                        | StepStatus::Interrupted
-                        | StepStatus::Cancelled
-                )
-                .then_some(now)),
+                execution_steps::finished_at.eq(has_ended(next).then_some(now)),
                 execution_steps::last_error.eq(m.last_error.as_deref().map(|e| cut(e, MAX_STORED))),
             ))
             .execute(conn)
             .await?;
     }
-    let phase_label = Phase::parse(&phase).map_or(phase.clone(), |p| p.label().to_owned());
-    let mut note = format!(
-        "{phase_label} step {position}: {}",
-        next.label().to_lowercase()
-    );
-    if let Some(error) = &m.last_error {
-        note.push_str(&format!(" ({error})"));
-    }
+    let note = move_note(&phase, position, next, m.last_error.as_deref());
     Ok(Moved { attempts, note })
+}
+
+/// The engine's audit notes of a transition: one per moved step, the first saying
+/// where the execution moved.
+pub(super) fn notes(
+    moved: &[(ExecutionStepId, Moved)],
+    execution_moved: Option<ExecutionState>,
+) -> Vec<String> {
+    moved
+        .iter()
+        .enumerate()
+        .map(|(i, (_, done))| match (i, execution_moved) {
+            (0, Some(next)) => format!("{}; execution {}", done.note, next.label().to_lowercase()),
+            _ => done.note.clone(),
+        })
+        .collect()
 }
 
 /// Moves `first` and, when given, the execution by `execution_trigger` (if its table
@@ -199,11 +243,7 @@ async fn transition(
         changes.push(Change::Execution(summary));
     }
     let written = events::append_all(conn, id.0, changes).await?;
-    for (i, (_, done)) in moved.iter().enumerate() {
-        let mut note = done.note.clone();
-        if let (0, Some(next)) = (i, execution_moved) {
-            note.push_str(&format!("; execution {}", next.label().to_lowercase()));
-        }
+    for note in notes(&moved, execution_moved) {
         audit::write_ok(
             conn,
             &engine_record("engine/step", note),
@@ -215,6 +255,28 @@ async fn transition(
     Ok((moved[0].1.attempts, then_attempts, written))
 }
 
+/// A transition, in MySQL or, while degraded, in the execution book; the book takes
+/// its events either way.
+async fn transition_in(
+    store: &Store,
+    fence: Fence,
+    first: Move,
+    execution_trigger: Option<Trigger>,
+    then: Option<Move>,
+) -> Result<(u32, Option<u32>, Vec<ExecutionEvent>), StoreError> {
+    if store.mode().is_degraded() {
+        return super::degraded::transition(store, fence, first, execution_trigger, then).await;
+    }
+    let mut conn = store.conn().await?;
+    let moved = conn
+        .transaction(async move |conn| {
+            transition(conn, fence, first, execution_trigger, then).await
+        })
+        .await?;
+    store.mode().book().apply(&moved.2);
+    Ok(moved)
+}
+
 /// Starts a pending step of the phase the execution runs: running, one more attempt.
 /// Returns that attempt's number.
 pub async fn dispatch(
@@ -222,18 +284,14 @@ pub async fn dispatch(
     fence: Fence,
     step: ExecutionStepId,
 ) -> Result<(u32, Vec<ExecutionEvent>), StoreError> {
-    let mut conn = store.conn().await?;
-    conn.transaction(async move |conn| {
-        let start = Move {
-            step,
-            trigger: StepTrigger::Dispatch,
-            last_error: None,
-        };
-        transition(conn, fence, start, None, None)
-            .await
-            .map(|(attempts, _, events)| (attempts, events))
-    })
-    .await
+    let start = Move {
+        step,
+        trigger: StepTrigger::Dispatch,
+        last_error: None,
+    };
+    transition_in(store, fence, start, None, None)
+        .await
+        .map(|(attempts, _, events)| (attempts, events))
 }
 
 /// How a running step ended.
@@ -290,41 +348,45 @@ pub async fn end_step(
         trigger: StepTrigger::Dispatch,
         last_error: None,
     });
-    let mut conn = store.conn().await?;
-    conn.transaction(async move |conn| {
-        let (_, next_attempt, events) =
-            transition(conn, fence, ending, execution_trigger, start).await?;
-        Ok(Ended {
-            events,
-            next_attempt,
-        })
+    let (_, next_attempt, events) =
+        transition_in(store, fence, ending, execution_trigger, start).await?;
+    Ok(Ended {
+        events,
+        next_attempt,
     })
-    .await
 }
 
 /// The phase's last step is done: switchover done, or the execution completed.
 pub async fn finish_phase(store: &Store, fence: Fence) -> Result<Vec<ExecutionEvent>, StoreError> {
+    if store.mode().is_degraded() {
+        return super::degraded::finish_phase(store, fence).await;
+    }
     let mut conn = store.conn().await?;
-    conn.transaction(async move |conn| {
-        check(conn, fence).await?;
-        let id = fence.execution;
-        let state = locked(conn, id).await?.state()?;
-        let next = state
-            .next(Trigger::PhaseFinished)
-            .map_err(|why| StoreError::conflict(ConflictCode::WrongState, None, why.0))?;
-        set_state(conn, id, next, Utc::now().naive_utc()).await?;
-        let (summary, _) = changed(conn, id, &[]).await?;
-        let event = events::append(conn, id.0, Change::Execution(summary)).await?;
-        audit::write_ok(
-            conn,
-            &engine_record(
-                "engine/phase",
-                format!("{}: every step is done", next.label()),
-            ),
-            Target::new("execution", id),
+    let events = conn
+        .transaction(
+            async move |conn| -> Result<Vec<ExecutionEvent>, StoreError> {
+                check(conn, fence).await?;
+                let id = fence.execution;
+                let state = locked(conn, id).await?.state()?;
+                let next = state
+                    .next(Trigger::PhaseFinished)
+                    .map_err(|why| StoreError::conflict(ConflictCode::WrongState, None, why.0))?;
+                set_state(conn, id, next, Utc::now().naive_utc()).await?;
+                let (summary, _) = changed(conn, id, &[]).await?;
+                let event = events::append(conn, id.0, Change::Execution(summary)).await?;
+                audit::write_ok(
+                    conn,
+                    &engine_record(
+                        "engine/phase",
+                        format!("{}: every step is done", next.label()),
+                    ),
+                    Target::new("execution", id),
+                )
+                .await?;
+                Ok(vec![event])
+            },
         )
         .await?;
-        Ok(vec![event])
-    })
-    .await
+    store.mode().book().apply(&events);
+    Ok(events)
 }

@@ -1,0 +1,185 @@
+//! The execution book: what this instance knows of the executions whose lease it holds —
+//! each one's detail (summary and steps), its run key and step keys, its calls and the
+//! log lines it has seen, and until when its lease holds. In normal mode the store keeps
+//! it up to date from every change it commits; in degraded mode the engine drives the
+//! executions from here, and every change is journaled before it is kept.
+
+use crate::domain::event::{Change, ExecutionEvent};
+use crate::domain::execution::view::{ExecutionDetail, ExecutionStepId, StepCall, StepLogLine};
+use crate::domain::ids::ExecutionId;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// How many log lines the book keeps of one execution (the oldest go first).
+pub const LINES_KEPT: usize = 2000;
+
+/// An execution whose lease this instance holds.
+#[derive(Debug, Clone)]
+pub struct Held {
+    /// The fencing token of the lease.
+    pub token: u64,
+    /// Until when the lease surely holds, by this instance's clock: when its last grant
+    /// or renewal was sent, plus its length, less a margin.
+    pub lease_until: DateTime<Utc>,
+    /// Its detail as the book knows it; `None` until the engine first read it.
+    pub known: Option<Known>,
+}
+
+/// An execution as the book knows it.
+#[derive(Debug, Clone)]
+pub struct Known {
+    /// Part of every idempotency key its calls carry.
+    pub run_key: String,
+    pub step_keys: HashMap<ExecutionStepId, String>,
+    pub detail: ExecutionDetail,
+    pub calls: Vec<(ExecutionStepId, StepCall)>,
+    /// The latest log lines the book saw (at most [`LINES_KEPT`]).
+    pub lines: Vec<(ExecutionStepId, StepLogLine)>,
+}
+
+impl Known {
+    /// Applies one event, when it follows on; `false` when it leaves a gap (the book no
+    /// longer knows the execution for sure).
+    fn apply(&mut self, event: &ExecutionEvent) -> bool {
+        let last = self.detail.summary.last_seq;
+        if event.seq <= last {
+            return true;
+        }
+        if event.seq != last + 1 {
+            return false;
+        }
+        match &event.change {
+            Change::Execution(summary) => self.detail.summary = summary.clone(),
+            Change::Step(step) => {
+                if let Some(known) = self.detail.steps.iter_mut().find(|s| s.id == step.id) {
+                    *known = step.clone();
+                }
+            }
+            Change::Logged { step, line } => {
+                if self.lines.len() >= LINES_KEPT {
+                    self.lines.remove(0);
+                }
+                self.lines.push((*step, line.clone()));
+            }
+            Change::Called { step, call } => {
+                match self
+                    .calls
+                    .iter_mut()
+                    .find(|(_, c)| c.idempotency_key == call.idempotency_key)
+                {
+                    Some((_, known)) => *known = call.clone(),
+                    None => self.calls.push((*step, call.clone())),
+                }
+            }
+        }
+        self.detail.summary.last_seq = event.seq;
+        true
+    }
+}
+
+/// The book, shared by every clone.
+#[derive(Debug, Clone)]
+pub struct Book {
+    held: Arc<Mutex<HashMap<ExecutionId, Held>>>,
+    /// Ids for log lines and calls made while degraded (MySQL gives them theirs at
+    /// reconcile): above any id MySQL gives, and rising across restarts.
+    local_ids: Arc<AtomicU64>,
+}
+
+impl Default for Book {
+    fn default() -> Self {
+        let start = (1u64 << 62) + Utc::now().timestamp_micros().unsigned_abs();
+        Self {
+            held: Arc::default(),
+            local_ids: Arc::new(AtomicU64::new(start)),
+        }
+    }
+}
+
+impl Book {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ExecutionId, Held>> {
+        self.held.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The lease of `execution` was granted with `token`, and holds until `lease_until`.
+    pub fn hold(&self, execution: ExecutionId, token: u64, lease_until: DateTime<Utc>) {
+        let mut held = self.lock();
+        // What it knew stays: the engine's next read checks it against MySQL.
+        let known = held.remove(&execution).and_then(|h| h.known);
+        held.insert(
+            execution,
+            Held {
+                token,
+                lease_until,
+                known,
+            },
+        );
+    }
+
+    /// The lease held with `token` was renewed: it holds until `lease_until`.
+    pub fn renewed(&self, execution: ExecutionId, token: u64, lease_until: DateTime<Utc>) {
+        if let Some(held) = self.lock().get_mut(&execution)
+            && held.token == token
+        {
+            held.lease_until = lease_until;
+        }
+    }
+
+    /// The lease held with `token` was given back.
+    pub fn let_go(&self, execution: ExecutionId, token: u64) {
+        let mut held = self.lock();
+        if held.get(&execution).is_some_and(|h| h.token == token) {
+            held.remove(&execution);
+        }
+    }
+
+    pub fn held(&self, execution: ExecutionId) -> Option<Held> {
+        self.lock().get(&execution).cloned()
+    }
+
+    /// The number of the latest event the book knows of `execution`, if it knows it.
+    pub fn known_seq(&self, execution: ExecutionId) -> Option<u64> {
+        self.lock()
+            .get(&execution)?
+            .known
+            .as_ref()
+            .map(|k| k.detail.summary.last_seq)
+    }
+
+    /// Keeps `known` as what the lease held with `token` covers.
+    pub fn know(&self, execution: ExecutionId, token: u64, known: Known) {
+        if let Some(held) = self.lock().get_mut(&execution)
+            && held.token == token
+        {
+            held.known = Some(known);
+        }
+    }
+
+    /// Applies committed (or journaled) events to the executions the book knows; one
+    /// that leaves a gap makes the book forget that execution's detail (it is read again).
+    pub fn apply(&self, events: &[ExecutionEvent]) {
+        let mut held = self.lock();
+        for event in events {
+            if let Some(h) = held.get_mut(&event.execution_id)
+                && let Some(known) = h.known.as_mut()
+                && !known.apply(event)
+            {
+                h.known = None;
+            }
+        }
+    }
+
+    /// Every execution held.
+    pub fn all(&self) -> Vec<(ExecutionId, Held)> {
+        let mut all: Vec<_> = self.lock().iter().map(|(id, h)| (*id, h.clone())).collect();
+        all.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
+        all
+    }
+
+    /// A new id for a log line or call made while degraded.
+    pub fn local_id(&self) -> u64 {
+        self.local_ids.fetch_add(1, Ordering::Relaxed)
+    }
+}
