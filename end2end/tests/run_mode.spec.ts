@@ -25,7 +25,7 @@ test("an admin switches to degraded mode and back, and sees what was written", a
 
     await operator.goto("/environment");
     await hydrated(operator);
-    await expect(operator.getByTestId("degraded-banner")).toContainText("configuration changes are refused");
+    await expect(operator.getByTestId("degraded-banner")).toContainText("Configuration changes, new executions and operators' commands are refused");
     await expect(operator.getByTestId("data-centers").locator("tbody tr")).toHaveCount(3);
     const form = operator.getByRole("form", { name: "Data center" });
     await form.getByLabel("Region").fill("South China");

@@ -342,3 +342,148 @@ async fn refresh_mirror(app: &TestApp) {
         .await
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_cut_off_stops_driving_before_its_lease_lapses_and_another_takes_over() {
+    use crate::support::db_proxy::DbProxy;
+    use crate::support::test_app::{serve, services_under, signed_in_client};
+    use crate::support::test_db::TestDb;
+    use server::tasks::Supervisor;
+    let lease = Duration::from_secs(6);
+    let db = TestDb::empty().await;
+    let proxy = DbProxy::start(&db.url).await;
+    // The first instance reaches the database through a proxy the test cuts, and
+    // switches to degraded mode by itself.
+    let supervisor = Supervisor::default();
+    let first_services = services_under(&proxy.url, true, &supervisor, lease).await;
+    server::mode::start(&supervisor, &first_services, mode_config(0.5));
+    let first = serve(first_services.clone()).await;
+    let operator = signed_in_client(&first, "operator").await;
+    let reviewer = signed_in_client(&first, "reviewer").await;
+    // Signed in before the cut: new sign-ins need the database.
+    let admin = signed_in_client(&first, "admin").await;
+    let configs = ok(&operator, &first, "connection_configs/list", json!({})).await;
+    let (host, port) = (&configs[0]["host"], &configs[0]["port"]);
+    point_configs_at(&first, &operator, host, port, SIMULATOR_PASSWORD).await;
+    app::store::mirror::refresh(first_services.store())
+        .await
+        .unwrap();
+    let timing = json!({ "timing": {
+        "traffic": { "min_ms": 9000, "max_ms": 9000 },
+        "restart": { "min_ms": 0, "max_ms": 0 },
+        "cluster": { "min_ms": 0, "max_ms": 0 },
+    }});
+    ok(&operator, &first, "simulator/set_timing", timing).await;
+    let plan = PlanBuilder::new("Cut payments slowly")
+        .switchover("traffic.cut", json!({ "product_group": "Payments" }))
+        .active(&first, &operator, &reviewer)
+        .await;
+    let id = started(&first, &operator, plan).await;
+    eventually("the cut under way", SECONDS_30, || async {
+        let detail = ok(&operator, &first, "executions/get", json!({ "id": id })).await;
+        let record = step_record(&operator, &first, id, &detail["steps"][0]["id"]).await;
+        match record["calls"][0]["status"] == "accepted" {
+            true => Ok(()),
+            false => Err(record.to_string()),
+        }
+    })
+    .await;
+
+    // Cut off mid-step, the first instance goes degraded; a second one on the same
+    // database takes the execution over once the lease lapses, and finishes it.
+    let cut_at = chrono::Utc::now();
+    proxy.cut();
+    let second = serve(services_under(&db.url, true, &Supervisor::default(), lease).await).await;
+    let watcher = signed_in_client(&second, "operator").await;
+    let done = eventually("the takeover", Duration::from_secs(60), || async {
+        let detail = ok(&watcher, &second, "executions/get", json!({ "id": id })).await;
+        match detail["summary"]["state"] == "switchover_done" {
+            true => Ok(detail),
+            false => Err(detail.to_string()),
+        }
+    })
+    .await;
+    assert!(first_services.store().mode().is_degraded());
+    assert_eq!(done["steps"][0]["attempts"], 1, "{done:#}");
+
+    // Never two drivers: whatever the first instance did while degraded, it did before
+    // the second one wrote anything.
+    let journal = first_services.store().mode().journal_file().clone();
+    let first_last = journal
+        .records_after(0)
+        .unwrap()
+        .into_iter()
+        .filter(|(_, r)| r.execution.is_some_and(|f| f.execution.0 == id))
+        .map(|(_, r)| r.at)
+        .max();
+    let second_first: chrono::NaiveDateTime = {
+        use app::store::schema::execution_events;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        execution_events::table
+            .filter(execution_events::execution_id.eq(id))
+            .filter(execution_events::at.gt(cut_at.naive_utc()))
+            .select(diesel::dsl::min(execution_events::at))
+            .first::<Option<chrono::NaiveDateTime>>(&mut db.connect().await)
+            .await
+            .unwrap()
+            .expect("the second instance wrote events")
+    };
+    assert!(
+        first_last.is_none_or(|at| at.naive_utc() < second_first),
+        "the first instance drove at {first_last:?}, after the second took over at {second_first}"
+    );
+
+    // The first instance comes back: reconcile refuses what it did under the old lease,
+    // saying why, and the database keeps the second instance's story, without a gap.
+    proxy.restore();
+    let back = eventually("the first instance back", SECONDS_30, || async {
+        match switch_on(&first, &admin, "normal").await {
+            (StatusCode::OK, body) => Ok(body),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+    let refused = back["last_reconcile"]["refused"]
+        .as_array()
+        .unwrap()
+        .clone();
+    if first_last.is_some() {
+        assert!(!refused.is_empty(), "{back}");
+    }
+    for refusal in &refused {
+        assert!(
+            refusal["why"]
+                .as_str()
+                .unwrap()
+                .contains("another instance took execution"),
+            "{refusal}"
+        );
+    }
+    let last_seq = done["summary"]["last_seq"].as_u64().unwrap();
+    let seqs = {
+        use app::store::schema::execution_events;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        execution_events::table
+            .filter(execution_events::execution_id.eq(id))
+            .order(execution_events::seq)
+            .select(execution_events::seq)
+            .load::<u64>(&mut db.connect().await)
+            .await
+            .unwrap()
+    };
+    assert_eq!(seqs, (1..=last_seq).collect::<Vec<_>>());
+    let state = ok(&operator, &first, "simulator/state", json!({})).await;
+    let acted = state["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["call"] == "traffic.cut" && c["acted"] == true)
+        .count();
+    assert_eq!(acted, 1, "{state:#}");
+}
+
+async fn switch_on(base: &str, client: &reqwest::Client, to: &str) -> (StatusCode, Value) {
+    crate::support::test_app::call(client, base, "run_mode/switch", json!({ "to": to })).await
+}

@@ -45,10 +45,10 @@ fn Degraded(status: RunModeStatus) -> impl IntoView {
             <strong>"Degraded mode (降级模式)"</strong>
             " since " {status.since.format("%Y-%m-%d %H:%M:%S UTC").to_string()}
             " (" {status.switched.describe()} "). "
-            "This instance does not use the database: plans, the environment and the step catalog \
-             are read from its in-memory copy; configuration changes are refused, and executions \
-             wait (their state is kept in the database) until an admin switches back to normal \
-             mode."
+            "This instance does not use the database. Executions it was running go on from \
+             memory and can be watched; plans, the environment and the step catalog are read from \
+             its in-memory copy. Configuration changes, new executions and operators' commands \
+             are refused until an admin switches back to normal mode."
         </div>
     }
 }
