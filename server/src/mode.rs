@@ -89,13 +89,17 @@ impl ModeConfig {
 /// How often the mirror is refreshed when no change of this instance asks for it.
 pub const MIRROR_EVERY: Duration = Duration::from_secs(10);
 
-/// Starts the health check that moves the run mode, and the mirror's refresh.
+/// Starts the health check that moves the run mode, and the refresh of the mirror and of
+/// the execution book's copies of executions this instance no longer drives.
 pub fn start(supervisor: &Supervisor, services: &Services, config: ModeConfig) {
     let store = services.store().clone();
     supervisor.spawn("configuration mirror", move |stop| async move {
         loop {
             if let Err(error) = app::store::mirror::refresh(&store).await {
                 tracing::debug!(%error, "the configuration mirror was not refreshed");
+            }
+            if let Err(error) = app::store::executions::run::refresh_book(&store).await {
+                tracing::debug!(%error, "the execution book was not refreshed");
             }
             tokio::select! {
                 () = stop.cancelled() => return,

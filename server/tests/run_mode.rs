@@ -487,3 +487,90 @@ async fn an_instance_cut_off_stops_driving_before_its_lease_lapses_and_another_t
 async fn switch_on(base: &str, client: &reqwest::Client, to: &str) -> (StatusCode, Value) {
     crate::support::test_app::call(client, base, "run_mode/switch", json!({ "to": to })).await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blocked_step_is_retried_in_degraded_mode_once_an_admin_takes_responsibility() {
+    let (app, proxy) = TestApp::spawn_with_run_mode(mode_config(0.5), LEASE).await;
+    let admin = app.as_role(Role::Admin).await;
+    let operator = app.as_role(Role::Operator).await;
+    let reviewer = app.as_role(Role::Reviewer).await;
+    let configs = ok(&operator, &app.base, "connection_configs/list", json!({})).await;
+    let (host, port) = (&configs[0]["host"], &configs[0]["port"]);
+    point_configs_at(&app.base, &operator, host, port, SIMULATOR_PASSWORD).await;
+    refresh_mirror(&app).await;
+    let plan = PlanBuilder::new("Cut payments")
+        .switchover("traffic.cut", json!({ "product_group": "Payments" }))
+        .active(&app.base, &operator, &reviewer)
+        .await;
+    let fault = json!({ "spec": { "call": "traffic.cut", "target": "Payments", "effect": "fail", "times": 1 } });
+    ok(&operator, &app.base, "simulator/inject_fault", fault).await;
+    let id = started(&app.base, &operator, plan).await;
+    let blocked = eventually("the step fails", SECONDS_30, || async {
+        let detail = ok(&operator, &app.base, "executions/get", json!({ "id": id })).await;
+        match detail["summary"]["state"] == "switchover_blocked" {
+            true => Ok(detail),
+            false => Err(detail.to_string()),
+        }
+    })
+    .await;
+    let step = blocked["steps"][0]["id"].clone();
+    let retry = json!({ "id": id, "step": step });
+
+    // The database goes; the blocked execution is still shown, from memory; a retry is
+    // refused: this instance gave its lease back, so another one may run it.
+    proxy.cut();
+    eventually("degraded", SECONDS_30, || async {
+        match app.services.store().mode().is_degraded() {
+            true => Ok(()),
+            false => Err("normal".to_owned()),
+        }
+    })
+    .await;
+    let shown = ok(&operator, &app.base, "executions/get", json!({ "id": id })).await;
+    assert_eq!(shown, blocked);
+    let (status, refused) = app
+        .call(&operator, "executions/retry_step", retry.clone())
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("no longer holds execution"),
+        "{refused}"
+    );
+
+    // The admin confirms degraded mode by hand, taking responsibility: the retry runs.
+    let (status, confirmed) = switch(&app, &admin, "degraded").await;
+    assert_eq!(status, StatusCode::OK, "{confirmed}");
+    assert_eq!(confirmed["switched"]["by"], "by_admin", "{confirmed}");
+    let retried = ok(&operator, &app.base, "executions/retry_step", retry).await;
+    assert_eq!(retried["summary"]["state"], "switchover_running");
+    let done = eventually("done degraded", SECONDS_30, || async {
+        let detail = ok(&operator, &app.base, "executions/get", json!({ "id": id })).await;
+        match detail["summary"]["state"] == "switchover_done" {
+            true => Ok(detail),
+            false => Err(detail.to_string()),
+        }
+    })
+    .await;
+    assert_eq!(done["steps"][0]["attempts"], 2, "{done:#}");
+
+    proxy.restore();
+    let (status, back) = switch(&app, &admin, "normal").await;
+    assert_eq!(status, StatusCode::OK, "{back}");
+    assert_eq!(back["last_reconcile"]["refused"], json!([]), "{back}");
+    let last_seq = done["summary"]["last_seq"].as_u64().unwrap();
+    assert_eq!(
+        stored_seqs(&app, id).await,
+        (1..=last_seq).collect::<Vec<_>>()
+    );
+    let stored = ok(&operator, &app.base, "executions/get", json!({ "id": id })).await;
+    assert_eq!(stored["steps"], done["steps"]);
+    let retries = app.audit_entries("executions/retry_step").await;
+    let outcomes: Vec<&str> = retries
+        .iter()
+        .map(|e| e["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["ok", "failed"], "{retries:#?}");
+}

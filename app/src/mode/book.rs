@@ -40,6 +40,16 @@ pub struct Known {
 }
 
 impl Known {
+    /// Whether the execution may still move: it is not over, or a step still runs.
+    pub fn may_go_on(&self) -> bool {
+        self.detail.summary.state.is_live()
+            || self
+                .detail
+                .steps
+                .iter()
+                .any(|s| s.status == crate::domain::execution::StepStatus::Running)
+    }
+
     /// Applies one event, when it follows on; `false` when it leaves a gap (the book no
     /// longer knows the execution for sure).
     fn apply(&mut self, event: &ExecutionEvent) -> bool {
@@ -127,12 +137,26 @@ impl Book {
         }
     }
 
-    /// The lease held with `token` was given back.
+    /// The lease held with `token` was given back (the runner had nothing to do). An
+    /// execution that is over leaves the book; one that may go on (paused, blocked,
+    /// waiting for a person) stays, its lease lapsed, so that it can be watched while
+    /// degraded — and driven again only by an admin's hand switch.
     pub fn let_go(&self, execution: ExecutionId, token: u64) {
         let mut held = self.lock();
-        if held.get(&execution).is_some_and(|h| h.token == token) {
-            held.remove(&execution);
+        let Some(h) = held.get_mut(&execution).filter(|h| h.token == token) else {
+            return;
+        };
+        match h.known.as_ref().is_some_and(Known::may_go_on) {
+            true => h.lease_until = Utc::now(),
+            false => {
+                held.remove(&execution);
+            }
         }
+    }
+
+    /// Forgets `execution` (it is over, or gone).
+    pub fn forget(&self, execution: ExecutionId) {
+        self.lock().remove(&execution);
     }
 
     pub fn held(&self, execution: ExecutionId) -> Option<Held> {

@@ -10,6 +10,7 @@ use crate::domain::event::{Change, ExecutionEvent};
 use crate::domain::execution::view::ExecutionDetail;
 use crate::domain::execution::{Command, ExecutionState, Refused, StepStatus, StepTrigger};
 use crate::domain::ids::ExecutionId;
+use crate::domain::plan::Phase;
 use crate::error::{ConflictCode, FieldError};
 use crate::store::audit::AuditRecord;
 use crate::store::schema::{execution_steps, executions};
@@ -28,8 +29,49 @@ pub struct Commanded {
     pub events: Vec<ExecutionEvent>,
 }
 
-fn refused(why: Refused) -> StoreError {
+pub(super) fn refused(why: Refused) -> StoreError {
     StoreError::conflict(ConflictCode::WrongState, None, why.0)
+}
+
+/// What an abandoned step's error says.
+pub(super) const ABANDONED: &str = "abandoned by an operator: its calls are no longer \
+    followed, and what they did is unknown (see the platform)";
+
+/// A command's move of one step, wherever the step is kept (MySQL, or the execution book
+/// while degraded).
+pub(super) struct StepDecision {
+    pub status: StepStatus,
+    /// A person decided the step's outcome (skip, mark done, confirm, abandon): they are
+    /// named with it.
+    pub decided: bool,
+    pub abandoned: bool,
+}
+
+/// The rules of a command's step move: only a step of the phase the execution is in, by
+/// the step state table.
+pub(super) fn decide_step(
+    state: ExecutionState,
+    phase: Phase,
+    status: StepStatus,
+    trigger: StepTrigger,
+) -> Result<StepDecision, StoreError> {
+    if let Some(now_in) = state.phase()
+        && now_in != phase
+    {
+        return Err(refused(Refused(format!(
+            "that step belongs to {}, and the execution is in {}",
+            phase.label().to_lowercase(),
+            now_in.label().to_lowercase()
+        ))));
+    }
+    Ok(StepDecision {
+        status: status.next(trigger).map_err(refused)?,
+        decided: matches!(
+            trigger,
+            StepTrigger::Skip | StepTrigger::MarkDone | StepTrigger::Confirm | StepTrigger::Abandon
+        ),
+        abandoned: trigger == StepTrigger::Abandon,
+    })
 }
 
 /// Carries out `command` on execution `id` for the person in `record`.
@@ -46,6 +88,9 @@ pub async fn command(
         Some(reason) => format!("{}: {}", command.describe(), reason.trim()),
         None => command.describe(),
     }));
+    if store.mode().is_degraded() {
+        return super::degraded::command(store, &record, id, command).await;
+    }
     let command = command.clone();
     let actor = record.actor_id;
     let commanded = store
@@ -79,31 +124,11 @@ pub async fn command(
                         let step = steps.iter().find(|s| s.id == step_id.0).ok_or_else(|| {
                             StoreError::not_found(format!("step {step_id} of execution {id}"))
                         })?;
-                        let phase = step.phase()?;
-                        if let Some(now_in) = state.phase()
-                            && now_in != phase
-                        {
-                            return Err(refused(Refused(format!(
-                                "that step belongs to {}, and the execution is in {}",
-                                phase.label().to_lowercase(),
-                                now_in.label().to_lowercase()
-                            ))));
-                        }
-                        let status = step.status()?.next(trigger).map_err(refused)?;
-                        let decided = matches!(
-                            trigger,
-                            StepTrigger::Skip
-                                | StepTrigger::MarkDone
-                                | StepTrigger::Confirm
-                                | StepTrigger::Abandon
-                        );
-                        let abandoned = trigger == StepTrigger::Abandon;
+                        let decision = decide_step(state, step.phase()?, step.status()?, trigger)?;
+                        let (status, decided, abandoned) =
+                            (decision.status, decision.decided, decision.abandoned);
                         let last_error = if abandoned {
-                            Some(
-                                "abandoned by an operator: its calls are no longer followed, \
-                                 and what they did is unknown (see the platform)"
-                                    .to_owned(),
-                            )
+                            Some(ABANDONED.to_owned())
                         } else {
                             step.last_error.clone()
                         };

@@ -9,6 +9,7 @@
 //! still reaches the database may take it over. An admin who switched to degraded mode
 //! by hand took responsibility for driving them: then the book's leases do not lapse.
 
+use super::control::{ABANDONED, Commanded, decide_step, refused};
 use super::leases::Fence;
 use super::run::{Run, RunStep};
 use super::step_records::{Write, Written};
@@ -19,13 +20,13 @@ use crate::domain::execution::view::{
     CallStatus, ExecutionDetail, ExecutionFilter, ExecutionStepId, ExecutionSummary, StepCall,
     StepLogLine, StepRecord,
 };
-use crate::domain::execution::{ExecutionState, StepStatus, StepTrigger, Trigger};
+use crate::domain::execution::{Command, ExecutionState, StepStatus, StepTrigger, Trigger};
 use crate::domain::ids::ExecutionId;
 use crate::domain::text::{MAX_STORED, cut};
 use crate::error::ConflictCode;
 use crate::mode::book::{Held, Known};
 use crate::mode::journal::{Fenced, Record};
-use crate::store::audit::{Target, journal_line};
+use crate::store::audit::{AuditRecord, Target, journal_line};
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, SubsecRound, Utc};
 
@@ -188,9 +189,9 @@ pub(super) fn step_record(
     })
 }
 
-/// What a change made while degraded writes: the execution's next events and the
-/// engine's audit notes (`(action, note)`), and what else the caller wants back.
-type Made<T> = (Vec<Change>, Vec<(&'static str, String)>, T);
+/// What a change made while degraded writes: the execution's next events and its audit
+/// entries (`ok`, the record's note as the reason), and what else the caller wants back.
+type Made<T> = (Vec<Change>, Vec<AuditRecord>, T);
 
 /// Makes one change of the execution `fence` holds: `work` decides it on a copy of what
 /// the book knows; its changes become the execution's next events, journaled with the
@@ -223,13 +224,13 @@ async fn commit<T: Send + 'static>(
             })
             .collect();
         let audit = notes
-            .into_iter()
-            .map(|(action, note)| {
+            .iter()
+            .map(|record| {
                 journal_line(
-                    &engine_record(action, String::new()),
+                    record,
                     Some(Target::new("execution", id)),
                     Outcome::Ok,
-                    Some(&note),
+                    record.note.as_deref(),
                 )
             })
             .collect();
@@ -336,7 +337,7 @@ pub(super) async fn transition(
         }
         let notes = transitions::notes(&moved, execution_moved)
             .into_iter()
-            .map(|note| ("engine/step", note))
+            .map(|note| engine_record("engine/step", note))
             .collect();
         let attempts = (moved[0].1.attempts, moved.get(1).map(|(_, d)| d.attempts));
         Ok((changes, notes, attempts))
@@ -361,7 +362,7 @@ pub(super) async fn finish_phase(
         let note = format!("{}: every step is done", next.label());
         Ok((
             vec![Change::Execution(known.detail.summary.clone())],
-            vec![("engine/phase", note)],
+            vec![engine_record("engine/phase", note)],
             (),
         ))
     })
@@ -453,4 +454,91 @@ pub(super) async fn write(
         .zip(calls)
         .map(|(event, call)| Written { event, call })
         .collect())
+}
+
+/// An operator's command, on the book: allowed for an execution this instance may drive
+/// (its lease still holds, or an admin took responsibility by switching to degraded mode
+/// by hand), by the same rules as in MySQL (`control::decide_step`).
+pub(super) async fn command(
+    store: &Store,
+    record: &AuditRecord,
+    id: ExecutionId,
+    command: &Command,
+) -> Result<Commanded, StoreError> {
+    let held = store
+        .mode()
+        .book()
+        .held(id)
+        .filter(|h| h.known.is_some())
+        .ok_or_else(|| unknown(store, id))?;
+    if !drives(store, &held) {
+        return Err(StoreError::Degraded(format!(
+            "{} (this instance no longer holds execution {id}'s lease, so another instance may \
+             run it: an admin who is sure no other instance runs it can confirm degraded mode by \
+             hand, and this instance then takes commands for it)",
+            store.mode().now().refusal()
+        )));
+    }
+    let fence = Fence {
+        execution: id,
+        token: held.token,
+    };
+    let (command, record) = (command.clone(), record.clone());
+    let (events, ()) = commit(store, fence, move |known, now| {
+        let state = known.detail.summary.state;
+        let next = command
+            .trigger()
+            .map(|trigger| state.next(trigger))
+            .transpose()
+            .map_err(refused)?;
+        let mut changed = Vec::new();
+        if let Some((step_id, trigger)) = command.step() {
+            let step = known
+                .detail
+                .steps
+                .iter_mut()
+                .find(|s| s.id == step_id)
+                .ok_or_else(|| StoreError::not_found(format!("step {step_id} of execution {id}")))?;
+            let decision = decide_step(state, step.phase, step.status, trigger)?;
+            step.status = decision.status;
+            step.finished_at = (decision.status.is_final() || decision.abandoned).then_some(now);
+            if decision.abandoned {
+                step.last_error = Some(ABANDONED.to_owned());
+            }
+            if decision.decided {
+                step.decided_by = Some(record.actor_name.clone());
+            }
+            if let Some(reason) = command.reason() {
+                step.reason = Some(reason.trim().to_owned());
+            }
+            changed.push(step_id);
+        }
+        if next == Some(ExecutionState::Cancelled) {
+            for step in &mut known.detail.steps {
+                if step.status.next(StepTrigger::Cancel).is_ok() {
+                    step.status = StepStatus::Cancelled;
+                    step.finished_at = Some(now);
+                    changed.push(step.id);
+                }
+            }
+        }
+        if let Some(next) = next {
+            set_state(known, next, now);
+        }
+        let mut changes: Vec<Change> = changed
+            .iter()
+            .filter_map(|step| known.detail.steps.iter().find(|s| s.id == *step))
+            .cloned()
+            .map(Change::Step)
+            .collect();
+        if next.is_some() {
+            changes.push(Change::Execution(known.detail.summary.clone()));
+        }
+        Ok((changes, vec![record], ()))
+    })
+    .await?;
+    Ok(Commanded {
+        detail: Some(known(store, id)?.detail),
+        events,
+    })
 }

@@ -177,6 +177,33 @@ async fn remember(
     Ok(())
 }
 
+/// Keeps the book's copies of executions whose lease this instance gave back up to date
+/// with MySQL (another instance may have moved them on), forgetting those that are over:
+/// what degraded mode shows of them is at most as old as the configuration mirror.
+pub async fn refresh_book(store: &Store) -> Result<(), StoreError> {
+    let book = store.mode().book();
+    let now = Utc::now();
+    for (id, held) in book.all() {
+        if held.lease_until > now || store.mode().is_degraded() {
+            continue;
+        }
+        let mut conn = store.conn().await?;
+        match rows(&mut conn, id).await {
+            Ok((row, steps)) => {
+                let over = !row.state()?.is_live()
+                    && !steps.iter().any(|s| s.status == StepStatus::Running.as_str());
+                match over {
+                    true => book.forget(id),
+                    false => remember(store, &mut conn, &row, &steps).await?,
+                }
+            }
+            Err(StoreError::NotFound(_)) => book.forget(id),
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
+}
+
 /// Every call a step made, in every attempt, oldest first: what recovery and a retry ask
 /// about again before they send anything new.
 pub async fn step_calls(store: &Store, step: ExecutionStepId) -> Result<Vec<StepCall>, StoreError> {
