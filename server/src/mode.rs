@@ -141,13 +141,7 @@ pub fn start(supervisor: &Supervisor, services: &Services, config: ModeConfig) {
                             "the database failed its health checks for {:.1} s ({error})",
                             (now - since).as_secs_f64()
                         );
-                        let record = AuditRecord::system("run_mode/switch");
-                        if let Err(error) =
-                            run_mode::degrade(&store, Switched::Automatically { reason }, &record)
-                                .await
-                        {
-                            tracing::error!(%error, "could not switch to degraded mode");
-                        }
+                        switch_by_itself(&store, RunMode::Degraded, reason).await;
                         failing_since = None;
                     }
                 }
@@ -163,17 +157,26 @@ pub fn start(supervisor: &Supervisor, services: &Services, config: ModeConfig) {
                             "the database answered its health checks again for {:.1} s",
                             (now - since).as_secs_f64()
                         );
-                        let record = AuditRecord::system("run_mode/switch");
-                        if let Err(error) =
-                            run_mode::restore(&store, Switched::Automatically { reason }, &record)
-                                .await
-                        {
-                            tracing::warn!(%error, "could not switch back to normal mode");
-                        }
+                        switch_by_itself(&store, RunMode::Normal, reason).await;
                         answering_since = None;
                     }
                 }
             }
         }
     });
+}
+
+/// Switches the run mode to `to` by itself, for `reason`, audited by "(system)"; a switch
+/// that fails (back to normal while the database fails again, say) is logged and tried
+/// at the next check.
+async fn switch_by_itself(store: &app::store::Store, to: RunMode, reason: String) {
+    let switched = Switched::Automatically { reason };
+    let record = AuditRecord::system("run_mode/switch");
+    let failed = match to {
+        RunMode::Degraded => run_mode::degrade(store, switched, &record).await.err(),
+        RunMode::Normal => run_mode::restore(store, switched, &record).await.err(),
+    };
+    if let Some(error) = failed {
+        tracing::warn!(%error, to = ?to, "could not switch the run mode by itself");
+    }
 }

@@ -574,3 +574,72 @@ async fn a_blocked_step_is_retried_in_degraded_mode_once_an_admin_takes_responsi
         .collect();
     assert_eq!(outcomes, ["ok", "failed"], "{retries:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_cut_mid_reconcile_leaves_the_instance_degraded_and_the_next_switch_writes_the_rest_once()
+ {
+    use app::domain::audit::Outcome;
+    use app::store::audit::{self, AuditRecord};
+    const ENTRIES: u64 = 600;
+    let (app, proxy) = TestApp::spawn_with_run_mode(mode_config(0.0), LEASE).await;
+    let admin = app.as_role(Role::Admin).await;
+    let (status, body) = switch(&app, &admin, "degraded").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let store = app.services.store().clone();
+    let record = AuditRecord::system("test/journaled");
+    for i in 0..ENTRIES {
+        let reason = format!("entry {i}");
+        audit::record(&store, &record, None, Outcome::Failed, Some(&reason))
+            .await
+            .unwrap();
+    }
+    let journal = store.mode().journal_file().clone();
+    let total = journal.records_after(0).unwrap().len() as u64;
+
+    // The database goes away while reconcile writes: the switch fails, the instance stays
+    // degraded, and part of the journal is marked written.
+    let switching = tokio::spawn({
+        let (app_base, admin) = (app.base.clone(), admin.clone());
+        async move { switch_on(&app_base, &admin, "normal").await }
+    });
+    let marked = eventually("reconcile under way", SECONDS_30, || async {
+        match journal.written_mark().unwrap() {
+            0 => Err("nothing written yet".to_owned()),
+            mark => Ok(mark),
+        }
+    })
+    .await;
+    proxy.cut();
+    let (status, body) = switching.await.unwrap();
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(store.mode().is_degraded());
+    let stopped_at = journal.written_mark().unwrap();
+    assert!(
+        (marked..total).contains(&stopped_at),
+        "cut mid-way: {marked} <= {stopped_at} < {total}"
+    );
+
+    // Back: the next switch writes the rest, and every entry is in the database once.
+    proxy.restore();
+    let (status, body) = switch(&app, &admin, "normal").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(journal.written_mark().unwrap() >= total);
+    let reasons: Vec<Option<String>> = {
+        use app::store::schema::audit_log;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        audit_log::table
+            .filter(audit_log::action.eq("test/journaled"))
+            .select(audit_log::reason)
+            .load(&mut app.db.connect().await)
+            .await
+            .unwrap()
+    };
+    let distinct: std::collections::BTreeSet<_> = reasons.iter().collect();
+    assert_eq!(reasons.len() as u64, ENTRIES, "each entry once");
+    assert_eq!(distinct.len() as u64, ENTRIES);
+    let again = app::store::reconcile::reconcile_from_start(&store)
+        .await
+        .unwrap();
+    assert_eq!((again.events, again.audit_entries), (0, 0), "{again:?}");
+}

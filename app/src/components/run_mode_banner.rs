@@ -46,8 +46,8 @@ fn Degraded(status: RunModeStatus) -> impl IntoView {
             " since " {status.since.format("%Y-%m-%d %H:%M:%S UTC").to_string()}
             " (" {status.switched.describe()} "). "
             "This instance does not use the database. Executions it was running go on from \
-             memory and can be watched; plans, the environment and the step catalog are read from \
-             its in-memory copy. Configuration changes, new executions and operators' commands \
+             memory: they can be watched and controlled. Plans, the environment and the step \
+             catalog are read from its in-memory copy. Configuration changes and new executions \
              are refused until an admin switches back to normal mode."
         </div>
     }

@@ -8,7 +8,7 @@ use crate::domain::event::{Change, ExecutionEvent};
 use crate::domain::execution::view::{ExecutionDetail, ExecutionStepId, StepCall, StepLogLine};
 use crate::domain::ids::ExecutionId;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -36,7 +36,7 @@ pub struct Known {
     pub detail: ExecutionDetail,
     pub calls: Vec<(ExecutionStepId, StepCall)>,
     /// The latest log lines the book saw (at most [`LINES_KEPT`]).
-    pub lines: Vec<(ExecutionStepId, StepLogLine)>,
+    pub lines: VecDeque<(ExecutionStepId, StepLogLine)>,
 }
 
 impl Known {
@@ -69,9 +69,9 @@ impl Known {
             }
             Change::Logged { step, line } => {
                 if self.lines.len() >= LINES_KEPT {
-                    self.lines.remove(0);
+                    self.lines.pop_front();
                 }
-                self.lines.push((*step, line.clone()));
+                self.lines.push_back((*step, line.clone()));
             }
             Change::Called { step, call } => {
                 match self
@@ -157,6 +157,12 @@ impl Book {
     /// Forgets `execution` (it is over, or gone).
     pub fn forget(&self, execution: ExecutionId) {
         self.lock().remove(&execution);
+    }
+
+    /// The fencing token of the lease held on `execution`, without copying what the book
+    /// knows of it.
+    pub fn token(&self, execution: ExecutionId) -> Option<u64> {
+        self.lock().get(&execution).map(|h| h.token)
     }
 
     pub fn held(&self, execution: ExecutionId) -> Option<Held> {

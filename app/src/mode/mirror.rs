@@ -13,6 +13,7 @@ use crate::domain::step::StepType;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 /// The configuration, as read from MySQL at `taken_at`.
@@ -48,7 +49,13 @@ pub fn write_snapshot(path: &Path, configuration: &Configuration) -> std::io::Re
     std::fs::create_dir_all(dir)?;
     let temporary = path.with_extension("json.tmp");
     {
-        let mut file = std::fs::File::create(&temporary)?;
+        // Readable by this instance's user only: it holds the sealed passwords.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&temporary)?;
         serde_json::to_writer(&mut file, configuration)?;
         file.flush()?;
         file.sync_all()?;

@@ -12,10 +12,10 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 const TO_DEGRADED: &str = "This instance stops using the database now. Executions it runs \
-    go on from memory, and you take responsibility for them: they are driven whatever their \
-    leases say, so no other instance may run them meanwhile. Plans and the environment are read \
-    from its in-memory copy; what executions do and audit entries go to the local journal; \
-    configuration changes, new executions and operators' commands are refused.";
+    go on from memory, and you take responsibility for them: this instance drives them and takes \
+    commands for them whatever their leases say, so no other instance may run them meanwhile. \
+    Plans and the environment are read from its in-memory copy; what executions do and audit \
+    entries go to the local journal; configuration changes and new executions are refused.";
 const TO_NORMAL: &str = "The local journal is written into the database first (this page then \
     says what was written and what was refused), and this instance uses the database again. \
     Refused while the database does not answer.";

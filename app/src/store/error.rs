@@ -67,6 +67,19 @@ impl StoreError {
     }
 }
 
+/// Whether a driver's error message says the connection was lost mid-query (the network
+/// or the server went away): the database is unavailable, not at fault. The MySQL driver
+/// reports these as errors of an unknown kind, known by their words.
+fn lost_connection(message: &str) -> bool {
+    const LOST: [&str; 4] = [
+        "Input/output error:",
+        "Connection to the server is closed",
+        "Pool was disconnected",
+        "Server shutdown in progress",
+    ];
+    LOST.iter().any(|words| message.contains(words))
+}
+
 impl From<DieselError> for StoreError {
     fn from(error: DieselError) -> Self {
         match error {
@@ -92,6 +105,11 @@ impl From<DieselError> for StoreError {
                 )
             }
             DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                Self::Unavailable(error.to_string())
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::Unknown, ref info)
+                if lost_connection(info.message()) =>
+            {
                 Self::Unavailable(error.to_string())
             }
             other => Self::Internal(Box::new(other)),
@@ -195,5 +213,20 @@ mod tests {
         assert_eq!(internal.to_string(), AppError::Internal.to_string());
         let gone: AppError = StoreError::Unavailable("connection refused".into()).into();
         assert!(!gone.to_string().contains("refused"), "{gone}");
+    }
+
+    #[test]
+    fn a_connection_lost_mid_query_is_unavailable_and_a_server_refusal_is_not() {
+        let error = |message: &str| {
+            StoreError::from(DieselError::DatabaseError(
+                DatabaseErrorKind::Unknown,
+                Box::new(message.to_owned()),
+            ))
+        };
+        let reset = error("Input/output error: Input/output error: Connection reset by peer");
+        assert!(reset.is_transient(), "{reset:?}");
+        assert!(error("Connection to the server is closed.").is_transient());
+        let refused = error("refused by the test");
+        assert!(matches!(refused, StoreError::Internal(_)), "{refused:?}");
     }
 }

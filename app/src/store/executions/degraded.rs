@@ -498,7 +498,9 @@ pub(super) async fn command(
                 .steps
                 .iter_mut()
                 .find(|s| s.id == step_id)
-                .ok_or_else(|| StoreError::not_found(format!("step {step_id} of execution {id}")))?;
+                .ok_or_else(|| {
+                    StoreError::not_found(format!("step {step_id} of execution {id}"))
+                })?;
             let decision = decide_step(state, step.phase, step.status, trigger)?;
             step.status = decision.status;
             step.finished_at = (decision.status.is_final() || decision.abandoned).then_some(now);

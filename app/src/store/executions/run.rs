@@ -125,7 +125,7 @@ async fn remember(
 ) -> Result<(), StoreError> {
     let id = ExecutionId(row.id);
     let book = store.mode().book();
-    let Some(held) = book.held(id) else {
+    let Some(token) = book.token(id) else {
         return Ok(());
     };
     if book.known_seq(id) == Some(row.last_seq) {
@@ -156,7 +156,7 @@ async fn remember(
     lines.reverse();
     book.know(
         id,
-        held.token,
+        token,
         Known {
             run_key: row.run_key.clone(),
             step_keys: steps
@@ -191,7 +191,9 @@ pub async fn refresh_book(store: &Store) -> Result<(), StoreError> {
         match rows(&mut conn, id).await {
             Ok((row, steps)) => {
                 let over = !row.state()?.is_live()
-                    && !steps.iter().any(|s| s.status == StepStatus::Running.as_str());
+                    && !steps
+                        .iter()
+                        .any(|s| s.status == StepStatus::Running.as_str());
                 match over {
                     true => book.forget(id),
                     false => remember(store, &mut conn, &row, &steps).await?,
