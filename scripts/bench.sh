@@ -9,8 +9,9 @@
 #     execution, signed in): bytes over the wire and the time until each is interactive
 #     (end2end/bench/);
 #   - the server's resident memory, idle and at its peak under a page and sign-in flood;
-#   - the engine and the live channel (`cargo bench -p server`): step dispatch, a restart
-#     of 1,000 applications, live fan-out to 1,000 watchers.
+#   - the engine, the live channel and the run modes (`cargo bench -p server`): step
+#     dispatch, a restart of 1,000 applications, live fan-out to 1,000 watchers, durable
+#     journal appends, the switch to degraded mode, reconcile of 100,000 records.
 # A benchmark, not a test: `make test` does not run it, and it fails only when it cannot
 # measure. The figures depend on the machine; the README keeps the latest.
 set -euo pipefail
@@ -87,7 +88,7 @@ stop_release
 say "the engine and the live channel (cargo bench; the first run builds them)"
 # cargo bench writes its own build of the server where the release is: keep ours.
 cp -p "$ROOT/target/release/server" "$WORK/server"
-for bench in engine live; do
+for bench in engine live run_mode; do
   (cd "$ROOT" && BENCH_DATABASE_URL="$RELEASE_DB_SERVER" cargo bench -q -p server --bench "$bench") \
     >"$WORK/$bench.txt" 2>&1 || { cat "$WORK/$bench.txt" >&2; die "the $bench bench failed"; }
   while IFS= read -r line; do

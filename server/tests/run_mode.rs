@@ -580,7 +580,7 @@ async fn a_database_cut_mid_reconcile_leaves_the_instance_degraded_and_the_next_
  {
     use app::domain::audit::Outcome;
     use app::store::audit::{self, AuditRecord};
-    const ENTRIES: u64 = 600;
+    const ENTRIES: u64 = 1000;
     let (app, proxy) = TestApp::spawn_with_run_mode(mode_config(0.0), LEASE).await;
     let admin = app.as_role(Role::Admin).await;
     let (status, body) = switch(&app, &admin, "degraded").await;

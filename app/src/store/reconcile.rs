@@ -1,8 +1,11 @@
 //! Reconcile: writes what degraded mode put in the local journal into MySQL, on the way
-//! back to normal mode. Each journal record is written in one transaction, idempotently:
-//! an execution's events by `(execution, seq)` (their changes applied to its steps, log
-//! lines and call records as they go), audit entries by their journal key. A record found
-//! written already is counted and skipped, so reconciling twice writes nothing new.
+//! back to normal mode, idempotently: an execution's events by `(execution, seq)` (their
+//! changes applied to its steps, log lines and call records as they go), audit entries by
+//! their journal key. Consecutive records of one execution are written together, in one
+//! transaction (a run); any other record in a transaction of its own. A record found
+//! written already is counted and skipped, so reconciling twice writes nothing new. The
+//! journal is marked every few hundred records: a reconcile cut off in between writes
+//! nothing twice, it finds those records written.
 //!
 //! A record is refused, and said why, when writing it would make the database lie: its
 //! execution's lease was taken over meanwhile by another instance (its fencing token
@@ -26,6 +29,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use std::collections::BTreeSet;
 
 /// What writing one record did.
+#[derive(Clone)]
 enum Outcome {
     Written {
         events: u64,
@@ -60,46 +64,70 @@ async fn reconcile_after(store: &Store, after: u64) -> Result<Reconciled, StoreE
     let mut touched = BTreeSet::new();
     let mut refused_executions = BTreeSet::new();
     let mut conn = store.database().await?;
-    for (number, record) in records {
-        let execution = record.execution.map(|f| f.execution);
-        let outcome = match execution {
-            Some(id) if refused_executions.contains(&id) => Outcome::Refused(
-                "an earlier journal record of this execution was not written, so this one \
-                 would leave a gap in its events"
-                    .to_owned(),
-            ),
-            _ => write_record(&mut conn, &record).await?,
+    let mut last = None;
+    for run in runs(&records) {
+        let execution = run[0].1.execution.map(|f| f.execution);
+        let outcomes = match execution {
+            Some(id) if refused_executions.contains(&id) => run
+                .iter()
+                .map(|_| {
+                    Outcome::Refused(
+                        "an earlier journal record of this execution was not written, so this \
+                         one would leave a gap in its events"
+                            .to_owned(),
+                    )
+                })
+                .collect(),
+            _ if run.len() == 1 => vec![write_record(&mut conn, &run[0].1).await?],
+            _ => write_run(&mut conn, run).await?,
         };
-        match outcome {
-            Outcome::Written {
-                events,
-                step_records,
-                audit,
-            } => {
-                done.events += events;
-                done.step_records += step_records;
-                done.audit_entries += audit;
-                if let Some(id) = execution.filter(|_| events > 0) {
-                    touched.insert(id);
+        for ((number, record), outcome) in run.iter().zip(outcomes) {
+            match outcome {
+                Outcome::Written {
+                    events,
+                    step_records,
+                    audit,
+                } => {
+                    done.events += events;
+                    done.step_records += step_records;
+                    done.audit_entries += audit;
+                    if let Some(id) = execution.filter(|_| events > 0) {
+                        touched.insert(id);
+                    }
+                }
+                Outcome::AlreadyWritten => done.already_written += 1,
+                Outcome::Refused(why) => {
+                    if let Some(id) = execution {
+                        refused_executions.insert(id);
+                    }
+                    done.refused.push(Refusal {
+                        what: describe(record),
+                        why,
+                    });
                 }
             }
-            Outcome::AlreadyWritten => done.already_written += 1,
-            Outcome::Refused(why) => {
-                if let Some(id) = execution {
-                    refused_executions.insert(id);
-                }
-                done.refused.push(Refusal {
-                    what: describe(&record),
-                    why,
-                });
+            if number % MARK_EVERY == 0 {
+                mark(store, *number).await?;
             }
+            last = Some(*number);
         }
-        store
-            .on_journal(move |journal| journal.mark_written(number))
-            .await?;
+    }
+    if let Some(number) = last {
+        mark(store, number).await?;
     }
     done.executions = touched.into_iter().collect();
     Ok(done)
+}
+
+/// How many records reconcile writes between two marks in the journal (each mark waits
+/// for the disk). A reconcile cut off between two marks writes those records again next
+/// time, where they are found written already.
+const MARK_EVERY: u64 = 256;
+
+async fn mark(store: &Store, number: u64) -> Result<(), StoreError> {
+    store
+        .on_journal(move |journal| journal.mark_written(number))
+        .await
 }
 
 /// `execution 12, events 40..52` or `3 audit entries`.
@@ -119,6 +147,92 @@ fn describe(record: &Record) -> String {
         parts.push(format!("{} audit entries", record.audit.len()));
     }
     parts.join("; ")
+}
+
+/// How many records of one execution are written in one transaction at most.
+const RUN: usize = 500;
+
+/// The records in runs: consecutive records of one execution's events (at most [`RUN`])
+/// are written together; any other record is a run of its own.
+fn runs(records: &[(u64, Record)]) -> Vec<&[(u64, Record)]> {
+    let execution_of = |record: &Record| {
+        record
+            .execution
+            .filter(|_| !record.events.is_empty())
+            .map(|f| f.execution)
+    };
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for i in 1..=records.len() {
+        let ends = i == records.len()
+            || i - start == RUN
+            || execution_of(&records[i].1).is_none()
+            || execution_of(&records[i].1) != execution_of(&records[start].1)
+            || records[i].1.execution != records[start].1.execution;
+        if ends {
+            runs.push(&records[start..i]);
+            start = i;
+        }
+    }
+    runs
+}
+
+/// Writes a run of one execution's records in one transaction: those the database holds
+/// already are counted as such; the rest go in as one range of events (with their
+/// changes) and their audit entries. The outcomes come in the records' order.
+async fn write_run(conn: &mut Db, run: &[(u64, Record)]) -> Result<Vec<Outcome>, StoreError> {
+    let run: Vec<Record> = run.iter().map(|(_, record)| record.clone()).collect();
+    conn.transaction(async move |conn| {
+        let fenced = run[0]
+            .execution
+            .ok_or_else(|| StoreError::internal("a run without its execution"))?;
+        let held: Option<u64> = executions::table
+            .find(fenced.execution.0)
+            .select(executions::last_seq)
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
+        let held = held.unwrap_or(0);
+        let last_of = |record: &Record| record.events.last().map_or(0, |e| e.seq);
+        let already = run.iter().take_while(|r| last_of(r) <= held).count();
+        let mut outcomes: Vec<Outcome> = run[..already]
+            .iter()
+            .map(|_| Outcome::AlreadyWritten)
+            .collect();
+        let rest = &run[already..];
+        if rest.is_empty() {
+            return Ok(outcomes);
+        }
+        let events: Vec<ExecutionEvent> = rest.iter().flat_map(|r| r.events.clone()).collect();
+        match write_events(conn, fenced, &events).await? {
+            Err(outcome) => {
+                outcomes.extend(rest.iter().map(|_| outcome.clone()));
+            }
+            Ok((written, step_records)) => {
+                for (i, record) in rest.iter().enumerate() {
+                    let mut audit_written = 0;
+                    for line in &record.audit {
+                        if audit::write_journaled(conn, line).await? {
+                            audit_written += 1;
+                        }
+                    }
+                    // The run's totals are counted with its first record.
+                    let (events, step_records) = match i {
+                        0 => (written, step_records),
+                        _ => (0, 0),
+                    };
+                    outcomes.push(Outcome::Written {
+                        events,
+                        step_records,
+                        audit: audit_written,
+                    });
+                }
+            }
+        }
+        Ok(outcomes)
+    })
+    .await
 }
 
 /// Writes one record in one transaction.
@@ -202,9 +316,28 @@ async fn write_events(
             token.map_or("none".to_owned(), |t| t.to_string()),
         ))));
     }
+    // Each change applied to the execution's rows; log lines all in one insert.
     let mut step_records = 0;
+    let mut lines = Vec::new();
     for event in events {
-        step_records += apply(conn, id, &event.change).await?;
+        match &event.change {
+            Change::Logged { step, line } => lines.push((
+                execution_step_logs::execution_step_id.eq(step.0),
+                execution_step_logs::attempt.eq(line.attempt),
+                execution_step_logs::at.eq(line.at.naive_utc()),
+                execution_step_logs::level.eq(line.level.as_str()),
+                execution_step_logs::message.eq(line.message.as_str()),
+            )),
+            Change::Execution(summary) => execution(conn, summary).await?,
+            Change::Step(step) => step_row(conn, id, step).await?,
+            Change::Called { step, call } => step_records += call_row(conn, step.0, call).await?,
+        }
+    }
+    if !lines.is_empty() {
+        step_records += diesel::insert_into(execution_step_logs::table)
+            .values(lines)
+            .execute(conn)
+            .await? as u64;
     }
     let rows: Vec<_> = events
         .iter()
@@ -229,35 +362,6 @@ async fn write_events(
         .execute(conn)
         .await?;
     Ok(Ok((events.len() as u64, step_records)))
-}
-
-/// Applies one change to the execution's rows; returns how many step records (log lines,
-/// call records) it wrote.
-async fn apply(conn: &mut Db, id: ExecutionId, change: &Change) -> Result<u64, StoreError> {
-    match change {
-        Change::Execution(summary) => {
-            execution(conn, summary).await?;
-            Ok(0)
-        }
-        Change::Step(step) => {
-            step_row(conn, id, step).await?;
-            Ok(0)
-        }
-        Change::Logged { step, line } => {
-            diesel::insert_into(execution_step_logs::table)
-                .values((
-                    execution_step_logs::execution_step_id.eq(step.0),
-                    execution_step_logs::attempt.eq(line.attempt),
-                    execution_step_logs::at.eq(line.at.naive_utc()),
-                    execution_step_logs::level.eq(line.level.as_str()),
-                    execution_step_logs::message.eq(&line.message),
-                ))
-                .execute(conn)
-                .await?;
-            Ok(1)
-        }
-        Change::Called { step, call } => call_row(conn, step.0, call).await,
-    }
 }
 
 async fn user_id(conn: &mut Db, name: Option<&String>) -> Result<Option<u64>, StoreError> {

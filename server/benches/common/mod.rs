@@ -1,5 +1,6 @@
 //! What the benches share: a fresh database of their own, the server's services prepared
-//! over it with demo data, and how figures are summed up.
+//! over it with demo data, and how figures are summed up. (Each bench uses only some.)
+#![allow(dead_code)]
 
 use app::services::Services;
 use std::future::Future;
@@ -38,6 +39,18 @@ async fn drop_database(server: &str, name: &str) {
 pub const SIMULATOR_PASSWORD: &str = "bench";
 
 pub async fn prepare(url: &str, simulator: SocketAddr) -> anyhow::Result<server::Prepared> {
+    let journal = std::env::temp_dir()
+        .join(format!("switchyard-bench-{}", std::process::id()))
+        .join("journal.redb");
+    prepare_with_journal(url, simulator, journal).await
+}
+
+/// `prepare`, with the degraded-mode journal at `journal` (one per set of services).
+pub async fn prepare_with_journal(
+    url: &str,
+    simulator: SocketAddr,
+    journal: std::path::PathBuf,
+) -> anyhow::Result<server::Prepared> {
     let options = server::StartOptions {
         owner_database_url: None,
         pool_size: 16,
@@ -53,9 +66,7 @@ pub async fn prepare(url: &str, simulator: SocketAddr) -> anyhow::Result<server:
             "switchyard",
             SIMULATOR_PASSWORD,
         ),
-        journal: std::env::temp_dir()
-            .join(format!("switchyard-bench-{}", std::process::id()))
-            .join("journal.redb"),
+        journal,
     };
     let secret = server::secret::SecretKey::from_hex(&"5a".repeat(32))?;
     server::prepare(url, &secret, &options).await
@@ -63,7 +74,6 @@ pub async fn prepare(url: &str, simulator: SocketAddr) -> anyhow::Result<server:
 
 /// Serves `services` with the real router on a free port of 127.0.0.1, its live channel
 /// held to `live`; returns its base URL.
-#[allow(dead_code)]
 pub async fn serve(
     services: Services,
     live: server::live::limits::LiveLimits,
