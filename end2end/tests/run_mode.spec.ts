@@ -122,5 +122,13 @@ test("an execution goes on in degraded mode and reconcile writes what it did", a
   await openHydrated(operator, url);
   await expect(operator.getByTestId("degraded-banner")).toHaveCount(0);
   await expect(state).toHaveText("Switchover done");
+
+  // No live execution is left behind for the journeys after this one.
+  await operator.getByRole("button", { name: "Cancel execution" }).click();
+  await operator
+    .getByRole("alertdialog", { name: "Confirm cancellation" })
+    .getByRole("button", { name: "Cancel execution" })
+    .click();
+  await expect(state).toHaveText("Cancelled");
   await operatorContext.close();
 });
