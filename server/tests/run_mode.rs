@@ -7,6 +7,7 @@ use crate::support::builders::{
     PlanBuilder, log_lines, ok, point_configs_at, started, step_record,
 };
 use crate::support::test_app::{SIMULATOR_PASSWORD, TestApp};
+use crate::support::test_db::TestDb;
 use crate::support::wait::eventually;
 use app::domain::role::Role;
 use reqwest::StatusCode;
@@ -221,7 +222,7 @@ async fn the_instance_switches_to_degraded_by_itself_when_the_database_goes_and_
 }
 
 /// The execution's events as MySQL holds them, by `seq`.
-async fn stored_seqs(app: &TestApp, id: u64) -> Vec<u64> {
+async fn stored_seqs(db: &TestDb, id: u64) -> Vec<u64> {
     use app::store::schema::execution_events;
     use diesel::prelude::*;
     use diesel_async::RunQueryDsl;
@@ -229,9 +230,34 @@ async fn stored_seqs(app: &TestApp, id: u64) -> Vec<u64> {
         .filter(execution_events::execution_id.eq(id))
         .order(execution_events::seq)
         .select(execution_events::seq)
-        .load(&mut app.db.connect().await)
+        .load(&mut db.connect().await)
         .await
         .unwrap()
+}
+
+/// Waits until the first step's first platform call of execution `id` on the server at
+/// `base` is accepted: the step is under way.
+async fn until_first_call_accepted(base: &str, client: &reqwest::Client, id: u64) {
+    eventually("the first call under way", SECONDS_30, || async {
+        let detail = ok(client, base, "executions/get", json!({ "id": id })).await;
+        let record = step_record(client, base, id, &detail["steps"][0]["id"]).await;
+        match record["calls"][0]["status"] == "accepted" {
+            true => Ok(()),
+            false => Err(record.to_string()),
+        }
+    })
+    .await;
+}
+
+/// How many times the simulator at `base` acted on a traffic cut.
+async fn cuts_acted(base: &str, client: &reqwest::Client) -> usize {
+    let state = ok(client, base, "simulator/state", json!({})).await;
+    state["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["call"] == "traffic.cut" && c["acted"] == true)
+        .count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -257,16 +283,7 @@ async fn an_execution_cut_off_from_the_database_finishes_degraded_and_reconcile_
     // The mirror holds the connection configs as the steps will call them.
     refresh_mirror(&app).await;
     let id = started(&app.base, &operator, plan).await;
-    eventually("the cut under way", SECONDS_30, || async {
-        let detail = ok(&operator, &app.base, "executions/get", json!({ "id": id })).await;
-        let step = &detail["steps"][0];
-        let record = step_record(&operator, &app.base, id, &step["id"]).await;
-        match record["calls"][0]["status"] == "accepted" {
-            true => Ok(()),
-            false => Err(record.to_string()),
-        }
-    })
-    .await;
+    until_first_call_accepted(&app.base, &operator, id).await;
 
     // The database goes away mid-step: the instance switches to degraded mode and the
     // execution finishes from memory, watched through the API all along.
@@ -287,7 +304,7 @@ async fn an_execution_cut_off_from_the_database_finishes_degraded_and_reconcile_
     assert_eq!(record["calls"][0]["status"], "succeeded", "{record:#}");
     let last_seq = done["summary"]["last_seq"].as_u64().unwrap();
     assert!(
-        stored_seqs(&app, id).await.len() < last_seq as usize,
+        stored_seqs(&app.db, id).await.len() < last_seq as usize,
         "the database missed the end while it was away"
     );
 
@@ -300,7 +317,7 @@ async fn an_execution_cut_off_from_the_database_finishes_degraded_and_reconcile_
     assert_eq!(reconciled["executions"], json!([id]), "{reconciled}");
 
     // MySQL now holds every event once, 1..N without a gap, and the execution as it ended.
-    let seqs = stored_seqs(&app, id).await;
+    let seqs = stored_seqs(&app.db, id).await;
     assert_eq!(seqs, (1..=last_seq).collect::<Vec<_>>());
     let stored = ok(&operator, &app.base, "executions/get", json!({ "id": id })).await;
     assert_eq!(stored["summary"]["state"], "switchover_done");
@@ -321,19 +338,16 @@ async fn an_execution_cut_off_from_the_database_finishes_degraded_and_reconcile_
     assert_eq!(app.audit_entries("engine/phase").await.len(), 1);
 
     // The platform acted once; reconciling again writes nothing new.
-    let state = ok(&operator, &app.base, "simulator/state", json!({})).await;
-    let acted = state["calls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["call"] == "traffic.cut" && c["acted"] == true)
-        .count();
-    assert_eq!(acted, 1, "{state:#}");
+    assert_eq!(
+        cuts_acted(&app.base, &operator).await,
+        1,
+        "the platform cut once"
+    );
     let again = app::store::reconcile::reconcile_from_start(app.services.store())
         .await
         .unwrap();
     assert_eq!((again.events, again.audit_entries), (0, 0), "{again:?}");
-    assert_eq!(stored_seqs(&app, id).await.len() as u64, last_seq);
+    assert_eq!(stored_seqs(&app.db, id).await.len() as u64, last_seq);
 }
 
 /// Reads the configuration into the mirror now (the test just changed it).
@@ -347,7 +361,6 @@ async fn refresh_mirror(app: &TestApp) {
 async fn an_instance_cut_off_stops_driving_before_its_lease_lapses_and_another_takes_over() {
     use crate::support::db_proxy::DbProxy;
     use crate::support::test_app::{serve, services_under, signed_in_client};
-    use crate::support::test_db::TestDb;
     use server::tasks::Supervisor;
     let lease = Duration::from_secs(6);
     let db = TestDb::empty().await;
@@ -379,15 +392,7 @@ async fn an_instance_cut_off_stops_driving_before_its_lease_lapses_and_another_t
         .active(&first, &operator, &reviewer)
         .await;
     let id = started(&first, &operator, plan).await;
-    eventually("the cut under way", SECONDS_30, || async {
-        let detail = ok(&operator, &first, "executions/get", json!({ "id": id })).await;
-        let record = step_record(&operator, &first, id, &detail["steps"][0]["id"]).await;
-        match record["calls"][0]["status"] == "accepted" {
-            true => Ok(()),
-            false => Err(record.to_string()),
-        }
-    })
-    .await;
+    until_first_call_accepted(&first, &operator, id).await;
 
     // Cut off mid-step, the first instance goes degraded; a second one on the same
     // database takes the execution over once the lease lapses, and finishes it.
@@ -461,27 +466,15 @@ async fn an_instance_cut_off_stops_driving_before_its_lease_lapses_and_another_t
         );
     }
     let last_seq = done["summary"]["last_seq"].as_u64().unwrap();
-    let seqs = {
-        use app::store::schema::execution_events;
-        use diesel::prelude::*;
-        use diesel_async::RunQueryDsl;
-        execution_events::table
-            .filter(execution_events::execution_id.eq(id))
-            .order(execution_events::seq)
-            .select(execution_events::seq)
-            .load::<u64>(&mut db.connect().await)
-            .await
-            .unwrap()
-    };
-    assert_eq!(seqs, (1..=last_seq).collect::<Vec<_>>());
-    let state = ok(&operator, &first, "simulator/state", json!({})).await;
-    let acted = state["calls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["call"] == "traffic.cut" && c["acted"] == true)
-        .count();
-    assert_eq!(acted, 1, "{state:#}");
+    assert_eq!(
+        stored_seqs(&db, id).await,
+        (1..=last_seq).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        cuts_acted(&first, &operator).await,
+        1,
+        "the platform cut once"
+    );
 }
 
 async fn switch_on(base: &str, client: &reqwest::Client, to: &str) -> (StatusCode, Value) {
@@ -562,7 +555,7 @@ async fn a_blocked_step_is_retried_in_degraded_mode_once_an_admin_takes_responsi
     assert_eq!(back["last_reconcile"]["refused"], json!([]), "{back}");
     let last_seq = done["summary"]["last_seq"].as_u64().unwrap();
     assert_eq!(
-        stored_seqs(&app, id).await,
+        stored_seqs(&app.db, id).await,
         (1..=last_seq).collect::<Vec<_>>()
     );
     let stored = ok(&operator, &app.base, "executions/get", json!({ "id": id })).await;

@@ -91,15 +91,20 @@ pub(super) fn load(store: &Store, id: ExecutionId) -> Result<Run, StoreError> {
     })
 }
 
-/// Every call `step` made that the book knows, oldest first.
-pub(super) fn step_calls(store: &Store, step: ExecutionStepId) -> Vec<StepCall> {
+/// Every execution the book knows, newest first.
+fn every_known(store: &Store) -> impl Iterator<Item = (ExecutionId, Known)> {
     store
         .mode()
         .book()
         .all()
         .into_iter()
-        .filter_map(|(_, held)| held.known)
-        .flat_map(|known| known.calls)
+        .filter_map(|(id, held)| Some((id, held.known?)))
+}
+
+/// Every call `step` made that the book knows, oldest first.
+pub(super) fn step_calls(store: &Store, step: ExecutionStepId) -> Vec<StepCall> {
+    every_known(store)
+        .flat_map(|(_, known)| known.calls)
         .filter(|(s, _)| *s == step)
         .map(|(_, call)| call)
         .collect()
@@ -121,19 +126,13 @@ pub(super) fn renew(store: &Store, fence: Fence) -> Result<(), StoreError> {
 
 /// The executions in the book whose steps run or ran.
 pub(super) fn running(store: &Store) -> Vec<ExecutionId> {
-    store
-        .mode()
-        .book()
-        .all()
-        .into_iter()
-        .filter(|(_, held)| {
-            held.known.as_ref().is_some_and(|k| {
-                matches!(k.detail.summary.state, ExecutionState::Running(_))
-                    || k.detail
-                        .steps
-                        .iter()
-                        .any(|s| s.status == StepStatus::Running)
-            })
+    every_known(store)
+        .filter(|(_, k)| {
+            matches!(k.detail.summary.state, ExecutionState::Running(_))
+                || k.detail
+                    .steps
+                    .iter()
+                    .any(|s| s.status == StepStatus::Running)
         })
         .map(|(id, _)| id)
         .collect()
@@ -146,13 +145,8 @@ pub(super) fn get(store: &Store, id: ExecutionId) -> Result<ExecutionDetail, Sto
 
 /// The executions in the book, newest first.
 pub(super) fn list(store: &Store, filter: &ExecutionFilter) -> Vec<ExecutionSummary> {
-    store
-        .mode()
-        .book()
-        .all()
-        .into_iter()
-        .filter_map(|(_, held)| held.known)
-        .map(|known| known.detail.summary)
+    every_known(store)
+        .map(|(_, known)| known.detail.summary)
         .filter(|summary| filter.state.is_none_or(|state| summary.state == state))
         .collect()
 }
