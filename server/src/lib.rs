@@ -165,21 +165,36 @@ pub struct Prepared {
 }
 
 /// Prepares the database and the services every request uses, with the users that must
-/// exist and the user directory loaded.
+/// exist and the user directory loaded. An instance that stopped in degraded mode starts
+/// in it, without touching the database: its journal and configuration snapshot hold
+/// what it needs, and the user directory comes from the snapshot, so sessions opened
+/// before go on working.
 pub async fn prepare(
     database_url: &str,
     secret: &SecretKey,
     options: &StartOptions,
 ) -> anyhow::Result<Prepared> {
     let mode = app::mode::Mode::open(&options.journal)?;
-    let store = prepare_database(
-        database_url,
-        options.owner_database_url.as_deref(),
-        options.pool_size,
-        options.demo.then(|| options.simulator.address()),
-        mode,
-    )
-    .await?;
+    let degraded = mode.is_degraded();
+    let store = if degraded {
+        tracing::warn!(
+            run_mode = "degraded",
+            why = mode.now().switched.describe(),
+            since = %mode.now().since,
+            "starting in degraded mode, as this instance stopped: the database is not used \
+             until an admin switches back to normal mode"
+        );
+        Store::new(database_url, options.pool_size, mode)?
+    } else {
+        prepare_database(
+            database_url,
+            options.owner_database_url.as_deref(),
+            options.pool_size,
+            options.demo.then(|| options.simulator.address()),
+            mode,
+        )
+        .await?
+    };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let auth = Auth {
         store,
@@ -191,6 +206,36 @@ pub async fn prepare(
         sessions: options.sessions,
         proxies: options.trusted_proxies.clone(),
     };
+    match degraded {
+        true => directory_from_snapshot(&auth),
+        false => prepare_users(&auth, options).await?,
+    }
+    let (engine, engine_wakes) = app::bus::EngineHandle::new();
+    Ok(Prepared {
+        services: Services {
+            auth,
+            simulator: options.simulator.clone(),
+            bus: app::bus::ExecutionBus::default(),
+            engine,
+        },
+        engine_wakes,
+    })
+}
+
+/// The user directory as the configuration snapshot holds it (degraded start).
+fn directory_from_snapshot(auth: &Auth) {
+    match auth.store.mode().mirror() {
+        Some(configuration) => auth.directory.replace_all(configuration.users.clone()),
+        None => tracing::warn!(
+            "no configuration snapshot: nobody can use this instance until it is back in \
+             normal mode"
+        ),
+    }
+}
+
+/// The users that must exist (and, with demo data, the demo plans and the simulator's
+/// password), then the user directory, all from the database.
+async fn prepare_users(auth: &Auth, options: &StartOptions) -> anyhow::Result<()> {
     app::auth::bootstrap::ensure_users(
         &auth.store,
         &auth.hasher,
@@ -224,17 +269,7 @@ pub async fn prepare(
     }
     auth.refresh_directory()
         .await
-        .context("cannot load the users")?;
-    let (engine, engine_wakes) = app::bus::EngineHandle::new();
-    Ok(Prepared {
-        services: Services {
-            auth,
-            simulator: options.simulator.clone(),
-            bus: app::bus::ExecutionBus::default(),
-            engine,
-        },
-        engine_wakes,
-    })
+        .context("cannot load the users")
 }
 
 /// Starts the background work of a running server under `supervisor`: keeping the user

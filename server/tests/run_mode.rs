@@ -636,3 +636,145 @@ async fn a_database_cut_mid_reconcile_leaves_the_instance_degraded_and_the_next_
         .unwrap();
     assert_eq!((again.events, again.audit_entries), (0, 0), "{again:?}");
 }
+
+/// The summary of execution `id` on the server at `base`, once `done` says it is there.
+async fn until_state(
+    what: &str,
+    base: &str,
+    client: &reqwest::Client,
+    id: u64,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    eventually(what, SECONDS_30, || async {
+        let (status, detail) =
+            crate::support::test_app::call(client, base, "executions/get", json!({ "id": id }))
+                .await;
+        match status == StatusCode::OK && done(&detail) {
+            true => Ok(detail),
+            false => Err(format!("{status} {detail}")),
+        }
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_killed_while_degraded_starts_again_without_the_database_and_its_execution_carries_on()
+ {
+    use crate::support::child_server::{ChildServer, free_addr, simulator};
+    use crate::support::db_proxy::DbProxy;
+    use crate::support::state_dir;
+    use crate::support::test_app::{SIMULATOR_USER, signed_in_client};
+    use app::domain::simulator::{Latency, Timing};
+    let db = TestDb::empty().await;
+    let proxy = DbProxy::start(&db.url).await;
+    let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sim_addr = sim_listener.local_addr().unwrap();
+    let state = state_dir::fresh();
+    let env = [("SWITCHYARD_DEGRADE_AFTER_SECONDS", "0.5")];
+    let mut server =
+        ChildServer::start_in(&state, &env, &proxy.url, free_addr().await, sim_addr).await;
+    simulator(&db.url, sim_listener, Default::default()).await;
+    let sim = app::simulator_link::SimulatorLink::new(sim_addr, SIMULATOR_USER, SIMULATOR_PASSWORD);
+    let base = server.base.clone();
+    // Signed in before the database goes: those sessions outlive the restart.
+    let operator = signed_in_client(&base, "operator").await;
+    let reviewer = signed_in_client(&base, "reviewer").await;
+    let admin = signed_in_client(&base, "admin").await;
+    let slow = Latency {
+        min_ms: 2000,
+        max_ms: 2000,
+    };
+    sim.set_timing(&Timing {
+        traffic: slow,
+        ..Timing::ZERO
+    })
+    .await
+    .unwrap();
+    let plan = PlanBuilder::new("Cut two groups, wait")
+        .switchover("traffic.cut", json!({ "product_group": "Payments" }))
+        .switchover("traffic.cut", json!({ "product_group": "Trading" }))
+        .switchover("wait", json!({ "seconds": 1 }))
+        .active(&base, &operator, &reviewer)
+        .await;
+    let id = started(&base, &operator, plan).await;
+    until_first_call_accepted(&base, &operator, id).await;
+
+    // The database goes mid-call; an admin switches to degraded mode by hand (or confirms
+    // the automatic switch), taking responsibility: the instance drives the execution
+    // whatever its lease says.
+    proxy.cut();
+    eventually("degraded", SECONDS_30, || async {
+        match switch_on(&base, &admin, "degraded").await {
+            (StatusCode::OK, body) => Ok(body),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+
+    // kill -9 while the second cut is under way, from memory.
+    let second_under_way = |detail: &Value| detail["steps"][1]["status"] == "running";
+    let before = until_state(
+        "the second cut runs",
+        &base,
+        &operator,
+        id,
+        second_under_way,
+    )
+    .await;
+    let second = before["steps"][1]["id"].clone();
+    eventually("the second call sent", SECONDS_30, || async {
+        let record = step_record(&operator, &base, id, &second).await;
+        match record["calls"][0]["status"] == "accepted" {
+            true => Ok(()),
+            false => Err(record.to_string()),
+        }
+    })
+    .await;
+    server.kill9().await;
+
+    // It starts again with the database still away, from its snapshot and journal, the
+    // same sessions let the same people in, and the execution carries on to its end.
+    server = ChildServer::start_in(&state, &env, &proxy.url, free_addr().await, sim_addr).await;
+    let base = server.base.clone();
+    let status = crate::support::test_app::call(&admin, &base, "run_mode/get", json!({})).await;
+    assert_eq!(status.0, StatusCode::OK, "{}", status.1);
+    assert_eq!(status.1["mode"], "degraded", "{}", status.1);
+    assert_eq!(status.1["switched"]["by"], "by_admin", "{}", status.1);
+    let over = |detail: &Value| detail["summary"]["state"] == "switchover_done";
+    let done = until_state("done after the restart", &base, &operator, id, over).await;
+    for step in done["steps"].as_array().unwrap() {
+        assert_eq!(step["attempts"], 1, "no step was started twice: {done:#}");
+    }
+
+    // Back to normal: the database holds every event once, 1..N, and each call once.
+    proxy.restore();
+    let (status, back) = switch_on(&base, &admin, "normal").await;
+    assert_eq!(status, StatusCode::OK, "{back}");
+    assert_eq!(back["last_reconcile"]["refused"], json!([]), "{back}");
+    assert_eq!(back["last_reconcile"]["executions"], json!([id]), "{back}");
+    let last_seq = done["summary"]["last_seq"].as_u64().unwrap();
+    assert_eq!(
+        stored_seqs(&db, id).await,
+        (1..=last_seq).collect::<Vec<_>>()
+    );
+    let stored = ok(&operator, &base, "executions/get", json!({ "id": id })).await;
+    assert_eq!(stored["steps"], done["steps"], "{stored:#}");
+    for step in &stored["steps"].as_array().unwrap()[..2] {
+        let record = step_record(&operator, &base, id, &step["id"]).await;
+        let calls = record["calls"].as_array().unwrap();
+        assert_eq!(calls.len(), 1, "{record:#}");
+        assert_eq!(calls[0]["status"], "succeeded", "{record:#}");
+    }
+    assert_eq!(cuts_acted(&base, &operator).await, 2, "each group cut once");
+
+    // Reconciling the same journal again, from its first record, writes nothing new.
+    server.terminate().await;
+    let mode = app::mode::Mode::open(&state.join("journal.redb")).unwrap();
+    assert!(!mode.is_degraded(), "the journal no longer says degraded");
+    let store = app::store::Store::new(&db.url, 2, mode).unwrap();
+    let again = app::store::reconcile::reconcile_from_start(&store)
+        .await
+        .unwrap();
+    assert_eq!((again.events, again.audit_entries), (0, 0), "{again:?}");
+    assert_eq!(stored_seqs(&db, id).await.len() as u64, last_seq);
+}

@@ -22,7 +22,7 @@ pub struct SessionUser {
 }
 
 /// What a session check needs to know about one user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserState {
     pub user: SessionUser,
     pub enabled: bool,

@@ -23,6 +23,10 @@ const RECORDS: TableDefinition<u64, &[u8]> = TableDefinition::new("records");
 /// Bookkeeping: the number of the last record reconcile wrote (`written`).
 const MARKS: TableDefinition<&str, u64> = TableDefinition::new("marks");
 const WRITTEN: &str = "written";
+/// What a restart needs to go on in degraded mode (`mode::Degraded`), kept from the
+/// switch to degraded mode until the journal is written back: JSON.
+const STATE: TableDefinition<&str, &[u8]> = TableDefinition::new("state");
+const DEGRADED: &str = "degraded";
 
 /// One thing degraded mode did, written into MySQL at once by reconcile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +108,7 @@ impl Journal {
         journal.write(|tx| {
             tx.open_table(RECORDS)?;
             tx.open_table(MARKS)?;
+            tx.open_table(STATE)?;
             Ok(())
         })?;
         Ok(journal)
@@ -188,6 +193,35 @@ impl Journal {
             marks.insert(WRITTEN, number.max(now))?;
             Ok(())
         })
+    }
+
+    /// Keeps `state` (or, with `None`, forgets it) as what a restart in degraded mode
+    /// starts from, durably.
+    pub fn keep_degraded<T: Serialize>(&self, state: Option<&T>) -> Result<(), JournalError> {
+        let encoded = state
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| JournalError::Unreadable(0, e))?;
+        self.write(|tx| {
+            let mut table = tx.open_table(STATE)?;
+            match &encoded {
+                Some(bytes) => table.insert(DEGRADED, bytes.as_slice())?,
+                None => table.remove(DEGRADED)?,
+            };
+            Ok(())
+        })
+    }
+
+    /// What [`Journal::keep_degraded`] kept last, if anything.
+    pub fn degraded<T: serde::de::DeserializeOwned>(&self) -> Result<Option<T>, JournalError> {
+        let tx = self.db.begin_read().map_err(|e| self.storage(e))?;
+        let table = tx.open_table(STATE).map_err(|e| self.storage(e))?;
+        let Some(bytes) = table.get(DEGRADED).map_err(|e| self.storage(e))? else {
+            return Ok(None);
+        };
+        serde_json::from_slice(bytes.value())
+            .map(Some)
+            .map_err(|e| JournalError::Unreadable(0, e))
     }
 
     /// How much is waiting for MySQL, for the settings page.

@@ -1,5 +1,5 @@
 //! The mirror: the configuration (plans, data centers, product groups, database clusters,
-//! connection configs, the step catalog) as MySQL last held it, in memory, so that
+//! connection configs, the step catalog, the user directory) as MySQL last held it, in memory, so that
 //! reading it goes on in degraded mode. In normal mode it is refreshed after every change
 //! this instance commits and on a timer (changes made by other instances), and written
 //! atomically to a local snapshot file beside the journal; in degraded mode it is not
@@ -10,6 +10,7 @@ use crate::domain::environment::{DataCenter, DatabaseCluster, ProductGroup};
 use crate::domain::ids::ConnectionConfigId;
 use crate::domain::plan::{PlanDetail, PlanSummary};
 use crate::domain::step::StepType;
+use crate::domain::user::UserState;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -32,6 +33,10 @@ pub struct Configuration {
     pub plans: Vec<PlanSummary>,
     pub plan_details: Vec<PlanDetail>,
     pub step_types: Vec<StepType>,
+    /// Every user's role, state and session generation (no password hashes): a restart
+    /// in degraded mode checks existing sessions against it.
+    #[serde(default)]
+    pub users: Vec<UserState>,
 }
 
 /// A connection config's stored password, sealed.

@@ -8,17 +8,19 @@ pub mod book;
 pub mod journal;
 pub mod mirror;
 
+use crate::domain::ids::ExecutionId;
 use crate::domain::run_mode::{JournalStatus, Reconciled, RunMode, Switched};
-use book::Book;
+use book::{Book, Held};
 use chrono::{DateTime, Utc};
 use journal::{Journal, JournalError, Record};
 use mirror::Configuration;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tokio::sync::watch;
 
 /// The mode now, why, and since when.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModeNow {
     pub mode: RunMode,
     pub since: DateTime<Utc>,
@@ -44,6 +46,15 @@ impl ModeNow {
     }
 }
 
+/// What a restart in degraded mode starts from, kept in the journal file: the mode, and
+/// the book as it was when MySQL writes stopped (the journal's unwritten records bring
+/// it up to date).
+#[derive(Debug, Serialize, Deserialize)]
+struct Degraded {
+    now: ModeNow,
+    book: Vec<(ExecutionId, Held)>,
+}
+
 /// The instance's run mode and its journal: one per instance, shared by every clone.
 #[derive(Debug, Clone)]
 pub struct Mode {
@@ -61,10 +72,29 @@ pub struct Mode {
 }
 
 impl Mode {
-    /// Normal mode, with the journal kept at `journal_path` and the configuration
-    /// snapshot beside it (and read from there, when one was written before).
+    /// The mode the instance was in when it stopped — normal, or degraded with the
+    /// executions it drove, as its journal says — with the journal kept at `journal_path`
+    /// and the configuration snapshot beside it (and read from there, when one was
+    /// written before).
     pub fn open(journal_path: &Path) -> Result<Self, JournalError> {
         let journal = Journal::open(journal_path)?;
+        let (now, book) = match journal.degraded::<Degraded>()? {
+            Some(saved) => {
+                let book = Book::restored(saved.book);
+                for (_, record) in journal.unwritten()? {
+                    book.apply(&record.events);
+                }
+                (saved.now, book)
+            }
+            None => {
+                let now = ModeNow {
+                    mode: RunMode::Normal,
+                    since: Utc::now(),
+                    switched: Switched::AtStart,
+                };
+                (now, Book::default())
+            }
+        };
         let snapshot = journal_path.with_file_name("configuration.json");
         let mirror = match mirror::read_snapshot(&snapshot) {
             Ok(found) => found.map(Arc::new),
@@ -72,11 +102,6 @@ impl Mode {
                 tracing::warn!(%error, path = %snapshot.display(), "the configuration snapshot is unreadable; it is written again at the next refresh");
                 None
             }
-        };
-        let now = ModeNow {
-            mode: RunMode::Normal,
-            since: Utc::now(),
-            switched: Switched::AtStart,
         };
         Ok(Self {
             now: watch::Sender::new(now),
@@ -86,7 +111,7 @@ impl Mode {
             snapshot,
             configuration_changed: Arc::default(),
             gate: Arc::default(),
-            book: Book::default(),
+            book,
         })
     }
 
@@ -107,7 +132,11 @@ impl Mode {
     /// (nothing changes then, except that an admin who confirms degraded mode by hand
     /// takes responsibility for it).
     pub fn switch(&self, mode: RunMode, switched: Switched) -> bool {
-        self.now.send_if_modified(|now| {
+        // MySQL writes stop before the mode says degraded, and start after it says normal.
+        if mode == RunMode::Degraded {
+            self.book.close_sql();
+        }
+        let changed = self.now.send_if_modified(|now| {
             let confirms = now.mode == mode
                 && matches!(switched, Switched::ByAdmin { .. })
                 && !matches!(now.switched, Switched::ByAdmin { .. });
@@ -120,7 +149,27 @@ impl Mode {
                 switched,
             };
             true
-        })
+        });
+        if mode == RunMode::Normal {
+            self.book.open_sql();
+        }
+        changed
+    }
+
+    /// Keeps, in the journal file, what a restart needs to go on in degraded mode: the
+    /// mode now and the book (waits for the disk: call it off the async threads).
+    pub fn save_for_restart(&self) -> Result<(), JournalError> {
+        let saved = Degraded {
+            now: self.now(),
+            book: self.book.all(),
+        };
+        self.journal.keep_degraded(Some(&saved))
+    }
+
+    /// Forgets what [`Mode::save_for_restart`] kept: the journal is written back, a
+    /// restart starts in normal mode.
+    pub fn forget_for_restart(&self) -> Result<(), JournalError> {
+        self.journal.keep_degraded::<Degraded>(None)
     }
 
     /// The gate journal writes and the switch back to normal pass one at a time.

@@ -2,7 +2,7 @@
 //! mode, and answering reads of the configuration from it in degraded mode.
 
 use super::{Store, StoreError, catalog, connection_configs, data_centers, database_clusters};
-use super::{plans, product_groups};
+use super::{plans, product_groups, users};
 use crate::mode::mirror::Configuration;
 use chrono::Utc;
 
@@ -33,6 +33,7 @@ pub async fn refresh(store: &Store) -> Result<(), StoreError> {
         plans,
         plan_details,
         step_types: catalog::list(store).await?,
+        users: users::session_states(store).await?,
     };
     if store.mode().is_degraded() {
         return Ok(());

@@ -8,6 +8,8 @@ use super::reconcile::reconcile;
 use super::{Store, StoreError};
 use crate::domain::audit::Outcome;
 use crate::domain::run_mode::{Reconciled, RunMode, RunModeStatus, Switched};
+use crate::mode::Mode;
+use crate::mode::journal::JournalError;
 
 /// The mode now, with the mirror's age, the journal and the last reconcile.
 pub fn status(store: &Store) -> RunModeStatus {
@@ -46,9 +48,39 @@ pub async fn degrade(
         why,
         "switched to degraded mode: the database is no longer used"
     );
+    let unsure = store.mode().book().settle(SETTLE).await;
+    if !unsure.is_empty() {
+        tracing::warn!(
+            executions = ?unsure,
+            "a database write of these executions was still in flight at the switch: \
+             whether the database has it is unknown, so they are not driven from memory"
+        );
+    }
+    save_for_restart(store).await;
     let note = format!("degraded mode, {why}");
     audit::record(store, record, target(), Outcome::Ok, Some(&note)).await?;
     Ok(true)
+}
+
+/// How long the switch to degraded mode waits for the database writes in flight.
+pub const SETTLE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Keeps the mode and the execution book in the journal file, so that a restart goes on
+/// in degraded mode where this instance left off. A failure is logged: this instance
+/// goes on, but a restart would come up in normal mode.
+async fn save_for_restart(store: &Store) {
+    if let Err(error) = on_disk(store, Mode::save_for_restart).await {
+        tracing::error!(%error, "cannot keep the degraded mode for a restart");
+    }
+}
+
+/// Runs `work` on the mode's files off the async threads (it waits for the disk).
+async fn on_disk(store: &Store, work: fn(&Mode) -> Result<(), JournalError>) -> Result<(), String> {
+    let mode = store.mode().clone();
+    match tokio::task::spawn_blocking(move || work(&mode)).await {
+        Ok(done) => done.map_err(|e| e.to_string()),
+        Err(stopped) => Err(stopped.to_string()),
+    }
 }
 
 /// Writes the journal into MySQL and switches back to normal mode; returns what was
@@ -65,6 +97,10 @@ pub async fn restore(
     let rest = reconcile(store).await?;
     merge(&mut done, rest);
     let why = switched.describe();
+    // The journal is written: a restart from now on starts in normal mode.
+    if let Err(error) = on_disk(store, Mode::forget_for_restart).await {
+        tracing::warn!(%error, "the journal still says degraded: a restart would start in degraded mode");
+    }
     store.mode().switch(RunMode::Normal, switched);
     drop(gate);
     tracing::info!(

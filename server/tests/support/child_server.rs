@@ -27,6 +27,25 @@ impl ChildServer {
     /// Starts `server` with demo data on `database_url`, its demo configs pointing at
     /// `simulator`, and waits until it is ready.
     pub async fn start(database_url: &str, addr: SocketAddr, simulator: SocketAddr) -> Self {
+        Self::start_in(
+            &super::state_dir::fresh(),
+            &[],
+            database_url,
+            addr,
+            simulator,
+        )
+        .await
+    }
+
+    /// Like `start`, keeping its journal and snapshot in `state_dir` (a restart given the
+    /// same one goes on from them), with `env` on top of the usual settings.
+    pub async fn start_in(
+        state_dir: &std::path::Path,
+        env: &[(&str, &str)],
+        database_url: &str,
+        addr: SocketAddr,
+        simulator: SocketAddr,
+    ) -> Self {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
             .current_dir(root)
@@ -42,9 +61,10 @@ impl ChildServer {
             )
             .env("SWITCHYARD_HTTP_CALL_ALLOW", "127.0.0.1")
             .env("SWITCHYARD_INSTANCE", "crash-test")
-            .env("SWITCHYARD_STATE_DIR", super::state_dir::fresh())
+            .env("SWITCHYARD_STATE_DIR", state_dir)
             .env("SWITCHYARD_LOG", "warn")
             .env("LEPTOS_OUTPUT_NAME", "switchyard")
+            .envs(env.iter().copied())
             .env_remove("SWITCHYARD_SIMULATOR")
             .kill_on_drop(true)
             .spawn()

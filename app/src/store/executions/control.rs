@@ -88,9 +88,9 @@ pub async fn command(
         Some(reason) => format!("{}: {}", command.describe(), reason.trim()),
         None => command.describe(),
     }));
-    if store.mode().is_degraded() {
+    let Some(_writing) = store.mode().book().sql_write(id) else {
         return super::degraded::command(store, &record, id, command).await;
-    }
+    };
     let command = command.clone();
     let actor = record.actor_id;
     let commanded = store

@@ -67,9 +67,9 @@ pub async fn write(
     if writes.is_empty() {
         return Ok(Vec::new());
     }
-    if store.mode().is_degraded() {
+    let Some(_writing) = store.mode().book().sql_write(fence.execution) else {
         return super::degraded::write(store, fence, writes).await;
-    }
+    };
     let mut conn = store.conn().await?;
     let written = conn
         .transaction(async move |conn| -> Result<Vec<Written>, StoreError> {

@@ -264,9 +264,9 @@ async fn transition_in(
     execution_trigger: Option<Trigger>,
     then: Option<Move>,
 ) -> Result<(u32, Option<u32>, Vec<ExecutionEvent>), StoreError> {
-    if store.mode().is_degraded() {
+    let Some(_writing) = store.mode().book().sql_write(fence.execution) else {
         return super::degraded::transition(store, fence, first, execution_trigger, then).await;
-    }
+    };
     let mut conn = store.conn().await?;
     let moved = conn
         .transaction(async move |conn| {
@@ -358,9 +358,9 @@ pub async fn end_step(
 
 /// The phase's last step is done: switchover done, or the execution completed.
 pub async fn finish_phase(store: &Store, fence: Fence) -> Result<Vec<ExecutionEvent>, StoreError> {
-    if store.mode().is_degraded() {
+    let Some(_writing) = store.mode().book().sql_write(fence.execution) else {
         return super::degraded::finish_phase(store, fence).await;
-    }
+    };
     let mut conn = store.conn().await?;
     let events = conn
         .transaction(
