@@ -778,3 +778,76 @@ async fn an_instance_killed_while_degraded_starts_again_without_the_database_and
     assert_eq!((again.events, again.audit_entries), (0, 0), "{again:?}");
     assert_eq!(stored_seqs(&db, id).await.len() as u64, last_seq);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_sent_while_degraded_and_answered_after_the_switch_back_is_recorded_once() {
+    let (app, _proxy) = TestApp::spawn_with_run_mode(mode_config(0.0), LEASE).await;
+    let admin = app.as_role(Role::Admin).await;
+    let operator = app.as_role(Role::Operator).await;
+    let reviewer = app.as_role(Role::Reviewer).await;
+    let configs = ok(&operator, &app.base, "connection_configs/list", json!({})).await;
+    let (host, port) = (&configs[0]["host"], &configs[0]["port"]);
+    point_configs_at(&app.base, &operator, host, port, SIMULATOR_PASSWORD).await;
+    let timing = json!({ "timing": {
+        "traffic": { "min_ms": 5000, "max_ms": 5000 },
+        "restart": { "min_ms": 0, "max_ms": 0 },
+        "cluster": { "min_ms": 0, "max_ms": 0 },
+    }});
+    ok(&operator, &app.base, "simulator/set_timing", timing).await;
+    let plan = PlanBuilder::new("Wait, then cut payments")
+        .switchover("wait", json!({ "seconds": 2 }))
+        .switchover("traffic.cut", json!({ "product_group": "Payments" }))
+        .active(&app.base, &operator, &reviewer)
+        .await;
+    refresh_mirror(&app).await;
+    let id = started(&app.base, &operator, plan).await;
+    let waits = |detail: &Value| detail["steps"][0]["status"] == "running";
+    until_state("the wait runs", &app.base, &operator, id, waits).await;
+
+    // Degraded while the first step waits: the cut is sent from memory, with an id of
+    // the journal's; the switch back comes while the platform works on it.
+    let (status, body) = switch(&app, &admin, "degraded").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let cut = eventually("the cut sent degraded", SECONDS_30, || async {
+        let detail = ok(&operator, &app.base, "executions/get", json!({ "id": id })).await;
+        let step = detail["steps"][1]["id"].clone();
+        let record = step_record(&operator, &app.base, id, &step).await;
+        match record["calls"][0]["status"] == "accepted" {
+            true => Ok(step),
+            false => Err(record.to_string()),
+        }
+    })
+    .await;
+    let (status, back) = switch(&app, &admin, "normal").await;
+    assert_eq!(status, StatusCode::OK, "{back}");
+    let record = step_record(&operator, &app.base, id, &cut).await;
+    assert_eq!(
+        record["calls"][0]["status"], "accepted",
+        "the platform still works on it: {record:#}"
+    );
+
+    // Its answer is written into MySQL on the record reconcile made.
+    let done = eventually("done", SECONDS_30, || async {
+        let detail = ok(&operator, &app.base, "executions/get", json!({ "id": id })).await;
+        match detail["summary"]["state"] == "switchover_done" {
+            true => Ok(detail),
+            false => Err(detail.to_string()),
+        }
+    })
+    .await;
+    assert_eq!(done["steps"][1]["attempts"], 1, "{done:#}");
+    let record = step_record(&operator, &app.base, id, &cut).await;
+    let calls = record["calls"].as_array().unwrap();
+    assert_eq!(calls.len(), 1, "{record:#}");
+    assert_eq!(calls[0]["status"], "succeeded", "{record:#}");
+    assert!(
+        !log_lines(&record).iter().any(|l| l.contains("again")),
+        "the runner went on, without starting afresh and asking the platform again: {record:#}"
+    );
+    let last_seq = done["summary"]["last_seq"].as_u64().unwrap();
+    assert_eq!(
+        stored_seqs(&app.db, id).await,
+        (1..=last_seq).collect::<Vec<_>>()
+    );
+    assert_eq!(cuts_acted(&app.base, &operator).await, 1);
+}

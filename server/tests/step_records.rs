@@ -72,19 +72,19 @@ async fn a_batch_is_written_in_order_under_the_fence() {
         fence,
         &[
             Write::Answered {
-                call: a,
+                key: "journal-test-1".to_owned(),
                 status: CallStatus::Accepted,
                 operation_id: Some("op-7".to_owned()),
                 http_status: Some(202),
             },
             Write::Answered {
-                call: b,
+                key: "journal-test-2".to_owned(),
                 status: CallStatus::Failed,
                 operation_id: None,
                 http_status: Some(409),
             },
             Write::Answered {
-                call: a,
+                key: "journal-test-1".to_owned(),
                 status: CallStatus::Succeeded,
                 operation_id: None,
                 http_status: None,

@@ -10,8 +10,7 @@ use app::domain::execution::view::{CallStatus, LogLevel};
 use app::domain::platform::IDEMPOTENCY_KEY;
 use app::domain::step::HttpMethod;
 use app::redact::Redactor;
-use app::store::StoreError;
-use app::store::executions::step_records::{NewCall, Write, Written};
+use app::store::executions::step_records::{NewCall, Write};
 use app::store::executions::transitions::StepEnd;
 use backon::{ExponentialBuilder, Retryable};
 use reqwest::Method;
@@ -74,12 +73,7 @@ pub(super) async fn call(
         method: method.as_str(),
         path: shown.clone(),
     };
-    let call_id = match run.records.write(Write::Sent(new)).await? {
-        Written { call: Some(id), .. } => id,
-        Written { call: None, .. } => {
-            return Err(StoreError::internal("the call's record has no id"));
-        }
-    };
+    run.records.write(Write::Sent(new)).await?;
     let method = Method::from_bytes(method.as_str().as_bytes()).unwrap_or(Method::GET);
     let limit = Duration::from_secs(timeout_seconds.into());
     run.log(
@@ -156,7 +150,7 @@ pub(super) async fn call(
     };
     run.records
         .queue(Write::Answered {
-            call: call_id,
+            key: key.clone(),
             status,
             operation_id: None,
             http_status: http,

@@ -416,7 +416,7 @@ pub(super) async fn write(
                     });
                 }
                 Write::Answered {
-                    call,
+                    key,
                     status,
                     operation_id,
                     http_status,
@@ -424,8 +424,8 @@ pub(super) async fn write(
                     let (step, known_call) = known
                         .calls
                         .iter_mut()
-                        .find(|(_, c)| c.id == *call)
-                        .ok_or_else(|| StoreError::not_found(format!("call {call}")))?;
+                        .find(|(_, c)| c.idempotency_key == *key)
+                        .ok_or_else(|| StoreError::not_found(format!("call {key}")))?;
                     known_call.status = *status;
                     if operation_id.is_some() {
                         known_call.operation_id = operation_id.clone();

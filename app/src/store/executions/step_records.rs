@@ -42,9 +42,10 @@ pub enum Write {
     /// A call about to leave: recorded as `sent`.
     Sent(NewCall),
     /// What a call's answer said; an operation id or HTTP status already recorded stays
-    /// when this answer has none.
+    /// when this answer has none. The call is named by its idempotency key, which stays
+    /// the same whether it was recorded in MySQL or, while degraded, in the journal.
     Answered {
-        call: u64,
+        key: String,
         status: CallStatus,
         operation_id: Option<String>,
         http_status: Option<u16>,
@@ -102,10 +103,10 @@ pub async fn write(
                         })?;
                         (called(row.clone()), Some(row.id))
                     }
-                    Write::Answered { call, .. } => {
+                    Write::Answered { key, .. } => {
                         let row = answered
-                            .get(call)
-                            .ok_or_else(|| StoreError::not_found(format!("call {call}")))?;
+                            .get(key)
+                            .ok_or_else(|| StoreError::not_found(format!("call {key}")))?;
                         (called(row.clone()), None)
                     }
                 };
@@ -231,12 +232,12 @@ async fn sent(conn: &mut Db, writes: &[Write]) -> Result<HashMap<String, CallRow
 }
 
 /// Records the answers among `writes` with one statement (a call answered twice in the
-/// batch takes the later answer); returns the calls' rows as they are now, by id.
-async fn answered(conn: &mut Db, writes: &[Write]) -> Result<HashMap<u64, CallRow>, StoreError> {
+/// batch takes the later answer); returns the calls' rows as they are now, by key.
+async fn answered(conn: &mut Db, writes: &[Write]) -> Result<HashMap<String, CallRow>, StoreError> {
     let mut answers: Vec<Answer> = Vec::new();
     for write in writes {
         let Write::Answered {
-            call,
+            key,
             status,
             operation_id,
             http_status,
@@ -244,11 +245,11 @@ async fn answered(conn: &mut Db, writes: &[Write]) -> Result<HashMap<u64, CallRo
         else {
             continue;
         };
-        let answer = match answers.iter_mut().find(|a| a.call == *call) {
+        let answer = match answers.iter_mut().find(|a| a.key == *key) {
             Some(earlier) => earlier,
             None => {
                 answers.push(Answer {
-                    call: *call,
+                    key: key.clone(),
                     status: *status,
                     operation_id: None,
                     http_status: None,
@@ -264,18 +265,21 @@ async fn answered(conn: &mut Db, writes: &[Write]) -> Result<HashMap<u64, CallRo
         return Ok(HashMap::new());
     }
     answer_all(conn, &answers).await?;
-    let ids: Vec<u64> = answers.iter().map(|a| a.call).collect();
+    let keys: Vec<&str> = answers.iter().map(|a| a.key.as_str()).collect();
     let rows: Vec<CallRow> = execution_calls::table
-        .filter(execution_calls::id.eq_any(ids))
+        .filter(execution_calls::idempotency_key.eq_any(keys))
         .select(CallRow::as_select())
         .load(conn)
         .await?;
-    Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.idempotency_key.clone(), row))
+        .collect())
 }
 
 /// A call's answer, as it is written.
 struct Answer {
-    call: u64,
+    key: String,
     status: CallStatus,
     operation_id: Option<String>,
     http_status: Option<u16>,
@@ -285,10 +289,10 @@ struct Answer {
 /// statement; an operation id or HTTP status already recorded stays when the answer has
 /// none.
 async fn answer_all(conn: &mut Db, answers: &[Answer]) -> Result<(), StoreError> {
-    use diesel::sql_types::{BigInt, Datetime, SmallInt, Text, Unsigned};
+    use diesel::sql_types::{Datetime, SmallInt, Text, Unsigned};
     let now = Utc::now().naive_utc();
     let cases = |then: &str| {
-        let mut sql = String::from("CASE id");
+        let mut sql = String::from("CASE idempotency_key");
         for _ in answers {
             sql.push_str(" WHEN ? THEN ");
             sql.push_str(then);
@@ -298,7 +302,7 @@ async fn answer_all(conn: &mut Db, answers: &[Answer]) -> Result<(), StoreError>
     };
     let sql = format!(
         "UPDATE execution_calls SET status = {}, operation_id = {}, http_status = {}, \
-         finished_at = {}, updated_at = ? WHERE id IN ({})",
+         finished_at = {}, updated_at = ? WHERE idempotency_key IN ({})",
         cases("?"),
         cases("COALESCE(?, operation_id)"),
         cases("COALESCE(?, http_status)"),
@@ -308,27 +312,27 @@ async fn answer_all(conn: &mut Db, answers: &[Answer]) -> Result<(), StoreError>
     let mut query = diesel::sql_query(sql).into_boxed::<diesel::mysql::Mysql>();
     for a in answers {
         query = query
-            .bind::<Unsigned<BigInt>, _>(a.call)
+            .bind::<Text, _>(a.key.clone())
             .bind::<Text, _>(a.status.as_str());
     }
     for a in answers {
         query = query
-            .bind::<Unsigned<BigInt>, _>(a.call)
+            .bind::<Text, _>(a.key.clone())
             .bind::<Nullable<Text>, _>(a.operation_id.clone());
     }
     for a in answers {
         query = query
-            .bind::<Unsigned<BigInt>, _>(a.call)
+            .bind::<Text, _>(a.key.clone())
             .bind::<Nullable<Unsigned<SmallInt>>, _>(a.http_status);
     }
     for a in answers {
         query = query
-            .bind::<Unsigned<BigInt>, _>(a.call)
+            .bind::<Text, _>(a.key.clone())
             .bind::<Nullable<Datetime>, _>(a.status.is_final().then_some(now));
     }
     query = query.bind::<Datetime, _>(now);
     for a in answers {
-        query = query.bind::<Unsigned<BigInt>, _>(a.call);
+        query = query.bind::<Text, _>(a.key.clone());
     }
     query.execute(conn).await?;
     Ok(())

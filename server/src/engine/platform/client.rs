@@ -140,7 +140,7 @@ impl Endpoint {
         run: &StepRun<'_>,
         key: &str,
         path: &str,
-    ) -> Result<u64, CallError> {
+    ) -> Result<(), CallError> {
         let call = NewCall {
             step: run.step.id,
             attempt: run.attempt,
@@ -152,11 +152,7 @@ impl Endpoint {
         run.records
             .write(Write::Sent(call))
             .await
-            .and_then(|written| {
-                written
-                    .call
-                    .ok_or_else(|| StoreError::internal("the call's record has no id"))
-            })
+            .map(|_| ())
             .map_err(CallError::Engine)
     }
 
@@ -164,14 +160,14 @@ impl Endpoint {
     pub(super) async fn note(
         &self,
         run: &StepRun<'_>,
-        call: u64,
+        call: &str,
         status: CallStatus,
         operation: Option<&str>,
         http: Option<u16>,
     ) {
         run.records
             .queue(Write::Answered {
-                call,
+                key: call.to_owned(),
                 status,
                 operation_id: operation.map(str::to_owned),
                 http_status: http,
@@ -183,7 +179,7 @@ impl Endpoint {
     pub(super) async fn answer(
         &self,
         run: &StepRun<'_>,
-        call: u64,
+        call: &str,
         response: reqwest::Result<reqwest::Response>,
     ) -> Result<Operation, Try> {
         let response = response.map_err(|e| Try::Again(transport(&e)))?;
@@ -284,7 +280,7 @@ impl Endpoint {
     pub(super) async fn follow(
         &self,
         run: &StepRun<'_>,
-        call: u64,
+        call: &str,
         id: &str,
         deadline: Instant,
     ) -> Result<Operation, CallError> {
@@ -354,7 +350,7 @@ impl Endpoint {
     pub(super) async fn ended(
         &self,
         run: &StepRun<'_>,
-        call: u64,
+        call: &str,
         operation: Operation,
     ) -> Result<Operation, CallError> {
         use app::domain::platform::OperationState;

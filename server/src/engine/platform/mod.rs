@@ -63,14 +63,15 @@ impl Endpoint {
         deadline: Instant,
     ) -> Result<Operation, CallError> {
         let earlier = run.earlier_call(n).await.map_err(CallError::Engine)?;
-        let (call_id, key) = match earlier {
+        let key = match earlier {
             Some(call) => match self.settle(run, call, path, deadline).await {
                 Settled::Done(outcome) => return outcome,
-                Settled::SendAgain(call_id, key) => (call_id, key),
+                Settled::SendAgain(key) => key,
             },
             None => {
                 let key = run.key(n);
-                (self.record(run, &key, path).await?, key)
+                self.record(run, &key, path).await?;
+                key
             }
         };
         let attempt = || async {
@@ -80,21 +81,20 @@ impl Endpoint {
                 .json(body)
                 .send()
                 .await;
-            self.answer(run, call_id, response).await
+            self.answer(run, &key, response).await
         };
         let operation = match self.repeat(run, path, deadline, attempt).await {
             Ok(operation) => operation,
             Err(unknown @ CallError::Unanswered(_)) => {
-                self.note(run, call_id, CallStatus::Unknown, None, None)
-                    .await;
+                self.note(run, &key, CallStatus::Unknown, None, None).await;
                 return Err(unknown);
             }
             Err(error) => return Err(error),
         };
         if operation.is_final() {
-            return self.ended(run, call_id, operation).await;
+            return self.ended(run, &key, operation).await;
         }
         let id = operation.id.clone();
-        self.follow(run, call_id, &id, deadline).await
+        self.follow(run, &key, &id, deadline).await
     }
 }

@@ -11,8 +11,8 @@ use tokio::time::Instant;
 pub(super) enum Settled {
     /// Its outcome (or its operation's, followed to the end) is the call's.
     Done(Result<Operation, CallError>),
-    /// Send it again, with its record and key.
-    SendAgain(u64, String),
+    /// Send it again, with its key.
+    SendAgain(String),
 }
 
 impl Endpoint {
@@ -56,7 +56,7 @@ impl Endpoint {
                     ),
                 )
                 .await;
-                Settled::Done(self.follow(run, call.id, operation, deadline).await)
+                Settled::Done(self.follow(run, key, operation, deadline).await)
             }
             _ => {
                 run.log(
@@ -67,7 +67,7 @@ impl Endpoint {
                     ),
                 )
                 .await;
-                Settled::SendAgain(call.id, key.clone())
+                Settled::SendAgain(key.clone())
             }
         }
     }
