@@ -184,6 +184,7 @@ pub async fn prepare(
             "starting in degraded mode, as this instance stopped: the database is not used \
              until an admin switches back to normal mode"
         );
+        same_schema(&mode)?;
         Store::new(database_url, options.pool_size, mode)?
     } else {
         prepare_database(
@@ -220,6 +221,24 @@ pub async fn prepare(
         },
         engine_wakes,
     })
+}
+
+/// Refuses a degraded start by a build that expects another database schema than the
+/// one the snapshot (and so the journal) was made with: reconcile would write into a
+/// schema this build does not know.
+fn same_schema(mode: &app::mode::Mode) -> anyhow::Result<()> {
+    let expected = migrate::newest_version();
+    let found = mode.mirror().and_then(|c| c.schema_version.clone());
+    anyhow::ensure!(
+        found.is_some() && found == expected,
+        "this instance stopped in degraded mode, and its journal was made with database \
+         schema {} while this build expects {}: start the build that made it, switch back \
+         to normal mode once the database is back (which writes the journal into it), then \
+         upgrade",
+        found.as_deref().unwrap_or("(unknown)"),
+        expected.as_deref().unwrap_or("(none)"),
+    );
+    Ok(())
 }
 
 /// The user directory as the configuration snapshot holds it (degraded start).

@@ -11,6 +11,18 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 /// Every migration in `migrations/`, embedded in the binary.
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 
+/// The version of the newest migration this build embeds, as the database records it
+/// once applied.
+pub fn newest_version() -> Option<String> {
+    use diesel::migration::MigrationSource;
+    let migrations: Vec<_> =
+        MigrationSource::<diesel::mysql::Mysql>::migrations(&MIGRATIONS).ok()?;
+    migrations
+        .iter()
+        .map(|m| m.name().version().to_string())
+        .max()
+}
+
 /// Creates the database named in `database_url` when it does not exist yet.
 pub async fn create_database_if_missing(database_url: &str) -> anyhow::Result<()> {
     let name = database_name(database_url)?;

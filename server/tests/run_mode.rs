@@ -851,3 +851,69 @@ async fn a_call_sent_while_degraded_and_answered_after_the_switch_back_is_record
     );
     assert_eq!(cuts_acted(&app.base, &operator).await, 1);
 }
+
+/// A journal that says degraded, with a snapshot made on database schema `schema`.
+fn degraded_journal(schema: Option<String>) -> std::path::PathBuf {
+    use app::domain::run_mode::{RunMode, Switched};
+    use app::mode::mirror::Configuration;
+    let journal = crate::support::state_dir::journal();
+    let mode = app::mode::Mode::open(&journal).unwrap();
+    mode.keep_mirror(Configuration {
+        taken_at: chrono::Utc::now(),
+        data_centers: vec![],
+        product_groups: vec![],
+        database_clusters: vec![],
+        connection_configs: vec![],
+        sealed_passwords: vec![],
+        plans: vec![],
+        plan_details: vec![],
+        step_types: vec![],
+        users: vec![],
+        schema_version: schema,
+    })
+    .unwrap();
+    let admin = Switched::ByAdmin {
+        name: "admin".to_owned(),
+    };
+    assert!(mode.switch(RunMode::Degraded, admin));
+    mode.save_for_restart().unwrap();
+    journal
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_degraded_journal_starts_without_the_database_only_on_the_schema_it_was_made_with() {
+    use crate::support::test_app::{PASSWORD, secret, sessions};
+    let nowhere = "mysql://root@127.0.0.1:1/nowhere";
+    let options = |journal| server::StartOptions {
+        owner_database_url: None,
+        pool_size: 2,
+        demo: false,
+        admin_password: Some(PASSWORD.to_owned()),
+        sessions: sessions(),
+        trusted_proxies: Default::default(),
+        simulator: app::simulator_link::SimulatorLink::new(
+            "127.0.0.1:1".parse().unwrap(),
+            "sim",
+            "sim",
+        ),
+        journal,
+    };
+    let older = degraded_journal(Some("19990101000000".to_owned()));
+    let refused = server::prepare(nowhere, &secret(), &options(older))
+        .await
+        .err()
+        .expect("refused");
+    let message = refused.to_string();
+    assert!(
+        message.contains("schema 19990101000000 while this build expects"),
+        "{message}"
+    );
+
+    let same = degraded_journal(server::migrate::newest_version());
+    let prepared = server::prepare(nowhere, &secret(), &options(same))
+        .await
+        .unwrap();
+    let mode = prepared.services.store().mode().now();
+    assert!(mode.is_degraded());
+    assert_eq!(mode.switched.describe(), "by admin");
+}

@@ -37,6 +37,10 @@ pub struct Configuration {
     /// in degraded mode checks existing sessions against it.
     #[serde(default)]
     pub users: Vec<UserState>,
+    /// The newest migration the database had applied: a restart in degraded mode is
+    /// refused to a build that expects another schema.
+    #[serde(default)]
+    pub schema_version: Option<String>,
 }
 
 /// A connection config's stored password, sealed.

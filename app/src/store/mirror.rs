@@ -34,6 +34,7 @@ pub async fn refresh(store: &Store) -> Result<(), StoreError> {
         plan_details,
         step_types: catalog::list(store).await?,
         users: users::session_states(store).await?,
+        schema_version: schema_version(store).await?,
     };
     if store.mode().is_degraded() {
         return Ok(());
@@ -45,6 +46,23 @@ pub async fn refresh(store: &Store) -> Result<(), StoreError> {
         .map_err(|e| {
             StoreError::internal(format!("the configuration snapshot cannot be written: {e}"))
         })
+}
+
+/// The newest migration the database has applied.
+async fn schema_version(store: &Store) -> Result<Option<String>, StoreError> {
+    use diesel::sql_types::{Nullable, Text};
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Newest {
+        #[diesel(sql_type = Nullable<Text>)]
+        version: Option<String>,
+    }
+    let conn = &mut *store.conn().await?;
+    let newest: Newest =
+        diesel::sql_query("SELECT MAX(version) AS version FROM __diesel_schema_migrations")
+            .get_result(conn)
+            .await?;
+    Ok(newest.version)
 }
 
 /// In degraded mode, the answer `read` finds in the mirror (`Some`); in normal mode
