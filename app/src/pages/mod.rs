@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit_log;
 pub mod connection_configs;
+pub mod counted;
 pub mod database_clusters;
 pub mod environment;
 pub mod execution;

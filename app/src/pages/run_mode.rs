@@ -8,6 +8,7 @@ use crate::components::error_view::ErrorView;
 use crate::components::form_feedback::{FormMessage, last_error};
 use crate::components::run_mode_banner::RunModeChanged;
 use crate::domain::run_mode::{Reconciled, RunMode, RunModeStatus};
+use crate::pages::counted::counted;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
@@ -82,7 +83,7 @@ fn ModeNow(status: RunModeStatus, switch: ServerAction<SwitchRunMode>) -> impl I
             <dd>{age(status.mirrored_at, status.mirror_age_seconds)}</dd>
             <dt>"Local journal"</dt>
             <dd data-testid="journal">
-                {journal.unwritten} " records not yet in the database"
+                {counted(journal.unwritten, "record", "records")} " not yet in the database"
                 {journal.oldest_unwritten.map(|at| format!(", the oldest from {}", when(at)))}
                 " · file " {format!("{:.1} KiB", journal.bytes as f64 / 1024.0)}
             </dd>
@@ -130,17 +131,26 @@ fn ReconcileSummary(done: Reconciled) -> impl IntoView {
             <h3>"Last switch back to normal: " {when(done.at)}</h3>
             <p>
                 "Written from the journal into the database: "
-                <strong>{done.events} " events"</strong> ", "
-                <strong>{done.step_records} " step records"</strong> " (log lines and platform calls), "
-                <strong>{done.audit_entries} " audit entries"</strong>
+                <strong>{counted(done.events, "event", "events")}</strong> ", "
+                <strong>{counted(done.step_records, "step record", "step records")}</strong>
+                " (log lines and platform calls), "
+                <strong>{counted(done.audit_entries, "audit entry", "audit entries")}</strong>
                 "; executions touched: " {executions} ". "
-                {done.already_written} " records were in the database already."
+                {match done.already_written {
+                    1 => "1 record was in the database already.".to_owned(),
+                    n => format!("{n} records were in the database already."),
+                }}
             </p>
             {if refused.is_empty() {
                 view! { <p>"Nothing was refused."</p> }.into_any()
             } else {
                 view! {
-                    <p class="error">{refused.len()} " records were refused:"</p>
+                    <p class="error">
+                        {match refused.len() {
+                            1 => "1 record was refused:".to_owned(),
+                            n => format!("{n} records were refused:"),
+                        }}
+                    </p>
                     <ul>
                         {refused
                             .into_iter()

@@ -11,16 +11,8 @@ use crate::domain::execution::StepStatus;
 use crate::domain::execution::target::StepTarget;
 use crate::domain::execution::view::{ExecutionStep, ExecutionStepId};
 use crate::domain::step::StepSpec;
+use crate::pages::counted::counted;
 use leptos::prelude::*;
-
-/// "3 applications in 2 levels", with the singular where it fits.
-fn counted(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
 
 /// What the step acts on, in a line.
 fn target_summary(step: &ExecutionStep) -> String {
@@ -50,8 +42,12 @@ fn target_summary(step: &ExecutionStep) -> String {
         ) => format!(
             "{product_group} in {}: {} in {} · through {}",
             data_center.name,
-            counted(target.application_count(), "application"),
-            counted(levels.len(), "level"),
+            counted(
+                target.application_count() as u64,
+                "application",
+                "applications"
+            ),
+            counted(levels.len() as u64, "level", "levels"),
             via.describe()
         ),
         (Some(StepTarget::Cluster { cluster, to, via }), _) => format!(
