@@ -2,7 +2,9 @@
 //! the database that may be down. In normal mode the store uses MySQL; in degraded mode
 //! it does not touch MySQL at all: executions go on from memory and what they do goes to
 //! the local [`journal`], which [`reconcile`] writes into MySQL on the way back to
-//! normal. The store is the only code that asks which mode it is in.
+//! normal. While degraded, the mode and the execution book are also kept in the journal
+//! file, so that a restart comes back degraded and goes on ([`Mode::open`]). The store
+//! is the only code that asks which mode it is in.
 
 pub mod book;
 pub mod journal;
