@@ -1,7 +1,7 @@
 //! Serving with a least-privilege account: the owner account migrates and grants; the
 //! serving account reads and writes, appends to the audit log, and can do nothing worse.
 
-use crate::support::test_app::{PASSWORD, TestApp, secret, serve, sessions};
+use crate::support::test_app::{NO_SIMULATOR, PASSWORD, TestApp, secret, serve, start_options};
 use crate::support::test_db::{TestDb, server_url};
 use diesel_async::{AsyncConnection, AsyncMysqlConnection, SimpleAsyncConnection};
 use reqwest::StatusCode;
@@ -55,19 +55,11 @@ async fn the_serving_account_can_serve_and_cannot_erase_the_audit_log() {
     let db = TestDb::empty().await;
     let account = Account::create().await;
     let serving_url = account.url(&db);
+    let nobody = app::simulator_link::SimulatorLink::new(NO_SIMULATOR, "nobody", "");
     let options = server::StartOptions {
         owner_database_url: Some(db.url.clone()),
         pool_size: 2,
-        demo: true,
-        admin_password: Some(PASSWORD.to_owned()),
-        sessions: sessions(),
-        trusted_proxies: Default::default(),
-        simulator: app::simulator_link::SimulatorLink::new(
-            crate::support::test_app::NO_SIMULATOR,
-            "nobody",
-            "",
-        ),
-        journal: crate::support::state_dir::journal(),
+        ..start_options(true, nobody, crate::support::state_dir::journal())
     };
     let services = server::prepare(&serving_url, &secret(), &options)
         .await

@@ -221,6 +221,20 @@ async fn the_instance_switches_to_degraded_by_itself_when_the_database_goes_and_
     );
 }
 
+/// Points the connection configs at the test's simulator, whose traffic calls then take
+/// `traffic_ms` to finish.
+async fn calls_reach_the_simulator(base: &str, operator: &reqwest::Client, traffic_ms: u32) {
+    let configs = ok(operator, base, "connection_configs/list", json!({})).await;
+    let (host, port) = (&configs[0]["host"], &configs[0]["port"]);
+    point_configs_at(base, operator, host, port, SIMULATOR_PASSWORD).await;
+    let timing = json!({ "timing": {
+        "traffic": { "min_ms": traffic_ms, "max_ms": traffic_ms },
+        "restart": { "min_ms": 0, "max_ms": 0 },
+        "cluster": { "min_ms": 0, "max_ms": 0 },
+    }});
+    ok(operator, base, "simulator/set_timing", timing).await;
+}
+
 /// The execution's events as MySQL holds them, by `seq`.
 async fn stored_seqs(db: &TestDb, id: u64) -> Vec<u64> {
     use app::store::schema::execution_events;
@@ -266,15 +280,7 @@ async fn an_execution_cut_off_from_the_database_finishes_degraded_and_reconcile_
     let admin = app.as_role(Role::Admin).await;
     let operator = app.as_role(Role::Operator).await;
     let reviewer = app.as_role(Role::Reviewer).await;
-    let configs = ok(&operator, &app.base, "connection_configs/list", json!({})).await;
-    let (host, port) = (&configs[0]["host"], &configs[0]["port"]);
-    point_configs_at(&app.base, &operator, host, port, SIMULATOR_PASSWORD).await;
-    let timing = json!({ "timing": {
-        "traffic": { "min_ms": 1500, "max_ms": 1500 },
-        "restart": { "min_ms": 0, "max_ms": 0 },
-        "cluster": { "min_ms": 0, "max_ms": 0 },
-    }});
-    ok(&operator, &app.base, "simulator/set_timing", timing).await;
+    calls_reach_the_simulator(&app.base, &operator, 1500).await;
     let plan = PlanBuilder::new("Cut payments, wait")
         .switchover("traffic.cut", json!({ "product_group": "Payments" }))
         .switchover("wait", json!({ "seconds": 1 }))
@@ -375,18 +381,10 @@ async fn an_instance_cut_off_stops_driving_before_its_lease_lapses_and_another_t
     let reviewer = signed_in_client(&first, "reviewer").await;
     // Signed in before the cut: new sign-ins need the database.
     let admin = signed_in_client(&first, "admin").await;
-    let configs = ok(&operator, &first, "connection_configs/list", json!({})).await;
-    let (host, port) = (&configs[0]["host"], &configs[0]["port"]);
-    point_configs_at(&first, &operator, host, port, SIMULATOR_PASSWORD).await;
+    calls_reach_the_simulator(&first, &operator, 9000).await;
     app::store::mirror::refresh(first_services.store())
         .await
         .unwrap();
-    let timing = json!({ "timing": {
-        "traffic": { "min_ms": 9000, "max_ms": 9000 },
-        "restart": { "min_ms": 0, "max_ms": 0 },
-        "cluster": { "min_ms": 0, "max_ms": 0 },
-    }});
-    ok(&operator, &first, "simulator/set_timing", timing).await;
     let plan = PlanBuilder::new("Cut payments slowly")
         .switchover("traffic.cut", json!({ "product_group": "Payments" }))
         .active(&first, &operator, &reviewer)
@@ -487,9 +485,7 @@ async fn a_blocked_step_is_retried_in_degraded_mode_once_an_admin_takes_responsi
     let admin = app.as_role(Role::Admin).await;
     let operator = app.as_role(Role::Operator).await;
     let reviewer = app.as_role(Role::Reviewer).await;
-    let configs = ok(&operator, &app.base, "connection_configs/list", json!({})).await;
-    let (host, port) = (&configs[0]["host"], &configs[0]["port"]);
-    point_configs_at(&app.base, &operator, host, port, SIMULATOR_PASSWORD).await;
+    calls_reach_the_simulator(&app.base, &operator, 0).await;
     refresh_mirror(&app).await;
     let plan = PlanBuilder::new("Cut payments")
         .switchover("traffic.cut", json!({ "product_group": "Payments" }))
@@ -785,15 +781,7 @@ async fn a_call_sent_while_degraded_and_answered_after_the_switch_back_is_record
     let admin = app.as_role(Role::Admin).await;
     let operator = app.as_role(Role::Operator).await;
     let reviewer = app.as_role(Role::Reviewer).await;
-    let configs = ok(&operator, &app.base, "connection_configs/list", json!({})).await;
-    let (host, port) = (&configs[0]["host"], &configs[0]["port"]);
-    point_configs_at(&app.base, &operator, host, port, SIMULATOR_PASSWORD).await;
-    let timing = json!({ "timing": {
-        "traffic": { "min_ms": 5000, "max_ms": 5000 },
-        "restart": { "min_ms": 0, "max_ms": 0 },
-        "cluster": { "min_ms": 0, "max_ms": 0 },
-    }});
-    ok(&operator, &app.base, "simulator/set_timing", timing).await;
+    calls_reach_the_simulator(&app.base, &operator, 5000).await;
     let plan = PlanBuilder::new("Wait, then cut payments")
         .switchover("wait", json!({ "seconds": 2 }))
         .switchover("traffic.cut", json!({ "product_group": "Payments" }))
@@ -882,22 +870,10 @@ fn degraded_journal(schema: Option<String>) -> std::path::PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_degraded_journal_starts_without_the_database_only_on_the_schema_it_was_made_with() {
-    use crate::support::test_app::{PASSWORD, secret, sessions};
+    use crate::support::test_app::{NO_SIMULATOR, secret, start_options};
     let nowhere = "mysql://root@127.0.0.1:1/nowhere";
-    let options = |journal| server::StartOptions {
-        owner_database_url: None,
-        pool_size: 2,
-        demo: false,
-        admin_password: Some(PASSWORD.to_owned()),
-        sessions: sessions(),
-        trusted_proxies: Default::default(),
-        simulator: app::simulator_link::SimulatorLink::new(
-            "127.0.0.1:1".parse().unwrap(),
-            "sim",
-            "sim",
-        ),
-        journal,
-    };
+    let nobody = app::simulator_link::SimulatorLink::new(NO_SIMULATOR, "nobody", "");
+    let options = |journal| start_options(false, nobody.clone(), journal);
     let older = degraded_journal(Some("19990101000000".to_owned()));
     let refused = server::prepare(nowhere, &secret(), &options(older))
         .await

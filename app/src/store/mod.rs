@@ -128,21 +128,19 @@ impl Store {
             return Ok(None);
         }
         let (records, made) = decide()?;
-        self.on_journal(move |journal| journal.append(&records))
+        self.on_disk(move |mode| mode.journal(&records))
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         Ok(Some(keep(made)))
     }
 
-    /// Works on the journal file off the async threads (it waits for the disk).
-    async fn on_journal<T: Send + 'static>(
+    /// Works on the mode's journal file off the async threads (it waits for the disk).
+    async fn on_disk<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&mode::journal::Journal) -> Result<T, mode::journal::JournalError>
-        + Send
-        + 'static,
+        work: impl FnOnce(&Mode) -> Result<T, mode::journal::JournalError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let journal = self.mode.journal_file().clone();
-        tokio::task::spawn_blocking(move || work(&journal))
+        let mode = self.mode.clone();
+        tokio::task::spawn_blocking(move || work(&mode))
             .await
             .map_err(|e| StoreError::internal(format!("the journal work stopped: {e}")))?
             .map_err(|e| StoreError::internal(e.to_string()))

@@ -43,7 +43,9 @@ enum Outcome {
 /// Writes every unwritten journal record into MySQL, in order, and marks them written.
 /// Uses the database whatever the mode says (it runs before the switch back).
 pub async fn reconcile(store: &Store) -> Result<Reconciled, StoreError> {
-    let written = store.on_journal(|journal| journal.written_mark()).await?;
+    let written = store
+        .on_disk(|mode| mode.journal_file().written_mark())
+        .await?;
     reconcile_after(store, written).await
 }
 
@@ -55,7 +57,7 @@ pub async fn reconcile_from_start(store: &Store) -> Result<Reconciled, StoreErro
 
 async fn reconcile_after(store: &Store, after: u64) -> Result<Reconciled, StoreError> {
     let records = store
-        .on_journal(move |journal| journal.records_after(after))
+        .on_disk(move |mode| mode.journal_file().records_after(after))
         .await?;
     let mut done = Reconciled {
         at: Utc::now(),
@@ -126,7 +128,7 @@ const MARK_EVERY: u64 = 256;
 
 async fn mark(store: &Store, number: u64) -> Result<(), StoreError> {
     store
-        .on_journal(move |journal| journal.mark_written(number))
+        .on_disk(move |mode| mode.journal_file().mark_written(number))
         .await
 }
 

@@ -9,7 +9,6 @@ use super::{Store, StoreError};
 use crate::domain::audit::Outcome;
 use crate::domain::run_mode::{Reconciled, RunMode, RunModeStatus, Switched};
 use crate::mode::Mode;
-use crate::mode::journal::JournalError;
 
 /// The mode now, with the mirror's age, the journal and the last reconcile.
 pub fn status(store: &Store) -> RunModeStatus {
@@ -69,17 +68,8 @@ pub const SETTLE: std::time::Duration = std::time::Duration::from_secs(5);
 /// in degraded mode where this instance left off. A failure is logged: this instance
 /// goes on, but a restart would come up in normal mode.
 async fn save_for_restart(store: &Store) {
-    if let Err(error) = on_disk(store, Mode::save_for_restart).await {
+    if let Err(error) = store.on_disk(Mode::save_for_restart).await {
         tracing::error!(%error, "cannot keep the degraded mode for a restart");
-    }
-}
-
-/// Runs `work` on the mode's files off the async threads (it waits for the disk).
-async fn on_disk(store: &Store, work: fn(&Mode) -> Result<(), JournalError>) -> Result<(), String> {
-    let mode = store.mode().clone();
-    match tokio::task::spawn_blocking(move || work(&mode)).await {
-        Ok(done) => done.map_err(|e| e.to_string()),
-        Err(stopped) => Err(stopped.to_string()),
     }
 }
 
@@ -98,7 +88,7 @@ pub async fn restore(
     merge(&mut done, rest);
     let why = switched.describe();
     // The journal is written: a restart from now on starts in normal mode.
-    if let Err(error) = on_disk(store, Mode::forget_for_restart).await {
+    if let Err(error) = store.on_disk(Mode::forget_for_restart).await {
         tracing::warn!(%error, "the journal still says degraded: a restart would start in degraded mode");
     }
     store.mode().switch(RunMode::Normal, switched);

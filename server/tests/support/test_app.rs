@@ -114,16 +114,8 @@ pub async fn services_under(
     log_to_test_output();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let options = StartOptions {
-        owner_database_url: None,
-        pool_size: 4,
-        demo,
-        admin_password: Some(PASSWORD.to_owned()),
-        sessions: sessions(),
-        trusted_proxies: Default::default(),
-        simulator: SimulatorLink::new(address, SIMULATOR_USER, SIMULATOR_PASSWORD),
-        journal: crate::support::state_dir::journal(),
-    };
+    let simulator = SimulatorLink::new(address, SIMULATOR_USER, SIMULATOR_PASSWORD);
+    let options = start_options(demo, simulator, crate::support::state_dir::journal());
     let prepared = prepare(database_url, &secret(), &options).await.unwrap();
     let services = prepared.services;
     // Each test app runs its own engine, named after its port, on its own database.
@@ -143,6 +135,25 @@ pub async fn services_under(
         .unwrap();
     tokio::spawn(sim::serve(listener, simulator, Default::default()));
     services
+}
+
+/// What a test server starts with: `demo` data or not, the demo users' password, the
+/// tests' session policy, the serving account owning the schema, its journal at `journal`.
+pub fn start_options(
+    demo: bool,
+    simulator: SimulatorLink,
+    journal: std::path::PathBuf,
+) -> StartOptions {
+    StartOptions {
+        owner_database_url: None,
+        pool_size: 4,
+        demo,
+        admin_password: Some(PASSWORD.to_owned()),
+        sessions: sessions(),
+        trusted_proxies: Default::default(),
+        simulator,
+        journal,
+    }
 }
 
 /// A client signed in as the demo user `username` on the server at `base`.
