@@ -33,6 +33,11 @@ pub enum StoreError {
     /// A rule that depends on who asks refused the change (four eyes, for one).
     #[error("{0}")]
     Refused(String),
+    /// The database refused the transaction for a concurrent one (a deadlock, a lock
+    /// wait that timed out, or a Galera certification conflict), and so did every try
+    /// again (`retry`); the detail is for the log.
+    #[error("the transaction was refused for a concurrent one: {0}")]
+    Contended(String),
     /// Another instance owns the record now (its fencing token moved on); this writer
     /// must stop.
     #[error("another instance has taken this over")]
@@ -58,7 +63,10 @@ impl StoreError {
     /// Whether the database may answer again later: it is unreachable, or this instance
     /// does not use it now (degraded mode). Writers try again; readers say "unavailable".
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Unavailable(_) | Self::Degraded(_))
+        matches!(
+            self,
+            Self::Unavailable(_) | Self::Degraded(_) | Self::Contended(_)
+        )
     }
 
     /// An internal fault described in words (a broken invariant, an unreadable row).
@@ -71,11 +79,13 @@ impl StoreError {
 /// or the server went away): the database is unavailable, not at fault. The MySQL driver
 /// reports these as errors of an unknown kind, known by their words.
 fn lost_connection(message: &str) -> bool {
-    const LOST: [&str; 4] = [
+    const LOST: [&str; 5] = [
         "Input/output error:",
         "Connection to the server is closed",
         "Pool was disconnected",
         "Server shutdown in progress",
+        // A Galera node cut off from the cluster's majority serves no queries.
+        "WSREP has not yet prepared node for application use",
     ];
     LOST.iter().any(|words| message.contains(words))
 }
@@ -112,6 +122,13 @@ impl From<DieselError> for StoreError {
             {
                 Self::Unavailable(error.to_string())
             }
+            // 1213 (a deadlock, or a Galera certification conflict) and 1205 (a lock wait
+            // timed out) both say so.
+            DieselError::DatabaseError(DatabaseErrorKind::Unknown, ref info)
+                if info.message().contains("try restarting transaction") =>
+            {
+                Self::Contended(error.to_string())
+            }
             other => Self::Internal(Box::new(other)),
         }
     }
@@ -135,6 +152,12 @@ impl From<StoreError> for AppError {
                 }
             }
             StoreError::Degraded(message) => AppError::Unavailable { message },
+            StoreError::Contended(detail) => {
+                tracing::warn!(error = %detail, "transaction refused for a concurrent one");
+                AppError::Unavailable {
+                    message: "the database was busy with a concurrent change; try again".to_owned(),
+                }
+            }
             StoreError::NotFound(what) => AppError::not_found(what),
             StoreError::Conflict {
                 code,

@@ -16,6 +16,7 @@ pub mod mirror;
 pub mod plans;
 pub mod product_groups;
 pub mod reconcile;
+mod retry;
 mod reuse;
 pub mod run_mode;
 pub mod schema;

@@ -13,6 +13,7 @@
 //! leave a gap).
 
 use super::audit;
+use super::retry::retrying;
 use super::schema::{
     connection_configs, execution_calls, execution_events, execution_leases, execution_step_logs,
     execution_steps, executions, users,
@@ -183,94 +184,97 @@ fn runs(records: &[(u64, Record)]) -> Vec<&[(u64, Record)]> {
 /// already are counted as such; the rest go in as one range of events (with their
 /// changes) and their audit entries. The outcomes come in the records' order.
 async fn write_run(conn: &mut Db, run: &[(u64, Record)]) -> Result<Vec<Outcome>, StoreError> {
-    let run: Vec<Record> = run.iter().map(|(_, record)| record.clone()).collect();
-    conn.transaction(async move |conn| {
-        let fenced = run[0]
-            .execution
-            .ok_or_else(|| StoreError::internal("a run without its execution"))?;
-        let held: Option<u64> = executions::table
-            .find(fenced.execution.0)
-            .select(executions::last_seq)
-            .for_update()
-            .first(conn)
-            .await
-            .optional()?;
-        let held = held.unwrap_or(0);
-        let last_of = |record: &Record| record.events.last().map_or(0, |e| e.seq);
-        let already = run.iter().take_while(|r| last_of(r) <= held).count();
-        let mut outcomes: Vec<Outcome> = run[..already]
-            .iter()
-            .map(|_| Outcome::AlreadyWritten)
-            .collect();
-        let rest = &run[already..];
-        if rest.is_empty() {
-            return Ok(outcomes);
-        }
-        let events: Vec<ExecutionEvent> = rest.iter().flat_map(|r| r.events.clone()).collect();
-        match write_events(conn, fenced, &events).await? {
-            Err(outcome) => {
-                outcomes.extend(rest.iter().map(|_| outcome.clone()));
+    let run: &Vec<Record> = &run.iter().map(|(_, record)| record.clone()).collect();
+    retrying!(
+        conn.transaction(async move |conn| {
+            let fenced = run[0]
+                .execution
+                .ok_or_else(|| StoreError::internal("a run without its execution"))?;
+            let held: Option<u64> = executions::table
+                .find(fenced.execution.0)
+                .select(executions::last_seq)
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?;
+            let held = held.unwrap_or(0);
+            let last_of = |record: &Record| record.events.last().map_or(0, |e| e.seq);
+            let already = run.iter().take_while(|r| last_of(r) <= held).count();
+            let mut outcomes: Vec<Outcome> = run[..already]
+                .iter()
+                .map(|_| Outcome::AlreadyWritten)
+                .collect();
+            let rest = &run[already..];
+            if rest.is_empty() {
+                return Ok(outcomes);
             }
-            Ok((written, step_records)) => {
-                for (i, record) in rest.iter().enumerate() {
-                    let mut audit_written = 0;
-                    for line in &record.audit {
-                        if audit::write_journaled(conn, line).await? {
-                            audit_written += 1;
+            let events: Vec<ExecutionEvent> = rest.iter().flat_map(|r| r.events.clone()).collect();
+            match write_events(conn, fenced, &events).await? {
+                Err(outcome) => {
+                    outcomes.extend(rest.iter().map(|_| outcome.clone()));
+                }
+                Ok((written, step_records)) => {
+                    for (i, record) in rest.iter().enumerate() {
+                        let mut audit_written = 0;
+                        for line in &record.audit {
+                            if audit::write_journaled(conn, line).await? {
+                                audit_written += 1;
+                            }
                         }
+                        // The run's totals are counted with its first record.
+                        let (events, step_records) = match i {
+                            0 => (written, step_records),
+                            _ => (0, 0),
+                        };
+                        outcomes.push(Outcome::Written {
+                            events,
+                            step_records,
+                            audit: audit_written,
+                        });
                     }
-                    // The run's totals are counted with its first record.
-                    let (events, step_records) = match i {
-                        0 => (written, step_records),
-                        _ => (0, 0),
-                    };
-                    outcomes.push(Outcome::Written {
-                        events,
-                        step_records,
-                        audit: audit_written,
-                    });
                 }
             }
-        }
-        Ok(outcomes)
-    })
-    .await
+            Ok(outcomes)
+        })
+        .await
+    )
 }
 
 /// Writes one record in one transaction.
 async fn write_record(conn: &mut Db, record: &Record) -> Result<Outcome, StoreError> {
-    let record = record.clone();
-    conn.transaction(async move |conn| {
-        let mut events = 0;
-        let mut step_records = 0;
-        if let (Some(fenced), false) = (record.execution, record.events.is_empty()) {
-            match write_events(conn, fenced, &record.events).await? {
-                Ok((written, records)) => {
-                    events = written;
-                    step_records = records;
+    retrying!(
+        conn.transaction(async move |conn| {
+            let mut events = 0;
+            let mut step_records = 0;
+            if let (Some(fenced), false) = (record.execution, record.events.is_empty()) {
+                match write_events(conn, fenced, &record.events).await? {
+                    Ok((written, records)) => {
+                        events = written;
+                        step_records = records;
+                    }
+                    Err(outcome) => return Ok(outcome),
                 }
-                Err(outcome) => return Ok(outcome),
             }
-        }
-        let mut audit_written = 0;
-        for line in &record.audit {
-            if audit::write_journaled(conn, line).await? {
-                audit_written += 1;
+            let mut audit_written = 0;
+            for line in &record.audit {
+                if audit::write_journaled(conn, line).await? {
+                    audit_written += 1;
+                }
             }
-        }
-        if events == 0
-            && audit_written == 0
-            && !(record.events.is_empty() && record.audit.is_empty())
-        {
-            return Ok(Outcome::AlreadyWritten);
-        }
-        Ok(Outcome::Written {
-            events,
-            step_records,
-            audit: audit_written,
+            if events == 0
+                && audit_written == 0
+                && !(record.events.is_empty() && record.audit.is_empty())
+            {
+                return Ok(Outcome::AlreadyWritten);
+            }
+            Ok(Outcome::Written {
+                events,
+                step_records,
+                audit: audit_written,
+            })
         })
-    })
-    .await
+        .await
+    )
 }
 
 /// Writes an execution's events and applies their changes, when they follow on from what

@@ -6,6 +6,7 @@
 //! Executions use the same change, and add their events (see `executions::events`).
 
 use super::audit::{self, AuditRecord, Target};
+use super::retry::retrying;
 use super::{Db, Store, StoreError};
 use crate::error::ConflictCode;
 use chrono::NaiveDateTime;
@@ -116,7 +117,7 @@ pub(super) struct Locked {
 pub(super) type Work<'a, 'c, T> = ScopedBoxFuture<'a, 'c, Result<T, StoreError>>;
 
 impl Store {
-    /// Creates a record: `work` inserts it and returns its id with what the caller gets
+    /// Creates a record (`work` may run more than once: see `retry`): `work` inserts it and returns its id with what the caller gets
     /// back; the `ok` entry for (`kind`, id) is written in the same transaction.
     pub(super) async fn create<'a, T, F>(
         &self,
@@ -126,21 +127,23 @@ impl Store {
     ) -> Result<T, StoreError>
     where
         T: Send + 'a,
-        F: for<'c> FnOnce(&'c mut Db) -> Work<'a, 'c, (u64, T)> + Send + 'a,
+        F: for<'c> Fn(&'c mut Db) -> Work<'a, 'c, (u64, T)> + Send + Sync + 'a,
     {
         let mut conn = self.conn().await?;
-        let value = conn
-            .transaction(async move |conn| {
+        let work = &work;
+        let value = retrying!(
+            conn.transaction(async move |conn| {
                 let (id, value) = work(conn).await?;
                 audit::write_ok(conn, record, Target::new(kind, id)).await?;
                 Ok::<_, StoreError>(value)
             })
-            .await?;
+            .await
+        )?;
         self.mode.configuration_changed();
         Ok(value)
     }
 
-    /// Changes a stored record: locks its row, refuses a change made from another
+    /// Changes a stored record (`work` may run more than once: see `retry`): locks its row, refuses a change made from another
     /// revision, moves the revision on, runs `work` (given the row as it was found) and
     /// writes the `ok` entry, all in one transaction.
     pub(super) async fn change<'a, T, F>(
@@ -151,17 +154,19 @@ impl Store {
     ) -> Result<T, StoreError>
     where
         T: Send + 'a,
-        F: for<'c> FnOnce(&'c mut Db, Locked) -> Work<'a, 'c, T> + Send + 'a,
+        F: for<'c> Fn(&'c mut Db, Locked) -> Work<'a, 'c, T> + Send + Sync + 'a,
     {
         let mut conn = self.conn().await?;
-        let value = conn
-            .transaction(async move |conn| {
+        let work = &work;
+        let value = retrying!(
+            conn.transaction(async move |conn| {
                 let locked = lock(conn, row).await?;
                 let value = work(conn, locked).await?;
                 audit::write_ok(conn, record, row.target()).await?;
                 Ok::<_, StoreError>(value)
             })
-            .await?;
+            .await
+        )?;
         if row.table != Table::Executions {
             self.mode.configuration_changed();
         }

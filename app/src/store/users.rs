@@ -192,6 +192,7 @@ pub async fn create(
     password_hash: String,
     one_time_password: bool,
 ) -> Result<UserRow, StoreError> {
+    let password_hash = &password_hash;
     store
         .create(record, Table::Users.kind(), move |conn| {
             async move {
@@ -229,6 +230,7 @@ pub async fn change(
         Some(revision) => Stored::new(Table::Users, id.0, revision),
         None => Stored::as_it_is(Table::Users, id.0),
     };
+    let change = &change;
     store
         .change(record, row, move |conn, _| {
             async move {
@@ -250,7 +252,7 @@ pub async fn change(
                 }
                 diesel::update(users::table.find(id.0))
                     .set((
-                        &change,
+                        change,
                         users::session_generation.eq(users::session_generation + 1),
                     ))
                     .execute(conn)

@@ -91,7 +91,6 @@ pub async fn command(
     let Some(_writing) = store.mode().book().sql_write(id) else {
         return super::degraded::command(store, &record, id, command).await;
     };
-    let command = command.clone();
     let actor = record.actor_id;
     let commanded = store
         .change(
@@ -106,10 +105,10 @@ pub async fn command(
                         .map(|trigger| state.next(trigger))
                         .transpose()
                         .map_err(refused)?;
-                    if command == Command::Start && state == ExecutionState::Created {
+                    if *command == Command::Start && state == ExecutionState::Created {
                         super::create::still_approved(conn, &row).await?;
                     }
-                    if command == Command::Cancel && state == ExecutionState::Created {
+                    if *command == Command::Cancel && state == ExecutionState::Created {
                         diesel::delete(executions::table.find(id.0))
                             .execute(conn)
                             .await?;
@@ -169,7 +168,7 @@ pub async fn command(
                     if let Some(next) = next {
                         super::transitions::set_state(conn, id, next, now).await?;
                     }
-                    if command == Command::Start && row.started_at.is_none() {
+                    if *command == Command::Start && row.started_at.is_none() {
                         diesel::update(executions::table.find(id.0))
                             .set((
                                 executions::started_at.eq(now),

@@ -312,10 +312,9 @@ pub async fn create(
     new: &NewExecution,
 ) -> Result<(ExecutionDetail, ExecutionEvent), StoreError> {
     new.check().map_err(StoreError::Invalid)?;
-    let description = new.description.trim().to_owned();
-    let groups = crate::store::product_groups::list(store).await?;
-    let clusters = crate::store::database_clusters::list(store).await?;
-    let new = new.clone();
+    let description = &new.description.trim().to_owned();
+    let groups = &crate::store::product_groups::list(store).await?;
+    let clusters = &crate::store::database_clusters::list(store).await?;
     store
         .create(record, "execution", move |conn| {
             async move {

@@ -10,6 +10,7 @@ use crate::domain::event::{Change, ExecutionEvent};
 use crate::domain::execution::view::{CallStatus, ExecutionStepId, LogLevel, StepCall};
 use crate::domain::ids::ConnectionConfigId;
 use crate::domain::text::{MAX_STORED, cut};
+use crate::store::retry::retrying;
 use crate::store::schema::{execution_calls, execution_step_logs};
 use crate::store::{Db, Store, StoreError, inserted_id};
 use chrono::Utc;
@@ -72,8 +73,8 @@ pub async fn write(
         return super::degraded::write(store, fence, writes).await;
     };
     let mut conn = store.conn().await?;
-    let written = conn
-        .transaction(async move |conn| -> Result<Vec<Written>, StoreError> {
+    let written = retrying!(
+        conn.transaction(async move |conn| -> Result<Vec<Written>, StoreError> {
             check(conn, fence).await?;
             let mut lines = logs(conn, writes).await?.into_iter();
             let sent = sent(conn, writes).await?;
@@ -120,7 +121,8 @@ pub async fn write(
                 .map(|(event, call)| Written { event, call })
                 .collect())
         })
-        .await?;
+        .await
+    )?;
     let events: Vec<ExecutionEvent> = written.iter().map(|w| w.event.clone()).collect();
     store.mode().book().apply(&events);
     Ok(written)

@@ -15,6 +15,7 @@ use crate::domain::plan::Phase;
 use crate::domain::text::{MAX_STORED, cut};
 use crate::error::ConflictCode;
 use crate::store::audit::{self, AuditRecord, Target};
+use crate::store::retry::retrying;
 use crate::store::schema::{execution_steps, executions};
 use crate::store::{Db, Store, StoreError};
 use chrono::{NaiveDateTime, Utc};
@@ -64,6 +65,7 @@ async fn locked(conn: &mut Db, id: ExecutionId) -> Result<ExecutionRow, StoreErr
 }
 
 /// One step's move, asked of the step state table.
+#[derive(Clone)]
 pub(super) struct Move {
     pub step: ExecutionStepId,
     pub trigger: StepTrigger,
@@ -268,11 +270,12 @@ async fn transition_in(
         return super::degraded::transition(store, fence, first, execution_trigger, then).await;
     };
     let mut conn = store.conn().await?;
-    let moved = conn
-        .transaction(async move |conn| {
-            transition(conn, fence, first, execution_trigger, then).await
+    let moved = retrying!(
+        conn.transaction(async |conn| {
+            transition(conn, fence, first.clone(), execution_trigger, then.clone()).await
         })
-        .await?;
+        .await
+    )?;
     store.mode().book().apply(&moved.2);
     Ok(moved)
 }
@@ -362,8 +365,8 @@ pub async fn finish_phase(store: &Store, fence: Fence) -> Result<Vec<ExecutionEv
         return super::degraded::finish_phase(store, fence).await;
     };
     let mut conn = store.conn().await?;
-    let events = conn
-        .transaction(
+    let events = retrying!(
+        conn.transaction(
             async move |conn| -> Result<Vec<ExecutionEvent>, StoreError> {
                 check(conn, fence).await?;
                 let id = fence.execution;
@@ -386,7 +389,8 @@ pub async fn finish_phase(store: &Store, fence: Fence) -> Result<Vec<ExecutionEv
                 Ok(vec![event])
             },
         )
-        .await?;
+        .await
+    )?;
     store.mode().book().apply(&events);
     Ok(events)
 }

@@ -78,9 +78,10 @@ async fn change_plan<'a, F>(
     work: F,
 ) -> Result<PlanDetail, StoreError>
 where
-    F: for<'c> FnOnce(&'c mut Db, Locked) -> Work<'a, 'c, ()> + Send + 'a,
+    F: for<'c> Fn(&'c mut Db, Locked) -> Work<'a, 'c, ()> + Send + Sync + 'a,
 {
     let row = Stored::new(Table::Plans, id.0, revision);
+    let work = &work;
     store
         .change(record, row, move |conn, _| {
             async move {
