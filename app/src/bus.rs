@@ -2,10 +2,15 @@
 //! removal of an execution cancelled before it started) to the live channel, and the
 //! engine handle wakes the engine for an execution an operator just moved. Both are
 //! handed to server functions in `Services`; the server implements what listens.
+//!
+//! Events reach the bus twice over when several instances share the database: once from
+//! the instance that committed them, and once from every instance's follower of the
+//! event table. The bus passes each execution's events on once and in `seq` order.
 
 use crate::domain::event::ExecutionEvent;
 use crate::domain::ids::ExecutionId;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tokio::sync::{broadcast, mpsc};
 
 /// How many messages the bus holds for a listener that has not read them yet; one that
@@ -24,34 +29,64 @@ pub enum BusMessage {
     Removed(ExecutionId),
 }
 
-/// Every committed execution change, in commit order.
+/// Every committed execution change, each execution's in `seq` order.
 #[derive(Debug, Clone)]
 pub struct ExecutionBus {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     sender: broadcast::Sender<Arc<BusMessage>>,
+    /// The last `seq` passed on, per execution. Sending happens under this lock, so
+    /// listeners get each execution's events in the order they were let through.
+    passed: Mutex<HashMap<ExecutionId, u64>>,
 }
 
 impl Default for ExecutionBus {
     fn default() -> Self {
         Self {
-            sender: broadcast::channel(BUS_CAPACITY).0,
+            inner: Arc::new(Inner {
+                sender: broadcast::channel(BUS_CAPACITY).0,
+                passed: Mutex::default(),
+            }),
         }
     }
 }
 
 impl ExecutionBus {
-    /// Sends committed events, in order. Nobody listening is fine.
+    /// Sends committed events, in order, leaving out any at or below a `seq` already
+    /// passed on for its execution (a watcher that misses one fills the gap from the
+    /// database). Nobody listening is fine.
     pub fn publish(&self, events: impl IntoIterator<Item = ExecutionEvent>) {
+        let mut passed = self.passed();
         for event in events {
-            let _ = self.sender.send(Arc::new(BusMessage::Event(event)));
+            let last = passed.entry(event.execution_id).or_default();
+            if event.seq <= *last {
+                continue;
+            }
+            *last = event.seq;
+            let _ = self.inner.sender.send(Arc::new(BusMessage::Event(event)));
         }
     }
 
+    /// The last `seq` of `id` passed on, if any.
+    pub fn last_passed(&self, id: ExecutionId) -> Option<u64> {
+        self.passed().get(&id).copied()
+    }
+
     pub fn removed(&self, id: ExecutionId) {
-        let _ = self.sender.send(Arc::new(BusMessage::Removed(id)));
+        let mut passed = self.passed();
+        passed.remove(&id);
+        let _ = self.inner.sender.send(Arc::new(BusMessage::Removed(id)));
+    }
+
+    fn passed(&self) -> std::sync::MutexGuard<'_, HashMap<ExecutionId, u64>> {
+        self.inner.passed.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<BusMessage>> {
-        self.sender.subscribe()
+        self.inner.sender.subscribe()
     }
 }
 
@@ -59,16 +94,26 @@ impl ExecutionBus {
 /// periodic look at running executions picks them up.
 pub const WAKE_CAPACITY: usize = 1024;
 
-/// Tells the engine to look at an execution again (an operator started, resumed,
-/// retried, skipped, confirmed ...).
+/// Why the engine looks at an execution again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    /// An operator moved it here (started, resumed, retried, skipped, confirmed ...): run
+    /// it, unless another instance does.
+    Run(ExecutionId),
+    /// Another instance changed it: a runner of it here looks again (it may have been
+    /// paused or cancelled); no runner is started for it.
+    Changed(ExecutionId),
+}
+
+/// Tells the engine to look at an execution again.
 #[derive(Debug, Clone)]
 pub struct EngineHandle {
-    wake: mpsc::Sender<ExecutionId>,
+    wake: mpsc::Sender<Wake>,
 }
 
 impl EngineHandle {
     /// The handle and the receiving end the engine reads.
-    pub fn new() -> (Self, mpsc::Receiver<ExecutionId>) {
+    pub fn new() -> (Self, mpsc::Receiver<Wake>) {
         let (wake, receiver) = mpsc::channel(WAKE_CAPACITY);
         (Self { wake }, receiver)
     }
@@ -79,8 +124,17 @@ impl EngineHandle {
     }
 
     pub fn wake(&self, id: ExecutionId) {
-        if self.wake.try_send(id).is_err() {
-            tracing::debug!(execution.id = %id, "engine wake-up dropped; its periodic look finds it");
+        self.send(Wake::Run(id));
+    }
+
+    /// Another instance changed `id` (see [`Wake::Changed`]).
+    pub fn changed_elsewhere(&self, id: ExecutionId) {
+        self.send(Wake::Changed(id));
+    }
+
+    fn send(&self, wake: Wake) {
+        if self.wake.try_send(wake).is_err() {
+            tracing::debug!(?wake, "engine wake-up dropped; its periodic look finds it");
         }
     }
 }

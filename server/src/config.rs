@@ -46,6 +46,12 @@ pub struct Config {
     #[arg(long, env = "SWITCHYARD_INSTANCE")]
     pub instance: Option<String>,
 
+    /// How long an execution's lease lasts without renewal (renewed every third of it):
+    /// another instance takes a dead owner's executions over once it lapses.
+    #[arg(long, env = "SWITCHYARD_LEASE_SECONDS", default_value_t = 6,
+          value_parser = clap::value_parser!(u64).range(3..=300))]
+    pub lease_seconds: u64,
+
     /// How many applications of one restart level the engine restarts at once.
     #[arg(long, env = "SWITCHYARD_RESTART_PARALLELISM", default_value_t = 32)]
     pub restart_parallelism: usize,
@@ -227,6 +233,7 @@ impl Config {
         });
         let mut engine = crate::engine::EngineConfig::new(instance);
         engine.restart_parallelism = self.restart_parallelism.max(1);
+        engine.lease = Duration::from_secs(self.lease_seconds);
         engine.outbound = crate::engine::outbound::Outbound {
             allow: self.http_call_allow.clone(),
             own: vec![self.addr, self.simulator.addr],

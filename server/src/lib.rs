@@ -5,6 +5,7 @@ pub mod assets;
 pub mod config;
 pub mod conformance;
 pub mod engine;
+pub mod follow;
 pub mod health;
 pub mod listen;
 pub mod live;
@@ -161,7 +162,7 @@ pub struct StartOptions {
 /// them to `engine::start`).
 pub struct Prepared {
     pub services: Services,
-    pub engine_wakes: tokio::sync::mpsc::Receiver<app::domain::ids::ExecutionId>,
+    pub engine_wakes: tokio::sync::mpsc::Receiver<app::bus::Wake>,
 }
 
 /// Prepares the database and the services every request uses, with the users that must
@@ -293,8 +294,14 @@ async fn prepare_users(auth: &Auth, options: &StartOptions) -> anyhow::Result<()
 
 /// Starts the background work of a running server under `supervisor`: keeping the user
 /// directory current (while the database is down it keeps its last state, so sessions
-/// go on working).
+/// go on working), and following what other instances commit.
 pub fn start_background_tasks(supervisor: &tasks::Supervisor, services: &Services) {
+    follow::start(
+        supervisor,
+        services.store().clone(),
+        services.bus.clone(),
+        services.engine.clone(),
+    );
     let services = services.clone();
     supervisor.spawn("user directory refresh", |stop| async move {
         tasks::every(DIRECTORY_REFRESH, stop, || async {

@@ -227,6 +227,7 @@ diesel::table! {
         owner -> Nullable<Varchar>,
         fencing_token -> Unsigned<BigInt>,
         expires_at -> Nullable<Datetime>,
+        writes -> Unsigned<BigInt>,
     }
 }
 

@@ -125,6 +125,12 @@ pub async fn services_under(
     // The fake services steps call listen here; the rest of loopback stays refused.
     engine.outbound.allow = app::networks::Networks::parse("127.0.0.1").unwrap();
     server::engine::start(supervisor, &services, prepared.engine_wakes, engine);
+    server::follow::start(
+        supervisor,
+        services.store().clone(),
+        services.bus.clone(),
+        services.engine.clone(),
+    );
     let credentials = Credentials {
         username: SIMULATOR_USER.to_owned(),
         password: SIMULATOR_PASSWORD.to_owned(),

@@ -33,8 +33,13 @@ pub(super) async fn append_all(
         return Ok(Vec::new());
     }
     let count = changes.len() as u64;
+    // `updated_at` by the database's clock: followers of the event table find the
+    // execution by it (`follow`).
     diesel::update(executions::table.find(execution))
-        .set(executions::last_seq.eq(executions::last_seq + count))
+        .set((
+            executions::last_seq.eq(executions::last_seq + count),
+            executions::updated_at.eq(diesel::dsl::sql::<diesel::sql_types::Datetime>("NOW(6)")),
+        ))
         .execute(conn)
         .await?;
     let last: u64 = executions::table

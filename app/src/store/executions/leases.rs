@@ -6,7 +6,8 @@
 
 use crate::domain::execution::StepStatus;
 use crate::domain::ids::ExecutionId;
-use crate::store::schema::{execution_leases, execution_steps, executions};
+use crate::store::retry::retrying;
+use crate::store::schema::execution_leases;
 use crate::store::{Db, Store, StoreError};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -23,27 +24,34 @@ pub struct Fence {
 /// The states in which an execution's steps may be running or about to run.
 const RUNNING: [&str; 2] = ["switchover_running", "recovery_running"];
 
-/// Executions whose steps run, or ran when their owner stopped: what an instance
-/// looks at when it starts, and when it looks for executions to take over.
-pub async fn running(store: &Store) -> Result<Vec<ExecutionId>, StoreError> {
+/// Executions `owner` may take up: their steps run, or ran when their owner stopped,
+/// and their lease is free, lapsed (by the database's clock) or `owner`'s own (the same
+/// instance, restarted). What an instance looks for when it starts and then every few
+/// seconds; one indexed query, no lock, so instances looking often do not contend.
+pub async fn claimable(store: &Store, owner: &str) -> Result<Vec<ExecutionId>, StoreError> {
     if store.mode().is_degraded() {
         return Ok(super::degraded::running(store));
     }
-    let paused_or_blocked_with_running_step: Vec<u64> = execution_steps::table
-        .filter(execution_steps::status.eq(StepStatus::Running.as_str()))
-        .select(execution_steps::execution_id)
-        .distinct()
-        .load(&mut *store.conn().await?)
-        .await?;
-    let mut ids: Vec<u64> = executions::table
-        .filter(executions::state.eq_any(RUNNING))
-        .select(executions::id)
-        .load(&mut *store.conn().await?)
-        .await?;
-    ids.extend(paused_or_blocked_with_running_step);
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids.into_iter().map(ExecutionId).collect())
+    #[derive(QueryableByName)]
+    struct Claimable {
+        #[diesel(sql_type = diesel::sql_types::Unsigned<diesel::sql_types::BigInt>)]
+        id: u64,
+    }
+    let found: Vec<Claimable> = diesel::sql_query(
+        "SELECT e.id FROM executions e \
+         JOIN execution_leases l ON l.execution_id = e.id \
+         WHERE (e.state IN (?, ?) OR e.id IN \
+                (SELECT s.execution_id FROM execution_steps s WHERE s.status = ?)) \
+           AND (l.owner IS NULL OR l.owner = ? OR l.expires_at IS NULL OR l.expires_at <= NOW(6)) \
+         ORDER BY e.id",
+    )
+    .bind::<diesel::sql_types::Text, _>(RUNNING[0])
+    .bind::<diesel::sql_types::Text, _>(RUNNING[1])
+    .bind::<diesel::sql_types::Text, _>(StepStatus::Running.as_str())
+    .bind::<diesel::sql_types::Text, _>(owner)
+    .load(&mut *store.conn().await?)
+    .await?;
+    Ok(found.into_iter().map(|c| ExecutionId(c.id)).collect())
 }
 
 /// Takes the lease of `execution` for `owner` when nobody holds it, it has expired, or
@@ -60,9 +68,8 @@ pub async fn claim(
     }
     let sent = Utc::now();
     let mut conn = store.conn().await?;
-    let owner = owner.to_owned();
-    let claimed = conn
-        .transaction(async move |conn| {
+    let claimed = retrying!(
+        conn.transaction(async move |conn| {
             let held: Option<(Option<String>, u64, bool)> = execution_leases::table
                 .find(execution.0)
                 .select((
@@ -77,14 +84,14 @@ pub async fn claim(
             let Some((holder, token, lapsed)) = held else {
                 return Err(StoreError::not_found(format!("execution {execution}")));
             };
-            let free = holder.is_none() || holder.as_deref() == Some(owner.as_str()) || lapsed;
+            let free = holder.is_none() || holder.as_deref() == Some(owner) || lapsed;
             if !free {
                 return Ok(None);
             }
             let token = token + 1;
             diesel::update(execution_leases::table.find(execution.0))
                 .set((
-                    execution_leases::owner.eq(Some(&owner)),
+                    execution_leases::owner.eq(Some(owner)),
                     execution_leases::fencing_token.eq(token),
                     execution_leases::expires_at.eq(until(lease)),
                 ))
@@ -92,7 +99,8 @@ pub async fn claim(
                 .await?;
             Ok(Some(Fence { execution, token }))
         })
-        .await?;
+        .await
+    )?;
     if let Some(fence) = claimed {
         store
             .mode()
@@ -173,17 +181,21 @@ pub async fn release(store: &Store, fence: Fence) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Refuses the write unless `fence` still holds the lease; locks the lease row until the
-/// transaction ends, so a takeover waits for it.
+/// Refuses the write unless `fence` still holds the lease. It writes the lease row (one
+/// more write counted), which locks it until the transaction ends, so a takeover on the
+/// same database node waits for it; and on a Galera cluster, where a lock does not reach
+/// other nodes, a takeover committed on another node meanwhile makes this transaction's
+/// commit fail its certification: it runs again, and is then refused here.
 pub(super) async fn check(conn: &mut Db, fence: Fence) -> Result<(), StoreError> {
-    let token: Option<u64> = execution_leases::table
-        .find(fence.execution.0)
-        .select(execution_leases::fencing_token)
-        .for_update()
-        .first(conn)
-        .await
-        .optional()?;
-    if token == Some(fence.token) {
+    let counted = diesel::update(
+        execution_leases::table
+            .find(fence.execution.0)
+            .filter(execution_leases::fencing_token.eq(fence.token)),
+    )
+    .set(execution_leases::writes.eq(execution_leases::writes + 1))
+    .execute(conn)
+    .await?;
+    if counted == 1 {
         Ok(())
     } else {
         Err(StoreError::Fenced)

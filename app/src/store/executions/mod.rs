@@ -3,13 +3,14 @@
 //! (`read`), driven by operators (`control`) and by the engine: who runs one (`leases`),
 //! what the engine reads (`run`), its moves of steps and executions (`transitions`), and
 //! a running step's log lines and call records (`step_records`), every engine write
-//! fenced by the execution's lease. Every change writes its event (`events`, the next
+//! fenced by the execution's lease; what other instances committed (`follow`). Every change writes its event (`events`, the next
 //! `seq`) and its audit entry in the same transaction as the change itself.
 
 mod control;
 mod create;
 mod degraded;
 mod events;
+pub mod follow;
 pub mod leases;
 mod read;
 pub mod run;

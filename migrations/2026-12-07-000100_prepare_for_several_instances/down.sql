@@ -1,0 +1,3 @@
+ALTER TABLE execution_leases DROP COLUMN writes;
+DROP INDEX execution_steps_status ON execution_steps;
+DROP INDEX executions_updated ON executions;
