@@ -1,5 +1,6 @@
-//! Preparing the database at start: create it when missing, apply pending migrations,
-//! and give the serving account (when it is not the owner) only what serving needs.
+//! Preparing the database at start: create it when missing, apply pending migrations
+//! (one instance at a time, under the migration lock), and give the serving account
+//! (when it is not the owner) only what serving needs.
 
 use anyhow::Context;
 use diesel_async::RunQueryDsl;
@@ -39,15 +40,93 @@ pub async fn create_database_if_missing(database_url: &str) -> anyhow::Result<()
     Ok(())
 }
 
-/// Applies every pending migration; returns how many were applied.
+/// Applies every pending migration; returns how many were applied. Instances that start
+/// together take turns: the first migrates, the others find nothing left to do.
 pub async fn run_pending(database_url: &str) -> anyhow::Result<usize> {
-    let conn = AsyncMysqlConnection::establish(database_url)
-        .await
-        .context("cannot connect to the database to migrate it")?;
-    let mut harness = AsyncMigrationHarness::new(conn);
+    let connect = async || {
+        AsyncMysqlConnection::establish(database_url)
+            .await
+            .context("cannot connect to the database to migrate it")
+    };
+    let mut lock = MigrationLock::take(connect().await?).await?;
+    let mut harness = AsyncMigrationHarness::new(connect().await?);
     let applied = tokio::task::block_in_place(|| harness.run_pending_migrations(MIGRATIONS))
-        .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
-    Ok(applied.len())
+        .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"));
+    lock.release().await;
+    Ok(applied?.len())
+}
+
+/// The migration lock: a row under a fixed primary key. `GET_LOCK` would not do, as a
+/// Galera cluster keeps it on one node; two nodes inserting the same key cannot both
+/// commit. The table sits beside diesel's own and outside the migrations (it must exist
+/// before they run).
+struct MigrationLock {
+    conn: AsyncMysqlConnection,
+    holder: String,
+}
+
+const LOCK_TABLE: &str = "__switchyard_migration_lock";
+
+/// A lock held this long was left by an instance that died while migrating.
+const LOCK_LAPSES_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
+
+impl MigrationLock {
+    async fn take(mut conn: AsyncMysqlConnection) -> anyhow::Result<Self> {
+        conn.batch_execute(&format!(
+            "CREATE TABLE IF NOT EXISTS {LOCK_TABLE} (\
+               id TINYINT UNSIGNED NOT NULL PRIMARY KEY, \
+               holder VARCHAR(64) NOT NULL, \
+               taken_at DATETIME(6) NOT NULL) ENGINE=InnoDB"
+        ))
+        .await
+        .context("cannot create the migration lock table")?;
+        let holder = format!("{:016x}", getrandom::u64().context("no randomness")?);
+        let mut waited = std::time::Instant::now();
+        loop {
+            conn.batch_execute(&format!(
+                "DELETE FROM {LOCK_TABLE} WHERE id = 1 AND taken_at < NOW(6) - INTERVAL {} SECOND",
+                LOCK_LAPSES_AFTER.as_secs()
+            ))
+            .await
+            .context("cannot clear a lapsed migration lock")?;
+            let taken = diesel::sql_query(format!(
+                "INSERT INTO {LOCK_TABLE} (id, holder, taken_at) VALUES (1, ?, NOW(6))"
+            ))
+            .bind::<diesel::sql_types::Text, _>(&holder)
+            .execute(&mut conn)
+            .await;
+            match taken {
+                Ok(_) => return Ok(Self { conn, holder }),
+                // Held (a duplicate key), or taken on another node at the same moment (a
+                // certification conflict): wait for the holder to finish.
+                Err(diesel::result::Error::DatabaseError(kind, info))
+                    if kind == diesel::result::DatabaseErrorKind::UniqueViolation
+                        || info.message().contains("try restarting transaction") =>
+                {
+                    if waited.elapsed() >= std::time::Duration::from_secs(5) {
+                        tracing::info!(
+                            "waiting for another instance to finish migrating the database"
+                        );
+                        waited = std::time::Instant::now();
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                Err(error) => return Err(error).context("cannot take the migration lock"),
+            }
+        }
+    }
+
+    async fn release(&mut self) {
+        let released = diesel::sql_query(format!(
+            "DELETE FROM {LOCK_TABLE} WHERE id = 1 AND holder = ?"
+        ))
+        .bind::<diesel::sql_types::Text, _>(&self.holder)
+        .execute(&mut self.conn)
+        .await;
+        if let Err(error) = released {
+            tracing::warn!(%error, "the migration lock was not released; it lapses by itself");
+        }
+    }
 }
 
 /// Gives the account that `serving_url` signs in as exactly what serving needs in the
@@ -89,7 +168,7 @@ pub async fn grant_least_privilege(owner_url: &str, serving_url: &str) -> anyhow
     for table in tables {
         let rights = match table.name.as_str() {
             "audit_log" => "SELECT, INSERT",
-            "__diesel_schema_migrations" => "SELECT",
+            "__diesel_schema_migrations" | LOCK_TABLE => "SELECT",
             _ => "SELECT, INSERT, UPDATE, DELETE",
         };
         owner

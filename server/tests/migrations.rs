@@ -17,7 +17,9 @@ async fn tables(db: &TestDb) -> Vec<String> {
     let mut conn = db.connect().await;
     let rows: Vec<TableName> = diesel::sql_query(
         "SELECT table_name AS name FROM information_schema.tables \
-         WHERE table_schema = DATABASE() AND table_name <> '__diesel_schema_migrations' ORDER BY name",
+         WHERE table_schema = DATABASE() \
+         AND table_name NOT IN ('__diesel_schema_migrations', '__switchyard_migration_lock') \
+         ORDER BY name",
     )
     .load(&mut conn)
     .await
@@ -106,4 +108,50 @@ async fn the_audit_log_refuses_changes_to_written_entries() {
         .execute(&mut conn)
         .await;
     assert!(delete.unwrap_err().to_string().contains("append-only"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_instances_starting_together_migrate_once() {
+    let db = TestDb::empty().await;
+
+    // Each on its own task: migrating blocks its thread (`block_in_place`).
+    let starts: Vec<_> = (0..3)
+        .map(|_| {
+            let url = db.url.clone();
+            tokio::spawn(async move { run_pending(&url).await })
+        })
+        .collect();
+
+    let mut applied = Vec::new();
+    for start in starts {
+        applied.push(start.await.unwrap().unwrap());
+    }
+    assert_eq!(
+        applied.iter().sum::<usize>(),
+        migration_count(),
+        "each migration applied once in all: {applied:?}"
+    );
+    assert_eq!(run_pending(&db.url).await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_table_has_a_primary_key() {
+    // Galera replicates rows by their primary key; a table without one is not safe there.
+    let db = TestDb::empty().await;
+    run_pending(&db.url).await.unwrap();
+    let mut conn = db.connect().await;
+
+    let without: Vec<TableName> = diesel::sql_query(
+        "SELECT t.table_name AS name FROM information_schema.tables t \
+         WHERE t.table_schema = DATABASE() AND NOT EXISTS ( \
+           SELECT 1 FROM information_schema.table_constraints c \
+           WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name \
+             AND c.constraint_type = 'PRIMARY KEY')",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+
+    let names: Vec<String> = without.into_iter().map(|t| t.name).collect();
+    assert!(names.is_empty(), "tables without a primary key: {names:?}");
 }
