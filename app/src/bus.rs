@@ -70,11 +70,6 @@ impl ExecutionBus {
         }
     }
 
-    /// The last `seq` of `id` passed on, if any.
-    pub fn last_passed(&self, id: ExecutionId) -> Option<u64> {
-        self.passed().get(&id).copied()
-    }
-
     pub fn removed(&self, id: ExecutionId) {
         let mut passed = self.passed();
         passed.remove(&id);
@@ -100,8 +95,8 @@ pub enum Wake {
     /// An operator moved it here (started, resumed, retried, skipped, confirmed ...): run
     /// it, unless another instance does.
     Run(ExecutionId),
-    /// Another instance changed it: a runner of it here looks again (it may have been
-    /// paused or cancelled); no runner is started for it.
+    /// Its state or a step changed, perhaps on another instance: a runner of it here
+    /// looks again (it may have been paused or cancelled); no runner is started for it.
     Changed(ExecutionId),
 }
 
@@ -127,8 +122,8 @@ impl EngineHandle {
         self.send(Wake::Run(id));
     }
 
-    /// Another instance changed `id` (see [`Wake::Changed`]).
-    pub fn changed_elsewhere(&self, id: ExecutionId) {
+    /// `id` changed (see [`Wake::Changed`]).
+    pub fn changed(&self, id: ExecutionId) {
         self.send(Wake::Changed(id));
     }
 

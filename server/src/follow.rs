@@ -1,17 +1,22 @@
 //! Following the event table: several instances share one database, and each runs its
-//! own executions. Every few hundred milliseconds this instance reads what the others
+//! own executions. Every few hundred milliseconds this instance reads what was
 //! committed — the executions whose events changed lately, then their events after the
-//! last one passed on here — and hands it to the same bus its own commits go to, so a
-//! browser on any instance sees every execution live. A change of an execution this
-//! instance runs (an operator paused it on another instance, say) wakes its runner.
-//! Its own commits reach the bus at once; the bus passes each event on only once.
+//! last one read here — and hands it to the same bus its own commits go to, so a
+//! browser on any instance sees every execution live. Its own commits reach the bus at
+//! once; the bus passes each event on only once.
+//!
+//! A change of an execution's state or of a step (an operator paused or cancelled it,
+//! perhaps on another instance) wakes this instance's runner of it, if it has one. The
+//! follower cannot tell its own commits from others', and need not: a runner woken for
+//! nothing only looks again.
 
 use crate::tasks::Supervisor;
 use app::bus::{EngineHandle, ExecutionBus};
+use app::domain::event::Change;
 use app::domain::ids::ExecutionId;
 use app::store::Store;
 use app::store::executions::{events_after, follow};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 /// How often the event table is read.
@@ -38,6 +43,7 @@ pub fn start(supervisor: &Supervisor, store: Store, bus: ExecutionBus, engine: E
             bus,
             engine,
             primed: false,
+            read: HashMap::new(),
             not_started: HashSet::new(),
         };
         let mut tick = tokio::time::interval(FOLLOW_EVERY);
@@ -58,6 +64,8 @@ struct Follower {
     /// The first round only learns where each execution stands: what came before the
     /// start, watchers read from the database.
     primed: bool,
+    /// The last `seq` read, per execution changed within the look-back.
+    read: HashMap<ExecutionId, u64>,
     /// Executions not yet started at the last round: one that vanishes was cancelled
     /// before it started, and is removed from every list.
     not_started: HashSet<ExecutionId>,
@@ -75,19 +83,33 @@ impl Follower {
     }
 
     async fn follow(&mut self) -> Result<(), app::store::StoreError> {
-        for (id, last) in follow::changed_within(&self.store, LOOK_BACK).await? {
-            let passed = match (self.bus.last_passed(id), self.primed) {
-                (Some(passed), _) => passed,
+        let changed = follow::changed_within(&self.store, LOOK_BACK).await?;
+        let mut read = HashMap::with_capacity(changed.len());
+        for (id, last) in changed {
+            let from = match (self.read.get(&id), self.primed) {
+                (Some(seen), _) => *seen,
                 (None, false) => last,
                 (None, true) => last.saturating_sub(FIRST_SIGHT),
             };
-            if last <= passed {
+            read.insert(id, from);
+            if last <= from {
                 continue;
             }
-            let events = events_after(&self.store, id, passed, BATCH).await?;
+            let events = events_after(&self.store, id, from, BATCH).await?;
+            if let Some(newest) = events.last() {
+                read.insert(id, newest.seq);
+            }
+            let moved = events
+                .iter()
+                .any(|e| matches!(e.change, Change::Execution(_) | Change::Step(_)));
             self.bus.publish(events);
-            self.engine.changed_elsewhere(id);
+            if moved {
+                self.engine.changed(id);
+            }
         }
+        // Executions that left the look-back are forgotten; seen again, they are read
+        // from a little before their last event.
+        self.read = read;
         self.primed = true;
         let now: HashSet<ExecutionId> = follow::not_started(&self.store)
             .await?
