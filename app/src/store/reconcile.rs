@@ -200,6 +200,15 @@ async fn write_run(conn: &mut Db, run: &[(u64, Record)]) -> Result<Vec<Outcome>,
             let held = held.unwrap_or(0);
             let last_of = |record: &Record| record.events.last().map_or(0, |e| e.seq);
             let already = run.iter().take_while(|r| last_of(r) <= held).count();
+            // Numbered as already written, but by this instance only if the stored event
+            // is this one: another instance may have driven the execution meanwhile.
+            let written_last = run[..already].iter().rev().find_map(|r| r.events.last());
+            if let Some(event) = written_last
+                && !stored_is(conn, event).await?
+            {
+                let why = overtaken(fenced.execution, held);
+                return Ok(run.iter().map(|_| Outcome::Refused(why.clone())).collect());
+            }
             let mut outcomes: Vec<Outcome> = run[..already]
                 .iter()
                 .map(|_| Outcome::AlreadyWritten)
@@ -279,6 +288,30 @@ async fn write_record(conn: &mut Db, record: &Record) -> Result<Outcome, StoreEr
 
 /// Writes an execution's events and applies their changes, when they follow on from what
 /// the database holds. `Err(outcome)` when they are written already or refused.
+/// Whether the database holds `event` itself at its `seq` (the same moment and kind),
+/// rather than another instance's event under the same number.
+async fn stored_is(conn: &mut Db, event: &ExecutionEvent) -> Result<bool, StoreError> {
+    let stored: Option<(chrono::NaiveDateTime, String)> = execution_events::table
+        .find((event.execution_id.0, event.seq))
+        .select((execution_events::at, execution_events::kind))
+        .first(conn)
+        .await
+        .optional()?;
+    let at = event.at.naive_utc();
+    Ok(stored.is_some_and(|(stored_at, kind)| {
+        kind == event.change.kind()
+            && stored_at.and_utc().timestamp_micros() == at.and_utc().timestamp_micros()
+    }))
+}
+
+/// Why a journal's events that the database numbers otherwise are refused.
+fn overtaken(id: crate::domain::ids::ExecutionId, held: u64) -> String {
+    format!(
+        "another instance drove execution {id} while this one did not use the database (the \
+         database holds other events up to {held}): what that instance wrote stands"
+    )
+}
+
 async fn write_events(
     conn: &mut Db,
     fenced: Fenced,
@@ -299,7 +332,12 @@ async fn write_events(
         ))));
     };
     if held >= last {
-        return Ok(Err(Outcome::AlreadyWritten));
+        return Ok(Err(
+            match stored_is(conn, &events[events.len() - 1]).await? {
+                true => Outcome::AlreadyWritten,
+                false => Outcome::Refused(overtaken(id, held)),
+            },
+        ));
     }
     if held + 1 != first {
         return Ok(Err(Outcome::Refused(format!(
