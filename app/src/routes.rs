@@ -9,11 +9,11 @@
 
 use crate::components::console_layout::{ConsoleLayout, PageLoading};
 use crate::pages::{
-    account::AccountPage, audit_log::AuditLogPage, environment::EnvironmentPage,
-    execution_list::ExecutionListPage, execution_view::ExecutionPage, home::HomePage,
-    not_found::NotFoundPage, plan_detail::PlanDetailPage, plan_editor::PlanEditorPage,
-    plan_list::PlanListPage, sign_in::SignInPage, simulator::SimulatorPage,
-    step_catalog::StepCatalogPage, users::UsersPage,
+    account::AccountPage, audit_log::AuditLogPage, cluster::ClusterPage,
+    environment::EnvironmentPage, execution_list::ExecutionListPage, execution_view::ExecutionPage,
+    home::HomePage, not_found::NotFoundPage, plan_detail::PlanDetailPage,
+    plan_editor::PlanEditorPage, plan_list::PlanListPage, sign_in::SignInPage,
+    simulator::SimulatorPage, step_catalog::StepCatalogPage, users::UsersPage,
 };
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -82,6 +82,7 @@ area!(Surroundings, shown by surroundings_page, preloaded by __preload_surroundi
     Steps: StepCatalogRoute => StepCatalogPage,
     Environment: EnvironmentRoute => EnvironmentPage,
     Simulator: SimulatorRoute => SimulatorPage,
+    Cluster: ClusterRoute => ClusterPage,
 });
 
 area!(Administration, shown by administration_page, preloaded by __preload_administration_page {
@@ -106,6 +107,7 @@ pub fn AppRoutes() -> impl IntoView {
                     <Route path=path!("/steps") view={Lazy::<StepCatalogRoute>::new()} />
                     <Route path=path!("/environment") view={Lazy::<EnvironmentRoute>::new()} />
                     <Route path=path!("/simulator") view={Lazy::<SimulatorRoute>::new()} />
+                    <Route path=path!("/cluster") view={Lazy::<ClusterRoute>::new()} />
                     <Route path=path!("/audit") view={Lazy::<AuditLogRoute>::new()} />
                     <Route path=path!("/settings") view={Lazy::<UsersRoute>::new()} />
                     <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} />

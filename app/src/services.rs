@@ -12,6 +12,8 @@ use leptos::prelude::*;
 #[derive(Debug, Clone)]
 pub struct Services {
     pub auth: Auth,
+    /// Which instance this is (the footer, the Cluster page).
+    pub instance: crate::domain::cluster::InstanceIdentity,
     /// The built-in simulator's control API, for the Simulator page.
     pub simulator: SimulatorLink,
     /// Committed execution events, for the live channel.

@@ -11,3 +11,16 @@ CREATE INDEX execution_steps_status ON execution_steps (status, execution_id);
 -- So an engine write and a takeover on two nodes cannot both commit.
 ALTER TABLE execution_leases
     ADD COLUMN writes BIGINT UNSIGNED NOT NULL DEFAULT 0;
+
+-- One row per instance, written every few seconds (its heartbeat, by the database's
+-- clock): the Cluster page lists them.
+CREATE TABLE instances (
+    name           VARCHAR(64)  NOT NULL PRIMARY KEY,
+    data_center    VARCHAR(100) NULL,
+    version        VARCHAR(40)  NOT NULL,
+    run_mode       VARCHAR(20)  NOT NULL,
+    database_node  VARCHAR(255) NOT NULL,
+    started_at     DATETIME(6)  NOT NULL,
+    heartbeat_at   DATETIME(6)  NOT NULL,
+    KEY instances_heartbeat (heartbeat_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -46,6 +46,11 @@ pub struct Config {
     #[arg(long, env = "SWITCHYARD_INSTANCE")]
     pub instance: Option<String>,
 
+    /// The data center this instance runs in, as people call it (shown in the footer and
+    /// on the Cluster page).
+    #[arg(long, env = "SWITCHYARD_DATA_CENTER")]
+    pub data_center: Option<String>,
+
     /// How long an execution's lease lasts without renewal (renewed every third of it):
     /// another instance takes a dead owner's executions over once it lapses.
     #[arg(long, env = "SWITCHYARD_LEASE_SECONDS", default_value_t = 6,
@@ -220,9 +225,10 @@ impl Config {
         limits
     }
 
-    /// How the execution engine runs on this instance.
-    pub fn engine(&self) -> crate::engine::EngineConfig {
-        let instance = self.instance.clone().unwrap_or_else(|| {
+    /// Which instance this is: its name (also in execution leases), data center and
+    /// version.
+    pub fn identity(&self) -> app::domain::cluster::InstanceIdentity {
+        let name = self.instance.clone().unwrap_or_else(|| {
             let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
                 .ok()
                 .or_else(|| std::env::var("HOSTNAME").ok())
@@ -231,7 +237,34 @@ impl Config {
                 .unwrap_or_else(|| "switchyard".to_owned());
             format!("{host}:{}", self.addr.port())
         });
-        let mut engine = crate::engine::EngineConfig::new(instance);
+        app::domain::cluster::InstanceIdentity {
+            name,
+            data_center: self.data_center.clone().filter(|dc| !dc.trim().is_empty()),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+
+    /// Refuses names the database cannot keep.
+    pub fn check_identity(&self) -> anyhow::Result<()> {
+        let identity = self.identity();
+        anyhow::ensure!(
+            !identity.name.trim().is_empty() && identity.name.chars().count() <= 64,
+            "SWITCHYARD_INSTANCE must be 1 to 64 characters: {:?}",
+            identity.name
+        );
+        anyhow::ensure!(
+            identity
+                .data_center
+                .as_ref()
+                .is_none_or(|dc| dc.chars().count() <= 100),
+            "SWITCHYARD_DATA_CENTER must be at most 100 characters"
+        );
+        Ok(())
+    }
+
+    /// How the execution engine runs on this instance.
+    pub fn engine(&self) -> crate::engine::EngineConfig {
+        let mut engine = crate::engine::EngineConfig::new(self.identity().name);
         engine.restart_parallelism = self.restart_parallelism.max(1);
         engine.lease = Duration::from_secs(self.lease_seconds);
         engine.outbound = crate::engine::outbound::Outbound {

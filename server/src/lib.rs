@@ -7,6 +7,7 @@ pub mod conformance;
 pub mod engine;
 pub mod follow;
 pub mod health;
+pub mod heartbeat;
 pub mod listen;
 pub mod live;
 pub mod migrate;
@@ -108,7 +109,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Everything the database needs before the first request: it exists, it is migrated,
+/// Everything the database needs before the first request (take the start lock first
+/// when other instances may start meanwhile): it exists, it is migrated,
 /// the step catalog is current and, with `demo` (where the simulator listens), the demo
 /// estate is there, its connection configs pointing at that simulator. With an
 /// `owner_url`, that account creates and migrates the database and grants the serving
@@ -122,7 +124,7 @@ pub async fn prepare_database(
 ) -> anyhow::Result<Store> {
     let owner = owner_url.unwrap_or(database_url);
     migrate::create_database_if_missing(owner).await?;
-    let applied = migrate::run_pending(owner).await?;
+    let applied = migrate::apply_pending(owner).await?;
     tracing::info!(migrations.applied = applied, "database schema is current");
     if owner_url.is_some() {
         migrate::grant_least_privilege(owner, database_url).await?;
@@ -156,6 +158,8 @@ pub struct StartOptions {
     pub simulator: app::simulator_link::SimulatorLink,
     /// Where the degraded-mode journal is kept.
     pub journal: std::path::PathBuf,
+    /// Which instance this is (its name is also the engine's, in execution leases).
+    pub instance: app::domain::cluster::InstanceIdentity,
 }
 
 /// Services ready to serve, and the wake-ups server functions send the engine (hand
@@ -176,6 +180,28 @@ pub async fn prepare(
     options: &StartOptions,
 ) -> anyhow::Result<Prepared> {
     let mode = app::mode::Mode::open(&options.journal)?;
+    if mode.is_degraded() {
+        return prepared(database_url, secret, options, mode).await;
+    }
+    // Instances starting together prepare the database one at a time.
+    let owner = options
+        .owner_database_url
+        .as_deref()
+        .unwrap_or(database_url);
+    migrate::create_database_if_missing(owner).await?;
+    let lock = migrate::StartLock::take(owner).await?;
+    let prepared = prepared(database_url, secret, options, mode).await;
+    lock.release().await;
+    prepared
+}
+
+/// `prepare`'s work, under the start lock when not degraded.
+async fn prepared(
+    database_url: &str,
+    secret: &SecretKey,
+    options: &StartOptions,
+    mode: app::mode::Mode,
+) -> anyhow::Result<Prepared> {
     let degraded = mode.is_degraded();
     let store = if degraded {
         tracing::warn!(
@@ -216,6 +242,7 @@ pub async fn prepare(
     Ok(Prepared {
         services: Services {
             auth,
+            instance: options.instance.clone(),
             simulator: options.simulator.clone(),
             bus: app::bus::ExecutionBus::default(),
             engine,
@@ -294,13 +321,18 @@ async fn prepare_users(auth: &Auth, options: &StartOptions) -> anyhow::Result<()
 
 /// Starts the background work of a running server under `supervisor`: keeping the user
 /// directory current (while the database is down it keeps its last state, so sessions
-/// go on working), and following what other instances commit.
+/// go on working), following what other instances commit, and this instance's heartbeat.
 pub fn start_background_tasks(supervisor: &tasks::Supervisor, services: &Services) {
     follow::start(
         supervisor,
         services.store().clone(),
         services.bus.clone(),
         services.engine.clone(),
+    );
+    heartbeat::start(
+        supervisor,
+        services.store().clone(),
+        services.instance.clone(),
     );
     let services = services.clone();
     supervisor.spawn("user directory refresh", |stop| async move {

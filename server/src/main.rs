@@ -39,6 +39,7 @@ async fn main() -> anyhow::Result<()> {
 
     config.live.check()?;
     config.mode.check()?;
+    config.check_identity()?;
     let secret = SecretKey::load(config.secret_key.as_deref(), &config.secret_key_file)?;
     let options = StartOptions {
         owner_database_url: config.owner_database_url.clone(),
@@ -51,6 +52,7 @@ async fn main() -> anyhow::Result<()> {
         journal: config
             .mode
             .journal_path(&config.database_url, config.addr.port()),
+        instance: config.identity(),
     };
     let prepared = prepare(&config.database_url, &secret, &options).await?;
     let services = prepared.services;

@@ -1,6 +1,6 @@
-//! Preparing the database at start: create it when missing, apply pending migrations
-//! (one instance at a time, under the migration lock), and give the serving account
-//! (when it is not the owner) only what serving needs.
+//! Preparing the database at start: create it when missing, apply pending migrations,
+//! and give the serving account (when it is not the owner) only what serving needs.
+//! Instances that start together prepare it one at a time, under the start lock.
 
 use anyhow::Context;
 use diesel_async::RunQueryDsl;
@@ -40,38 +40,48 @@ pub async fn create_database_if_missing(database_url: &str) -> anyhow::Result<()
     Ok(())
 }
 
-/// Applies every pending migration; returns how many were applied. Instances that start
-/// together take turns: the first migrates, the others find nothing left to do.
+/// Applies every pending migration under the start lock; returns how many were applied.
+/// Instances that start together take turns: the first migrates, the others find nothing
+/// left to do.
 pub async fn run_pending(database_url: &str) -> anyhow::Result<usize> {
-    let connect = async || {
-        AsyncMysqlConnection::establish(database_url)
-            .await
-            .context("cannot connect to the database to migrate it")
-    };
-    let mut lock = MigrationLock::take(connect().await?).await?;
-    let mut harness = AsyncMigrationHarness::new(connect().await?);
-    let applied = tokio::task::block_in_place(|| harness.run_pending_migrations(MIGRATIONS))
-        .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"));
+    let lock = StartLock::take(database_url).await?;
+    let applied = apply_pending(database_url).await;
     lock.release().await;
-    Ok(applied?.len())
+    applied
 }
 
-/// The migration lock: a row under a fixed primary key. `GET_LOCK` would not do, as a
-/// Galera cluster keeps it on one node; two nodes inserting the same key cannot both
-/// commit. The table sits beside diesel's own and outside the migrations (it must exist
-/// before they run).
-struct MigrationLock {
+/// Applies every pending migration (the caller holds the start lock).
+pub async fn apply_pending(database_url: &str) -> anyhow::Result<usize> {
+    let conn = AsyncMysqlConnection::establish(database_url)
+        .await
+        .context("cannot connect to the database to migrate it")?;
+    let mut harness = AsyncMigrationHarness::new(conn);
+    let applied = tokio::task::block_in_place(|| harness.run_pending_migrations(MIGRATIONS))
+        .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
+    Ok(applied.len())
+}
+
+/// The start lock: one instance at a time prepares the database (migrations, the step
+/// catalog, demo data, the users that must exist). It is a row under a fixed primary
+/// key: `GET_LOCK` would not do, as a Galera cluster keeps it on one node, while two
+/// nodes inserting the same key cannot both commit. Its table sits beside diesel's own,
+/// outside the migrations (it must exist before they run).
+pub struct StartLock {
     conn: AsyncMysqlConnection,
     holder: String,
 }
 
-const LOCK_TABLE: &str = "__switchyard_migration_lock";
+const LOCK_TABLE: &str = "__switchyard_start_lock";
 
-/// A lock held this long was left by an instance that died while migrating.
+/// A lock held this long was left by an instance that died while preparing.
 const LOCK_LAPSES_AFTER: std::time::Duration = std::time::Duration::from_secs(600);
 
-impl MigrationLock {
-    async fn take(mut conn: AsyncMysqlConnection) -> anyhow::Result<Self> {
+impl StartLock {
+    /// Waits until this instance holds the lock of the database at `database_url`.
+    pub async fn take(database_url: &str) -> anyhow::Result<Self> {
+        let mut conn = AsyncMysqlConnection::establish(database_url)
+            .await
+            .context("cannot connect to the database to prepare it")?;
         conn.batch_execute(&format!(
             "CREATE TABLE IF NOT EXISTS {LOCK_TABLE} (\
                id TINYINT UNSIGNED NOT NULL PRIMARY KEY, \
@@ -79,7 +89,7 @@ impl MigrationLock {
                taken_at DATETIME(6) NOT NULL) ENGINE=InnoDB"
         ))
         .await
-        .context("cannot create the migration lock table")?;
+        .context("cannot create the start lock table")?;
         let holder = format!("{:016x}", getrandom::u64().context("no randomness")?);
         let mut waited = std::time::Instant::now();
         loop {
@@ -88,7 +98,7 @@ impl MigrationLock {
                 LOCK_LAPSES_AFTER.as_secs()
             ))
             .await
-            .context("cannot clear a lapsed migration lock")?;
+            .context("cannot clear a lapsed start lock")?;
             let taken = diesel::sql_query(format!(
                 "INSERT INTO {LOCK_TABLE} (id, holder, taken_at) VALUES (1, ?, NOW(6))"
             ))
@@ -105,18 +115,19 @@ impl MigrationLock {
                 {
                     if waited.elapsed() >= std::time::Duration::from_secs(5) {
                         tracing::info!(
-                            "waiting for another instance to finish migrating the database"
+                            "waiting for another instance to finish preparing the database"
                         );
                         waited = std::time::Instant::now();
                     }
                     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
                 }
-                Err(error) => return Err(error).context("cannot take the migration lock"),
+                Err(error) => return Err(error).context("cannot take the start lock"),
             }
         }
     }
 
-    async fn release(&mut self) {
+    /// Gives the lock up; one left behind (the database went away) lapses by itself.
+    pub async fn release(mut self) {
         let released = diesel::sql_query(format!(
             "DELETE FROM {LOCK_TABLE} WHERE id = 1 AND holder = ?"
         ))
@@ -124,7 +135,7 @@ impl MigrationLock {
         .execute(&mut self.conn)
         .await;
         if let Err(error) = released {
-            tracing::warn!(%error, "the migration lock was not released; it lapses by itself");
+            tracing::warn!(%error, "the start lock was not released; it lapses by itself");
         }
     }
 }

@@ -106,6 +106,7 @@ async fn start(db: &TestDb, demo: bool, admin_password: Option<&str>) -> app::se
             "",
         ),
         journal: crate::support::state_dir::journal(),
+        instance: crate::support::test_app::test_instance(),
     };
     server::prepare(&db.url, &crate::support::test_app::secret(), &options)
         .await
@@ -195,6 +196,7 @@ async fn the_demo_configs_are_given_the_simulators_password_and_reach_it() {
         trusted_proxies: Default::default(),
         simulator: app.services.simulator.clone(),
         journal: crate::support::state_dir::journal(),
+        instance: crate::support::test_app::test_instance(),
     };
     let secret = crate::support::test_app::secret();
     let restarted = server::prepare(&app.db.url, &secret, &options)

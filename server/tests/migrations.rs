@@ -18,7 +18,7 @@ async fn tables(db: &TestDb) -> Vec<String> {
     let rows: Vec<TableName> = diesel::sql_query(
         "SELECT table_name AS name FROM information_schema.tables \
          WHERE table_schema = DATABASE() \
-         AND table_name NOT IN ('__diesel_schema_migrations', '__switchyard_migration_lock') \
+         AND table_name NOT IN ('__diesel_schema_migrations', '__switchyard_start_lock') \
          ORDER BY name",
     )
     .load(&mut conn)

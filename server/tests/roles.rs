@@ -56,6 +56,8 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
             Some(&[Role::Admin, Role::Auditor]),
         ),
         ("run_mode/get", json!({}), Some(ALL)),
+        ("cluster/here", json!({}), Some(ALL)),
+        ("cluster/list", json!({}), Some(ALL)),
         // In normal mode already: an admin gets 409, the others 403; nothing switches.
         ("run_mode/switch", json!({ "to": "normal" }), Some(ADMIN)),
         ("data_centers/list", json!({}), Some(ALL)),

@@ -116,11 +116,13 @@ async fn schema_rs_matches_the_migrated_database() {
         execution_events,
         audit_log,
         settings,
+        instances,
     );
 
     let mut tables: Vec<String> = diesel::sql_query(
         "SELECT table_name AS name, FALSE AS nullable FROM information_schema.tables \
-         WHERE table_schema = DATABASE() AND table_name <> '__diesel_schema_migrations'",
+         WHERE table_schema = DATABASE() \
+         AND table_name NOT IN ('__diesel_schema_migrations', '__switchyard_start_lock')",
     )
     .load::<ColumnInfo>(&mut conn)
     .await

@@ -317,6 +317,7 @@ async fn a_simulator_that_does_not_answer_is_explained_not_a_crash() {
         trusted_proxies: Default::default(),
         simulator: app::simulator_link::SimulatorLink::new(NO_SIMULATOR, "nobody", ""),
         journal: crate::support::state_dir::journal(),
+        instance: crate::support::test_app::test_instance(),
     };
     let services = server::prepare(&db.url, &secret(), &options)
         .await

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod cluster;
 pub mod connections;
 pub mod environment;
 pub mod executions;

@@ -2,7 +2,9 @@
 //! use, and the page beside it. It also shares the signed-in user with every page.
 
 use crate::api::auth::{SignOut, current_user};
+use crate::api::cluster::this_instance;
 use crate::components::run_mode_banner::RunModeBanner;
+use crate::domain::cluster::InstanceIdentity;
 use crate::domain::role::{Capability, Role};
 use crate::domain::user::SessionUser;
 use crate::error::AppError;
@@ -26,6 +28,7 @@ const SECTIONS: &[(&str, &str, Capability)] = &[
     ("/steps", "Step catalog", Capability::Read),
     ("/environment", "Environment", Capability::Read),
     ("/simulator", "Simulator", Capability::Read),
+    ("/cluster", "Cluster", Capability::Read),
     ("/audit", "Audit log", Capability::ReadAudit),
     ("/settings", "Settings", Capability::Administer),
 ];
@@ -65,6 +68,8 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
     // every role gate render at once, and never wait on one shared pending resource.
     let me = CurrentUser(Resource::new_blocking(|| (), |_| current_user()));
     provide_context(me);
+    // Which instance serves: several run over one database, one per data center.
+    let here = Resource::new_blocking(|| (), |_| this_instance());
 
     view! {
         <div class="console" data-hydrated=move || interactive().to_string()>
@@ -87,7 +92,25 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                 })}
             </Transition>
             <main class="console-main" id="main"><RunModeBanner />{children()}</main>
+            <footer class="console-footer">
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        here.await.ok().map(|instance| view! { <ServedBy instance /> })
+                    })}
+                </Transition>
+            </footer>
         </div>
+    }
+}
+
+#[component]
+fn ServedBy(instance: InstanceIdentity) -> impl IntoView {
+    view! {
+        <span data-testid="served-by">
+            "Served by " <strong>{instance.name.clone()}</strong>
+            {instance.data_center.clone().map(|dc| view! { " · data center " <strong>{dc}</strong> })}
+            " · Switchyard " {instance.version.clone()} " · " <a href="/cluster">"Cluster"</a>
+        </span>
     }
 }
 

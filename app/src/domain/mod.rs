@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod choice;
+pub mod cluster;
 pub mod connection;
 pub mod environment;
 pub mod event;

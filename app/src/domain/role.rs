@@ -144,6 +144,8 @@ actions! {
     ResetUserPassword: "users/reset_password", Administer, Writes;
     ListAuditEntries: "audit/list", ReadAudit, Reads;
     GetRunMode: "run_mode/get", Read, Reads;
+    ThisInstance: "cluster/here", Read, Reads;
+    ListInstances: "cluster/list", Read, Reads;
     SwitchRunMode: "run_mode/switch", Administer, Writes;
     ListDataCenters: "data_centers/list", Read, Reads;
     CreateDataCenter: "data_centers/create", Operate, Writes;

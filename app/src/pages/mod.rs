@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit_log;
+pub mod cluster;
 pub mod connection_configs;
 pub mod counted;
 pub mod database_clusters;

@@ -12,6 +12,7 @@ pub mod database_clusters;
 pub mod demo;
 mod error;
 pub mod executions;
+pub mod instances;
 pub mod mirror;
 pub mod plans;
 pub mod product_groups;

@@ -316,6 +316,18 @@ diesel::joinable!(execution_calls -> connection_configs (connection_config_id));
 diesel::joinable!(execution_step_logs -> execution_steps (execution_step_id));
 diesel::joinable!(execution_events -> executions (execution_id));
 
+diesel::table! {
+    instances (name) {
+        name -> Varchar,
+        data_center -> Nullable<Varchar>,
+        version -> Varchar,
+        run_mode -> Varchar,
+        database_node -> Varchar,
+        started_at -> Datetime,
+        heartbeat_at -> Datetime,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     regions,
@@ -340,4 +352,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     execution_events,
     audit_log,
     settings,
+    instances,
 );

@@ -115,11 +115,12 @@ pub async fn services_under(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let simulator = SimulatorLink::new(address, SIMULATOR_USER, SIMULATOR_PASSWORD);
-    let options = start_options(demo, simulator, crate::support::state_dir::journal());
+    let mut options = start_options(demo, simulator, crate::support::state_dir::journal());
+    // Each test app runs its own engine, named after its port, on its own database.
+    options.instance.name = format!("test-{}", address.port());
     let prepared = prepare(database_url, &secret(), &options).await.unwrap();
     let services = prepared.services;
-    // Each test app runs its own engine, named after its port, on its own database.
-    let mut engine = server::engine::EngineConfig::new(format!("test-{}", address.port()));
+    let mut engine = server::engine::EngineConfig::new(options.instance.name.clone());
     engine.look_every = Duration::from_millis(500);
     engine.lease = lease;
     // The fake services steps call listen here; the rest of loopback stays refused.
@@ -159,6 +160,16 @@ pub fn start_options(
         trusted_proxies: Default::default(),
         simulator,
         journal,
+        instance: test_instance(),
+    }
+}
+
+/// A test server's identity (`services_under` names it after its port).
+pub fn test_instance() -> app::domain::cluster::InstanceIdentity {
+    app::domain::cluster::InstanceIdentity {
+        name: "test".to_owned(),
+        data_center: None,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
     }
 }
 
