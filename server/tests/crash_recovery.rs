@@ -7,29 +7,30 @@ use crate::support::builders::{PlanBuilder, log_lines};
 use crate::support::child_server::{ChildServer, free_addr, simulator};
 use crate::support::db_proxy::DbProxy;
 use crate::support::fake_service::FakeService;
+use crate::support::operator::Operator;
 use crate::support::test_app::{SIMULATOR_PASSWORD, SIMULATOR_USER};
 use crate::support::test_db::TestDb;
 use crate::support::wait::eventually;
 use app::domain::simulator::{Call, FaultEffect, FaultSpec, Latency, Timing};
 use app::simulator_link::SimulatorLink;
-use reqwest::{Client, StatusCode};
+use reqwest::Client;
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// A server on a fresh demo database (reached through a proxy the test can cut), a
 /// simulator in this process, and the operator signed in.
-struct Crashable {
-    db: TestDb,
-    proxy: DbProxy,
-    sim: SimulatorLink,
-    sim_stop: CancellationToken,
-    server: ChildServer,
-    operator: Client,
+pub(crate) struct Crashable {
+    pub(crate) db: TestDb,
+    pub(crate) proxy: DbProxy,
+    pub(crate) sim: SimulatorLink,
+    pub(crate) sim_stop: CancellationToken,
+    pub(crate) server: ChildServer,
+    pub(crate) operator: Operator,
 }
 
 impl Crashable {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let db = TestDb::empty().await;
         let proxy = DbProxy::start(&db.url).await;
         let sim_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -37,7 +38,7 @@ impl Crashable {
         let server = ChildServer::start(&proxy.url, free_addr().await, sim_addr).await;
         let sim_stop = CancellationToken::new();
         simulator(&db.url, sim_listener, sim_stop.clone()).await;
-        let operator = server.signed_in("operator").await;
+        let operator = Operator::on(&server).await;
         Self {
             sim: SimulatorLink::new(sim_addr, SIMULATOR_USER, SIMULATOR_PASSWORD),
             sim_stop,
@@ -49,10 +50,17 @@ impl Crashable {
     }
 
     /// kill -9, then the same server (the same instance name) again on the same database.
-    async fn crash_and_restart(&mut self) {
+    pub(crate) async fn crash_and_restart(&mut self) {
         self.server.kill9().await;
+        self.start_again().await;
+    }
+
+    /// The same server (the same instance name) started again on the same database.
+    pub(crate) async fn start_again(&mut self) {
         self.server =
             ChildServer::start(&self.proxy.url, free_addr().await, self.sim.address()).await;
+        // The session outlives the restart; the address does not.
+        self.operator.base = self.server.base.clone();
     }
 
     /// The platform stops and a new one starts in its place, knowing none of the old
@@ -67,76 +75,16 @@ impl Crashable {
         simulator(&self.db.url, listener, self.sim_stop.clone()).await;
     }
 
-    async fn call(&self, endpoint: &str, body: Value) -> Value {
-        let (status, answer) = self.server.call(&self.operator, endpoint, body).await;
-        assert_eq!(status, StatusCode::OK, "{endpoint}: {answer}");
-        answer
-    }
-
-    async fn id_named(&self, endpoint: &str, name: &str) -> u64 {
-        let list = self.call(endpoint, json!({})).await;
-        list.as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["name"] == name)
-            .unwrap()["id"]
-            .as_u64()
-            .unwrap()
-    }
-
-    /// Creates and starts an execution of `plan` from Shanghai-A to Hangzhou-B.
-    async fn start_run(&self, plan: u64) -> u64 {
-        let new = json!({ "new": {
-            "plan_id": plan,
-            "failed": self.id_named("data_centers/list", "Shanghai-A").await,
-            "emergency": self.id_named("data_centers/list", "Hangzhou-B").await,
-            "description": "crash drill",
-        }});
-        let id = self.call("executions/create", new).await["summary"]["id"]
-            .as_u64()
-            .unwrap();
-        self.call("executions/start", json!({ "id": id })).await;
-        id
-    }
-
-    async fn detail(&self, id: u64) -> Value {
-        self.call("executions/get", json!({ "id": id })).await
-    }
-
-    /// Waits until the execution's switchover is done; returns its detail.
-    async fn until_switchover_done(&self, run: u64) -> Value {
-        self.until(run, "switchover done", |d| {
-            d["summary"]["state"] == "switchover_done"
-        })
-        .await
-    }
-
-    /// Waits (up to 60 s) until `check` holds for the execution.
-    async fn until(&self, id: u64, what: &str, check: impl Fn(&Value) -> bool) -> Value {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        loop {
-            let detail = self.detail(id).await;
-            if check(&detail) {
-                return detail;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "never {what}: {detail:#}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
     /// An active plan that restarts Payments in the emergency data center within
     /// `timeout_seconds`, each restart taking `restart_ms` on the platform.
-    async fn restart_of_payments(&self, timeout_seconds: u32, restart_ms: u32) -> u64 {
+    pub(crate) async fn restart_of_payments(&self, timeout_seconds: u32, restart_ms: u32) -> u64 {
         let reviewer = self.server.signed_in("reviewer").await;
         let params = json!({
             "product_group": "Payments", "site": "emergency", "timeout_seconds": timeout_seconds,
         });
         let plan = PlanBuilder::new("Restart payments")
             .switchover("app.restart", params)
-            .active(&self.server.base, &self.operator, &reviewer)
+            .active(&self.server.base, &self.operator.client, &reviewer)
             .await;
         let slow = Latency {
             min_ms: restart_ms,
@@ -150,8 +98,24 @@ impl Crashable {
         plan
     }
 
+    /// Checks that the platform restarted each of Payments' four applications once.
+    pub(crate) async fn each_application_restarted_once(&self) {
+        let state = self.sim.state().await.unwrap();
+        let mut acted = std::collections::BTreeMap::<String, usize>::new();
+        for call in &state.calls {
+            if call.call == Call::ApplicationRestart && call.acted {
+                *acted.entry(call.subject.clone()).or_default() += 1;
+            }
+        }
+        assert_eq!(acted.len(), 4, "{acted:?}");
+        assert!(
+            acted.values().all(|n| *n == 1),
+            "each restarted once: {acted:?}"
+        );
+    }
+
     /// Makes the platform hold its answer to the next cut of Payments for `delay_ms`.
-    async fn slow_first_cut(&self, delay_ms: u32) {
+    pub(crate) async fn slow_first_cut(&self, delay_ms: u32) {
         let fault = FaultSpec {
             call: Call::TrafficCut,
             data_center: None,
@@ -165,7 +129,7 @@ impl Crashable {
 
     /// Makes every traffic cut take a second on the platform, so the database can go
     /// while the platform works.
-    async fn slow_cuts(&self) {
+    pub(crate) async fn slow_cuts(&self) {
         let slow = Latency {
             min_ms: 1000,
             max_ms: 1000,
@@ -181,8 +145,9 @@ impl Crashable {
 
     /// Waits until the first step of `run` runs and its first call is recorded (with
     /// `status`, when given); returns that step's id.
-    async fn until_first_call(&self, run: u64, status: Option<&str>) -> u64 {
+    pub(crate) async fn until_first_call(&self, run: u64, status: Option<&str>) -> u64 {
         let detail = self
+            .operator
             .until(run, "calling", |d| step(d, 1)["status"] == "running")
             .await;
         let first = step(&detail, 1)["id"].as_u64().unwrap();
@@ -202,7 +167,7 @@ impl Crashable {
     }
 
     /// The operation of the first call of `step` (accepted: its id is recorded).
-    async fn operation(&self, run: u64, step: u64) -> String {
+    pub(crate) async fn operation(&self, run: u64, step: u64) -> String {
         let record = self.record(run, step).await;
         record["calls"][0]["operation_id"]
             .as_str()
@@ -211,7 +176,7 @@ impl Crashable {
     }
 
     /// Waits (up to 30 s) until the platform says `operation` ended, asking it directly.
-    async fn until_platform_done(&self, operation: &str) {
+    pub(crate) async fn until_platform_done(&self, operation: &str) {
         let url = format!("http://{}/v1/operations/{operation}", self.sim.address());
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
@@ -233,16 +198,17 @@ impl Crashable {
         }
     }
 
-    async fn record(&self, id: u64, step: u64) -> Value {
-        self.call(
-            "executions/step_record",
-            json!({ "execution": id, "step": step }),
-        )
-        .await
+    pub(crate) async fn record(&self, id: u64, step: u64) -> Value {
+        self.operator
+            .call(
+                "executions/step_record",
+                json!({ "execution": id, "step": step }),
+            )
+            .await
     }
 }
 
-fn step(detail: &Value, position: u64) -> &Value {
+pub(crate) fn step(detail: &Value, position: u64) -> &Value {
     detail["steps"]
         .as_array()
         .unwrap()
@@ -268,16 +234,17 @@ async fn killed_before_a_steps_call_the_step_runs_once_after_the_restart() {
     let plan = PlanBuilder::new("Crash drill")
         .switchover("wait", json!({ "seconds": 3 }))
         .switchover("traffic.cut", json!({ "product_group": "Payments" }))
-        .active(&crash.server.base, &crash.operator, &reviewer)
+        .active(&crash.server.base, &crash.operator.client, &reviewer)
         .await;
 
-    let run = crash.start_run(plan).await;
+    let run = crash.operator.start_run(plan).await;
     crash
+        .operator
         .until(run, "waiting", |d| step(d, 1)["status"] == "running")
         .await;
     crash.crash_and_restart().await;
 
-    let done = crash.until_switchover_done(run).await;
+    let done = crash.operator.until_switchover_done(run).await;
     assert_eq!(
         step(&done, 1)["attempts"],
         1,
@@ -294,13 +261,16 @@ async fn killed_before_a_steps_call_the_step_runs_once_after_the_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_during_a_steps_call_the_call_is_asked_again_by_its_key() {
     let mut crash = Crashable::start().await;
-    let plan = crash.id_named("plans/list", "Data center power loss").await;
+    let plan = crash
+        .operator
+        .id_named("plans/list", "Data center power loss")
+        .await;
     crash.slow_first_cut(4000).await;
-    let run = crash.start_run(plan).await;
+    let run = crash.operator.start_run(plan).await;
     let first = crash.until_first_call(run, None).await;
     crash.crash_and_restart().await;
 
-    let done = crash.until_switchover_done(run).await;
+    let done = crash.operator.until_switchover_done(run).await;
     assert_eq!(
         step(&done, 1)["attempts"],
         1,
@@ -327,9 +297,12 @@ async fn killed_during_a_steps_call_the_call_is_asked_again_by_its_key() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_after_a_steps_call_its_answer_is_used_and_not_made_again() {
     let mut crash = Crashable::start().await;
-    let plan = crash.id_named("plans/list", "Data center power loss").await;
+    let plan = crash
+        .operator
+        .id_named("plans/list", "Data center power loss")
+        .await;
     crash.slow_cuts().await;
-    let run = crash.start_run(plan).await;
+    let run = crash.operator.start_run(plan).await;
     let first = crash.until_first_call(run, Some("accepted")).await;
     let operation = crash.operation(run, first).await;
     // The database goes; the platform finishes the cut; the server cannot write that down.
@@ -339,7 +312,7 @@ async fn killed_after_a_steps_call_its_answer_is_used_and_not_made_again() {
     crash.proxy.restore();
     crash.crash_and_restart().await;
 
-    let done = crash.until_switchover_done(run).await;
+    let done = crash.operator.until_switchover_done(run).await;
     assert_eq!(step(&done, 1)["attempts"], 1);
     assert_eq!(step(&done, 1)["status"], "succeeded");
     let state = crash.sim.state().await.unwrap();
@@ -353,9 +326,12 @@ async fn killed_after_a_steps_call_its_answer_is_used_and_not_made_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_step_the_platform_cannot_answer_for_is_interrupted_for_an_operator() {
     let mut crash = Crashable::start().await;
-    let plan = crash.id_named("plans/list", "Data center power loss").await;
+    let plan = crash
+        .operator
+        .id_named("plans/list", "Data center power loss")
+        .await;
     crash.slow_cuts().await;
-    let run = crash.start_run(plan).await;
+    let run = crash.operator.start_run(plan).await;
     let first = crash.until_first_call(run, Some("accepted")).await;
     crash.proxy.cut();
     // Meanwhile the platform is replaced and knows nothing of the operation.
@@ -364,6 +340,7 @@ async fn a_step_the_platform_cannot_answer_for_is_interrupted_for_an_operator() 
     crash.crash_and_restart().await;
 
     let blocked = crash
+        .operator
         .until(run, "blocked", |d| {
             d["summary"]["state"] == "switchover_blocked"
         })
@@ -378,12 +355,13 @@ async fn a_step_the_platform_cannot_answer_for_is_interrupted_for_an_operator() 
     );
     // An operator who checked by hand marks it done, and the run goes on.
     crash
+        .operator
         .call(
             "executions/mark_step_done",
             json!({ "id": run, "step": first, "reason": "checked in the gateway console" }),
         )
         .await;
-    crash.until_switchover_done(run).await;
+    crash.operator.until_switchover_done(run).await;
 }
 
 /// The execution's state, its switchover steps' statuses, and the lease's owner, read
@@ -419,9 +397,12 @@ async fn stored(db: &TestDb, run: u64) -> (String, Vec<String>, Option<String>) 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stopped_by_sigterm_the_running_step_ends_and_no_other_starts() {
     let mut crash = Crashable::start().await;
-    let plan = crash.id_named("plans/list", "Data center power loss").await;
+    let plan = crash
+        .operator
+        .id_named("plans/list", "Data center power loss")
+        .await;
     crash.slow_first_cut(2000).await;
-    let run = crash.start_run(plan).await;
+    let run = crash.operator.start_run(plan).await;
     let first = crash.until_first_call(run, None).await;
     crash.server.terminate().await;
 
@@ -431,15 +412,14 @@ async fn stopped_by_sigterm_the_running_step_ends_and_no_other_starts() {
     assert!(steps[1..].iter().all(|s| s == "pending"), "{steps:?}");
     assert_eq!(owner, None, "the lease was given back");
 
-    crash.server =
-        ChildServer::start(&crash.proxy.url, free_addr().await, crash.sim.address()).await;
+    crash.start_again().await;
     let record = crash.record(run, first).await;
     assert_eq!(record["calls"][0]["status"], "succeeded", "{record:#}");
     assert!(
         log_lines(&record).iter().any(|l| l.starts_with("done: ")),
         "every line was written before the exit: {record:#}"
     );
-    let done = crash.until_switchover_done(run).await;
+    let done = crash.operator.until_switchover_done(run).await;
     assert_eq!(step(&done, 1)["attempts"], 1);
     assert_eq!(cut_calls(&crash.sim.state().await.unwrap()), 1);
 }
@@ -448,24 +428,13 @@ async fn stopped_by_sigterm_the_running_step_ends_and_no_other_starts() {
 async fn killed_in_the_middle_of_a_restart_level_each_application_restarts_once() {
     let mut crash = Crashable::start().await;
     let plan = crash.restart_of_payments(60, 1500).await;
-    let run = crash.start_run(plan).await;
+    let run = crash.operator.start_run(plan).await;
     crash.until_first_call(run, Some("accepted")).await;
     crash.crash_and_restart().await;
 
-    let done = crash.until_switchover_done(run).await;
+    let done = crash.operator.until_switchover_done(run).await;
     assert_eq!(step(&done, 1)["attempts"], 1);
-    let state = crash.sim.state().await.unwrap();
-    let mut acted = std::collections::BTreeMap::<String, usize>::new();
-    for call in &state.calls {
-        if call.call == Call::ApplicationRestart && call.acted {
-            *acted.entry(call.subject.clone()).or_default() += 1;
-        }
-    }
-    assert_eq!(acted.len(), 4, "{acted:?}");
-    assert!(
-        acted.values().all(|n| *n == 1),
-        "each restarted once: {acted:?}"
-    );
+    crash.each_application_restarted_once().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -478,9 +447,9 @@ async fn killed_during_an_http_call_the_call_is_not_sent_again() {
             "http.call",
             json!({ "method": "POST", "url": hook.url, "expect_status": 200, "timeout_seconds": 60 }),
         )
-        .active(&crash.server.base, &crash.operator, &reviewer)
+        .active(&crash.server.base, &crash.operator.client, &reviewer)
         .await;
-    let run = crash.start_run(plan).await;
+    let run = crash.operator.start_run(plan).await;
     crash.until_first_call(run, None).await;
     eventually("the hook called", Duration::from_secs(30), || async {
         match hook.received() {
@@ -492,6 +461,7 @@ async fn killed_during_an_http_call_the_call_is_not_sent_again() {
     crash.crash_and_restart().await;
 
     let blocked = crash
+        .operator
         .until(run, "blocked", |d| {
             d["summary"]["state"] == "switchover_blocked"
         })
@@ -515,9 +485,10 @@ async fn killed_during_an_http_call_the_call_is_not_sent_again() {
 async fn down_for_longer_than_a_steps_timeout_the_platform_is_still_asked_by_key() {
     let mut crash = Crashable::start().await;
     let plan = crash.restart_of_payments(5, 600).await;
-    let run = crash.start_run(plan).await;
+    let run = crash.operator.start_run(plan).await;
     // The last level's restart (the fourth call) is under way when the server dies.
     let detail = crash
+        .operator
         .until(run, "restarting", |d| step(d, 1)["status"] == "running")
         .await;
     let id = step(&detail, 1)["id"].as_u64().unwrap();
@@ -545,10 +516,9 @@ async fn down_for_longer_than_a_steps_timeout_the_platform_is_still_asked_by_key
         },
     )
     .await;
-    crash.server =
-        ChildServer::start(&crash.proxy.url, free_addr().await, crash.sim.address()).await;
+    crash.start_again().await;
 
-    let done = crash.until_switchover_done(run).await;
+    let done = crash.operator.until_switchover_done(run).await;
     assert_eq!(
         step(&done, 1)["status"],
         "succeeded",

@@ -21,8 +21,13 @@ pub(crate) type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// The session cookie (`name=value`) of the demo user of `role`.
 pub(crate) async fn session_cookie(app: &TestApp, role: Role) -> String {
+    session_cookie_at(&app.base, role).await
+}
+
+/// The session cookie of the demo user of `role` on the server at `base`.
+pub(crate) async fn session_cookie_at(base: &str, role: Role) -> String {
     let response = reqwest::Client::new()
-        .post(format!("{}/api/auth/sign_in", app.base))
+        .post(format!("{base}/api/auth/sign_in"))
         .json(&json!({ "username": role.as_str(), "password": PASSWORD }))
         .send()
         .await
@@ -39,7 +44,17 @@ pub(crate) async fn open(
     cookie: Option<&str>,
     origin: Option<&str>,
 ) -> Result<Socket, WsError> {
-    let url = format!("{}{path}", app.base.replacen("http", "ws", 1));
+    open_at(&app.base, path, cookie, origin).await
+}
+
+/// Opens the live channel at `path` of the server at `base`.
+pub(crate) async fn open_at(
+    base: &str,
+    path: &str,
+    cookie: Option<&str>,
+    origin: Option<&str>,
+) -> Result<Socket, WsError> {
+    let url = format!("{}{path}", base.replacen("http", "ws", 1));
     let mut request = url.into_client_request().unwrap();
     if let Some(cookie) = cookie {
         request

@@ -504,6 +504,13 @@ async fn a_blocked_step_is_retried_in_degraded_mode_once_an_admin_takes_responsi
     .await;
     let step = blocked["steps"][0]["id"].clone();
     let retry = json!({ "id": id, "step": step });
+    eventually("the lease given back", SECONDS_30, || async {
+        match crate::instances::lease_owner(&app.db.url, id).await {
+            None => Ok(()),
+            Some(owner) => Err(owner),
+        }
+    })
+    .await;
 
     // The database goes; the blocked execution is still shown, from memory; a retry is
     // refused: this instance gave its lease back, so another one may run it.

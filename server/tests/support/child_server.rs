@@ -4,7 +4,6 @@
 //! outlives the kills.
 
 use reqwest::{Client, StatusCode};
-use serde_json::Value;
 use server::sim::{self, Credentials, EstateSource, Simulator};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -90,15 +89,20 @@ impl ChildServer {
 
     /// SIGTERM, as an orchestrator stops a server, and waits until it has exited.
     pub async fn terminate(&mut self) {
+        self.signal("TERM").await;
+        let exited = self.child.wait().await.unwrap();
+        assert!(exited.success(), "a clean stop: {exited}");
+    }
+
+    /// Sends the signal `name` (`TERM`, `STOP`, `CONT` ...) to the process.
+    pub async fn signal(&self, name: &str) {
         let pid = self.child.id().expect("the server runs").to_string();
         let sent = Command::new("kill")
-            .args(["-TERM", &pid])
+            .args([&format!("-{name}"), &pid])
             .status()
             .await
             .unwrap();
-        assert!(sent.success());
-        let exited = self.child.wait().await.unwrap();
-        assert!(exited.success(), "a clean stop: {exited}");
+        assert!(sent.success(), "kill -{name} {pid}");
     }
 
     /// SIGKILL: the process ends at once, mid-whatever.
@@ -109,10 +113,6 @@ impl ChildServer {
 
     pub async fn signed_in(&self, username: &str) -> Client {
         super::test_app::signed_in_client(&self.base, username).await
-    }
-
-    pub async fn call(&self, client: &Client, endpoint: &str, body: Value) -> (StatusCode, Value) {
-        super::test_app::call(client, &self.base, endpoint, body).await
     }
 }
 

@@ -6,6 +6,7 @@ pub mod child_server;
 pub mod db_proxy;
 pub mod fake_platform;
 pub mod fake_service;
+pub mod operator;
 pub mod simulator;
 pub mod state_dir;
 pub mod test_app;

@@ -19,11 +19,18 @@ pub fn server_url() -> String {
 pub struct TestDb {
     pub name: String,
     pub url: String,
+    /// The server it is on, without a database name.
+    server: String,
 }
 
 impl TestDb {
     /// An empty database with a name no other test uses.
     pub async fn empty() -> Self {
+        Self::empty_on(&server_url()).await
+    }
+
+    /// An empty database on the server at `server` (without a database name).
+    pub async fn empty_on(server: &str) -> Self {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
@@ -33,14 +40,18 @@ impl TestDb {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         );
-        let mut conn = AsyncMysqlConnection::establish(&server_url()).await.expect(
+        let mut conn = AsyncMysqlConnection::establish(server).await.expect(
             "cannot reach the test database server; set TEST_DATABASE_URL or run `make test`",
         );
         conn.batch_execute(&format!("CREATE DATABASE `{name}`"))
             .await
             .unwrap();
-        let url = format!("{}/{name}", server_url());
-        Self { name, url }
+        let url = format!("{server}/{name}");
+        Self {
+            name,
+            url,
+            server: server.to_owned(),
+        }
     }
 
     /// A connection to this database, for checks the store offers no function for.
@@ -51,7 +62,7 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let name = self.name.clone();
+        let (name, server) = (self.name.clone(), self.server.clone());
         // Drop runs inside the test's runtime, where we cannot block on async work:
         // a small runtime on its own thread drops the database.
         let dropped = std::thread::spawn(move || {
@@ -60,7 +71,7 @@ impl Drop for TestDb {
                 .build()
                 .unwrap();
             runtime.block_on(async {
-                let mut conn = AsyncMysqlConnection::establish(&server_url())
+                let mut conn = AsyncMysqlConnection::establish(&server)
                     .await
                     .map_err(|e| e.to_string())?;
                 conn.batch_execute(&format!("DROP DATABASE IF EXISTS `{name}`"))
