@@ -28,6 +28,8 @@ export default defineConfig({
     stderr: "pipe",
     env: {
       SWITCHYARD_ADDR: `127.0.0.1:${port}`,
+      // The several-instances journey starts a second one, e2e-b, beside it.
+      SWITCHYARD_INSTANCE: "e2e-a",
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? "mysql://root@127.0.0.1:3306/switchyard_e2e",
       SWITCHYARD_DEMO: "1",
       // The Simulator page's journey drives the built-in simulator, on a port of its own.

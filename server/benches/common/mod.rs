@@ -67,6 +67,11 @@ pub async fn prepare_with_journal(
             SIMULATOR_PASSWORD,
         ),
         journal,
+        instance: app::domain::cluster::InstanceIdentity {
+            name: "bench".to_owned(),
+            data_center: None,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
     };
     let secret = server::secret::SecretKey::from_hex(&"5a".repeat(32))?;
     server::prepare(url, &secret, &options).await

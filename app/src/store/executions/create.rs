@@ -320,7 +320,7 @@ pub async fn create(
             async move {
                 let pinned = pinned(conn, new.plan_id).await?;
                 let sites = sites(conn, new.failed, new.emergency).await?;
-                let targets = targets(&pinned, &sites, &groups, &clusters)?;
+                let targets = targets(&pinned, &sites, groups, clusters)?;
                 refuse_second_live(conn, &pinned).await?;
                 diesel::insert_into(executions::table)
                     .values((
