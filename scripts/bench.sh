@@ -11,7 +11,8 @@
 #   - the server's resident memory, idle and at its peak under a page and sign-in flood;
 #   - the engine, the live channel and the run modes (`cargo bench -p server`): step
 #     dispatch, a restart of 1,000 applications, live fan-out to 1,000 watchers, durable
-#     journal appends, the switch to degraded mode, reconcile of 100,000 records.
+#     journal appends, the switch to degraded mode, reconcile of 100,000 records; two
+#     instances: takeover after a kill -9 (20 kills), live frames across instances.
 # A benchmark, not a test: `make test` does not run it, and it fails only when it cannot
 # measure. The figures depend on the machine; the README keeps the latest.
 set -euo pipefail
@@ -88,7 +89,7 @@ stop_release
 say "the engine and the live channel (cargo bench; the first run builds them)"
 # cargo bench writes its own build of the server where the release is: keep ours.
 cp -p "$ROOT/target/release/server" "$WORK/server"
-for bench in engine live run_mode; do
+for bench in engine live run_mode instances; do
   (cd "$ROOT" && BENCH_DATABASE_URL="$RELEASE_DB_SERVER" cargo bench -q -p server --bench "$bench") \
     >"$WORK/$bench.txt" 2>&1 || { cat "$WORK/$bench.txt" >&2; die "the $bench bench failed"; }
   while IFS= read -r line; do

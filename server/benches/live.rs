@@ -11,12 +11,11 @@
 
 mod common;
 
-use app::domain::ids::ExecutionId;
 use app::domain::live::{LiveFrame, execution_path};
 use chrono::{DateTime, Utc};
-use common::{cores, ms, percentile, verdict};
+use common::{call, cores, ms, percentile, session_cookie, signed_in, started_execution, verdict};
 use futures_util::StreamExt;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -28,7 +27,6 @@ const WATCHERS: usize = 1000;
 const CONNECTING: usize = 50;
 /// Pause-resume pairs: one event each.
 const CHANGES: usize = 200;
-const DEMO_PASSWORD: &str = "switchyard";
 
 /// Each event's timestamp and when each watcher received it, by seq.
 type Arrivals = Arc<Mutex<HashMap<u64, (DateTime<Utc>, Vec<DateTime<Utc>>)>>>;
@@ -178,79 +176,4 @@ async fn until_delivered(arrivals: &Arrivals, events: usize) -> anyhow::Result<(
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
     anyhow::bail!("an event did not reach every watcher in 10 s")
-}
-
-async fn signed_in(base: &str, username: &str) -> anyhow::Result<reqwest::Client> {
-    let client = reqwest::Client::builder().cookie_store(true).build()?;
-    let (status, body) = call(
-        &client,
-        base,
-        "auth/sign_in",
-        json!({ "username": username, "password": DEMO_PASSWORD }),
-    )
-    .await?;
-    anyhow::ensure!(status == 200, "sign-in as {username}: {body}");
-    Ok(client)
-}
-
-/// The session cookie (`name=value`) of a demo user.
-async fn session_cookie(base: &str, username: &str) -> anyhow::Result<String> {
-    let response = reqwest::Client::new()
-        .post(format!("{base}/api/auth/sign_in"))
-        .json(&json!({ "username": username, "password": DEMO_PASSWORD }))
-        .send()
-        .await?;
-    anyhow::ensure!(response.status() == 200, "sign-in as {username}");
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .ok_or_else(|| anyhow::anyhow!("no session cookie"))?;
-    Ok(cookie.to_owned())
-}
-
-async fn call(
-    client: &reqwest::Client,
-    base: &str,
-    endpoint: &str,
-    body: Value,
-) -> anyhow::Result<(u16, Value)> {
-    let response = client
-        .post(format!("{base}/api/{endpoint}"))
-        .json(&body)
-        .send()
-        .await?;
-    let status = response.status().as_u16();
-    Ok((status, response.json().await.unwrap_or(Value::Null)))
-}
-
-/// Creates and starts an execution of the demo's power-loss plan (nothing runs it: the
-/// engine is not started here, so it stays running and can be paused and resumed).
-async fn started_execution(base: &str, operator: &reqwest::Client) -> anyhow::Result<ExecutionId> {
-    let (_, plans) = call(operator, base, "plans/list", json!({})).await?;
-    let (_, data_centers) = call(operator, base, "data_centers/list", json!({})).await?;
-    let find = |list: &Value, name: &str| {
-        list.as_array()
-            .and_then(|items| items.iter().find(|item| item["name"] == name))
-            .map(|item| item["id"].clone())
-            .ok_or_else(|| anyhow::anyhow!("no demo {name}"))
-    };
-    let new = json!({
-        "plan_id": find(&plans, "Data center power loss")?,
-        "failed": find(&data_centers, "Shanghai-A")?,
-        "emergency": find(&data_centers, "Hangzhou-B")?,
-        "description": "live fan-out bench",
-    });
-    let (status, created) =
-        call(operator, base, "executions/create", json!({ "new": new })).await?;
-    anyhow::ensure!(status == 200, "create: {created}");
-    let id = ExecutionId(
-        created["summary"]["id"]
-            .as_u64()
-            .ok_or_else(|| anyhow::anyhow!("no id in {created}"))?,
-    );
-    let (status, body) = call(operator, base, "executions/start", json!({ "id": id })).await?;
-    anyhow::ensure!(status == 200, "start: {body}");
-    Ok(id)
 }

@@ -2,7 +2,9 @@
 //! over it with demo data, and how figures are summed up. (Each bench uses only some.)
 #![allow(dead_code)]
 
+use app::domain::ids::ExecutionId;
 use app::services::Services;
+use serde_json::{Value, json};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -122,4 +124,97 @@ pub fn percentile(sorted: &[Duration], p: usize) -> Duration {
 /// The table's last column: whether a measurement met its goal.
 pub fn verdict(met: bool) -> &'static str {
     if met { "pass" } else { "FAIL" }
+}
+
+/// The demo users' password.
+pub const DEMO_PASSWORD: &str = "switchyard";
+
+pub async fn signed_in(base: &str, username: &str) -> anyhow::Result<reqwest::Client> {
+    let client = reqwest::Client::builder().cookie_store(true).build()?;
+    let (status, body) = call(
+        &client,
+        base,
+        "auth/sign_in",
+        json!({ "username": username, "password": DEMO_PASSWORD }),
+    )
+    .await?;
+    anyhow::ensure!(status == 200, "sign-in as {username}: {body}");
+    Ok(client)
+}
+
+/// The session cookie (`name=value`) of a demo user.
+pub async fn session_cookie(base: &str, username: &str) -> anyhow::Result<String> {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/auth/sign_in"))
+        .json(&json!({ "username": username, "password": DEMO_PASSWORD }))
+        .send()
+        .await?;
+    anyhow::ensure!(response.status() == 200, "sign-in as {username}");
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .ok_or_else(|| anyhow::anyhow!("no session cookie"))?;
+    Ok(cookie.to_owned())
+}
+
+pub async fn call(
+    client: &reqwest::Client,
+    base: &str,
+    endpoint: &str,
+    body: Value,
+) -> anyhow::Result<(u16, Value)> {
+    let response = client
+        .post(format!("{base}/api/{endpoint}"))
+        .json(&body)
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    Ok((status, response.json().await.unwrap_or(Value::Null)))
+}
+
+/// Creates and starts an execution of the demo's power-loss plan (where no engine runs,
+/// it stays running and can be paused and resumed).
+pub async fn started_execution(
+    base: &str,
+    operator: &reqwest::Client,
+) -> anyhow::Result<ExecutionId> {
+    let (_, plans) = call(operator, base, "plans/list", json!({})).await?;
+    let plan = named(&plans, "Data center power loss")?;
+    started_execution_of(base, operator, plan).await
+}
+
+/// Creates and starts an execution of `plan` from Shanghai-A to Hangzhou-B.
+pub async fn started_execution_of(
+    base: &str,
+    operator: &reqwest::Client,
+    plan: Value,
+) -> anyhow::Result<ExecutionId> {
+    let (_, data_centers) = call(operator, base, "data_centers/list", json!({})).await?;
+    let new = json!({
+        "plan_id": plan,
+        "failed": named(&data_centers, "Shanghai-A")?,
+        "emergency": named(&data_centers, "Hangzhou-B")?,
+        "description": "bench",
+    });
+    let (status, created) =
+        call(operator, base, "executions/create", json!({ "new": new })).await?;
+    anyhow::ensure!(status == 200, "create: {created}");
+    let id = ExecutionId(
+        created["summary"]["id"]
+            .as_u64()
+            .ok_or_else(|| anyhow::anyhow!("no id in {created}"))?,
+    );
+    let (status, body) = call(operator, base, "executions/start", json!({ "id": id })).await?;
+    anyhow::ensure!(status == 200, "start: {body}");
+    Ok(id)
+}
+
+/// The id of the item called `name` in a list endpoint's answer.
+fn named(list: &Value, name: &str) -> anyhow::Result<Value> {
+    list.as_array()
+        .and_then(|items| items.iter().find(|item| item["name"] == name))
+        .map(|item| item["id"].clone())
+        .ok_or_else(|| anyhow::anyhow!("no demo {name}"))
 }
