@@ -31,7 +31,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("bus", &["domain"]),
     (
         "services",
-        &["error", "store", "auth", "simulator_link", "bus"],
+        &["domain", "error", "store", "auth", "simulator_link", "bus"],
     ),
     (
         "api",
