@@ -92,10 +92,10 @@ fn instance_row(instance: InstanceStatus, this: bool) -> impl IntoView {
     };
     view! {
         <tr data-instance=instance.identity.name.clone()>
-            <th scope="row">
-                {instance.identity.name.clone()}
+            <td>
+                <strong>{instance.identity.name.clone()}</strong>
                 {this.then(|| view! { " " <span class="muted">"(this instance)"</span> })}
-            </th>
+            </td>
             <td>{instance.identity.data_center.clone().unwrap_or_else(|| "—".to_owned())}</td>
             <td>{heard}</td>
             <td class=mode_class>
