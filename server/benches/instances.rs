@@ -46,8 +46,15 @@ async fn main() -> anyhow::Result<()> {
 async fn live_across_instances(url: &str) -> anyhow::Result<()> {
     let nowhere = "127.0.0.1:9".parse()?;
     let supervisor = server::tasks::Supervisor::default();
-    let a = common::prepare(url, nowhere).await?.services;
-    let b = common::prepare(url, nowhere).await?.services;
+    let journals =
+        std::env::temp_dir().join(format!("switchyard-bench-instances-{}", std::process::id()));
+    let journal = |name: &str| journals.join(name).join("journal.redb");
+    let a = common::prepare_with_journal(url, nowhere, journal("a"))
+        .await?
+        .services;
+    let b = common::prepare_with_journal(url, nowhere, journal("b"))
+        .await?
+        .services;
     // B follows the event table, as every instance does; no engine runs the execution,
     // so it stays running and can be paused and resumed.
     server::follow::start(
@@ -110,6 +117,7 @@ async fn live_across_instances(url: &str) -> anyhow::Result<()> {
         }
     }
     supervisor.shut_down(Duration::from_secs(5)).await;
+    let _ = std::fs::remove_dir_all(&journals);
     lags.sort();
     let p99 = percentile(&lags, 99);
     println!("several instances benchmark ({} cores)", cores());
