@@ -42,13 +42,17 @@ as_db_user() {
 
 answers() { db_client "$(node_url "$1")" --connect-timeout=1 -N -e "$2" 2>/dev/null; }
 
+# The node is whatever listens on its port: a cluster another checkout started there is
+# found, used, killed and stopped like this one's own.
 pid_of() {
-  local file="$DIR/node$1/mysqld.pid"
-  [ -s "$file" ] && kill -0 "$(cat "$file")" 2>/dev/null && cat "$file"
+  local pid
+  pid=$(ss -Hltnp "sport = :$(sql_port "$1")" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+  [ -n "$pid" ] && echo "$pid"
 }
 
 install_missing() {
   local missing=()
+  command -v ss >/dev/null || missing+=(iproute2)
   [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server)
   [ -f "$PROVIDER" ] || missing+=(galera-4)
   command -v rsync >/dev/null || missing+=(rsync)
