@@ -1,7 +1,7 @@
-// Journey: two instances share one database. The operator starts a switchover on
-// instance A, then watches it from instance B (as from the other data center): the page
-// there follows A's run live, and its Pause reaches A, which stops after the running step.
-import { test, expect, signIn, hydrated } from "./fixtures";
+// Journey: two instances share one database. The operator starts a run on instance A,
+// then watches it from instance B (as from the other data center): the page there follows
+// A's run live, and its Pause reaches A, which stops after the running step.
+import { test, expect, signIn, hydrated, DEMO_PASSWORD } from "./fixtures";
 import { ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
@@ -46,47 +46,54 @@ test.afterAll(async () => {
   instanceB?.kill("SIGTERM");
 });
 
-test("a run driven by one instance is watched live and paused from another", async ({ page, consoleErrors }) => {
+test("a run driven by one instance is watched live and paused from another", async ({ page, playwright, consoleErrors }) => {
   // Signed in on A; the session is good on B too (one secret key, one cookie host).
   await signIn(page, "operator");
+  const api = async (path: string, data: object, request = page.request) => {
+    const response = await request.post(`${A}/api/${path}`, { data });
+    expect(response.ok(), `${path}: ${await response.text()}`).toBe(true);
+    return response.json();
+  };
 
-  // The first traffic cut takes 8 s on the platform, so the run is watched mid-step.
-  const fault = { spec: { call: "traffic.cut", effect: "slow", times: 1, delay_ms: 8000 } };
-  expect((await page.request.post(`${A}/api/simulator/inject_fault`, { data: fault })).ok()).toBe(true);
+  // A plan of its own, of two waits (no platform acts, so no other journey sees it):
+  // written by the operator, approved by the reviewer.
+  const reviewer = await playwright.request.newContext();
+  await api("auth/sign_in", { username: "reviewer", password: DEMO_PASSWORD }, reviewer);
+  const steps = [{ opcode: "wait", params: { seconds: 6 } }, { opcode: "wait", params: { seconds: 6 } }];
+  let plan = (await api("plans/create", { content: { name: "Two waits", description: "", switchover: steps, recovery: [] } })).plan;
+  plan = (await api("plans/submit", { id: plan.id, revision: plan.revision })).plan;
+  await api("plans/approve", { id: plan.id, revision: plan.revision, comment: "" }, reviewer);
+  const centers = await api("data_centers/list", {});
+  const named = (name: string) => centers.find((c: { name: string }) => c.name === name).id;
 
-  await page.goto(`${A}/plans`);
-  await hydrated(page);
-  await page.locator('tr[data-plan="Data center power loss"]').getByRole("button", { name: "Execute" }).click();
-  const dialog = page.getByRole("dialog", { name: "New execution" });
-  await dialog.getByLabel("Failed data center (故障机房)").selectOption({ label: "Shanghai-A" });
-  await dialog.getByLabel("Emergency data center (应急机房)").selectOption({ label: "Hangzhou-B" });
-  await dialog.getByRole("button", { name: "Create execution" }).click();
-  await expect(page).toHaveURL(/\/executions\/\d+$/);
-  const path = new URL(page.url()).pathname;
-  await page.getByRole("button", { name: "Start", exact: true }).click();
-  await page.getByRole("alertdialog", { name: "Confirm start" }).getByRole("button", { name: "Start" }).click();
-
-  // Instance A drives it.
+  // Started on A, which drives it.
+  const created = await api("executions/create", {
+    new: { plan_id: plan.id, failed: named("Shanghai-A"), emergency: named("Hangzhou-B"), description: "two instances" },
+  });
+  const id = created.summary.id;
+  await api("executions/start", { id });
   await expect(async () => {
-    const cluster = await (await page.request.post(`${A}/api/cluster/list`, { data: {} })).json();
+    const cluster = await api("cluster/list", {});
     const a = cluster.instances.find((i: { identity: { name: string } }) => i.identity.name === "e2e-a");
     expect(a.executions_owned).toBe(1);
   }).toPass({ timeout: 20_000 });
 
   // On B, the same execution, live: the running step shows as A runs it.
-  await page.goto(`${B}${path}`);
+  await page.goto(`${B}/executions/${id}`);
   await hydrated(page);
   await expect(page.getByTestId("served-by")).toContainText("e2e-b");
-  const running = page.locator('[data-testid="step-row"][data-status="running"]');
-  await expect(running).toHaveCount(1, { timeout: 20_000 });
+  const rows = page.getByRole("tabpanel").getByTestId("step-row");
+  await expect(rows.first()).toHaveAttribute("data-status", "running", { timeout: 20_000 });
 
   // Paused from B: A ends the running step and starts no other.
   await page.getByRole("button", { name: "Pause", exact: true }).click();
   await expect(page.getByTestId("execution-state")).toHaveText("Switchover paused");
-  await expect(running).toHaveCount(0, { timeout: 30_000 });
-  const rows = page.getByRole("tabpanel").getByTestId("step-row");
-  await expect(rows.first()).toHaveAttribute("data-status", "succeeded");
+  await expect(rows.first()).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
   await expect(rows.nth(1)).toHaveAttribute("data-status", "pending");
+
+  // The run ends here; the plan is left to nobody.
+  await api("executions/cancel", { id, reason: "journey over" });
+  await reviewer.dispose();
 
   expect(consoleErrors).toEqual([]);
 });
