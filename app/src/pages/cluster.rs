@@ -90,6 +90,17 @@ fn instance_row(instance: InstanceStatus, this: bool) -> impl IntoView {
         RunMode::Degraded => "mode-degraded",
         RunMode::Normal => "",
     };
+    // A quiet instance may have switched mode since (a degraded one writes no
+    // heartbeat): say what it last told, as that.
+    let told = format!(
+        "{} ({})",
+        instance.run_mode.label(),
+        instance.run_mode.manual_name()
+    );
+    let mode = match instance.live {
+        true => told,
+        false => format!("unknown; last told: {told}"),
+    };
     view! {
         <tr data-instance=instance.identity.name.clone()>
             <td>
@@ -98,9 +109,7 @@ fn instance_row(instance: InstanceStatus, this: bool) -> impl IntoView {
             </td>
             <td>{instance.identity.data_center.clone().unwrap_or_else(|| "—".to_owned())}</td>
             <td>{heard}</td>
-            <td class=mode_class>
-                {format!("{} ({})", instance.run_mode.label(), instance.run_mode.manual_name())}
-            </td>
+            <td class=mode_class>{mode}</td>
             <td>{instance.executions_owned}</td>
             <td><code>{instance.database_node}</code></td>
             <td>{instance.identity.version}</td>
