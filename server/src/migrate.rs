@@ -32,6 +32,18 @@ pub async fn create_database_if_missing(database_url: &str) -> anyhow::Result<()
     let mut conn = AsyncMysqlConnection::establish(url.as_str())
         .await
         .with_context(|| format!("cannot reach the database server at {}", redact(&url)))?;
+    // Only when missing: on Galera a `CREATE DATABASE` is run on every node in turn and
+    // aborts what another instance is doing in that database meanwhile (its migrations).
+    let existing: Count = diesel::sql_query(
+        "SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+    )
+    .bind::<diesel::sql_types::Text, _>(&name)
+    .get_result(&mut conn)
+    .await
+    .context("cannot ask the database server which databases exist")?;
+    if existing.n > 0 {
+        return Ok(());
+    }
     conn.batch_execute(&format!(
         "CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
     ))
@@ -82,14 +94,24 @@ impl StartLock {
         let mut conn = AsyncMysqlConnection::establish(database_url)
             .await
             .context("cannot connect to the database to prepare it")?;
-        conn.batch_execute(&format!(
-            "CREATE TABLE IF NOT EXISTS {LOCK_TABLE} (\
-               id TINYINT UNSIGNED NOT NULL PRIMARY KEY, \
-               holder VARCHAR(64) NOT NULL, \
-               taken_at DATETIME(6) NOT NULL) ENGINE=InnoDB"
+        // Created only when missing, for the same reason as the database.
+        let existing: Count = diesel::sql_query(format!(
+            "SELECT COUNT(*) AS n FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '{LOCK_TABLE}'"
         ))
+        .get_result(&mut conn)
         .await
-        .context("cannot create the start lock table")?;
+        .context("cannot ask the database which tables exist")?;
+        if existing.n == 0 {
+            conn.batch_execute(&format!(
+                "CREATE TABLE IF NOT EXISTS {LOCK_TABLE} (\
+                   id TINYINT UNSIGNED NOT NULL PRIMARY KEY, \
+                   holder VARCHAR(64) NOT NULL, \
+                   taken_at DATETIME(6) NOT NULL) ENGINE=InnoDB"
+            ))
+            .await
+            .context("cannot create the start lock table")?;
+        }
         let holder = format!("{:016x}", getrandom::u64().context("no randomness")?);
         let mut waited = std::time::Instant::now();
         loop {
@@ -106,7 +128,10 @@ impl StartLock {
             .execute(&mut conn)
             .await;
             match taken {
-                Ok(_) => return Ok(Self { conn, holder }),
+                Ok(_) => {
+                    caught_up(&mut conn).await?;
+                    return Ok(Self { conn, holder });
+                }
                 // Held (a duplicate key), or taken on another node at the same moment (a
                 // certification conflict): wait for the holder to finish.
                 Err(diesel::result::Error::DatabaseError(kind, info))
@@ -191,6 +216,24 @@ pub async fn grant_least_privilege(owner_url: &str, serving_url: &str) -> anyhow
             .with_context(|| format!("cannot grant {account} {rights} on {}", table.name))?;
     }
     Ok(())
+}
+
+/// On a Galera node, waits until the node has applied what the cluster committed before
+/// now (a causal read), so this instance sees everything the lock's previous holder wrote
+/// through another node. Elsewhere the setting is unknown or idle, and the read is plain.
+async fn caught_up(conn: &mut AsyncMysqlConnection) -> anyhow::Result<()> {
+    let _ = conn.batch_execute("SET SESSION wsrep_sync_wait = 1").await;
+    let _: Count = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {LOCK_TABLE}"))
+        .get_result(conn)
+        .await
+        .context("cannot read the start lock")?;
+    Ok(())
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
 }
 
 #[derive(diesel::QueryableByName)]
