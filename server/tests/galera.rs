@@ -16,16 +16,21 @@ use serde_json::json;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// The script that runs the local cluster.
-fn galera(args: &[&str]) -> String {
+/// Runs the script that runs the local cluster; its standard output and exit status.
+fn galera_script(args: &[&str]) -> std::process::Output {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let out = std::process::Command::new("bash")
+    std::process::Command::new("bash")
         .arg(root.join("scripts/galera.sh"))
         .args(args)
         .current_dir(&root)
         .stderr(std::process::Stdio::inherit())
         .output()
-        .expect("scripts/galera.sh runs");
+        .expect("scripts/galera.sh runs")
+}
+
+/// Runs the script, which must succeed; its standard output.
+fn galera(args: &[&str]) -> String {
+    let out = galera_script(args);
     assert!(out.status.success(), "scripts/galera.sh {args:?} failed");
     String::from_utf8(out.stdout).unwrap()
 }
@@ -45,14 +50,8 @@ struct StopsTheCluster {
 
 impl StopsTheCluster {
     fn new() -> Self {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let running = std::process::Command::new("bash")
-            .arg(root.join("scripts/galera.sh"))
-            .args(["pid", "1"])
-            .output()
-            .is_ok_and(|out| out.status.success());
         Self {
-            started_here: !running,
+            started_here: !galera_script(&["pid", "1"]).status.success(),
         }
     }
 }
