@@ -19,3 +19,18 @@ export const chromium: PlaywrightTestConfig["use"] = {
     ],
   },
 };
+
+/** The release server's settings as instance `instance` on `port` over the journeys'
+ * database, with the built-in simulator started (`simulator`) or only named. */
+export function releaseServerEnv(port: string | number, instance: string, simulator: boolean) {
+  return {
+    SWITCHYARD_ADDR: `127.0.0.1:${port}`,
+    SWITCHYARD_INSTANCE: instance,
+    DATABASE_URL: process.env.E2E_DATABASE_URL ?? "mysql://root@127.0.0.1:3306/switchyard_e2e",
+    SWITCHYARD_DEMO: "1",
+    // The Simulator page's journey drives the built-in simulator, on a port of its own.
+    SWITCHYARD_SIMULATOR: simulator ? "1" : "0",
+    SWITCHYARD_SIMULATOR_ADDR: process.env.E2E_SIMULATOR_ADDR ?? "127.0.0.1:3998",
+    SWITCHYARD_LOG: "warn",
+  };
+}

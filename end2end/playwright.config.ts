@@ -3,7 +3,7 @@
 // `make test` builds it and sets E2E_PORT and E2E_DATABASE_URL; see scripts/test.sh.
 import { defineConfig } from "@playwright/test";
 import path from "node:path";
-import { chromium } from "./browser";
+import { chromium, releaseServerEnv } from "./browser";
 
 const port = process.env.E2E_PORT ?? "3999";
 const baseURL = `http://127.0.0.1:${port}`;
@@ -26,16 +26,7 @@ export default defineConfig({
     timeout: 120_000,
     stdout: "pipe",
     stderr: "pipe",
-    env: {
-      SWITCHYARD_ADDR: `127.0.0.1:${port}`,
-      // The several-instances journey starts a second one, e2e-b, beside it.
-      SWITCHYARD_INSTANCE: "e2e-a",
-      DATABASE_URL: process.env.E2E_DATABASE_URL ?? "mysql://root@127.0.0.1:3306/switchyard_e2e",
-      SWITCHYARD_DEMO: "1",
-      // The Simulator page's journey drives the built-in simulator, on a port of its own.
-      SWITCHYARD_SIMULATOR: "1",
-      SWITCHYARD_SIMULATOR_ADDR: process.env.E2E_SIMULATOR_ADDR ?? "127.0.0.1:3998",
-      SWITCHYARD_LOG: "warn",
-    },
+    // The several-instances journey starts a second one, e2e-b, beside it.
+    env: releaseServerEnv(port, "e2e-a", true),
   },
 });

@@ -4,6 +4,7 @@
 import { test, expect, signIn, hydrated, DEMO_PASSWORD } from "./fixtures";
 import { ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
+import { releaseServerEnv } from "../browser";
 import path from "node:path";
 
 const A = `http://127.0.0.1:${process.env.E2E_PORT ?? "3999"}`;
@@ -26,16 +27,7 @@ test.beforeAll(async () => {
   instanceB = spawn(path.join(root, "target/release/server"), [], {
     cwd: root,
     stdio: "inherit",
-    env: {
-      ...process.env,
-      SWITCHYARD_ADDR: `127.0.0.1:${port}`,
-      SWITCHYARD_INSTANCE: "e2e-b",
-      DATABASE_URL: process.env.E2E_DATABASE_URL ?? "mysql://root@127.0.0.1:3306/switchyard_e2e",
-      SWITCHYARD_DEMO: "1",
-      SWITCHYARD_SIMULATOR: "0",
-      SWITCHYARD_SIMULATOR_ADDR: process.env.E2E_SIMULATOR_ADDR ?? "127.0.0.1:3998",
-      SWITCHYARD_LOG: "warn",
-    },
+    env: { ...process.env, ...releaseServerEnv(port, "e2e-b", false) },
   });
   await expect(async () => {
     expect((await fetch(`${B}/readyz`)).ok).toBe(true);
