@@ -7,6 +7,7 @@
 //! the instance that committed them, and once from every instance's follower of the
 //! event table. The bus passes each execution's events on once and in `seq` order.
 
+use crate::domain::cluster::Claimant;
 use crate::domain::event::ExecutionEvent;
 use crate::domain::ids::ExecutionId;
 use std::collections::HashMap;
@@ -100,17 +101,24 @@ pub enum Wake {
     Changed(ExecutionId),
 }
 
-/// Tells the engine to look at an execution again.
+/// Tells the engine to look at an execution again; knows under which name and lease the
+/// engine holds executions (an operator's command keeps the lease for it).
 #[derive(Debug, Clone)]
 pub struct EngineHandle {
     wake: mpsc::Sender<Wake>,
+    claimant: Claimant,
 }
 
 impl EngineHandle {
     /// The handle and the receiving end the engine reads.
-    pub fn new() -> (Self, mpsc::Receiver<Wake>) {
+    pub fn new(claimant: Claimant) -> (Self, mpsc::Receiver<Wake>) {
         let (wake, receiver) = mpsc::channel(WAKE_CAPACITY);
-        (Self { wake }, receiver)
+        (Self { wake, claimant }, receiver)
+    }
+
+    /// How the engine this handle wakes holds executions.
+    pub fn claimant(&self) -> &Claimant {
+        &self.claimant
     }
 
     /// Whether the engine still reads its wake-ups (it runs).

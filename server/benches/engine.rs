@@ -66,8 +66,10 @@ async fn run(url: &str) -> anyhow::Result<()> {
     .await?;
     tokio::spawn(sim::serve(listener, simulator.clone(), Default::default()));
     let supervisor = Supervisor::default();
-    let mut config = EngineConfig::new("bench");
-    config.restart_parallelism = PER_LEVEL;
+    let config = EngineConfig {
+        restart_parallelism: PER_LEVEL,
+        ..Default::default()
+    };
     engine::start(&supervisor, &services, prepared.engine_wakes, config);
     let sites = sites(&store).await?;
 
@@ -282,14 +284,15 @@ async fn execute(
     };
     let (detail, _) = app::store::executions::create(store, author, &new).await?;
     let id = detail.summary.id;
-    app::store::executions::command(store, author, id, &Command::Start).await?;
+    let claimant = services.engine.claimant();
+    app::store::executions::command(store, author, id, &Command::Start, claimant).await?;
     services.engine.wake(id);
     let started = Instant::now();
     loop {
         let state = app::store::executions::get(store, id).await?.summary.state;
         if state == until {
             // Done with: out of the way of the plan's next execution.
-            app::store::executions::command(store, author, id, &Command::Cancel).await?;
+            app::store::executions::command(store, author, id, &Command::Cancel, claimant).await?;
             return Ok(id);
         }
         anyhow::ensure!(state.is_live(), "execution {id} ended {state:?}");

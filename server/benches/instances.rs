@@ -225,7 +225,7 @@ async fn takeover(url: &str) -> anyhow::Result<()> {
     }
     let _ = std::fs::remove_dir_all(&state);
     takeovers.sort();
-    let lease = server::engine::EngineConfig::DEFAULT_LEASE;
+    let lease = app::domain::cluster::Claimant::DEFAULT_LEASE;
     let p99 = percentile(&takeovers, 99);
     println!(
         "| takeover: owner killed (SIGKILL) mid-step → another instance holds the execution ({KILLS} kills; lease {} s renewed every {} s, one write per running execution each time; a look for free leases each {} s), p50 / p99 | {:.1} s / {:.1} s | p99 ≤ 10 s | {} |",

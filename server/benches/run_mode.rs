@@ -157,9 +157,13 @@ async fn reconcile_time(store: &Store) -> anyhow::Result<(Duration, u64)> {
     };
     let (detail, _) = app::store::executions::create(store, &record, &new).await?;
     let id: ExecutionId = detail.summary.id;
-    let fence = app::store::executions::leases::claim(store, id, "bench", Duration::from_secs(600))
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("lease not granted"))?;
+    let fence = app::store::executions::leases::claim(
+        store,
+        id,
+        &app::domain::cluster::Claimant::new("bench", Duration::from_secs(600)),
+    )
+    .await?
+    .ok_or_else(|| anyhow::anyhow!("lease not granted"))?;
     let step: ExecutionStepId = detail.steps[0].id;
     let first = detail.summary.last_seq + 1;
     let journal = store.mode().journal_file().clone();

@@ -262,16 +262,21 @@ impl Config {
         Ok(())
     }
 
+    /// How long this instance's execution leases last without renewal.
+    pub fn lease(&self) -> Duration {
+        Duration::from_secs(self.lease_seconds)
+    }
+
     /// How the execution engine runs on this instance.
     pub fn engine(&self) -> crate::engine::EngineConfig {
-        let mut engine = crate::engine::EngineConfig::new(self.identity().name);
-        engine.restart_parallelism = self.restart_parallelism.max(1);
-        engine.lease = Duration::from_secs(self.lease_seconds);
-        engine.outbound = crate::engine::outbound::Outbound {
-            allow: self.http_call_allow.clone(),
-            own: vec![self.addr, self.simulator.addr],
-        };
-        engine
+        crate::engine::EngineConfig {
+            restart_parallelism: self.restart_parallelism.max(1),
+            outbound: crate::engine::outbound::Outbound {
+                allow: self.http_call_allow.clone(),
+                own: vec![self.addr, self.simulator.addr],
+            },
+            ..Default::default()
+        }
     }
 
     pub fn sessions(&self) -> app::auth::session::SessionPolicy {

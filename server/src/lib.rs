@@ -160,6 +160,8 @@ pub struct StartOptions {
     pub journal: std::path::PathBuf,
     /// Which instance this is (its name is also the engine's, in execution leases).
     pub instance: app::domain::cluster::InstanceIdentity,
+    /// How long this instance's execution leases last without renewal.
+    pub lease: std::time::Duration,
 }
 
 /// Services ready to serve, and the wake-ups server functions send the engine (hand
@@ -238,7 +240,10 @@ async fn prepared(
         true => directory_from_snapshot(&auth),
         false => prepare_users(&auth, options).await?,
     }
-    let (engine, engine_wakes) = app::bus::EngineHandle::new();
+    let (engine, engine_wakes) = app::bus::EngineHandle::new(app::domain::cluster::Claimant::new(
+        options.instance.name.clone(),
+        options.lease,
+    ));
     Ok(Prepared {
         services: Services {
             auth,

@@ -53,6 +53,7 @@ async fn main() -> anyhow::Result<()> {
             .mode
             .journal_path(&config.database_url, config.addr.port()),
         instance: config.identity(),
+        lease: config.lease(),
     };
     let prepared = prepare(&config.database_url, &secret, &options).await?;
     let services = prepared.services;

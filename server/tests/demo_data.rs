@@ -94,19 +94,17 @@ async fn demo_mode_leaves_an_existing_estate_alone() {
 
 async fn start(db: &TestDb, demo: bool, admin_password: Option<&str>) -> app::services::Services {
     let options = server::StartOptions {
-        owner_database_url: None,
         pool_size: 2,
-        demo,
         admin_password: admin_password.map(str::to_owned),
-        sessions: crate::support::test_app::sessions(),
-        trusted_proxies: Default::default(),
-        simulator: app::simulator_link::SimulatorLink::new(
-            crate::support::test_app::NO_SIMULATOR,
-            "nobody",
-            "",
-        ),
-        journal: crate::support::state_dir::journal(),
-        instance: crate::support::test_app::test_instance(),
+        ..crate::support::test_app::start_options(
+            demo,
+            app::simulator_link::SimulatorLink::new(
+                crate::support::test_app::NO_SIMULATOR,
+                "nobody",
+                "",
+            ),
+            crate::support::state_dir::journal(),
+        )
     };
     server::prepare(&db.url, &crate::support::test_app::secret(), &options)
         .await
@@ -188,15 +186,13 @@ async fn the_demo_configs_are_given_the_simulators_password_and_reach_it() {
         .await
         .unwrap();
     let options = server::StartOptions {
-        owner_database_url: None,
         pool_size: 2,
-        demo: true,
         admin_password: None,
-        sessions: crate::support::test_app::sessions(),
-        trusted_proxies: Default::default(),
-        simulator: app.services.simulator.clone(),
-        journal: crate::support::state_dir::journal(),
-        instance: crate::support::test_app::test_instance(),
+        ..crate::support::test_app::start_options(
+            true,
+            app.services.simulator.clone(),
+            crate::support::state_dir::journal(),
+        )
     };
     let secret = crate::support::test_app::secret();
     let restarted = server::prepare(&app.db.url, &secret, &options)

@@ -33,7 +33,7 @@ async fn readyz_is_503_with_a_reason_when_the_database_is_unreachable() {
 async fn readyz_is_503_when_the_execution_engine_has_stopped() {
     let db = crate::support::test_db::TestDb::empty().await;
     let supervisor = server::tasks::Supervisor::default();
-    let lease = server::engine::EngineConfig::DEFAULT_LEASE;
+    let lease = app::domain::cluster::Claimant::DEFAULT_LEASE;
     let services =
         crate::support::test_app::services_under(&db.url, false, &supervisor, lease).await;
     let base = crate::support::test_app::serve(services).await;

@@ -4,6 +4,7 @@
 //! Exactly one instance wins each race for a lease.
 
 use crate::crash_recovery::{Crashable, step};
+use crate::executions::{id, power_loss_created};
 use crate::live::{next, open_at, session_cookie_at};
 use crate::support::builders::PlanBuilder;
 use crate::support::child_server::{ChildServer, free_addr};
@@ -11,8 +12,9 @@ use crate::support::operator::Operator;
 use crate::support::state_dir;
 use crate::support::test_app::TestApp;
 use crate::support::wait::eventually;
+use app::domain::cluster::Claimant;
 use app::domain::event::Change;
-use app::domain::execution::ExecutionState;
+use app::domain::execution::{Command, ExecutionState};
 use app::domain::ids::ExecutionId;
 use app::domain::live::{LiveFrame, execution_path};
 use app::domain::role::Role;
@@ -47,6 +49,16 @@ pub(crate) async fn lease_owner(database_url: &str, run: u64) -> Option<String> 
     execution_leases::table
         .find(run)
         .select(execution_leases::owner)
+        .first(&mut connect(database_url).await)
+        .await
+        .unwrap()
+}
+
+/// The fencing token of the execution's lease now.
+async fn lease_token(database_url: &str, run: u64) -> u64 {
+    execution_leases::table
+        .find(run)
+        .select(execution_leases::fencing_token)
         .first(&mut connect(database_url).await)
         .await
         .unwrap()
@@ -88,7 +100,9 @@ pub(crate) async fn race_for_a_lease(
             .unwrap();
         let claim = |store: &app::store::Store, name: &'static str| {
             let store = store.clone();
-            tokio::spawn(async move { leases::claim(&store, id, name, lease).await })
+            tokio::spawn(
+                async move { leases::claim(&store, id, &Claimant::new(name, lease)).await },
+            )
         };
         let (a, b) = tokio::join!(claim(one, "one"), claim(two, "two"));
         let (a, b) = (a.unwrap().unwrap(), b.unwrap().unwrap());
@@ -101,6 +115,41 @@ pub(crate) async fn race_for_a_lease(
             lease_owner(database_url, run).await.as_deref(),
             Some(winner)
         );
+    }
+}
+
+/// The start commits with the lease of the instance it came to: no other instance's
+/// look for free leases takes the execution up before that instance's engine claims it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_started_execution_is_held_by_the_instance_the_start_came_to() {
+    let app = TestApp::spawn_with_demo().await;
+    let operator = app.as_role(Role::Operator).await;
+    let run = ExecutionId(id(&power_loss_created(&app, &operator).await));
+    let store = app.services.store();
+    let user = app::store::users::find_by_username(store, "operator")
+        .await
+        .unwrap()
+        .unwrap();
+    let record = app::store::audit::AuditRecord::of(
+        &user.session_user(),
+        app::domain::role::Action::StartExecution,
+        None,
+    );
+    let here = Claimant::new("commanded-here", Duration::from_secs(60));
+    let token_before = lease_token(&app.db.url, run.0).await;
+
+    app::store::executions::command(store, &record, run, &Command::Start, &here)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        lease_owner(&app.db.url, run.0).await.as_deref(),
+        Some("commanded-here")
+    );
+    assert!(lease_token(&app.db.url, run.0).await > token_before);
+    for other in ["dc-b", app.services.engine.claimant().owner.as_str()] {
+        let free = leases::claimable(store, other).await.unwrap();
+        assert!(!free.contains(&run), "{other} may take {run} up: {free:?}");
     }
 }
 

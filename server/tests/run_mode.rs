@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-const LEASE: Duration = server::engine::EngineConfig::DEFAULT_LEASE;
+const LEASE: Duration = app::domain::cluster::Claimant::DEFAULT_LEASE;
 const SECONDS_30: Duration = Duration::from_secs(30);
 
 fn mode_config(degrade_after_seconds: f64) -> server::mode::ModeConfig {

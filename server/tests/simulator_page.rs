@@ -3,7 +3,7 @@
 //! next to their field, every change audited, and a simulator that does not answer.
 
 use crate::support::test_app::{
-    NO_SIMULATOR, PASSWORD, SIMULATOR_PASSWORD, SIMULATOR_USER, TestApp, secret, serve, sessions,
+    NO_SIMULATOR, SIMULATOR_PASSWORD, SIMULATOR_USER, TestApp, secret, serve,
 };
 use crate::support::test_db::TestDb;
 use app::domain::role::Role;
@@ -308,17 +308,11 @@ async fn a_bad_spec_or_timing_is_refused_next_to_its_field_and_never_sent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_simulator_that_does_not_answer_is_explained_not_a_crash() {
     let db = TestDb::empty().await;
-    let options = server::StartOptions {
-        owner_database_url: None,
-        pool_size: 4,
-        demo: true,
-        admin_password: Some(PASSWORD.to_owned()),
-        sessions: sessions(),
-        trusted_proxies: Default::default(),
-        simulator: app::simulator_link::SimulatorLink::new(NO_SIMULATOR, "nobody", ""),
-        journal: crate::support::state_dir::journal(),
-        instance: crate::support::test_app::test_instance(),
-    };
+    let options = crate::support::test_app::start_options(
+        true,
+        app::simulator_link::SimulatorLink::new(NO_SIMULATOR, "nobody", ""),
+        crate::support::state_dir::journal(),
+    );
     let services = server::prepare(&db.url, &secret(), &options)
         .await
         .unwrap()

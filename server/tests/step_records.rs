@@ -4,6 +4,7 @@
 
 use crate::executions::{id, power_loss_created};
 use crate::support::test_app::TestApp;
+use app::domain::cluster::Claimant;
 use app::domain::event::Change;
 use app::domain::execution::view::{CallStatus, ExecutionStepId, LogLevel};
 use app::domain::ids::ExecutionId;
@@ -33,7 +34,7 @@ async fn a_batch_is_written_in_order_under_the_fence() {
     let step = ExecutionStepId(detail["steps"][0]["id"].as_u64().unwrap());
     let store = app.services.store();
     let lease = Duration::from_secs(30);
-    let fence = claim(store, execution, "journal-test", lease)
+    let fence = claim(store, execution, &Claimant::new("journal-test", lease))
         .await
         .unwrap()
         .unwrap();
@@ -114,7 +115,7 @@ async fn a_batch_is_written_in_order_under_the_fence() {
     app::store::executions::leases::release(store, fence)
         .await
         .unwrap();
-    claim(store, execution, "another-instance", lease)
+    claim(store, execution, &Claimant::new("another-instance", lease))
         .await
         .unwrap()
         .unwrap();

@@ -109,9 +109,14 @@ async fn control(
     use crate::store::audit::Target;
     super::server_side::run(action, Some(Target::new("execution", id)), async |actor| {
         let services = crate::services::Services::current()?;
-        let done =
-            crate::store::executions::command(&actor.auth.store, &actor.record(), id, &command)
-                .await?;
+        let done = crate::store::executions::command(
+            &actor.auth.store,
+            &actor.record(),
+            id,
+            &command,
+            services.engine.claimant(),
+        )
+        .await?;
         match &done.detail {
             Some(_) => services.bus.publish(done.events),
             None => services.bus.removed(id),

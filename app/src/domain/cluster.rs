@@ -5,6 +5,7 @@
 use super::run_mode::RunMode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
 /// Which instance this is: shown in every page's footer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,6 +15,29 @@ pub struct InstanceIdentity {
     /// The data center it runs in (`SWITCHYARD_DATA_CENTER`), when configured.
     pub data_center: Option<String>,
     pub version: String,
+}
+
+/// How an instance drives executions: the name it holds execution leases under (stable across
+/// its restarts, so a restarted instance takes its executions back at once) and how long
+/// a lease lasts without renewal (another instance takes over after it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimant {
+    pub owner: String,
+    pub lease: Duration,
+}
+
+impl Claimant {
+    /// Renewed every third of it and looked for every second, a dead owner's executions
+    /// are taken over 5 to 7 s after it died; each running execution costs one renewal
+    /// write every 2 s.
+    pub const DEFAULT_LEASE: Duration = Duration::from_secs(6);
+
+    pub fn new(owner: impl Into<String>, lease: Duration) -> Self {
+        Self {
+            owner: owner.into(),
+            lease,
+        }
+    }
 }
 
 /// One instance as its last heartbeat told.

@@ -74,6 +74,7 @@ pub async fn prepare_with_journal(
             data_center: None,
             version: env!("CARGO_PKG_VERSION").to_owned(),
         },
+        lease: app::domain::cluster::Claimant::DEFAULT_LEASE,
     };
     let secret = server::secret::SecretKey::from_hex(&"5a".repeat(32))?;
     server::prepare(url, &secret, &options).await

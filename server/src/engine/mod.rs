@@ -26,6 +26,7 @@ mod traffic;
 use crate::tasks::Supervisor;
 use app::auth::keys::Keys;
 use app::bus::{ExecutionBus, Wake};
+use app::domain::cluster::Claimant;
 use app::domain::ids::ExecutionId;
 use app::services::Services;
 use app::store::Store;
@@ -37,14 +38,10 @@ use tokio::sync::{Notify, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-/// How the engine runs.
+/// How the engine runs. Under which name and for how long it holds execution leases
+/// is the services' (`EngineHandle::claimant`): operators' commands keep leases for it.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
-    /// This instance's name in execution leases. Stable across restarts of the same
-    /// instance, so a restarted instance takes its executions back at once.
-    pub instance: String,
-    /// How long a lease lasts without renewal; another instance takes over after it.
-    pub lease: Duration,
     /// How often the engine looks for running executions nobody runs.
     pub look_every: Duration,
     /// How many applications of one restart level restart at once.
@@ -54,18 +51,14 @@ pub struct EngineConfig {
 }
 
 impl EngineConfig {
-    /// With renewal every third of it and a look every second, a dead owner's
-    /// executions are taken over 5 to 7 s after it died; each running execution costs
-    /// one renewal write every 2 s.
-    pub const DEFAULT_LEASE: Duration = Duration::from_secs(6);
     /// A look is one indexed read (`leases::claimable`), cheap enough to do each second.
     pub const DEFAULT_LOOK_EVERY: Duration = Duration::from_secs(1);
     pub const DEFAULT_RESTART_PARALLELISM: usize = 32;
+}
 
-    pub fn new(instance: impl Into<String>) -> Self {
+impl Default for EngineConfig {
+    fn default() -> Self {
         Self {
-            instance: instance.into(),
-            lease: Self::DEFAULT_LEASE,
             look_every: Self::DEFAULT_LOOK_EVERY,
             restart_parallelism: Self::DEFAULT_RESTART_PARALLELISM,
             outbound: outbound::Outbound::default(),
@@ -99,6 +92,8 @@ pub(crate) struct Engine {
     keys: Arc<Keys>,
     bus: ExecutionBus,
     config: EngineConfig,
+    /// Under which name and for how long this engine holds execution leases.
+    claimant: Claimant,
     http: reqwest::Client,
     runners: Mutex<HashMap<ExecutionId, Arc<Mailbox>>>,
     tracker: TaskTracker,
@@ -120,6 +115,7 @@ pub fn start(
         bus: services.bus.clone(),
         http: platform::http_client(),
         config,
+        claimant: services.engine.claimant().clone(),
         runners: Mutex::default(),
         tracker: TaskTracker::new(),
         stop: stop.clone(),
@@ -148,7 +144,7 @@ impl Engine {
     /// no runner here.
     async fn look(self: &Arc<Self>) {
         let claimable =
-            app::store::executions::leases::claimable(&self.store, &self.config.instance).await;
+            app::store::executions::leases::claimable(&self.store, &self.claimant.owner).await;
         match claimable {
             Ok(ids) => ids
                 .into_iter()

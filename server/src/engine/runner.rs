@@ -43,8 +43,7 @@ pub(super) async fn run(
     id: ExecutionId,
     mailbox: &Mailbox,
 ) -> Result<(), Panicked> {
-    let config = &engine.config;
-    let fence = match leases::claim(&engine.store, id, &config.instance, config.lease).await {
+    let fence = match leases::claim(&engine.store, id, &engine.claimant).await {
         Ok(Some(fence)) => fence,
         Ok(None) => return Ok(()),
         Err(error) => {
@@ -113,13 +112,13 @@ async fn hold(engine: &Arc<Engine>, fence: Fence, mailbox: &Mailbox, held: &Canc
 
 /// Renews the lease every third of its length; cancels `held` when it is lost.
 async fn renew(engine: Arc<Engine>, fence: Fence, held: CancellationToken) {
-    let every = engine.config.lease / 3;
+    let every = engine.claimant.lease / 3;
     loop {
         tokio::select! {
             () = held.cancelled() => return,
             () = tokio::time::sleep(every) => {}
         }
-        match leases::renew(&engine.store, fence, engine.config.lease).await {
+        match leases::renew(&engine.store, fence, engine.claimant.lease).await {
             Ok(()) => {}
             Err(StoreError::Fenced) => {
                 held.cancel();

@@ -85,7 +85,7 @@ pub const SIMULATOR_PASSWORD: &str = "simulated";
 /// simulator of their own (zero latency, its world from that database's estate).
 pub async fn services(database_url: &str, demo: bool) -> Services {
     let supervisor = server::tasks::Supervisor::default();
-    let lease = server::engine::EngineConfig::DEFAULT_LEASE;
+    let lease = app::domain::cluster::Claimant::DEFAULT_LEASE;
     services_under(database_url, demo, &supervisor, lease).await
 }
 
@@ -118,11 +118,13 @@ pub async fn services_under(
     let mut options = start_options(demo, simulator, crate::support::state_dir::journal());
     // Each test app runs its own engine, named after its port, on its own database.
     options.instance.name = format!("test-{}", address.port());
+    options.lease = lease;
     let prepared = prepare(database_url, &secret(), &options).await.unwrap();
     let services = prepared.services;
-    let mut engine = server::engine::EngineConfig::new(options.instance.name.clone());
-    engine.look_every = Duration::from_millis(500);
-    engine.lease = lease;
+    let mut engine = server::engine::EngineConfig {
+        look_every: Duration::from_millis(500),
+        ..Default::default()
+    };
     // The fake services steps call listen here; the rest of loopback stays refused.
     engine.outbound.allow = app::networks::Networks::parse("127.0.0.1").unwrap();
     server::engine::start(supervisor, &services, prepared.engine_wakes, engine);
@@ -161,6 +163,7 @@ pub fn start_options(
         simulator,
         journal,
         instance: test_instance(),
+        lease: app::domain::cluster::Claimant::DEFAULT_LEASE,
     }
 }
 

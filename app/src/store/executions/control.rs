@@ -6,6 +6,7 @@
 
 use super::events;
 use super::read::{detail, rows};
+use crate::domain::cluster::Claimant;
 use crate::domain::event::{Change, ExecutionEvent};
 use crate::domain::execution::view::ExecutionDetail;
 use crate::domain::execution::{Command, ExecutionState, Refused, StepStatus, StepTrigger};
@@ -74,12 +75,15 @@ pub(super) fn decide_step(
     })
 }
 
-/// Carries out `command` on execution `id` for the person in `record`.
+/// Carries out `command` on execution `id` for the person in `record`, on the instance
+/// of `claimant`: a command that sets the execution running keeps its lease for that
+/// instance when nobody holds it (`leases::reserve`).
 pub async fn command(
     store: &Store,
     record: &AuditRecord,
     id: ExecutionId,
     command: &Command,
+    claimant: &Claimant,
 ) -> Result<Commanded, StoreError> {
     command
         .check()
@@ -167,6 +171,9 @@ pub async fn command(
                     }
                     if let Some(next) = next {
                         super::transitions::set_state(conn, id, next, now).await?;
+                        if matches!(next, ExecutionState::Running(_)) {
+                            super::leases::reserve(conn, id, claimant).await?;
+                        }
                     }
                     if *command == Command::Start && row.started_at.is_none() {
                         diesel::update(executions::table.find(id.0))

@@ -4,6 +4,7 @@
 //! with `StoreError::Fenced`. Lease times are the database's (`NOW(6)`): instances whose
 //! clocks disagree still agree on when a lease lapses.
 
+use crate::domain::cluster::Claimant;
 use crate::domain::execution::StepStatus;
 use crate::domain::ids::ExecutionId;
 use crate::store::retry::retrying;
@@ -54,19 +55,19 @@ pub async fn claimable(store: &Store, owner: &str) -> Result<Vec<ExecutionId>, S
     Ok(found.into_iter().map(|c| ExecutionId(c.id)).collect())
 }
 
-/// Takes the lease of `execution` for `owner` when nobody holds it, it has expired, or
-/// `owner` held it before (the same instance, restarted). The token moves on with every
-/// grant. `None` when another instance holds it.
+/// Takes the lease of `execution` for `claimant` when nobody holds it, it has expired,
+/// or the claimant held it before (the same instance, restarted). The token moves on
+/// with every grant. `None` when another instance holds it.
 pub async fn claim(
     store: &Store,
     execution: ExecutionId,
-    owner: &str,
-    lease: Duration,
+    claimant: &Claimant,
 ) -> Result<Option<Fence>, StoreError> {
     if store.mode().is_degraded() {
         return Ok(super::degraded::claim(store, execution));
     }
     let sent = Utc::now();
+    let (owner, lease) = (claimant.owner.as_str(), claimant.lease);
     let mut conn = store.conn().await?;
     let claimed = retrying!(
         conn.transaction(async move |conn| {
@@ -108,6 +109,32 @@ pub async fn claim(
             .hold(execution, fence.token, held_until(sent, lease));
     }
     Ok(claimed)
+}
+
+/// Keeps the lease of `execution` for `claimant` when nobody holds it or it has lapsed,
+/// in the caller's transaction: the operator's command that sets an execution running
+/// (start, resume, retry ...) commits with the lease of the instance it came to, whose
+/// engine claims it next, so no other instance's look takes it up in between. A lease
+/// a live instance holds (this one included) is left as it is; the token moves on, so a
+/// lapsed owner that wakes is fenced off.
+pub(super) async fn reserve(
+    conn: &mut Db,
+    execution: ExecutionId,
+    claimant: &Claimant,
+) -> Result<(), StoreError> {
+    diesel::update(
+        execution_leases::table
+            .find(execution.0)
+            .filter(execution_leases::owner.is_null().or(lapsed())),
+    )
+    .set((
+        execution_leases::owner.eq(Some(claimant.owner.as_str())),
+        execution_leases::fencing_token.eq(execution_leases::fencing_token + 1),
+        execution_leases::expires_at.eq(until(claimant.lease)),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Until when a lease granted or renewed by a request sent at `sent` surely holds, by
