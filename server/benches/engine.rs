@@ -246,6 +246,7 @@ async fn approved_plan(
     let content = PlanContent {
         name: name.to_owned(),
         description: String::new(),
+        rto_minutes: None,
         switchover,
         recovery: vec![],
     }

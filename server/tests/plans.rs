@@ -17,6 +17,7 @@ fn content(name: &str) -> Value {
     json!({
         "name": name,
         "description": "When Shanghai-A goes dark",
+        "rto_minutes": 20,
         "switchover": [
             step("cut", "traffic.cut", json!({ "product_group": "Payments", "drain_seconds": 30 })),
             step("db", "db.switchover", json!({ "cluster": "payments-db" })),
@@ -324,6 +325,7 @@ async fn invalid_plans_are_refused_field_by_field_and_nothing_is_stored() {
     let mut bad = content("  ");
     bad["switchover"][1]["params"]["cluster"] = json!("no-such-db");
     bad["recovery"] = json!([step("w", "wait", json!({ "seconds": "soon" }))]);
+    bad["rto_minutes"] = json!(0);
     let (status, answer) = t
         .app
         .call(&t.operator, "plans/create", json!({ "content": bad }))
@@ -339,6 +341,7 @@ async fn invalid_plans_are_refused_field_by_field_and_nothing_is_stored() {
         fields,
         [
             "name",
+            "rto_minutes",
             "switchover[1].params.cluster",
             "recovery[0].params.seconds"
         ]
@@ -501,7 +504,8 @@ async fn the_review_diff_shows_what_the_draft_changes() {
     let active = t.activate(&t.create("Diffed").await).await;
     let mut draft = content("Diffed");
     // Move the confirmation first, change the drain time, drop the database step,
-    // add a wait, and clear the recovery phase.
+    // add a wait, clear the recovery phase and tighten the target.
+    draft["rto_minutes"] = json!(15);
     draft["switchover"] = json!([
         step(
             "ok",
@@ -559,6 +563,15 @@ async fn the_review_diff_shows_what_the_draft_changes() {
         ("drain_seconds", "30", "120")
     );
     assert_eq!(diff.phases[1].rows[0].change, StepChange::Removed);
+    let target = &diff.basics[0];
+    assert_eq!(
+        (
+            target.field.as_str(),
+            target.old.as_str(),
+            target.new.as_str()
+        ),
+        ("recovery-time target", "20 min", "15 min")
+    );
 
     let same = t
         .ok(
@@ -582,6 +595,10 @@ async fn an_export_imported_again_is_the_same_plan() {
         )
         .await;
     assert_eq!(document["format"], "switchyard.plan/1");
+    assert_eq!(
+        document["rto_minutes"], 20,
+        "the target travels with the plan"
+    );
     assert_eq!(
         document["switchover"][1]["params"]["cluster"],
         "payments-db"

@@ -257,10 +257,17 @@ fn PlanSteps(detail: PlanDetail) -> impl IntoView {
         version.number,
         version.state.label()
     );
+    let target = match version.content.rto_minutes {
+        Some(minutes) => {
+            format!("Recovery-time target (RTO): {minutes} minutes for the switchover.")
+        }
+        None => "No recovery-time target (RTO) is set.".to_owned(),
+    };
     let content = StoredValue::new(version.content);
     view! {
         <section class="card" aria-label="Steps">
             <h2>{heading}</h2>
+            <p data-testid="rto-target">{target}</p>
             <div class="tabs" role="tablist" aria-label="Phases">
                 {Phase::ALL.into_iter().map(|p| view! {
                     <button type="button" role="tab" aria-selected=move || (phase.get() == p).to_string()

@@ -276,10 +276,11 @@ fn step(opcode: &str, params: serde_json::Value) -> PlanStep {
     }
 }
 
-/// (name, description, switchover, recovery, approved)
+/// (name, description, recovery-time target in minutes, switchover, recovery, approved)
 type DemoPlan = (
     &'static str,
     &'static str,
+    Option<u32>,
     Vec<PlanStep>,
     Vec<PlanStep>,
     bool,
@@ -291,6 +292,7 @@ fn demo_plans() -> Vec<DemoPlan> {
             "Data center power loss",
             "The failed data center is dark: move traffic and database primaries to the \
              emergency site; when power is back, restart there and move everything back.",
+            Some(30),
             vec![
                 step(
                     "traffic.cut",
@@ -329,6 +331,7 @@ fn demo_plans() -> Vec<DemoPlan> {
             "Data center network partition",
             "The failed data center runs but cannot be reached: confirm the partition, \
              fence it from traffic, then move the portal's database.",
+            None,
             vec![
                 step(
                     "manual.confirm",
@@ -362,6 +365,7 @@ fn demo_plans() -> Vec<DemoPlan> {
         (
             "Trading failover drill",
             "Quarterly drill: move Trading alone to the emergency site and back.",
+            Some(15),
             vec![
                 step(
                     "traffic.cut",
@@ -420,10 +424,11 @@ pub async fn load_plans_once(store: &Store) -> Result<bool, StoreError> {
         return Ok(false);
     }
     let refs = super::plans::refs(store).await?;
-    for (name, description, switchover, recovery, approved) in demo_plans() {
+    for (name, description, rto_minutes, switchover, recovery, approved) in demo_plans() {
         let content = PlanContent {
             name: name.to_owned(),
             description: description.to_owned(),
+            rto_minutes,
             switchover,
             recovery,
         }

@@ -137,6 +137,7 @@ diesel::table! {
         state -> Varchar,
         name -> Varchar,
         description -> Text,
+        rto_minutes -> Nullable<Unsigned<Integer>>,
         created_by -> Nullable<Unsigned<BigInt>>,
         created_at -> Datetime,
         updated_by -> Nullable<Unsigned<BigInt>>,

@@ -66,7 +66,7 @@ pub struct PlanDiff {
     /// The version numbers compared; `None` for a side with no version (nothing active yet).
     pub old_version: Option<u32>,
     pub new_version: Option<u32>,
-    /// Name and description changes, as fields.
+    /// Name, description and recovery-time target changes, as fields.
     pub basics: Vec<FieldChange>,
     pub phases: Vec<PhaseDiff>,
 }
@@ -96,6 +96,11 @@ impl PlanDiff {
     }
 }
 
+/// A recovery-time target as the diff shows it.
+fn rto_label(minutes: Option<u32>) -> String {
+    minutes.map_or_else(|| "none".to_owned(), |m| format!("{m} min"))
+}
+
 /// Compares `old` (the active version, or nothing) with `new` (the draft).
 pub fn diff(old: Option<(u32, &PlanContent)>, new: Option<(u32, &PlanContent)>) -> PlanDiff {
     let empty = PlanContent::default();
@@ -103,18 +108,23 @@ pub fn diff(old: Option<(u32, &PlanContent)>, new: Option<(u32, &PlanContent)>) 
     let new_content = new.map_or(&empty, |(_, content)| content);
     let mut basics = Vec::new();
     for (field, before, after) in [
-        ("name", &old_content.name, &new_content.name),
+        ("name", old_content.name.clone(), new_content.name.clone()),
         (
             "description",
-            &old_content.description,
-            &new_content.description,
+            old_content.description.clone(),
+            new_content.description.clone(),
+        ),
+        (
+            "recovery-time target",
+            rto_label(old_content.rto_minutes),
+            rto_label(new_content.rto_minutes),
         ),
     ] {
         if before != after {
             basics.push(FieldChange {
                 field: field.to_owned(),
-                old: before.clone(),
-                new: after.clone(),
+                old: before,
+                new: after,
             });
         }
     }
@@ -283,6 +293,7 @@ mod tests {
         PlanContent {
             name: "Power loss".into(),
             description: String::new(),
+            rto_minutes: None,
             switchover,
             recovery: Vec::new(),
         }
@@ -350,5 +361,28 @@ mod tests {
         let diff = diff(None, Some((1, &new)));
         assert_eq!(diff.basics[0].field, "name");
         assert_eq!(diff.phases[0].rows[0].change, StepChange::Added);
+    }
+
+    #[test]
+    fn a_changed_recovery_time_target_is_a_basic_change() {
+        let steps = vec![step("a", "wait", json!({"seconds": 5}))];
+        let old = PlanContent {
+            rto_minutes: None,
+            ..content(steps.clone())
+        };
+        let new = PlanContent {
+            rto_minutes: Some(45),
+            ..content(steps)
+        };
+        let diff = diff(Some((1, &old)), Some((2, &new)));
+        assert_eq!(
+            diff.basics,
+            vec![FieldChange {
+                field: "recovery-time target".into(),
+                old: "none".into(),
+                new: "45 min".into()
+            }]
+        );
+        assert!(!diff.is_empty());
     }
 }

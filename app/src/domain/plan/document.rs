@@ -17,6 +17,9 @@ pub struct PlanDocument {
     pub name: String,
     #[serde(default)]
     pub description: String,
+    /// The recovery-time target in minutes; absent when the plan sets none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rto_minutes: Option<u32>,
     pub switchover: Vec<PlanStep>,
     #[serde(default)]
     pub recovery: Vec<PlanStep>,
@@ -28,6 +31,7 @@ impl PlanDocument {
             format: FORMAT.to_owned(),
             name: content.name.clone(),
             description: content.description.clone(),
+            rto_minutes: content.rto_minutes,
             switchover: content.switchover.clone(),
             recovery: content.recovery.clone(),
         }
@@ -37,6 +41,7 @@ impl PlanDocument {
         PlanContent {
             name: self.name,
             description: self.description,
+            rto_minutes: self.rto_minutes,
             switchover: self.switchover,
             recovery: self.recovery,
         }
@@ -207,6 +212,7 @@ mod tests {
         PlanContent {
             name: "Power loss".into(),
             description: "When a site goes dark".into(),
+            rto_minutes: Some(30),
             switchover: vec![PlanStep {
                 key: "s1".into(),
                 opcode: "wait".into(),
@@ -221,7 +227,19 @@ mod tests {
     fn an_export_reads_back_as_the_same_content() {
         let text = export(&content());
         assert!(text.contains("\"format\": \"switchyard.plan/1\""));
+        assert!(text.contains("\"rto_minutes\": 30"));
         assert_eq!(read(&text).unwrap(), content());
+    }
+
+    #[test]
+    fn a_plan_without_a_target_exports_without_the_field_and_reads_back() {
+        let plan = PlanContent {
+            rto_minutes: None,
+            ..content()
+        };
+        let text = export(&plan);
+        assert!(!text.contains("rto_minutes"), "{text}");
+        assert_eq!(read(&text).unwrap(), plan);
     }
 
     #[test]
@@ -327,20 +345,25 @@ mod properties {
         (
             "[A-Za-z0-9 ]{1,40}",
             "[^\u{0}]{0,60}",
+            prop::option::of(1..=super::super::MAX_RTO_MINUTES),
             prop::collection::vec(any_step(), 1..12),
             prop::collection::vec(any_step(), 0..8),
         )
-            .prop_filter_map("the name needs a letter", |(name, description, s, r)| {
-                PlanContent {
-                    name,
-                    description,
-                    switchover: s,
-                    recovery: r,
-                }
-                .validate(builtin_step_types(), &refs())
-                .ok()
-                .map(|valid| valid.into_inner())
-            })
+            .prop_filter_map(
+                "the name needs a letter",
+                |(name, description, rto, s, r)| {
+                    PlanContent {
+                        name,
+                        description,
+                        rto_minutes: rto,
+                        switchover: s,
+                        recovery: r,
+                    }
+                    .validate(builtin_step_types(), &refs())
+                    .ok()
+                    .map(|valid| valid.into_inner())
+                },
+            )
     }
 
     proptest! {

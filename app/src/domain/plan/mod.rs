@@ -97,9 +97,16 @@ pub struct PlanStep {
 pub struct PlanContent {
     pub name: String,
     pub description: String,
+    /// The recovery-time target (RTO) in minutes: how long the switchover may take, from
+    /// its start until the service runs in the emergency data center. Optional.
+    #[serde(default)]
+    pub rto_minutes: Option<u32>,
     pub switchover: Vec<PlanStep>,
     pub recovery: Vec<PlanStep>,
 }
+
+/// The longest recovery-time target a plan may set: a week.
+pub const MAX_RTO_MINUTES: u32 = 7 * 24 * 60;
 
 /// The names steps may refer to: what the Environment holds now.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -311,6 +318,7 @@ mod tests {
         PlanContent {
             name: " Power loss ".to_owned(),
             description: String::new(),
+            rto_minutes: None,
             switchover,
             recovery,
         }

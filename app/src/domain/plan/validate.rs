@@ -2,7 +2,7 @@
 //! against the catalog and the environment, each parameter against its kind, and the
 //! typed `StepSpec` each step becomes. It returns the cleaned plan as a `ValidPlan`.
 
-use super::{MAX_STEPS_PER_PHASE, Phase, PlanContent, PlanRefs, PlanStep};
+use super::{MAX_RTO_MINUTES, MAX_STEPS_PER_PHASE, Phase, PlanContent, PlanRefs, PlanStep};
 use crate::domain::environment::{check_description, check_name};
 use crate::domain::step::{ParamDef, ParamKind, StepType};
 use crate::domain::step::{Site, StepSpec};
@@ -23,6 +23,7 @@ impl PlanContent {
         let mut errors: Vec<FieldError> = [
             check_name("name", &self.name, 100),
             check_description(&self.description),
+            check_rto(self.rto_minutes),
         ]
         .into_iter()
         .flatten()
@@ -30,6 +31,7 @@ impl PlanContent {
         let mut clean = PlanContent {
             name: self.name.trim().to_owned(),
             description: self.description.trim().to_owned(),
+            rto_minutes: self.rto_minutes,
             switchover: Vec::new(),
             recovery: Vec::new(),
         };
@@ -255,6 +257,17 @@ fn check_url(url: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A recovery-time target, when set, is a whole number of minutes from 1 to a week.
+fn check_rto(minutes: Option<u32>) -> Option<FieldError> {
+    minutes
+        .is_some_and(|m| !(1..=MAX_RTO_MINUTES).contains(&m))
+        .then(|| {
+            FieldError::new(
+                "rto_minutes",
+                format!("must be from 1 to {MAX_RTO_MINUTES} minutes (a week), or left empty"),
+            )
+        })
+}
 #[cfg(test)]
 mod url_tests {
     use super::{MAX_URL_LENGTH, check_url};
@@ -279,5 +292,21 @@ mod url_tests {
         assert!(secret.contains("user name or password"), "{secret}");
         let long = format!("https://example.com/{}", "a".repeat(MAX_URL_LENGTH));
         assert!(check_url(&long).unwrap_err().contains("at most"));
+    }
+}
+
+#[cfg(test)]
+mod rto_tests {
+    use super::{MAX_RTO_MINUTES, check_rto};
+
+    #[test]
+    fn a_recovery_time_target_is_empty_or_from_a_minute_to_a_week() {
+        assert!(check_rto(None).is_none());
+        assert!(check_rto(Some(1)).is_none());
+        assert!(check_rto(Some(MAX_RTO_MINUTES)).is_none());
+        for bad in [0, MAX_RTO_MINUTES + 1, u32::MAX] {
+            let error = check_rto(Some(bad)).unwrap();
+            assert_eq!(error.field, "rto_minutes");
+        }
     }
 }

@@ -55,6 +55,8 @@ impl StepRow {
 pub(super) struct Draft {
     pub(super) name: RwSignal<String>,
     pub(super) description: RwSignal<String>,
+    /// The recovery-time target in minutes, as typed.
+    pub(super) rto_minutes: RwSignal<String>,
     switchover: RwSignal<Vec<StepRow>>,
     recovery: RwSignal<Vec<StepRow>>,
     /// Whether anything changed since the form opened or was saved.
@@ -67,6 +69,12 @@ impl Draft {
         Self {
             name: RwSignal::new(content.name.clone()),
             description: RwSignal::new(content.description.clone()),
+            rto_minutes: RwSignal::new(
+                content
+                    .rto_minutes
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+            ),
             switchover: RwSignal::new(rows(&content.switchover)),
             recovery: RwSignal::new(rows(&content.recovery)),
             dirty: RwSignal::new(false),
@@ -86,6 +94,7 @@ impl Draft {
         PlanContent {
             name: self.name.get(),
             description: self.description.get(),
+            rto_minutes: typed_minutes(&self.rto_minutes.get()),
             switchover: steps(self.switchover),
             recovery: steps(self.recovery),
         }
@@ -112,4 +121,11 @@ impl Draft {
         });
         self.dirty.set(true);
     }
+}
+
+/// A typed target: empty is none; what is not a whole number of minutes becomes 0, which
+/// the plan check refuses next to the field with the rule.
+fn typed_minutes(text: &str) -> Option<u32> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.parse().unwrap_or(0))
 }

@@ -127,6 +127,8 @@ pub(super) fn PlanForm(
                     on:input=move |ev| draft.description.set(event_target_value(&ev))></textarea>
                 <FieldMessage error field="description" />
             </label>
+            <TextField label="Recovery-time target (RTO), minutes" value=draft.rto_minutes error=(error, "rto_minutes") />
+            <p class="hint">"Optional. How long the switchover may take, from its start until the service runs in the emergency data center. Each run's report measures it against this target."</p>
         </section>
         <div class="plan-editor">
             <Palette phase draft catalog />

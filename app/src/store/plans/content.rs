@@ -1,4 +1,4 @@
-//! Writing a plan's content: a version's name, description and steps, a new version,
+//! Writing a plan's content: a version's name, description, target and steps, a new version,
 //! the plan row's status and who touched it, and the defaults pinned at approval.
 
 use crate::domain::ids::PlanId;
@@ -66,7 +66,7 @@ pub(super) fn name_taken(error: StoreError, content: Option<&PlanContent>) -> St
     }
 }
 
-/// Replaces a version's name, description and steps.
+/// Replaces a version's name, description, recovery-time target and steps.
 pub(super) async fn write_content(
     conn: &mut Db,
     version: u64,
@@ -77,6 +77,7 @@ pub(super) async fn write_content(
         .set((
             plan_versions::name.eq(&content.name),
             plan_versions::description.eq(&content.description),
+            plan_versions::rto_minutes.eq(content.rto_minutes),
             plan_versions::updated_by.eq(record.actor_id),
             plan_versions::updated_at.eq(now()),
         ))

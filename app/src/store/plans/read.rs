@@ -40,6 +40,7 @@ struct VersionRow {
     state: String,
     name: String,
     description: String,
+    rto_minutes: Option<u32>,
     created_by: Option<u64>,
     created_at: NaiveDateTime,
     updated_by: Option<u64>,
@@ -242,6 +243,7 @@ pub(super) async fn read(conn: &mut Db, id: PlanId) -> Result<PlanDetail, StoreE
             content: PlanContent {
                 name: v.name,
                 description: v.description,
+                rto_minutes: v.rto_minutes,
                 switchover,
                 recovery,
             },
