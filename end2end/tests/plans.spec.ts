@@ -17,11 +17,14 @@ test("a plan is authored, reviewed, approved, cloned and the clone deleted", asy
   await page.getByRole("button", { name: "Add Switch database over" }).click();
   await step(page, "Switchover", 1).getByLabel("Database cluster").selectOption("payments-db");
   await page.getByRole("button", { name: "Add Wait" }).click();
+  await page.getByLabel(/Recovery-time target/).fill("half an hour");
 
-  // A missing value is reported next to its step's field, before anything is sent.
+  // A missing or wrong value is reported next to its field, before anything is sent.
   await page.getByRole("button", { name: "Save" }).click();
   await expect(step(page, "Switchover", 2).locator('[data-field="switchover[2].params.seconds"]')).toHaveText("is required");
+  await expect(page.locator('[data-field="rto_minutes"]')).toHaveText("must be from 1 to 10080 minutes (a week), or left empty");
   await step(page, "Switchover", 2).getByLabel("Seconds").fill("45");
+  await page.getByLabel(/Recovery-time target/).fill("25");
 
   // Reorder from the keyboard: the wait moves up one place.
   await step(page, "Switchover", 2).getByRole("button", { name: /Step 3 of 3/ }).focus();
@@ -47,6 +50,7 @@ test("a plan is authored, reviewed, approved, cloned and the clone deleted", asy
   await hydrated(page);
   await expect(page.getByRole("heading", { level: 1 })).toContainText("E2E power drill");
   await expect(page.getByTestId("plan-status")).toHaveText("Draft");
+  await expect(page.getByTestId("rto-target")).toHaveText("Recovery-time target (RTO): 25 minutes for the switchover.");
   await page.getByRole("button", { name: "Submit for review" }).click();
   await expect(page.getByTestId("plan-status")).toHaveText("In review");
   const planUrl = page.url();
@@ -75,6 +79,7 @@ test("a plan is authored, reviewed, approved, cloned and the clone deleted", asy
   await page.locator('tr[data-plan="E2E power drill"]').getByRole("link", { name: "Clone" }).click();
   await hydrated(page);
   await expect(page.getByLabel(/^Name/)).toHaveValue("E2E power drill");
+  await expect(page.getByLabel(/Recovery-time target/)).toHaveValue("25");
   await expect(step(page, "Switchover", 1)).toHaveAttribute("data-step", "Wait");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.locator('[data-field="name"]')).toHaveText('a plan named "E2E power drill" already exists; choose another name');
