@@ -29,6 +29,7 @@ mod pages;
 mod plan_references;
 mod plans;
 mod product_groups;
+mod reports;
 mod roles;
 mod run_mode;
 mod schema;

@@ -93,6 +93,7 @@ fn ExecutionTable(
                     <th scope="col">"Started by"</th>
                     <th scope="col">"Started (UTC)"</th>
                     <th scope="col">"Duration"</th>
+                    <th scope="col">"Switchover (target)"</th>
                 </tr></thead>
                 <tbody>
                     <For each=move || shown.get() key=|s| (s.id, s.last_seq) let:summary>
@@ -110,6 +111,7 @@ fn ExecutionRow(
     now: ReadSignal<Option<DateTime<Utc>>>,
 ) -> impl IntoView {
     let (started, finished) = (summary.started_at, summary.finished_at);
+    let switchover = crate::pages::execution::recovery_time::switchover_cell(&summary);
     let duration = move || {
         if started.is_none() {
             return "not started".to_owned();
@@ -136,6 +138,7 @@ fn ExecutionRow(
                 }}
             </td>
             <td>{duration}</td>
+            <td class=switchover.1 data-testid="execution-rto">{switchover.0}</td>
         </tr>
     }
 }

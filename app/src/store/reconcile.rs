@@ -426,6 +426,8 @@ async fn execution(conn: &mut Db, summary: &ExecutionSummary) -> Result<(), Stor
             executions::updated_at.eq(Utc::now().naive_utc()),
             executions::started_at.eq(summary.started_at.map(|t| t.naive_utc())),
             executions::started_by.eq(started_by),
+            executions::switchover_done_at.eq(summary.switchover_done_at.map(|t| t.naive_utc())),
+            executions::recovery_started_at.eq(summary.recovery_started_at.map(|t| t.naive_utc())),
             executions::finished_at.eq(summary.finished_at.map(|t| t.naive_utc())),
         ))
         .execute(conn)

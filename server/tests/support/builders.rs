@@ -25,18 +25,22 @@ pub async fn id_named(client: &Client, base: &str, endpoint: &str, name: &str) -
         .unwrap()
 }
 
-/// A plan of the test's own: its switchover steps, one by one (no recovery).
+/// A plan of the test's own: its steps, one by one, and its recovery-time target.
 #[derive(Debug, Clone)]
 pub struct PlanBuilder {
     name: String,
+    rto_minutes: Option<u32>,
     switchover: Vec<Value>,
+    recovery: Vec<Value>,
 }
 
 impl PlanBuilder {
     pub fn new(name: &str) -> Self {
         Self {
             name: name.to_owned(),
+            rto_minutes: None,
             switchover: Vec::new(),
+            recovery: Vec::new(),
         }
     }
 
@@ -44,6 +48,19 @@ impl PlanBuilder {
     pub fn switchover(mut self, opcode: &str, params: Value) -> Self {
         self.switchover
             .push(json!({ "opcode": opcode, "params": params }));
+        self
+    }
+
+    /// Adds a recovery step.
+    pub fn recovery(mut self, opcode: &str, params: Value) -> Self {
+        self.recovery
+            .push(json!({ "opcode": opcode, "params": params }));
+        self
+    }
+
+    /// Sets the recovery-time target.
+    pub fn rto_minutes(mut self, minutes: u32) -> Self {
+        self.rto_minutes = Some(minutes);
         self
     }
 
@@ -61,8 +78,9 @@ impl PlanBuilder {
         let content = json!({ "content": {
             "name": self.name,
             "description": "",
+            "rto_minutes": self.rto_minutes,
             "switchover": self.switchover,
-            "recovery": [],
+            "recovery": self.recovery,
         }});
         let plan = ok(operator, base, "plans/create", content).await;
         let id = plan["plan"]["id"].clone();

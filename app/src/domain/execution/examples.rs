@@ -19,6 +19,7 @@ pub fn summary(id: u64, last_seq: u64) -> ExecutionSummary {
         plan_id: None,
         plan_name: "plan".into(),
         plan_version: 1,
+        rto_minutes: None,
         failed: dc.clone(),
         emergency: dc,
         description: String::new(),
@@ -27,6 +28,8 @@ pub fn summary(id: u64, last_seq: u64) -> ExecutionSummary {
         created_at: chrono::DateTime::UNIX_EPOCH,
         started_at: None,
         started_by: None,
+        switchover_done_at: None,
+        recovery_started_at: None,
         finished_at: None,
         last_seq,
     }

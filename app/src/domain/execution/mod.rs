@@ -13,6 +13,7 @@ mod command;
 pub mod examples;
 mod step;
 pub mod target;
+pub mod timing;
 pub mod view;
 pub use command::Command;
 pub use step::{StepStatus, StepTrigger};

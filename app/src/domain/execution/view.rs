@@ -31,6 +31,10 @@ pub struct ExecutionSummary {
     pub plan_id: Option<PlanId>,
     pub plan_name: String,
     pub plan_version: u32,
+    /// The plan version's recovery-time target in minutes, copied at creation like its
+    /// steps (`timing`).
+    #[serde(default)]
+    pub rto_minutes: Option<u32>,
     pub failed: DataCenterRef,
     pub emergency: DataCenterRef,
     pub description: String,
@@ -40,6 +44,12 @@ pub struct ExecutionSummary {
     pub started_at: Option<DateTime<Utc>>,
     /// Who pressed Start (the creator may be someone else).
     pub started_by: Option<String>,
+    /// When the switchover phase finished (`timing::Milestone`).
+    #[serde(default)]
+    pub switchover_done_at: Option<DateTime<Utc>>,
+    /// When the recovery phase first started.
+    #[serde(default)]
+    pub recovery_started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     /// The number of the latest event: what a watcher holds when it is up to date.
     pub last_seq: u64,

@@ -5,6 +5,7 @@
 use super::Page;
 use super::clock::{elapsed, when};
 use super::live::LiveIndicator;
+use super::recovery_time::recovery_time;
 use crate::components::execution_state_badge::ExecutionStateBadge;
 use crate::domain::execution::view::ExecutionSummary;
 use leptos::prelude::*;
@@ -50,6 +51,11 @@ pub fn ExecutionHeader(page: Page, summary: ExecutionSummary) -> impl IntoView {
         let (start, end) = times.get();
         elapsed(start, end, || page.now.get()).unwrap_or_else(|| "—".to_owned())
     };
+    let rto = Memo::new(move |_| {
+        page.detail
+            .with(|d| d.as_ref().map(|d| recovery_time(&d.summary)))
+            .unwrap_or_default()
+    });
     let plan = match plan_id {
         Some(plan) => view! { <a href=format!("/plans/{plan}")>{plan_name.clone()}</a> }.into_any(),
         None => view! { <span>{plan_name.clone()} " (deleted)"</span> }.into_any(),
@@ -79,6 +85,8 @@ pub fn ExecutionHeader(page: Page, summary: ExecutionSummary) -> impl IntoView {
             <dd>{started}</dd>
             <dt>"Duration"</dt>
             <dd data-testid="execution-duration">{duration}</dd>
+            <dt>"Recovery time"</dt>
+            <dd data-testid="execution-rto" class=move || rto.with(|(_, class)| *class)>{move || rto.with(|(text, _)| text.clone())}</dd>
             <dt>"Description"</dt>
             <dd>{if description.trim().is_empty() { "—".to_owned() } else { description }}</dd>
             <dt>"Updates"</dt>

@@ -9,6 +9,7 @@ pub mod live;
 pub mod new_execution;
 pub mod phases;
 pub mod pre_check;
+pub mod recovery_time;
 pub mod step_controls;
 pub mod step_log;
 pub mod step_row;

@@ -52,6 +52,7 @@ struct Pinned {
     plan_id: u64,
     version_id: u64,
     number: u32,
+    rto_minutes: Option<u32>,
     name: String,
     steps: Vec<PinnedStep>,
 }
@@ -117,9 +118,9 @@ async fn pinned(conn: &mut Db, plan: PlanId) -> Result<Pinned, StoreError> {
             ));
         }
     };
-    let number: u32 = plan_versions::table
+    let (number, rto_minutes): (u32, Option<u32>) = plan_versions::table
         .find(version_id)
-        .select(plan_versions::number)
+        .select((plan_versions::number, plan_versions::rto_minutes))
         .first(conn)
         .await?;
     let rows: Vec<(String, u32, String, String, String, serde_json::Value)> = plan_steps::table
@@ -164,6 +165,7 @@ async fn pinned(conn: &mut Db, plan: PlanId) -> Result<Pinned, StoreError> {
         plan_id: plan.0,
         version_id,
         number,
+        rto_minutes,
         name,
         steps,
     })
@@ -329,6 +331,7 @@ pub async fn create(
                         executions::plan_version_id.eq(pinned.version_id),
                         executions::plan_name.eq(&pinned.name),
                         executions::plan_version_number.eq(pinned.number),
+                        executions::rto_minutes.eq(pinned.rto_minutes),
                         executions::failed_data_center_id.eq(sites.failed.id.0),
                         executions::emergency_data_center_id.eq(sites.emergency.id.0),
                         executions::description.eq(&description),

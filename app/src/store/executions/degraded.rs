@@ -290,6 +290,7 @@ fn move_step(
 fn set_state(known: &mut Known, next: ExecutionState, now: DateTime<Utc>) {
     let summary = &mut known.detail.summary;
     summary.state = next;
+    summary.reach(next, now);
     summary.finished_at = (!next.is_live()).then_some(now);
 }
 

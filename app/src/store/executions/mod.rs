@@ -48,6 +48,7 @@ pub(crate) struct ExecutionRow {
     pub plan_version_id: Option<u64>,
     pub plan_name: String,
     pub plan_version_number: u32,
+    pub rto_minutes: Option<u32>,
     pub failed_data_center_id: u64,
     pub emergency_data_center_id: u64,
     pub description: String,
@@ -56,6 +57,8 @@ pub(crate) struct ExecutionRow {
     pub created_at: NaiveDateTime,
     pub started_at: Option<NaiveDateTime>,
     pub started_by: Option<u64>,
+    pub switchover_done_at: Option<NaiveDateTime>,
+    pub recovery_started_at: Option<NaiveDateTime>,
     pub finished_at: Option<NaiveDateTime>,
     pub last_seq: u64,
 }
@@ -105,6 +108,7 @@ impl Names {
             plan_id: row.plan_id.map(PlanId),
             plan_name: row.plan_name.clone(),
             plan_version: row.plan_version_number,
+            rto_minutes: row.rto_minutes,
             failed: self.data_center(row.failed_data_center_id),
             emergency: self.data_center(row.emergency_data_center_id),
             description: row.description.clone(),
@@ -113,6 +117,8 @@ impl Names {
             created_at: row.created_at.and_utc(),
             started_at: row.started_at.map(|t| t.and_utc()),
             started_by: self.user(row.started_by),
+            switchover_done_at: row.switchover_done_at.map(|t| t.and_utc()),
+            recovery_started_at: row.recovery_started_at.map(|t| t.and_utc()),
             finished_at: row.finished_at.map(|t| t.and_utc()),
             last_seq: row.last_seq,
         })

@@ -8,6 +8,7 @@ use super::events;
 use super::leases::{Fence, check};
 use super::read::changed;
 use crate::domain::event::{Change, ExecutionEvent};
+use crate::domain::execution::timing::Milestone;
 use crate::domain::execution::view::ExecutionStepId;
 use crate::domain::execution::{ExecutionState, StepStatus, StepTrigger, Trigger};
 use crate::domain::ids::ExecutionId;
@@ -33,15 +34,17 @@ pub(super) fn engine_record(action: &'static str, note: String) -> AuditRecord {
     }
 }
 
-/// Writes the execution's new state, when it changed and, once it is over, when it
-/// ended: every state change of an execution, the engine's and operators', goes here.
+/// Writes the execution's new state, when it changed, the milestone it reached
+/// (`timing::Milestone`) and, once it is over, when it ended: every state change of an
+/// execution, the engine's and operators', goes here.
 pub(super) async fn set_state(
     conn: &mut Db,
     id: ExecutionId,
     next: ExecutionState,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    diesel::update(executions::table.find(id.0))
+    let row = executions::table.find(id.0);
+    diesel::update(row)
         .set((
             executions::state.eq(next.as_str()),
             executions::updated_at.eq(now),
@@ -49,6 +52,21 @@ pub(super) async fn set_state(
         ))
         .execute(conn)
         .await?;
+    match Milestone::reached_by(next) {
+        Some(Milestone::SwitchoverDone) => {
+            diesel::update(row)
+                .set(executions::switchover_done_at.eq(now))
+                .execute(conn)
+                .await?;
+        }
+        Some(Milestone::RecoveryStarted) => {
+            diesel::update(row.filter(executions::recovery_started_at.is_null()))
+                .set(executions::recovery_started_at.eq(now))
+                .execute(conn)
+                .await?;
+        }
+        None => {}
+    }
     Ok(())
 }
 
