@@ -208,6 +208,7 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
             Some(OPERATE),
         ),
         ("executions/list", json!({ "filter": {} }), Some(ALL)),
+        ("executions/export", json!({ "filter": {} }), Some(ALL)),
         ("executions/get", json!({ "id": 999_999 }), Some(ALL)),
         (
             "executions/step_record",

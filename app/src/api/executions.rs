@@ -27,6 +27,17 @@ pub async fn list_executions(filter: ExecutionFilter) -> Result<Vec<ExecutionSum
     .await
 }
 
+/// The run history the filter selects, newest first (at most 10,000 runs), as CSV text
+/// (`domain::execution::history_csv`).
+#[server(endpoint = "executions/export", input = Json, output = Json)]
+pub async fn export_executions(filter: ExecutionFilter) -> Result<String, AppError> {
+    super::server_side::run(Action::ExportExecutions, None, async |actor| {
+        let runs = crate::store::executions::history(&actor.auth.store, &filter).await?;
+        Ok(crate::domain::execution::history_csv::history_csv(&runs))
+    })
+    .await
+}
+
 /// One execution with the steps of both phases.
 #[server(endpoint = "executions/get", input = Json, output = Json)]
 pub async fn get_execution(id: ExecutionId) -> Result<ExecutionDetail, AppError> {

@@ -5,6 +5,7 @@ pub mod confirm_button;
 pub mod confirm_delete;
 pub mod console_layout;
 pub mod delete_button;
+pub mod download_button;
 pub mod editor_buttons;
 pub mod error_view;
 pub mod execution_state_badge;

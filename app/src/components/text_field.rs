@@ -31,3 +31,12 @@ pub fn TextField(
         </label>
     }
 }
+
+/// A `datetime-local` field's value (minutes, or seconds when the browser adds them),
+/// read as UTC like every time in the console.
+pub fn parse_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(text, format).ok())
+        .map(|time| time.and_utc())
+}

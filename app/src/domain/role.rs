@@ -189,6 +189,7 @@ actions! {
     ResetSimulator: "simulator/reset", Operate, Writes;
     SetSimulatorTiming: "simulator/set_timing", Operate, Writes;
     ListExecutions: "executions/list", Read, Reads;
+    ExportExecutions: "executions/export", Read, Reads;
     GetExecution: "executions/get", Read, Reads;
     GetStepRecord: "executions/step_record", Read, Reads;
     PreCheckExecution: "executions/pre_check", Operate, Reads;

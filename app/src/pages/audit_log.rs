@@ -5,20 +5,11 @@ use crate::api::audit::list_audit_entries;
 use crate::components::error_view::ErrorView;
 use crate::components::role_gate::RoleGate;
 use crate::components::text_field::TextField;
+use crate::components::text_field::parse_time;
 use crate::domain::audit::{AuditPage, AuditQuery};
 use crate::domain::role::Action;
-use chrono::{DateTime, NaiveDateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// A `datetime-local` input's value (minutes, or seconds when the browser adds them),
-/// read as UTC like every time on this page.
-fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-        .map(|time| time.and_utc())
-}
 
 fn non_empty(text: String) -> Option<String> {
     let trimmed = text.trim();

@@ -1,14 +1,20 @@
-//! Executions (预案执行单): every run of every plan, newest first, with its state, kept
-//! live; filtered by state. Everyone signed in reads it; executions are created from an
-//! active plan (Plans, Execute) and driven from their own page.
+//! Executions (预案执行单): every run of every plan, newest first, with its state and its
+//! switchover against the target, kept live; filtered by state, plan and creation time,
+//! and downloaded as CSV with the same filter. Everyone signed in reads it; executions
+//! are created from an active plan (Plans, Execute) and driven from their own page.
 
 use super::execution::clock::{elapsed, ticking, when};
 use super::execution::live::LiveIndicator;
-use crate::api::executions::list_executions;
+use crate::api::executions::{export_executions, list_executions};
+use crate::api::plans::list_plans;
+use crate::components::download_button::DownloadButton;
 use crate::components::error_view::ErrorView;
 use crate::components::execution_state_badge::ExecutionStateBadge;
+use crate::components::text_field::{TextField, parse_time};
 use crate::domain::execution::ExecutionState;
 use crate::domain::execution::view::{ExecutionFilter, ExecutionSummary};
+use crate::domain::ids::PlanId;
+use crate::domain::plan::PlanSummary;
 use crate::error::AppError;
 use crate::live_client::{LiveStatus, watch_list};
 use chrono::{DateTime, Utc};
@@ -17,11 +23,9 @@ use leptos_meta::Title;
 
 #[component]
 pub fn ExecutionListPage() -> impl IntoView {
-    let filter = RwSignal::new(None::<ExecutionState>);
-    let loaded = Resource::new(
-        move || filter.get(),
-        |state| list_executions(ExecutionFilter { state }),
-    );
+    let filter = RwSignal::new(ExecutionFilter::default());
+    let loaded = Resource::new(move || filter.get(), list_executions);
+    let plans = Resource::new(|| (), |()| list_plans());
     // Everything loaded for the filter, plus what the live channel brings; the table
     // shows those in the chosen state, so one that leaves it leaves the table.
     let list = RwSignal::new(Vec::<ExecutionSummary>::new());
@@ -37,16 +41,10 @@ pub fn ExecutionListPage() -> impl IntoView {
             "A new one starts from an active plan's Execute button on the "
             <a href="/plans">"Plans"</a> " page."
         </p>
-        <div class="toolbar" role="search">
-            <label>
-                "State"
-                <select on:change=move |ev| filter.set(ExecutionState::parse(&event_target_value(&ev)))>
-                    <option value="" selected=move || filter.get().is_none()>"All"</option>
-                    {ExecutionState::ALL.into_iter().map(|s| view! {
-                        <option value=s.as_str() selected=move || filter.get() == Some(s)>{s.label()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
+        <HistoryFilter filter plans />
+        <div class="toolbar">
+            <DownloadButton label="Export CSV" file_name="executions.csv".to_owned()
+                media_type="text/csv" fetch=move || export_executions(filter.get_untracked()) />
             <LiveIndicator status=live />
         </div>
         <Transition fallback=|| view! { <p class="muted">"Loading executions…"</p> }>
@@ -60,24 +58,83 @@ pub fn ExecutionListPage() -> impl IntoView {
     }
 }
 
+/// State and plan apply when chosen; the time range once both ends read as times.
+#[component]
+fn HistoryFilter(
+    filter: RwSignal<ExecutionFilter>,
+    plans: Resource<Result<Vec<PlanSummary>, AppError>>,
+) -> impl IntoView {
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let times = move || {
+        filter.update(|f| {
+            f.from = parse_time(&from.get_untracked());
+            f.to = parse_time(&to.get_untracked());
+        });
+    };
+    view! {
+        <form class="toolbar" role="search" aria-label="Filter the executions"
+            on:submit=move |ev| ev.prevent_default() on:change=move |_| times()>
+            <label>
+                "State"
+                <select on:change=move |ev| filter.update(|f| f.state = ExecutionState::parse(&event_target_value(&ev)))>
+                    <option value="" selected=move || filter.with(|f| f.state.is_none())>"All"</option>
+                    {ExecutionState::ALL.into_iter().map(|s| view! {
+                        <option value=s.as_str() selected=move || filter.with(|f| f.state == Some(s))>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>
+                "Plan"
+                <select on:change=move |ev| filter.update(|f| f.plan = event_target_value(&ev).parse().ok().map(PlanId))>
+                    <option value="">"All"</option>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            plans.await.unwrap_or_default().into_iter().map(|plan| view! {
+                                <option value=plan.id.0.to_string()>{plan.name}</option>
+                            }).collect_view()
+                        })}
+                    </Transition>
+                </select>
+            </label>
+            <TextField label="Created from (UTC)" kind="datetime-local" value=from />
+            <TextField label="Created before (UTC)" kind="datetime-local" value=to />
+        </form>
+    }
+}
+
 #[component]
 fn ExecutionTable(
     list: RwSignal<Vec<ExecutionSummary>>,
-    filter: RwSignal<Option<ExecutionState>>,
+    filter: RwSignal<ExecutionFilter>,
     now: ReadSignal<Option<DateTime<Utc>>>,
 ) -> impl IntoView {
     let shown = Memo::new(move |_| {
-        let wanted = filter.get();
-        list.with(|all| {
-            all.iter()
-                .filter(|s| wanted.is_none_or(|state| s.state == state))
-                .cloned()
-                .collect::<Vec<_>>()
+        filter.with(|wanted| {
+            list.with(|all| {
+                all.iter()
+                    .filter(|s| wanted.matches(s))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
         })
     });
-    let empty = move || match filter.get() {
-        None => "No executions yet.".to_owned(),
-        Some(state) => format!("No execution is {}.", state.label().to_lowercase()),
+    let empty = move || {
+        filter.with(|f| match f {
+            ExecutionFilter {
+                state: None,
+                plan: None,
+                from: None,
+                to: None,
+            } => "No executions yet.".to_owned(),
+            ExecutionFilter {
+                state: Some(state),
+                plan: None,
+                from: None,
+                to: None,
+            } => format!("No execution is {}.", state.label().to_lowercase()),
+            _ => "No execution matches the filter.".to_owned(),
+        })
     };
     view! {
         <Show

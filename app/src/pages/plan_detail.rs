@@ -10,6 +10,7 @@ use crate::api::plans::{
 };
 use crate::components::console_layout::use_current_user;
 use crate::components::delete_button::DeleteButton;
+use crate::components::download_button::DownloadButton;
 use crate::components::error_view::ErrorView;
 use crate::components::form_feedback::{FieldMessage, FormMessage};
 use crate::components::plan_diff_view::PlanDiffView;
@@ -222,25 +223,14 @@ fn PlanHeader(detail: PlanDetail, role: Role, actions: Actions) -> impl IntoView
 /// Fetches the plan's newest version as a document and offers it to download.
 #[component]
 fn ExportButton(id: PlanId) -> impl IntoView {
-    let link = RwSignal::new(None::<Result<String, AppError>>);
-    let export = move |_| {
-        leptos::task::spawn_local(async move {
-            let result = export_plan(id, None).await.map(|document| {
-                let text = serde_json::to_string_pretty(&document).unwrap_or_default();
-                let encoded: String = leptos::web_sys::js_sys::encode_uri_component(&text).into();
-                format!("data:application/json;charset=utf-8,{encoded}")
-            });
-            link.set(Some(result));
-        });
+    let fetch = move || async move {
+        export_plan(id, None)
+            .await
+            .map(|document| serde_json::to_string_pretty(&document).unwrap_or_default())
     };
     view! {
-        <button type="button" on:click=export>"Export JSON"</button>
-        {move || link.get().map(|result| match result {
-            Ok(href) => view! {
-                " " <a class="button" href=href download=format!("plan-{id}.json")>"Download plan-" {id.0} ".json"</a>
-            }.into_any(),
-            Err(error) => view! { <span class="form-error" role="alert">{error.to_string()}</span> }.into_any(),
-        })}
+        <DownloadButton label="Export JSON" file_name=format!("plan-{id}.json")
+            media_type="application/json" fetch />
     }
 }
 

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 mod command;
 #[cfg(test)]
 pub mod examples;
+#[cfg(feature = "ssr")]
+pub mod history_csv;
 mod step;
 pub mod target;
 pub mod timing;

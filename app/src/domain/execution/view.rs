@@ -73,11 +73,39 @@ impl ExecutionDetail {
     }
 }
 
-/// Which executions the list shows.
+/// Which executions the list shows and the history export holds; empty fields match
+/// everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExecutionFilter {
-    /// Only executions in this state; `None` for all.
+    /// Only executions in this state.
+    #[serde(default)]
     pub state: Option<ExecutionState>,
+    /// Only runs of this plan.
+    #[serde(default)]
+    pub plan: Option<PlanId>,
+    /// Created from this instant on (inclusive).
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::time::deserialize_optional"
+    )]
+    pub from: Option<DateTime<Utc>>,
+    /// Created before this instant (exclusive).
+    #[serde(
+        default,
+        deserialize_with = "crate::domain::time::deserialize_optional"
+    )]
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl ExecutionFilter {
+    /// Whether `summary` is one the filter asks for: the rule the database query, the
+    /// degraded book and the live list all follow.
+    pub fn matches(&self, summary: &ExecutionSummary) -> bool {
+        self.state.is_none_or(|state| summary.state == state)
+            && self.plan.is_none_or(|plan| summary.plan_id == Some(plan))
+            && self.from.is_none_or(|from| summary.created_at >= from)
+            && self.to.is_none_or(|to| summary.created_at < to)
+    }
 }
 
 /// One step as it runs.

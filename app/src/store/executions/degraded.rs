@@ -147,7 +147,7 @@ pub(super) fn get(store: &Store, id: ExecutionId) -> Result<ExecutionDetail, Sto
 pub(super) fn list(store: &Store, filter: &ExecutionFilter) -> Vec<ExecutionSummary> {
     every_known(store)
         .map(|(_, known)| known.detail.summary)
-        .filter(|summary| filter.state.is_none_or(|state| summary.state == state))
+        .filter(|summary| filter.matches(summary))
         .collect()
 }
 

@@ -20,7 +20,7 @@ pub mod transitions;
 pub use control::{Commanded, command};
 pub use create::{Need, create, needs};
 pub use events::events_after;
-pub use read::{get, last_seq, list, step_record};
+pub use read::{HISTORY_LIMIT, get, history, last_seq, list, step_record};
 
 use super::StoreError;
 use crate::domain::environment::DataCenterRef;

@@ -56,6 +56,25 @@ pub async fn list(
     store: &Store,
     filter: &ExecutionFilter,
 ) -> Result<Vec<ExecutionSummary>, StoreError> {
+    newest(store, filter, LIST_LIMIT).await
+}
+
+/// How many executions the history export holds at most; a narrower filter gets the rest.
+pub const HISTORY_LIMIT: i64 = 10_000;
+
+/// The newest executions first, at most [`HISTORY_LIMIT`]: the history export.
+pub async fn history(
+    store: &Store,
+    filter: &ExecutionFilter,
+) -> Result<Vec<ExecutionSummary>, StoreError> {
+    newest(store, filter, HISTORY_LIMIT).await
+}
+
+async fn newest(
+    store: &Store,
+    filter: &ExecutionFilter,
+    limit: i64,
+) -> Result<Vec<ExecutionSummary>, StoreError> {
     if store.mode().is_degraded() {
         return Ok(super::degraded::list(store, filter));
     }
@@ -63,10 +82,20 @@ pub async fn list(
     let mut query = executions::table
         .select(ExecutionRow::as_select())
         .order(executions::id.desc())
-        .limit(LIST_LIMIT)
+        .limit(limit)
         .into_boxed();
+    // The SQL form of `ExecutionFilter::matches`.
     if let Some(state) = filter.state {
         query = query.filter(executions::state.eq(state.as_str()));
+    }
+    if let Some(plan) = filter.plan {
+        query = query.filter(executions::plan_id.eq(plan.0));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(executions::created_at.ge(from.naive_utc()));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(executions::created_at.lt(to.naive_utc()));
     }
     let rows: Vec<ExecutionRow> = query.load(&mut conn).await?;
     let names = names(&mut conn, &rows, &[]).await?;
