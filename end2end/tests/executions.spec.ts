@@ -5,6 +5,7 @@
 // execution change live, without reloading, and has no controls.
 import { test, expect, signIn, openHydrated } from "./fixtures";
 import type { Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
 
 test.setTimeout(180_000);
 
@@ -49,8 +50,10 @@ test("an operator runs a plan through a failure while an auditor watches live", 
   const switchover = page.getByRole("tabpanel").getByTestId("step-row");
   await expect(switchover).toHaveCount(4);
   await expect(switchover.locator('[data-testid="step-status"]')).toHaveText(["Succeeded", "Succeeded", "Succeeded", "Succeeded"]);
-  // The auditor saw it happen without reloading.
+  // The auditor saw it happen without reloading, measured against the plan's target.
   await expect(await state(auditor)).toHaveText("Switchover done");
+  await expect(page.getByTestId("execution-rto")).toContainText(/^Switchover took .* · target 30 min: met, .* to spare$/);
+  await expect(auditor.getByTestId("execution-rto")).toContainText("target 30 min: met");
 
   // The next restart in Shanghai-A fails.
   await openHydrated(page, "/simulator");
@@ -81,10 +84,29 @@ test("an operator runs a plan through a failure while an auditor watches live", 
   await expect(await state(auditor)).toHaveText("Completed");
   await expect(auditor.getByRole("main").getByRole("button", { name: /Retry|Skip|Mark done/ })).toHaveCount(0);
 
-  // Both see it in the Executions list.
+  // Both see it in the Executions list, find it by plan and state, and take the history away.
   await openHydrated(page, "/executions");
   await expect(page.getByTestId("execution-row").first()).toContainText("Data center power loss");
   await expect(page.getByTestId("execution-row").first()).toContainText("Completed");
+  const id = url.split("/").pop()!;
+  await page.getByLabel("Plan").selectOption({ label: "Data center power loss" });
+  await page.getByLabel("State").selectOption({ label: "Completed" });
+  const row = page.locator(`tr[data-execution="${id}"]`);
+  await expect(row.getByTestId("execution-rto")).toContainText(/ · met \(30 min\)$/);
+  await page.getByLabel("Created from (UTC)").fill("2000-01-01T00:00");
+  await page.getByLabel("Created before (UTC)").fill("2000-01-02T00:00");
+  await expect(page.getByTestId("executions-empty")).toHaveText("No execution matches the filter.");
+  await page.getByLabel("Created before (UTC)").fill("");
+  await expect(row).toBeVisible();
+  await page.getByRole("button", { name: "Export CSV" }).click();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download executions.csv" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe("executions.csv");
+  const csv = readFileSync((await download.path())!, "utf8").trim().split("\n");
+  expect(csv[0]).toMatch(/^id,plan,plan_version,failed_data_center,emergency_data_center,state,/);
+  expect(csv.some((line) => line.startsWith(`${id},Data center power loss,1,Shanghai-A,Hangzhou-B,completed,`) && line.includes(",30,met,"))).toBe(true);
 
   expect(consoleErrors).toEqual([]);
   await auditorContext.close();
