@@ -105,8 +105,8 @@ test("an operator runs a plan through a failure while an auditor watches live", 
   ]);
   expect(download.suggestedFilename()).toBe("executions.csv");
   const csv = readFileSync((await download.path())!, "utf8").trim().split("\n");
-  expect(csv[0]).toMatch(/^id,plan,plan_version,failed_data_center,emergency_data_center,state,/);
-  expect(csv.some((line) => line.startsWith(`${id},Data center power loss,1,Shanghai-A,Hangzhou-B,completed,`) && line.includes(",30,met,"))).toBe(true);
+  expect(csv[0]).toMatch(/^id,plan,plan_version,drill,failed_data_center,emergency_data_center,state,/);
+  expect(csv.some((line) => line.startsWith(`${id},Data center power loss,1,false,Shanghai-A,Hangzhou-B,completed,`) && line.includes(",30,met,"))).toBe(true);
 
   expect(consoleErrors).toEqual([]);
   await auditorContext.close();

@@ -282,6 +282,7 @@ async fn execute(
         failed: Some(sites.0),
         emergency: Some(sites.1),
         description: String::new(),
+        drill: false,
     };
     let (detail, _) = app::store::executions::create(store, author, &new).await?;
     let id = detail.summary.id;

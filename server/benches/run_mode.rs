@@ -154,6 +154,7 @@ async fn reconcile_time(store: &Store) -> anyhow::Result<(Duration, u64)> {
         failed: site("Shanghai-A"),
         emergency: site("Hangzhou-B"),
         description: "reconcile bench".to_owned(),
+        drill: false,
     };
     let (detail, _) = app::store::executions::create(store, &record, &new).await?;
     let id: ExecutionId = detail.summary.id;

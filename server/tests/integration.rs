@@ -15,6 +15,7 @@ mod cut_off_queries;
 mod data_centers;
 mod database_clusters;
 mod demo_data;
+mod drills;
 mod engine_faults;
 mod execution_schema;
 mod executions;

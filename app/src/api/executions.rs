@@ -65,8 +65,14 @@ pub async fn get_step_record(
 pub async fn pre_check_execution(new: NewExecution) -> Result<PreCheck, AppError> {
     super::server_side::run(Action::PreCheckExecution, None, async |actor| {
         let store = &actor.auth.store;
-        let needs =
-            crate::store::executions::needs(store, new.plan_id, new.failed, new.emergency).await?;
+        let needs = crate::store::executions::needs(
+            store,
+            new.plan_id,
+            new.failed,
+            new.emergency,
+            new.drill,
+        )
+        .await?;
         // Each config is asked with its stored credentials, recorded as such.
         let asks = needs.iter().enumerate().filter_map(|(index, need)| {
             let id = need.config.as_ref()?.0;

@@ -29,3 +29,12 @@ pub fn ExecutionStateBadge(#[prop(into)] state: Signal<ExecutionState>) -> impl 
         </span>
     }
 }
+
+/// Marks a drill (演练) wherever an execution is named: it calls only simulators.
+#[component]
+pub fn DrillBadge() -> impl IntoView {
+    view! {
+        <span class="badge drill" data-testid="drill-badge"
+            title="A drill: it calls only test (simulator) configs">"Drill 演练"</span>
+    }
+}

@@ -25,6 +25,19 @@ choice! {
     }
 }
 
+impl ConfigKind {
+    /// Which of a data center's configs for one platform a step calls: a real (`cloud`)
+    /// one before a simulator (`test`) one; in a drill, only a `test` one.
+    pub fn choose<T>(configs: impl IntoIterator<Item = (ConfigKind, T)>, drill: bool) -> Option<T> {
+        let mut usable: Vec<(ConfigKind, T)> = configs
+            .into_iter()
+            .filter(|(kind, _)| !drill || *kind == ConfigKind::Test)
+            .collect();
+        usable.sort_by_key(|(kind, _)| *kind != ConfigKind::Cloud);
+        usable.into_iter().next().map(|(_, config)| config)
+    }
+}
+
 choice! {
     /// How the platform is spoken to; only HTTP for now.
     Protocol {
@@ -307,5 +320,25 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, ["name", "data_center", "host", "port", "password"]);
+    }
+}
+
+#[cfg(test)]
+mod choice_tests {
+    use super::ConfigKind;
+
+    #[test]
+    fn a_real_config_is_called_before_a_simulator_except_in_a_drill() {
+        let both = [(ConfigKind::Test, "sim"), (ConfigKind::Cloud, "real")];
+        assert_eq!(ConfigKind::choose(both, false), Some("real"));
+        assert_eq!(ConfigKind::choose(both, true), Some("sim"));
+        assert_eq!(
+            ConfigKind::choose([(ConfigKind::Cloud, "real")], true),
+            None
+        );
+        assert_eq!(
+            ConfigKind::choose([(ConfigKind::Test, "sim")], false),
+            Some("sim")
+        );
     }
 }

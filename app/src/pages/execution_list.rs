@@ -9,7 +9,7 @@ use crate::api::executions::{export_executions, list_executions};
 use crate::api::plans::list_plans;
 use crate::components::download_button::DownloadButton;
 use crate::components::error_view::ErrorView;
-use crate::components::execution_state_badge::ExecutionStateBadge;
+use crate::components::execution_state_badge::{DrillBadge, ExecutionStateBadge};
 use crate::components::text_field::{TextField, parse_time};
 use crate::domain::execution::ExecutionState;
 use crate::domain::execution::view::{ExecutionFilter, ExecutionSummary};
@@ -97,6 +97,18 @@ fn HistoryFilter(
                     </Transition>
                 </select>
             </label>
+            <label>
+                "Kind"
+                <select on:change=move |ev| filter.update(|f| f.drill = match event_target_value(&ev).as_str() {
+                    "drill" => Some(true),
+                    "real" => Some(false),
+                    _ => None,
+                })>
+                    <option value="">"Drills and real runs"</option>
+                    <option value="drill">"Drills (演练) only"</option>
+                    <option value="real">"Real runs only"</option>
+                </select>
+            </label>
             <TextField label="Created from (UTC)" kind="datetime-local" value=from />
             <TextField label="Created before (UTC)" kind="datetime-local" value=to />
         </form>
@@ -120,20 +132,18 @@ fn ExecutionTable(
         })
     });
     let empty = move || {
-        filter.with(|f| match f {
-            ExecutionFilter {
-                state: None,
-                plan: None,
-                from: None,
-                to: None,
-            } => "No executions yet.".to_owned(),
-            ExecutionFilter {
-                state: Some(state),
-                plan: None,
-                from: None,
-                to: None,
-            } => format!("No execution is {}.", state.label().to_lowercase()),
-            _ => "No execution matches the filter.".to_owned(),
+        filter.with(|f| {
+            let only_state = ExecutionFilter {
+                state: f.state,
+                ..Default::default()
+            };
+            match f.state {
+                _ if *f == ExecutionFilter::default() => "No executions yet.".to_owned(),
+                Some(state) if *f == only_state => {
+                    format!("No execution is {}.", state.label().to_lowercase())
+                }
+                _ => "No execution matches the filter.".to_owned(),
+            }
         })
     };
     view! {
@@ -180,6 +190,7 @@ fn ExecutionRow(
             <td>
                 <a href=format!("/executions/{}", summary.id)>{summary.plan_name}</a>
                 <span class="muted small">" #" {summary.id.0}</span>
+                {summary.drill.then(|| view! { " " <DrillBadge /> })}
             </td>
             <td>{summary.plan_version}</td>
             <td>{summary.failed.name} " → " {summary.emergency.name}</td>

@@ -190,6 +190,7 @@ diesel::table! {
         failed_data_center_id -> Unsigned<BigInt>,
         emergency_data_center_id -> Unsigned<BigInt>,
         description -> Text,
+        drill -> Bool,
         state -> Varchar,
         created_by -> Nullable<Unsigned<BigInt>>,
         created_at -> Datetime,

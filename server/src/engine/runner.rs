@@ -212,7 +212,7 @@ async fn carry_out(
         let step_run = StepRun::new(
             engine,
             fence,
-            &run.run_key,
+            run,
             &step,
             attempt,
             recovering,

@@ -8,7 +8,7 @@ use app::domain::execution::view::{CallStatus, LogLevel, StepCall};
 use app::domain::plan::Phase;
 use app::store::StoreError;
 use app::store::executions::leases::Fence;
-use app::store::executions::run::{self, RunStep};
+use app::store::executions::run::{self, Run, RunStep};
 use app::store::executions::step_records::Write;
 use app::store::executions::transitions::StepEnd;
 use tokio::sync::OnceCell;
@@ -22,9 +22,10 @@ pub(super) type Outcome = Result<StepEnd, StoreError>;
 pub(super) struct StepRun<'a> {
     pub engine: &'a Engine,
     pub fence: Fence,
-    /// The execution's random id: part of every key, so no other installation, and no
-    /// database restored from a backup, ever sends the same key.
-    pub run_key: &'a str,
+    /// The execution: its random id is part of every key, so no other installation, and
+    /// no database restored from a backup, ever sends the same key; a drill calls only
+    /// test (simulator) configs.
+    pub run: &'a Run,
     pub step: &'a RunStep,
     pub attempt: u32,
     /// The step was found running (after a restart, or after the engine could not
@@ -40,7 +41,7 @@ impl<'a> StepRun<'a> {
     pub fn new(
         engine: &'a Engine,
         fence: Fence,
-        run_key: &'a str,
+        run: &'a Run,
         step: &'a RunStep,
         attempt: u32,
         recovering: bool,
@@ -49,7 +50,7 @@ impl<'a> StepRun<'a> {
         Self {
             engine,
             fence,
-            run_key,
+            run,
             step,
             attempt,
             recovering,
@@ -74,7 +75,7 @@ impl<'a> StepRun<'a> {
     /// The idempotency key of the step's `n`-th call in this attempt: the same for the
     /// same call after a restart, different for another attempt or another execution.
     pub fn key(&self, n: usize) -> String {
-        key(self.run_key, self.step, self.attempt, n)
+        key(&self.run.run_key, self.step, self.attempt, n)
     }
 
     pub fn phase(&self) -> Phase {

@@ -23,6 +23,7 @@ pub fn summary(id: u64, last_seq: u64) -> ExecutionSummary {
         failed: dc.clone(),
         emergency: dc,
         description: String::new(),
+        drill: false,
         state: ExecutionState::Created,
         created_by: None,
         created_at: chrono::DateTime::UNIX_EPOCH,

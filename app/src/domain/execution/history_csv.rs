@@ -10,10 +10,11 @@ use super::view::ExecutionSummary;
 use chrono::{DateTime, Utc};
 
 /// The header row, in column order.
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 19] = [
     "id",
     "plan",
     "plan_version",
+    "drill",
     "failed_data_center",
     "emergency_data_center",
     "state",
@@ -47,7 +48,7 @@ pub fn history_csv(executions: &[ExecutionSummary]) -> String {
     String::from_utf8(bytes).expect("CSV of UTF-8 cells is UTF-8")
 }
 
-fn row(s: &ExecutionSummary) -> [String; 18] {
+fn row(s: &ExecutionSummary) -> [String; 19] {
     let (verdict, margin) = match s.rto_verdict() {
         Some(RtoVerdict::Met { spare_seconds }) => ("met", spare_seconds.to_string()),
         Some(RtoVerdict::Missed { over_seconds }) => ("missed", (-over_seconds).to_string()),
@@ -57,6 +58,7 @@ fn row(s: &ExecutionSummary) -> [String; 18] {
         s.id.0.to_string(),
         text(&s.plan_name),
         s.plan_version.to_string(),
+        s.drill.to_string(),
         text(&s.failed.name),
         text(&s.emergency.name),
         s.state.as_str().to_owned(),
@@ -124,6 +126,7 @@ mod tests {
         let cell =
             |name: &str| rows[0][COLUMNS.iter().position(|c| *c == name).unwrap()].to_owned();
         assert_eq!(cell("id"), "7");
+        assert_eq!(cell("drill"), "false");
         assert_eq!(
             cell("plan"),
             "Power loss, \"dark\"",

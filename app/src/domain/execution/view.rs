@@ -38,6 +38,9 @@ pub struct ExecutionSummary {
     pub failed: DataCenterRef,
     pub emergency: DataCenterRef,
     pub description: String,
+    /// A drill (演练): it calls only test (simulator) configs.
+    #[serde(default)]
+    pub drill: bool,
     pub state: ExecutionState,
     pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -83,6 +86,9 @@ pub struct ExecutionFilter {
     /// Only runs of this plan.
     #[serde(default)]
     pub plan: Option<PlanId>,
+    /// Only drills (`true`) or only real runs (`false`).
+    #[serde(default)]
+    pub drill: Option<bool>,
     /// Created from this instant on (inclusive).
     #[serde(
         default,
@@ -103,6 +109,7 @@ impl ExecutionFilter {
     pub fn matches(&self, summary: &ExecutionSummary) -> bool {
         self.state.is_none_or(|state| summary.state == state)
             && self.plan.is_none_or(|plan| summary.plan_id == Some(plan))
+            && self.drill.is_none_or(|drill| summary.drill == drill)
             && self.from.is_none_or(|from| summary.created_at >= from)
             && self.to.is_none_or(|to| summary.created_at < to)
     }
@@ -212,6 +219,9 @@ pub struct NewExecution {
     pub failed: Option<DataCenterId>,
     pub emergency: Option<DataCenterId>,
     pub description: String,
+    /// Run as a drill (演练): only test (simulator) configs may be called.
+    #[serde(default)]
+    pub drill: bool,
 }
 
 /// The longest description an execution takes.

@@ -6,7 +6,7 @@ use super::Page;
 use super::clock::{elapsed, when};
 use super::live::LiveIndicator;
 use super::recovery_time::recovery_time;
-use crate::components::execution_state_badge::ExecutionStateBadge;
+use crate::components::execution_state_badge::{DrillBadge, ExecutionStateBadge};
 use crate::domain::execution::view::ExecutionSummary;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,6 +21,7 @@ pub fn ExecutionHeader(page: Page, summary: ExecutionSummary) -> impl IntoView {
         failed,
         emergency,
         description,
+        drill,
         created_by,
         created_at,
         ..
@@ -61,11 +62,12 @@ pub fn ExecutionHeader(page: Page, summary: ExecutionSummary) -> impl IntoView {
         None => view! { <span>{plan_name.clone()} " (deleted)"</span> }.into_any(),
     };
     view! {
-        <Title text=format!("Execution #{id} · {plan_name}") />
+        <Title text=format!("{}Execution #{id} · {plan_name}", if drill { "Drill · " } else { "" }) />
         <p><a href="/executions">"← Executions"</a></p>
         <h1>
             "Execution #" {id.0} " · " {plan_name.clone()} " "
             <ExecutionStateBadge state=page.state />
+            {drill.then(|| view! { " " <DrillBadge /> })}
         </h1>
         <p class="lede">"A run (预案执行单) of one version of a plan, from the failed data center to the emergency one."</p>
         <dl class="facts" aria-label="Execution">

@@ -26,6 +26,7 @@ pub fn NewExecutionDialog(
     let failed = RwSignal::new(None::<DataCenterId>);
     let emergency = RwSignal::new(None::<DataCenterId>);
     let description = RwSignal::new(String::new());
+    let drill = RwSignal::new(false);
     let again = RwSignal::new(0_u32);
     let create = ServerAction::<CreateExecution>::new();
     let navigate = use_navigate();
@@ -44,8 +45,8 @@ pub fn NewExecutionDialog(
         _ => None,
     });
     let pre_check = Resource::new(
-        move || (pair.get(), again.get()),
-        move |(pair, _)| async move {
+        move || (pair.get(), drill.get(), again.get()),
+        move |(pair, drill, _)| async move {
             let Some((failed, emergency)) = pair else {
                 return Ok(None);
             };
@@ -54,6 +55,7 @@ pub fn NewExecutionDialog(
                 failed: Some(failed),
                 emergency: Some(emergency),
                 description: String::new(),
+                drill,
             })
             .await
             .map(Some)
@@ -68,6 +70,7 @@ pub fn NewExecutionDialog(
         failed.track();
         emergency.track();
         description.track();
+        drill.track();
         local.set(None);
     });
     let created = last_error(create.value());
@@ -100,6 +103,7 @@ pub fn NewExecutionDialog(
             failed: failed.get(),
             emergency: emergency.get(),
             description: description.get().trim().to_owned(),
+            drill: drill.get(),
         };
         if let Err(errors) = new.check() {
             local.set(Some(AppError::invalid(errors)));
@@ -145,6 +149,12 @@ pub fn NewExecutionDialog(
                             on:input=move |ev| description.set(event_target_value(&ev))></textarea>
                         <FieldMessage error field="description" />
                     </label>
+                    <label class="inline">
+                        <input type="checkbox" prop:checked=drill
+                            on:change=move |ev| drill.set(event_target_checked(&ev)) />
+                        " Run it as a drill (演练): only test (simulator) configs are called"
+                    </label>
+                    <FieldMessage error field="drill" />
                     <PreCheckSection check=pre_check again ready=Signal::derive(move || pair.get().is_some()) />
                     <div>
                         <button type="submit" class="primary" disabled=move || create.pending().get()>
@@ -218,6 +228,7 @@ mod tests {
             failed: failed.map(DataCenterId),
             emergency: emergency.map(DataCenterId),
             description: String::new(),
+            drill: false,
         }
     }
 

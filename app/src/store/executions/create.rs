@@ -7,6 +7,7 @@
 use super::ExecutionRow;
 use super::events;
 use super::read::detail;
+use crate::domain::connection::ConfigKind;
 use crate::domain::environment::{DataCenterRef, DatabaseCluster, ProductGroup};
 use crate::domain::event::{Change, ExecutionEvent};
 use crate::domain::execution::ExecutionState;
@@ -240,13 +241,22 @@ fn targets(
     }
 }
 
-/// The config a step calls through `via` now: the data center's config for that
-/// platform; a real (`cloud`) one before a simulator (`test`) one when it has both.
+/// The config a step calls through `via` now (`ConfigKind::choose`: a real one before a
+/// simulator, only a simulator in a drill).
 pub(crate) async fn config_for(
     conn: &mut Db,
     via: &Via,
+    drill: bool,
 ) -> Result<Option<(ConnectionConfigId, String)>, StoreError> {
-    let mut found: Vec<(u64, String, String)> = connection_configs::table
+    Ok(ConfigKind::choose(configs_for(conn, via).await?, drill))
+}
+
+/// The data center's configs for the platform `via` names, with their kinds.
+async fn configs_for(
+    conn: &mut Db,
+    via: &Via,
+) -> Result<Vec<(ConfigKind, (ConnectionConfigId, String))>, StoreError> {
+    let found: Vec<(u64, String, String)> = connection_configs::table
         .filter(connection_configs::data_center_id.eq(via.data_center.id.0))
         .filter(connection_configs::platform.eq(via.platform.as_str()))
         .select((
@@ -256,20 +266,59 @@ pub(crate) async fn config_for(
         ))
         .load(conn)
         .await?;
-    found.sort_by_key(|(_, _, kind)| kind != "cloud");
-    Ok(found
+    found
         .into_iter()
-        .next()
-        .map(|(id, name, _)| (ConnectionConfigId(id), name)))
+        .map(|(id, name, kind)| {
+            let kind = ConfigKind::parse(&kind)
+                .ok_or_else(|| StoreError::internal(format!("config {name}: kind {kind:?}")))?;
+            Ok((kind, (ConnectionConfigId(id), name)))
+        })
+        .collect()
+}
+
+/// Refuses a drill whose steps would call a real platform: every platform it calls
+/// through a `cloud` config with no `test` one beside it, named.
+async fn refuse_real_calls_in_a_drill(
+    conn: &mut Db,
+    targets: &[Option<StepTarget>],
+) -> Result<(), StoreError> {
+    let mut real: Vec<String> = Vec::new();
+    for via in targets.iter().flatten().map(StepTarget::via) {
+        let configs = configs_for(conn, via).await?;
+        if ConfigKind::choose(configs.clone(), true).is_none() {
+            for (_, (_, name)) in configs {
+                let named = format!(
+                    "{name} ({} in {})",
+                    via.platform.label().to_lowercase(),
+                    via.data_center.name
+                );
+                if !real.contains(&named) {
+                    real.push(named);
+                }
+            }
+        }
+    }
+    if real.is_empty() {
+        return Ok(());
+    }
+    Err(StoreError::Invalid(vec![FieldError::new(
+        "drill",
+        format!(
+            "a drill calls only test (simulator) configs, and these are real (cloud) ones: {}; \
+             add a test config beside each, or run it for real",
+            real.join(", ")
+        ),
+    )]))
 }
 
 /// What the pre-check asks: every config the plan's steps will call for these data
-/// centers, in the order the steps first need them.
+/// centers (in a drill, only test ones), in the order the steps first need them.
 pub async fn needs(
     store: &Store,
     plan: PlanId,
     failed: Option<DataCenterId>,
     emergency: Option<DataCenterId>,
+    drill: bool,
 ) -> Result<Vec<Need>, StoreError> {
     let groups = crate::store::product_groups::list(store).await?;
     let clusters = crate::store::database_clusters::list(store).await?;
@@ -290,7 +339,7 @@ pub async fn needs(
             Some(need) => need.needed_by.push(by),
             None => needs.push(Need {
                 via: target.via().clone(),
-                config: config_for(&mut conn, target.via()).await?,
+                config: config_for(&mut conn, target.via(), drill).await?,
                 needed_by: vec![by],
             }),
         }
@@ -317,12 +366,19 @@ pub async fn create(
     let description = &new.description.trim().to_owned();
     let groups = &crate::store::product_groups::list(store).await?;
     let clusters = &crate::store::database_clusters::list(store).await?;
+    let record = &match new.drill {
+        true => record.noted(Some("a drill (演练)".to_owned())),
+        false => record.clone(),
+    };
     store
         .create(record, "execution", move |conn| {
             async move {
                 let pinned = pinned(conn, new.plan_id).await?;
                 let sites = sites(conn, new.failed, new.emergency).await?;
                 let targets = targets(&pinned, &sites, groups, clusters)?;
+                if new.drill {
+                    refuse_real_calls_in_a_drill(conn, &targets).await?;
+                }
                 refuse_second_live(conn, &pinned).await?;
                 diesel::insert_into(executions::table)
                     .values((
@@ -335,6 +391,7 @@ pub async fn create(
                         executions::failed_data_center_id.eq(sites.failed.id.0),
                         executions::emergency_data_center_id.eq(sites.emergency.id.0),
                         executions::description.eq(&description),
+                        executions::drill.eq(new.drill),
                         executions::state.eq(ExecutionState::Created.as_str()),
                         executions::created_by.eq(record.actor_id),
                     ))

@@ -72,6 +72,7 @@ pub(super) fn load(store: &Store, id: ExecutionId) -> Result<Run, StoreError> {
         id,
         run_key: known.run_key.clone(),
         state: known.detail.summary.state,
+        drill: known.detail.summary.drill,
         steps: known
             .detail
             .steps

@@ -91,6 +91,9 @@ async fn newest(
     if let Some(plan) = filter.plan {
         query = query.filter(executions::plan_id.eq(plan.0));
     }
+    if let Some(drill) = filter.drill {
+        query = query.filter(executions::drill.eq(drill));
+    }
     if let Some(from) = filter.from {
         query = query.filter(executions::created_at.ge(from.naive_utc()));
     }

@@ -3,6 +3,7 @@
 
 use super::read::{names, rows};
 use super::{CallRow, ExecutionRow, LogRow, StepRow};
+use crate::domain::connection::ConfigKind;
 use crate::domain::execution::target::{StepTarget, Via};
 use crate::domain::execution::view::{ExecutionDetail, ExecutionStepId, StepCall};
 use crate::domain::execution::{ExecutionState, StepStatus};
@@ -20,22 +21,21 @@ use diesel_async::RunQueryDsl;
 pub async fn config(
     store: &Store,
     via: &Via,
+    drill: bool,
 ) -> Result<Option<(ConnectionConfigId, String)>, StoreError> {
     let mirrored = crate::store::mirror::degraded(store, |c| {
-        let mut found: Vec<_> = c
-            .connection_configs
-            .iter()
-            .filter(|config| {
-                config.data_center.id == via.data_center.id && config.platform == via.platform
-            })
-            .collect();
-        found.sort_by_key(|config| config.kind.as_str() != "cloud");
-        Ok(<[_]>::first(&found).map(|config| (config.id, config.name.clone())))
+        let found = c.connection_configs.iter().filter(|config| {
+            config.data_center.id == via.data_center.id && config.platform == via.platform
+        });
+        Ok(ConfigKind::choose(
+            found.map(|config| (config.kind, (config.id, config.name.clone()))),
+            drill,
+        ))
     });
     if let Some(mirrored) = mirrored {
         return mirrored;
     }
-    super::create::config_for(&mut *store.conn().await?, via).await
+    super::create::config_for(&mut *store.conn().await?, via, drill).await
 }
 
 /// An execution as the engine reads it.
@@ -45,6 +45,8 @@ pub struct Run {
     /// The execution's random id, part of every idempotency key its calls carry.
     pub run_key: String,
     pub state: ExecutionState,
+    /// A drill calls only test (simulator) configs.
+    pub drill: bool,
     pub steps: Vec<RunStep>,
 }
 
@@ -93,6 +95,7 @@ pub async fn load(store: &Store, id: ExecutionId) -> Result<Run, StoreError> {
         id,
         run_key: row.run_key.clone(),
         state: row.state()?,
+        drill: row.drill,
         steps: steps
             .iter()
             .map(|s| {

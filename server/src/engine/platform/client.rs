@@ -66,7 +66,7 @@ pub(in crate::engine) async fn endpoint(
     via: &Via,
 ) -> Result<Endpoint, CallError> {
     let store = &run.engine.store;
-    let config = run::config(store, via)
+    let config = run::config(store, via, run.run.drill)
         .await
         .map_err(CallError::Engine)?
         .ok_or_else(|| {
