@@ -8,6 +8,7 @@
 use super::execution::Page;
 use super::execution::clock::ticking;
 use super::execution::controls::{Controls, keep_newest};
+use super::execution::drill_reset::DrillReset;
 use super::execution::header::ExecutionHeader;
 use super::execution::phases::PhaseTabs;
 use super::execution::step_log::Records;
@@ -87,6 +88,7 @@ pub fn ExecutionPage() -> impl IntoView {
                     Ok::<_, AppError>(view! {
                         <ExecutionHeader page summary />
                         <ExecutionToolbar page />
+                        <DrillReset page />
                         <PhaseTabs page />
                     })
                 })}

@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod controls;
+pub mod drill_reset;
 pub mod header;
 pub mod live;
 pub mod new_execution;
