@@ -180,6 +180,7 @@ mod tests {
         let snapshot = ExecutionDetail {
             summary: summary(1, 2),
             steps: Vec::new(),
+            comments: Vec::new(),
         };
         apply_frame(id, LiveFrame::Snapshot(snapshot), &mut held);
         assert_eq!(apply_frame(id, event(2), &mut held), (Flow::Go, None));

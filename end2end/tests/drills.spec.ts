@@ -1,7 +1,7 @@
 // Journey: a drill (演练). An operator runs the power-loss plan as a drill: the dialog's
 // pre-check lists only simulator configs, the execution is marked as a drill on its page,
-// in its title and in the list, and once it is over the simulator's world is put back in
-// one action.
+// in its title and in the list, a comment is kept on it, and once it is over the
+// simulator's world is put back in one action.
 import { test, expect, signIn, openHydrated, hydrated } from "./fixtures";
 
 test.setTimeout(120_000);
@@ -28,6 +28,14 @@ test("an operator runs a drill, ends it and puts the simulator back", async ({ p
   await page.getByRole("button", { name: "Start", exact: true }).click();
   await page.getByRole("alertdialog", { name: "Confirm start" }).getByRole("button", { name: "Start" }).click();
   await expect(page.getByTestId("execution-state")).toHaveText("Switchover done", { timeout: 60_000 });
+  // A comment on the run, kept with who and when.
+  const comments = page.getByRole("region", { name: "Comments" });
+  await comments.getByLabel("Comment").fill("Switchover done; the payments team confirms.");
+  await comments.getByRole("button", { name: "Add comment" }).click();
+  await expect(comments.getByTestId("comment")).toHaveCount(1);
+  await expect(comments.getByTestId("comment")).toContainText("operator");
+  await expect(comments.getByTestId("comment")).toContainText("Switchover done; the payments team confirms.");
+  await expect(comments.getByLabel("Comment")).toHaveValue("");
   // The world is not put back while the drill goes on.
   await expect(page.getByRole("button", { name: "Reset the simulator" })).toHaveCount(0);
   await page.getByRole("button", { name: "Cancel execution" }).click();

@@ -8,6 +8,7 @@ mod audit;
 mod bad_arguments;
 mod catalog_api;
 mod client_address;
+mod comments;
 mod conformance;
 mod connection_configs;
 mod crash_recovery;

@@ -12,6 +12,7 @@ const ALL: &[Role] = &[Role::Admin, Role::Operator, Role::Reviewer, Role::Audito
 const ADMIN: &[Role] = &[Role::Admin];
 const OPERATE: &[Role] = &[Role::Admin, Role::Operator];
 const REVIEW: &[Role] = &[Role::Admin, Role::Reviewer];
+const COMMENT: &[Role] = &[Role::Admin, Role::Operator, Role::Auditor];
 
 /// Who may call what. `None`: public, anyone may call it, signed in or not (only
 /// signing in is).
@@ -209,6 +210,11 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
         ),
         ("executions/list", json!({ "filter": {} }), Some(ALL)),
         ("executions/export", json!({ "filter": {} }), Some(ALL)),
+        (
+            "executions/comment",
+            json!({ "id": 999_999, "text": "seen" }),
+            Some(COMMENT),
+        ),
         ("executions/get", json!({ "id": 999_999 }), Some(ALL)),
         (
             "executions/step_record",

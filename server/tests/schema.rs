@@ -114,6 +114,7 @@ async fn schema_rs_matches_the_migrated_database() {
         execution_calls,
         execution_step_logs,
         execution_events,
+        execution_comments,
         audit_log,
         settings,
         instances,

@@ -38,6 +38,28 @@ pub async fn export_executions(filter: ExecutionFilter) -> Result<String, AppErr
     .await
 }
 
+/// Adds a comment to an execution (while it runs or after); watchers get it live.
+#[server(endpoint = "executions/comment", input = Json, output = Json)]
+pub async fn comment_execution(
+    id: ExecutionId,
+    text: String,
+) -> Result<crate::domain::execution::view::ExecutionComment, AppError> {
+    use crate::store::audit::Target;
+    super::server_side::run(
+        Action::CommentExecution,
+        Some(Target::new("execution", id)),
+        async |actor| {
+            let services = crate::services::Services::current()?;
+            let (comment, event) =
+                crate::store::executions::comment(&actor.auth.store, &actor.record(), id, &text)
+                    .await?;
+            services.bus.publish([event]);
+            Ok(comment)
+        },
+    )
+    .await
+}
+
 /// One execution with the steps of both phases.
 #[server(endpoint = "executions/get", input = Json, output = Json)]
 pub async fn get_execution(id: ExecutionId) -> Result<ExecutionDetail, AppError> {

@@ -4,7 +4,8 @@
 //! so a watcher applies it without asking for more.
 
 use super::execution::view::{
-    ExecutionDetail, ExecutionStep, ExecutionStepId, ExecutionSummary, StepCall, StepLogLine,
+    ExecutionComment, ExecutionDetail, ExecutionStep, ExecutionStepId, ExecutionSummary, StepCall,
+    StepLogLine,
 };
 use super::ids::ExecutionId;
 use chrono::{DateTime, Utc};
@@ -38,6 +39,8 @@ pub enum Change {
         step: ExecutionStepId,
         call: StepCall,
     },
+    /// A person's comment on the execution.
+    Commented(ExecutionComment),
 }
 
 impl Change {
@@ -48,6 +51,7 @@ impl Change {
             Self::Step(_) => "step",
             Self::Logged { .. } => "logged",
             Self::Called { .. } => "called",
+            Self::Commented(_) => "commented",
         }
     }
 }
@@ -65,6 +69,12 @@ impl ExecutionDetail {
                 Some(held) => *held = step.clone(),
                 None => self.steps.push(step.clone()),
             },
+            // Once: the page that added it may hold it already.
+            Change::Commented(comment) => {
+                if !self.comments.iter().any(|c| c.id == comment.id) {
+                    self.comments.push(comment.clone());
+                }
+            }
             Change::Logged { .. } | Change::Called { .. } => {}
         }
         self.summary.last_seq = event.seq;

@@ -162,6 +162,7 @@ mod tests {
         let whole = ExecutionDetail {
             summary: summary(1, 9),
             steps: steps.collect(),
+            comments: Vec::new(),
         };
         let mut sent = whole.clone();
         let pages = page_snapshot(&mut sent, 1000);

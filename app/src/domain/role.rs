@@ -45,6 +45,8 @@ pub enum Capability {
     Administer,
     /// Read the audit log.
     ReadAudit,
+    /// Add comments to executions: those who run them and those who watch them.
+    Comment,
 }
 
 impl Capability {
@@ -56,6 +58,7 @@ impl Capability {
             Self::Review => &[Role::Admin, Role::Reviewer],
             Self::Administer => &[Role::Admin],
             Self::ReadAudit => &[Role::Admin, Role::Auditor],
+            Self::Comment => &[Role::Admin, Role::Operator, Role::Auditor],
         }
     }
 
@@ -192,6 +195,7 @@ actions! {
     ExportExecutions: "executions/export", Read, Reads;
     GetExecution: "executions/get", Read, Reads;
     GetStepRecord: "executions/step_record", Read, Reads;
+    CommentExecution: "executions/comment", Comment, Writes;
     PreCheckExecution: "executions/pre_check", Operate, Reads;
     CreateExecution: "executions/create", Operate, Writes;
     StartExecution: "executions/start", Operate, Writes;
@@ -249,8 +253,10 @@ mod tests {
         for action in Action::ALL.into_iter().filter(|a| a.changes_state()) {
             let public = action.access() == Access::Public;
             let own_account = matches!(action, Action::ChangeOwnPassword | Action::SignOut);
+            // An auditor's comment annotates a run and changes nothing of it.
+            let annotation = action == Action::CommentExecution;
             assert!(
-                public || own_account || !action.allowed_for(Role::Auditor),
+                public || own_account || annotation || !action.allowed_for(Role::Auditor),
                 "{action:?}"
             );
         }

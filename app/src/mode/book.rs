@@ -80,6 +80,7 @@ impl Known {
                 }
                 self.lines.push_back((*step, line.clone()));
             }
+            Change::Commented(comment) => self.detail.comments.push(comment.clone()),
             Change::Called { step, call } => {
                 match self
                     .calls
@@ -328,6 +329,7 @@ mod tests {
             detail: ExecutionDetail {
                 summary: examples::summary(id, last_seq),
                 steps: vec![step],
+                comments: Vec::new(),
             },
             calls: Vec::new(),
             lines: VecDeque::new(),

@@ -7,6 +7,7 @@
 
 use super::execution::Page;
 use super::execution::clock::ticking;
+use super::execution::comments::ExecutionComments;
 use super::execution::controls::{Controls, keep_newest};
 use super::execution::drill_reset::DrillReset;
 use super::execution::header::ExecutionHeader;
@@ -90,6 +91,7 @@ pub fn ExecutionPage() -> impl IntoView {
                         <ExecutionToolbar page />
                         <DrillReset page />
                         <PhaseTabs page />
+                        <ExecutionComments page />
                     })
                 })}
             </ErrorBoundary>

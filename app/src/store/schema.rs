@@ -277,6 +277,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    execution_comments (id) {
+        id -> Unsigned<BigInt>,
+        execution_id -> Unsigned<BigInt>,
+        author_id -> Nullable<Unsigned<BigInt>>,
+        at -> Datetime,
+        body -> Text,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> Unsigned<BigInt>,
         at -> Datetime,
@@ -320,6 +330,8 @@ diesel::joinable!(execution_calls -> execution_steps (execution_step_id));
 diesel::joinable!(execution_calls -> connection_configs (connection_config_id));
 diesel::joinable!(execution_step_logs -> execution_steps (execution_step_id));
 diesel::joinable!(execution_events -> executions (execution_id));
+diesel::joinable!(execution_comments -> executions (execution_id));
+diesel::joinable!(execution_comments -> users (author_id));
 
 diesel::table! {
     instances (name) {
@@ -355,6 +367,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     execution_calls,
     execution_step_logs,
     execution_events,
+    execution_comments,
     audit_log,
     settings,
     instances,

@@ -63,6 +63,39 @@ pub struct ExecutionSummary {
 pub struct ExecutionDetail {
     pub summary: ExecutionSummary,
     pub steps: Vec<ExecutionStep>,
+    /// What people noted on it, oldest first.
+    #[serde(default)]
+    pub comments: Vec<ExecutionComment>,
+}
+
+/// A comment an operator, admin or auditor added to an execution, while it ran or after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecutionComment {
+    pub id: u64,
+    /// `None` once the user is deleted.
+    pub author: Option<String>,
+    pub at: DateTime<Utc>,
+    pub text: String,
+}
+
+/// The longest comment, in characters.
+pub const MAX_COMMENT: usize = 2000;
+/// How many comments one execution holds at most, and how many bytes of text in all:
+/// they travel with it to every watcher, in the snapshot's last frame, which stays
+/// within about 64 KiB.
+pub const MAX_COMMENTS: usize = 200;
+pub const MAX_COMMENT_BYTES: usize = 48 * 1024;
+
+/// A comment as written: refused when empty or too long; trimmed.
+pub fn check_comment(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("write something first".to_owned());
+    }
+    if text.chars().count() > MAX_COMMENT {
+        return Err(format!("must be at most {MAX_COMMENT} characters"));
+    }
+    Ok(text.to_owned())
 }
 
 impl ExecutionDetail {

@@ -3,6 +3,7 @@
 //! the dialog that creates an execution from a plan.
 
 pub mod clock;
+pub mod comments;
 pub mod controls;
 pub mod drill_reset;
 pub mod header;

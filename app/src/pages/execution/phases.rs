@@ -137,6 +137,7 @@ mod tests {
                 ..examples::summary(1, 1)
             },
             steps,
+            comments: Vec::new(),
         }
     }
 

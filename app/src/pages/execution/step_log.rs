@@ -112,7 +112,7 @@ impl Records {
             match &event.change {
                 Change::Logged { line, .. } => add_line(&mut entry.record, line),
                 Change::Called { call, .. } => put_call(&mut entry.record, call),
-                Change::Execution(_) | Change::Step(_) => {}
+                Change::Execution(_) | Change::Step(_) | Change::Commented(_) => {}
             }
         });
     }

@@ -6,6 +6,7 @@
 //! fenced by the execution's lease; what other instances committed (`follow`). Every change writes its event (`events`, the next
 //! `seq`) and its audit entry in the same transaction as the change itself.
 
+mod comments;
 mod control;
 mod create;
 mod degraded;
@@ -17,6 +18,7 @@ pub mod run;
 pub mod step_records;
 pub mod transitions;
 
+pub use comments::comment;
 pub use control::{Commanded, command};
 pub use create::{Need, create, needs};
 pub use events::events_after;

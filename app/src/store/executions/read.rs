@@ -137,6 +137,7 @@ pub(crate) async fn detail(conn: &mut Db, id: ExecutionId) -> Result<ExecutionDe
             .iter()
             .map(|step| names.step(step))
             .collect::<Result<_, _>>()?,
+        comments: super::comments::of(conn, id).await?,
     })
 }
 

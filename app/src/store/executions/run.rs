@@ -141,6 +141,7 @@ async fn remember(
             .iter()
             .map(|step| names.step(step))
             .collect::<Result<_, _>>()?,
+        comments: super::comments::of(conn, id).await?,
     };
     let step_ids: Vec<u64> = steps.iter().map(|s| s.id).collect();
     let calls: Vec<CallRow> = execution_calls::table

@@ -1,0 +1,86 @@
+//! The comments on an execution, oldest first and live; operators, admins and auditors
+//! add one while it runs or after.
+
+use super::Page;
+use super::clock::when;
+use crate::api::executions::CommentExecution;
+use crate::components::form_feedback::{FieldMessage, FormMessage, last_error};
+use crate::domain::execution::view::ExecutionComment;
+use crate::domain::role::Action;
+use leptos::prelude::*;
+
+#[component]
+pub fn ExecutionComments(page: Page) -> impl IntoView {
+    let comments = Memo::new(move |_| {
+        page.detail
+            .with(|d| d.as_ref().map(|d| d.comments.clone()).unwrap_or_default())
+    });
+    let text = RwSignal::new(String::new());
+    let add = ServerAction::<CommentExecution>::new();
+    let error = last_error(add.value());
+    // Shown at once, even before the live channel brings it (it is kept once).
+    Effect::new(move || {
+        if let Some(Ok(comment)) = add.value().get() {
+            text.set(String::new());
+            page.detail.update(|d| {
+                if let Some(d) = d
+                    && !d.comments.iter().any(|c| c.id == comment.id)
+                {
+                    d.comments.push(comment);
+                }
+            });
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        add.dispatch(CommentExecution {
+            id: page.id,
+            text: text.get(),
+        });
+    };
+    view! {
+        <section class="card" aria-label="Comments" data-testid="comments">
+            <h2>"Comments"</h2>
+            <Show when=move || !comments.with(Vec::is_empty)
+                fallback=|| view! { <p class="muted">"No comments yet."</p> }>
+                <ol class="plain comments">
+                    <For each=move || comments.get() key=|c| c.id let:comment>
+                        <CommentItem comment />
+                    </For>
+                </ol>
+            </Show>
+            {page.can(Action::CommentExecution).then(|| view! {
+                <form class="stacked-form" aria-label="Add a comment" on:submit=submit>
+                    <label>
+                        "Comment"
+                        <textarea rows="2" prop:value=text
+                            on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                        <FieldMessage error field="text" />
+                    </label>
+                    <div>
+                        <button type="submit" disabled=move || add.pending().get() || !page.hydrated.get()>
+                            "Add comment"
+                        </button>
+                    </div>
+                </form>
+                <FormMessage error />
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn CommentItem(comment: ExecutionComment) -> impl IntoView {
+    let author = comment
+        .author
+        .unwrap_or_else(|| "(a deleted user)".to_owned());
+    view! {
+        <li data-testid="comment">
+            <p class="small muted">
+                <strong>{author}</strong> " · "
+                <time datetime=comment.at.to_rfc3339()>{when(comment.at)} " UTC"</time>
+            </p>
+            <p class="comment-text">{comment.text}</p>
+        </li>
+    }
+}
