@@ -30,12 +30,12 @@ test("an operator runs a drill, ends it and puts the simulator back", async ({ p
   await expect(page.getByTestId("execution-state")).toHaveText("Switchover done", { timeout: 60_000 });
   // A comment on the run, kept with who and when.
   const comments = page.getByRole("region", { name: "Comments" });
-  await comments.getByLabel("Comment").fill("Switchover done; the payments team confirms.");
+  await comments.getByLabel("Comment", { exact: true }).fill("Switchover done; the payments team confirms.");
   await comments.getByRole("button", { name: "Add comment" }).click();
   await expect(comments.getByTestId("comment")).toHaveCount(1);
   await expect(comments.getByTestId("comment")).toContainText("operator");
   await expect(comments.getByTestId("comment")).toContainText("Switchover done; the payments team confirms.");
-  await expect(comments.getByLabel("Comment")).toHaveValue("");
+  await expect(comments.getByLabel("Comment", { exact: true })).toHaveValue("");
   // The world is not put back while the drill goes on.
   await expect(page.getByRole("button", { name: "Reset the simulator" })).toHaveCount(0);
   await page.getByRole("button", { name: "Cancel execution" }).click();
