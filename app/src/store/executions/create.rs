@@ -283,7 +283,13 @@ async fn refuse_real_calls_in_a_drill(
     targets: &[Option<StepTarget>],
 ) -> Result<(), StoreError> {
     let mut real: Vec<String> = Vec::new();
+    let mut asked: Vec<&Via> = Vec::new();
     for via in targets.iter().flatten().map(StepTarget::via) {
+        // Many steps call through the same platform: each is asked once.
+        if asked.contains(&via) {
+            continue;
+        }
+        asked.push(via);
         let configs = configs_for(conn, via).await?;
         if ConfigKind::choose(configs.clone(), true).is_none() {
             for (_, (_, name)) in configs {
