@@ -31,6 +31,9 @@ export function releaseServerEnv(port: string | number, instance: string, simula
     // The Simulator page's journey drives the built-in simulator, on a port of its own.
     SWITCHYARD_SIMULATOR: simulator ? "1" : "0",
     SWITCHYARD_SIMULATOR_ADDR: process.env.E2E_SIMULATOR_ADDR ?? "127.0.0.1:3998",
+    // Realistic latencies, but no traffic cut waits out its drain time: the journeys
+    // would spend minutes on it.
+    SWITCHYARD_SIMULATOR_TIMING: "quick",
     SWITCHYARD_LOG: "warn",
   };
 }

@@ -57,6 +57,12 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(3..=300))]
     pub lease_seconds: u64,
 
+    /// How often, in minutes, every active plan's readiness is evaluated (besides after
+    /// every change of plans or the environment).
+    #[arg(long, env = "SWITCHYARD_READINESS_MINUTES", default_value_t = 15,
+          value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub readiness_minutes: u64,
+
     /// How many applications of one restart level the engine restarts at once.
     #[arg(long, env = "SWITCHYARD_RESTART_PARALLELISM", default_value_t = 32)]
     pub restart_parallelism: usize,
@@ -172,18 +178,19 @@ pub struct SimulatorConfig {
     )]
     pub password: Option<String>,
 
-    /// How long simulated operations take at start: `realistic` (restarts 1–3 s) or `zero`.
-    #[arg(id = "simulator-timing", long = "simulator-timing", env = "SWITCHYARD_SIMULATOR_TIMING", default_value = "realistic", value_parser = ["realistic", "zero"], global = true)]
+    /// How long simulated operations take at start: `realistic` (restarts 1–3 s, and a
+    /// traffic cut takes its drain time), `quick` (the same without drain times) or `zero`.
+    #[arg(id = "simulator-timing", long = "simulator-timing", env = "SWITCHYARD_SIMULATOR_TIMING", default_value = "realistic", value_parser = ["realistic", "quick", "zero"], global = true)]
     pub timing: String,
 }
 
 impl SimulatorConfig {
     pub fn timing(&self) -> app::domain::simulator::Timing {
         use app::domain::simulator::Timing;
-        if self.timing == "zero" {
-            Timing::ZERO
-        } else {
-            Timing::REALISTIC
+        match self.timing.as_str() {
+            "zero" => Timing::ZERO,
+            "quick" => Timing::QUICK,
+            _ => Timing::REALISTIC,
         }
     }
 
@@ -260,6 +267,11 @@ impl Config {
             "SWITCHYARD_DATA_CENTER must be at most 100 characters"
         );
         Ok(())
+    }
+
+    /// How often every active plan's readiness is evaluated.
+    pub fn readiness_every(&self) -> Duration {
+        Duration::from_secs(self.readiness_minutes * 60)
     }
 
     /// How long this instance's execution leases last without renewal.

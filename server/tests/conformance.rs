@@ -35,6 +35,7 @@ async fn the_simulator_conforms_to_the_platform_api() {
         traffic: short,
         restart: short,
         cluster: short,
+        drains: false,
     };
     let sim = Sim::start_with(Estate::demo(), timing).await;
     let checks = run(&target(&sim)).await;

@@ -5,6 +5,7 @@ use crate::support::simulator::{PASSWORD, Sim, USER, small_estate};
 use app::domain::simulator::{Latency, Timing};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use std::time::Duration;
 
 fn serving(state: &Value) -> Vec<&str> {
     state["serving"]
@@ -158,6 +159,50 @@ async fn a_follower_may_wait_for_an_operation_to_end() {
         (status, refused["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("bad_request"))
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_takes_its_drain_time_when_the_timing_drains() {
+    let sim = Sim::start_with(
+        small_estate(),
+        Timing {
+            drains: true,
+            ..Timing::ZERO
+        },
+    )
+    .await;
+    let cut = |key: &'static str, group: &'static str, drain: u32| {
+        let sim = &sim;
+        async move {
+            let asked = std::time::Instant::now();
+            let body = json!({ "product_group": group, "data_center": "Shanghai-A", "drain_seconds": drain });
+            let (status, op) = sim.post("/v1/traffic/cut", key, body).await;
+            assert_eq!(status, StatusCode::ACCEPTED, "{op}");
+            let path = format!("/v1/operations/{}", op["id"].as_str().unwrap());
+            let (_, ended) = sim.get(&path, &[("wait_ms", "10000")]).await;
+            assert_eq!(ended["state"], "succeeded", "{ended}");
+            (op["state"].clone(), asked.elapsed())
+        }
+    };
+    // Asked to drain for 2 s: the operation runs that long, like a gateway's.
+    let (first, took) = cut("d1", "Customer portal", 2).await;
+    assert_eq!(first, "running");
+    assert!(took >= Duration::from_secs(2), "{took:?}");
+    // Without drains, the timing's latency alone: zero here.
+    sim.client
+        .put(format!("{}/sim/timing", sim.base))
+        .basic_auth(USER, Some(PASSWORD))
+        .json(&Timing::ZERO)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let restore = json!({ "product_group": "Customer portal", "data_center": "Shanghai-A", "weight_percent": 100 });
+    let (status, _) = sim.post("/v1/traffic/restore", "r1", restore).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (_, took) = cut("d2", "Customer portal", 2).await;
+    assert!(took < Duration::from_secs(2), "{took:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -217,6 +217,10 @@ pub struct Timing {
     pub restart: Latency,
     /// Cluster switchovers and switchbacks.
     pub cluster: Latency,
+    /// Whether a traffic cut also takes the drain time its step gives (`drain_seconds`),
+    /// as a gateway does: a drill's measured times then mean something.
+    #[serde(default)]
+    pub drains: bool,
 }
 
 impl Timing {
@@ -225,9 +229,11 @@ impl Timing {
         traffic: Latency::ZERO,
         restart: Latency::ZERO,
         cluster: Latency::ZERO,
+        drains: false,
     };
 
-    /// Small and realistic, for rehearsals: restarts take 1 to 3 s.
+    /// Small and realistic, for rehearsals and drills: restarts take 1 to 3 s, and a
+    /// traffic cut takes its drain time.
     pub const REALISTIC: Timing = Timing {
         traffic: Latency {
             min_ms: 200,
@@ -241,6 +247,14 @@ impl Timing {
             min_ms: 1_500,
             max_ms: 4_000,
         },
+        drains: true,
+    };
+
+    /// `REALISTIC` without the drain times: for automated browser tests, which would
+    /// otherwise wait out every cut's half minute.
+    pub const QUICK: Timing = Timing {
+        drains: false,
+        ..Self::REALISTIC
     };
 
     /// The timing, or the kind (`traffic`, `restart`, `cluster`) that is wrong and why.

@@ -266,7 +266,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, Refusal> {
 }
 
 /// A mutating call: once per idempotency key, answered `202` with its operation, which
-/// runs for the timing's latency. A `fail` fault makes it end `failed`. `act` changes the
+/// runs for the timing's latency (and `drain_seconds` more when the timing drains). A `fail` fault makes it end `failed`. `act` changes the
 /// world, given when the operation ends and whether it is to fail, and says what it did.
 async fn accepted<T: serde::Serialize>(
     sim: &Simulator,
@@ -274,6 +274,7 @@ async fn accepted<T: serde::Serialize>(
     call: Call,
     subject: Subject,
     asked: &T,
+    drain_seconds: u32,
     act: impl FnOnce(&mut World, Instant, bool) -> Result<String, PlatformError> + Send,
 ) -> Result<Response, Refusal> {
     let key = idempotency_key(headers)?;
@@ -295,7 +296,8 @@ async fn accepted<T: serde::Serialize>(
         let id = match operations.made_by(&key, &fingerprint)? {
             Some(id) => id,
             None => {
-                let ends = Simulator::ends(latency);
+                let drain = if timing.drains { drain_seconds } else { 0 };
+                let ends = Simulator::ends(latency) + Duration::from_secs(drain.into());
                 let outcome = if fails && call != Call::ApplicationRestart {
                     (
                         OperationState::Failed,
@@ -329,7 +331,17 @@ async fn cut(
         names: vec![asked.product_group.clone()],
     };
     let act = |world: &mut World, _, _| world.cut(&asked);
-    accepted(&sim, &headers, Call::TrafficCut, subject, &asked, act).await
+    let drain = asked.drain_seconds;
+    accepted(
+        &sim,
+        &headers,
+        Call::TrafficCut,
+        subject,
+        &asked,
+        drain,
+        act,
+    )
+    .await
 }
 
 async fn restore(
@@ -342,7 +354,16 @@ async fn restore(
         names: vec![asked.product_group.clone()],
     };
     let act = |world: &mut World, _, _| world.restore(&asked);
-    accepted(&sim, &headers, Call::TrafficRestore, subject, &asked, act).await
+    accepted(
+        &sim,
+        &headers,
+        Call::TrafficRestore,
+        subject,
+        &asked,
+        0,
+        act,
+    )
+    .await
 }
 
 async fn restart(
@@ -361,6 +382,7 @@ async fn restart(
         Call::ApplicationRestart,
         subject,
         &asked,
+        0,
         act,
     )
     .await
@@ -393,5 +415,5 @@ async fn move_primary(
         names: vec![asked.cluster.clone()],
     };
     let act = |world: &mut World, _, _| world.move_primary(&asked);
-    accepted(sim, headers, call, subject, &asked, act).await
+    accepted(sim, headers, call, subject, &asked, 0, act).await
 }

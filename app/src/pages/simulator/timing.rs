@@ -23,6 +23,7 @@ fn latencies(timing: Timing) -> [Latency; 3] {
 #[derive(Clone, Copy)]
 pub struct Draft {
     bounds: [(RwSignal<String>, RwSignal<String>); 3],
+    drains: RwSignal<bool>,
     /// The simulator's timing the fields were last filled from.
     shown: RwSignal<Option<Timing>>,
     local: RwSignal<Option<AppError>>,
@@ -33,6 +34,7 @@ impl Draft {
         let bound = || (RwSignal::new(String::new()), RwSignal::new(String::new()));
         Self {
             bounds: [bound(), bound(), bound()],
+            drains: RwSignal::new(false),
             shown: RwSignal::new(None),
             local: RwSignal::new(None),
         }
@@ -46,6 +48,7 @@ impl Draft {
             min.set(latency.min_ms.to_string());
             max.set(latency.max_ms.to_string());
         }
+        self.drains.set(timing.drains);
         self.shown.set(Some(timing));
     }
 
@@ -69,6 +72,7 @@ impl Draft {
             traffic,
             restart,
             cluster,
+            drains: self.drains.get(),
         })
     }
 }
@@ -99,7 +103,13 @@ pub fn TimingSection(
             <p class="muted small">"How long each operation runs before it ends: a pick between the two bounds."</p>
             <table class="data-table compact" data-testid="sim-timing">
                 <thead><tr><th scope="col">"Operation"</th><th scope="col">"Takes"</th></tr></thead>
-                <tbody>{rows}</tbody>
+                <tbody>
+                    {rows}
+                    <tr data-kind="drains">
+                        <th scope="row">"Traffic cuts wait out their drain time"</th>
+                        <td>{if timing.drains { "yes" } else { "no" }}</td>
+                    </tr>
+                </tbody>
             </table>
             {operates.then(|| view! { <TimingForm draft action /> })}
         </section>
@@ -147,6 +157,11 @@ fn TimingForm(draft: Draft, action: ServerAction<SetSimulatorTiming>) -> impl In
         >
             <FormMessage error />
             {fields}
+            <label class="inline">
+                <input type="checkbox" prop:checked=draft.drains
+                    on:change=move |ev| draft.drains.set(event_target_checked(&ev)) />
+                " Traffic cuts wait out their drain time (a drill's times are then honest)"
+            </label>
             <FieldMessage error field="timing" />
             <div>
                 <button type="submit" disabled=move || action.pending().get()>"Set timing"</button>
