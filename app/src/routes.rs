@@ -10,10 +10,11 @@
 use crate::components::console_layout::{ConsoleLayout, PageLoading};
 use crate::pages::{
     account::AccountPage, audit_log::AuditLogPage, cluster::ClusterPage,
-    environment::EnvironmentPage, execution_list::ExecutionListPage, execution_view::ExecutionPage,
-    home::HomePage, not_found::NotFoundPage, plan_detail::PlanDetailPage,
-    plan_editor::PlanEditorPage, plan_list::PlanListPage, sign_in::SignInPage,
-    simulator::SimulatorPage, step_catalog::StepCatalogPage, users::UsersPage,
+    environment::EnvironmentPage, execution_list::ExecutionListPage,
+    execution_report::ExecutionReportPage, execution_view::ExecutionPage, home::HomePage,
+    not_found::NotFoundPage, plan_detail::PlanDetailPage, plan_editor::PlanEditorPage,
+    plan_list::PlanListPage, sign_in::SignInPage, simulator::SimulatorPage,
+    step_catalog::StepCatalogPage, users::UsersPage,
 };
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -76,6 +77,7 @@ area!(PlanEditing, shown by plan_editing_page, preloaded by __preload_plan_editi
 area!(Executions, shown by executions_page, preloaded by __preload_executions_page {
     List: ExecutionListRoute => ExecutionListPage,
     One: ExecutionRoute => ExecutionPage,
+    Report: ExecutionReportRoute => ExecutionReportPage,
 });
 
 area!(Surroundings, shown by surroundings_page, preloaded by __preload_surroundings_page {
@@ -104,6 +106,7 @@ pub fn AppRoutes() -> impl IntoView {
                     <Route path=path!("/plans/:id/edit") view={Lazy::<PlanEditorRoute>::new()} />
                     <Route path=path!("/executions") view={Lazy::<ExecutionListRoute>::new()} />
                     <Route path=path!("/executions/:id") view={Lazy::<ExecutionRoute>::new()} />
+                    <Route path=path!("/executions/:id/report") view={Lazy::<ExecutionReportRoute>::new()} />
                     <Route path=path!("/steps") view={Lazy::<StepCatalogRoute>::new()} />
                     <Route path=path!("/environment") view={Lazy::<EnvironmentRoute>::new()} />
                     <Route path=path!("/simulator") view={Lazy::<SimulatorRoute>::new()} />

@@ -142,6 +142,8 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
             json!({ "id": 999_999, "old": null, "new": null }),
             Some(ALL),
         ),
+        ("plans/readiness", json!({}), Some(ALL)),
+        ("plans/evaluate", json!({ "id": 999_999 }), Some(OPERATE)),
         (
             "plans/export",
             json!({ "id": 999_999, "number": null }),
@@ -216,6 +218,8 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
             Some(COMMENT),
         ),
         ("executions/get", json!({ "id": 999_999 }), Some(ALL)),
+        ("executions/report", json!({ "id": 999_999 }), Some(ALL)),
+        ("executions/report_csv", json!({ "id": 999_999 }), Some(ALL)),
         (
             "executions/step_record",
             json!({ "execution": 999_999, "step": 1 }),

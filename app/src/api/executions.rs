@@ -81,6 +81,28 @@ pub async fn get_step_record(
     .await
 }
 
+/// The report of an execution: its facts, each step's timeline, the controls people
+/// used, comments and the logs of failed attempts (`domain::execution::report`).
+#[server(endpoint = "executions/report", input = Json, output = Json)]
+pub async fn execution_report(
+    id: ExecutionId,
+) -> Result<crate::domain::execution::report::ExecutionReport, AppError> {
+    super::server_side::run(Action::GetExecutionReport, None, async |actor| {
+        Ok(crate::store::executions::report(&actor.auth.store, id).await?)
+    })
+    .await
+}
+
+/// The report's steps as CSV text (`domain::execution::report_csv`).
+#[server(endpoint = "executions/report_csv", input = Json, output = Json)]
+pub async fn execution_report_csv(id: ExecutionId) -> Result<String, AppError> {
+    super::server_side::run(Action::ExportExecutionReport, None, async |actor| {
+        let report = crate::store::executions::report(&actor.auth.store, id).await?;
+        Ok(crate::domain::execution::report_csv::report_csv(&report))
+    })
+    .await
+}
+
 /// Every connection config the plan's steps will call for these data centers, and
 /// whether each answers now (asked in parallel, a few seconds at most).
 #[server(endpoint = "executions/pre_check", input = Json, output = Json)]

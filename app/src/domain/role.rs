@@ -176,6 +176,8 @@ actions! {
     ListPlanVersions: "plans/versions", Read, Reads;
     DiffPlan: "plans/diff", Read, Reads;
     ExportPlan: "plans/export", Read, Reads;
+    PlanReadiness: "plans/readiness", Read, Reads;
+    EvaluatePlan: "plans/evaluate", Operate, Writes;
     CreatePlan: "plans/create", Operate, Writes;
     UpdatePlan: "plans/update", Operate, Writes;
     SubmitPlan: "plans/submit", Operate, Writes;
@@ -195,6 +197,8 @@ actions! {
     ExportExecutions: "executions/export", Read, Reads;
     GetExecution: "executions/get", Read, Reads;
     GetStepRecord: "executions/step_record", Read, Reads;
+    GetExecutionReport: "executions/report", Read, Reads;
+    ExportExecutionReport: "executions/report_csv", Read, Reads;
     CommentExecution: "executions/comment", Comment, Writes;
     PreCheckExecution: "executions/pre_check", Operate, Reads;
     CreateExecution: "executions/create", Operate, Writes;

@@ -248,6 +248,29 @@ pub(super) async fn write_ok(
     write(conn, record, Some(target), Outcome::Ok, note).await
 }
 
+/// The `ok` entries of people's calls to `actions_under` (an endpoint prefix such as
+/// `executions/`) about `target` but `leaving_out`, oldest first, at most `limit`.
+pub async fn people_about(
+    conn: &mut Db,
+    target: &Target,
+    actions_under: &str,
+    leaving_out: &str,
+    limit: i64,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let rows: Vec<AuditRow> = audit_log::table
+        .filter(audit_log::target_kind.eq(target.kind))
+        .filter(audit_log::target_id.eq(&target.id))
+        .filter(audit_log::outcome.eq(Outcome::Ok.as_str()))
+        .filter(audit_log::action.like(format!("{actions_under}%")))
+        .filter(audit_log::action.ne(leaving_out))
+        .order(audit_log::id)
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)
+        .await?;
+    rows.into_iter().map(AuditEntry::try_from).collect()
+}
+
 /// One page of entries matching `query`, newest first.
 pub async fn list(store: &Store, query: &AuditQuery) -> Result<AuditPage, StoreError> {
     let conn = &mut *store.conn().await?;

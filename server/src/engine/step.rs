@@ -75,7 +75,7 @@ impl<'a> StepRun<'a> {
     /// The idempotency key of the step's `n`-th call in this attempt: the same for the
     /// same call after a restart, different for another attempt or another execution.
     pub fn key(&self, n: usize) -> String {
-        key(&self.run.run_key, self.step, self.attempt, n)
+        StepCall::key(&self.run.run_key, self.step.id, self.attempt, n)
     }
 
     pub fn phase(&self) -> Phase {
@@ -97,7 +97,7 @@ impl<'a> StepRun<'a> {
         // By the key's end rather than the whole key, so a call recorded before keys
         // carried the execution's random id is still found (and asked by its own key).
         let made = |attempt: u32| {
-            let end = format!("-a{attempt}-c{n}");
+            let end = StepCall::key_end(attempt, n);
             calls
                 .iter()
                 .find(|c| c.attempt == attempt && c.idempotency_key.ends_with(&end))
@@ -113,8 +113,4 @@ impl<'a> StepRun<'a> {
             .filter(|call| call.status != CallStatus::Failed)
             .cloned())
     }
-}
-
-fn key(run_key: &str, step: &RunStep, attempt: u32, n: usize) -> String {
-    format!("sy-{run_key}-s{}-a{attempt}-c{n}", step.id)
 }

@@ -1,13 +1,10 @@
 //! The run history as CSV (the Executions list's filter, downloaded): one row per
 //! execution with its times, measured switchover and recovery and the verdict against
-//! the target. Times are RFC 3339 in UTC, durations whole seconds. A text cell that a
-//! spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab, carriage return first)
-//! is written with a leading `'`, so a description cannot run in an auditor's
-//! spreadsheet.
+//! the target, written as `csv_text` writes every download.
 
+use super::csv_text::{self, seconds, text, time};
 use super::timing::RtoVerdict;
 use super::view::ExecutionSummary;
-use chrono::{DateTime, Utc};
 
 /// The header row, in column order.
 pub const COLUMNS: [&str; 19] = [
@@ -34,18 +31,7 @@ pub const COLUMNS: [&str; 19] = [
 
 /// The history of `executions` as CSV text, header first.
 pub fn history_csv(executions: &[ExecutionSummary]) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    // Writing into memory cannot fail; the rows all have the header's length.
-    writer
-        .write_record(COLUMNS)
-        .expect("a CSV row is written to memory");
-    for summary in executions {
-        writer
-            .write_record(row(summary))
-            .expect("a CSV row is written to memory");
-    }
-    let bytes = writer.into_inner().expect("a CSV buffer in memory flushes");
-    String::from_utf8(bytes).expect("CSV of UTF-8 cells is UTF-8")
+    csv_text::table(&COLUMNS, executions.iter().map(row))
 }
 
 fn row(s: &ExecutionSummary) -> [String; 19] {
@@ -77,29 +63,12 @@ fn row(s: &ExecutionSummary) -> [String; 19] {
     ]
 }
 
-/// Text a person wrote, made inert for spreadsheets.
-fn text(value: &str) -> String {
-    match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
-        _ => value.to_owned(),
-    }
-}
-
-fn time(at: Option<DateTime<Utc>>) -> String {
-    at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_default()
-}
-
-fn seconds(took: Option<chrono::TimeDelta>) -> String {
-    took.map(|t| t.num_seconds().max(0).to_string())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::execution::ExecutionState;
     use crate::domain::execution::examples;
+    use chrono::{DateTime, Utc};
 
     fn at(seconds: i64) -> Option<DateTime<Utc>> {
         DateTime::from_timestamp(1_800_000_000 + seconds, 0)

@@ -9,10 +9,15 @@ use super::plan::Phase;
 use serde::{Deserialize, Serialize};
 
 mod command;
+#[cfg(feature = "ssr")]
+pub mod csv_text;
 #[cfg(test)]
 pub mod examples;
 #[cfg(feature = "ssr")]
 pub mod history_csv;
+pub mod report;
+#[cfg(feature = "ssr")]
+pub mod report_csv;
 mod step;
 pub mod target;
 pub mod timing;

@@ -238,6 +238,26 @@ pub struct StepCall {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+impl StepCall {
+    /// The idempotency key of call `n` of a step's attempt: the same for the same call
+    /// after a restart, different for another attempt or another execution (`run_key`
+    /// is the execution's own random id).
+    pub fn key(run_key: &str, step: ExecutionStepId, attempt: u32, n: usize) -> String {
+        format!("sy-{run_key}-s{step}{}", Self::key_end(attempt, n))
+    }
+
+    /// How the key of call `n` of `attempt` ends, whatever the execution.
+    pub fn key_end(attempt: u32, n: usize) -> String {
+        format!("-a{attempt}-c{n}")
+    }
+
+    /// Which call of its attempt this is: the `n` its key ends with.
+    pub fn index(&self) -> Option<usize> {
+        let (_, n) = self.idempotency_key.rsplit_once("-c")?;
+        n.parse().ok()
+    }
+}
+
 /// What an expanded step shows below its status: its log and its calls.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepRecord {

@@ -63,7 +63,10 @@ pub fn ExecutionHeader(page: Page, summary: ExecutionSummary) -> impl IntoView {
     };
     view! {
         <Title text=format!("{}Execution #{id} · {plan_name}", if drill { "Drill · " } else { "" }) />
-        <p><a href="/executions">"← Executions"</a></p>
+        <p>
+            <a href="/executions">"← Executions"</a> " · "
+            <a href=format!("/executions/{id}/report") data-testid="report-link">"Report: timeline, times, who did what"</a>
+        </p>
         <h1>
             "Execution #" {id.0} " · " {plan_name.clone()} " "
             <ExecutionStateBadge state=page.state />

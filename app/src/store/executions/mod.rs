@@ -1,6 +1,6 @@
 //! Executions (预案执行单): created from an active plan's active version with every step
 //! copied and its targets resolved (`create`), read for the pages and the live channel
-//! (`read`), driven by operators (`control`) and by the engine: who runs one (`leases`),
+//! (`read`) and reported on afterwards (`report`), driven by operators (`control`) and by the engine: who runs one (`leases`),
 //! what the engine reads (`run`), its moves of steps and executions (`transitions`), and
 //! a running step's log lines and call records (`step_records`), every engine write
 //! fenced by the execution's lease; what other instances committed (`follow`). Every change writes its event (`events`, the next
@@ -14,15 +14,18 @@ mod events;
 pub mod follow;
 pub mod leases;
 mod read;
+mod report;
 pub mod run;
 pub mod step_records;
 pub mod transitions;
 
 pub use comments::comment;
 pub use control::{Commanded, command};
-pub use create::{Need, create, needs};
+pub use create::{Need, config_for_run, create, needs};
 pub use events::events_after;
+pub(crate) use read::last_drills;
 pub use read::{HISTORY_LIMIT, get, history, last_seq, list, step_record};
+pub use report::report;
 
 use super::StoreError;
 use crate::domain::environment::DataCenterRef;
