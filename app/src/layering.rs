@@ -27,6 +27,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "platform_answer",
         ],
     ),
+    ("readiness", &["domain", "store", "probe"]),
     ("simulator_link", &["domain"]),
     ("bus", &["domain"]),
     (
@@ -42,6 +43,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "auth",
             "services",
             "probe",
+            "readiness",
             "simulator_link",
             "bus",
             "mode",

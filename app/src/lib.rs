@@ -27,6 +27,8 @@ pub mod platform_answer;
 #[cfg(feature = "ssr")]
 pub mod probe;
 #[cfg(feature = "ssr")]
+pub mod readiness;
+#[cfg(feature = "ssr")]
 pub mod redact;
 mod routes;
 #[cfg(feature = "ssr")]

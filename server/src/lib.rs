@@ -12,6 +12,7 @@ pub mod listen;
 pub mod live;
 pub mod migrate;
 pub mod mode;
+pub mod readiness;
 pub mod secret;
 pub mod sign_in_gate;
 pub mod sim;
@@ -326,8 +327,14 @@ async fn prepare_users(auth: &Auth, options: &StartOptions) -> anyhow::Result<()
 
 /// Starts the background work of a running server under `supervisor`: keeping the user
 /// directory current (while the database is down it keeps its last state, so sessions
-/// go on working), following what other instances commit, and this instance's heartbeat.
-pub fn start_background_tasks(supervisor: &tasks::Supervisor, services: &Services) {
+/// go on working), following what other instances commit, this instance's heartbeat, and
+/// plan readiness every `readiness_every` and after changes.
+pub fn start_background_tasks(
+    supervisor: &tasks::Supervisor,
+    services: &Services,
+    readiness_every: Duration,
+) {
+    readiness::start(supervisor, services, readiness_every);
     follow::start(
         supervisor,
         services.store().clone(),

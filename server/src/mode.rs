@@ -94,6 +94,7 @@ pub const MIRROR_EVERY: Duration = Duration::from_secs(10);
 pub fn start(supervisor: &Supervisor, services: &Services, config: ModeConfig) {
     let store = services.store().clone();
     supervisor.spawn("configuration mirror", move |stop| async move {
+        let mut changes = store.mode().configuration_changes();
         loop {
             if let Err(error) = app::store::mirror::refresh(&store).await {
                 tracing::debug!(%error, "the configuration mirror was not refreshed");
@@ -103,7 +104,7 @@ pub fn start(supervisor: &Supervisor, services: &Services, config: ModeConfig) {
             }
             tokio::select! {
                 () = stop.cancelled() => return,
-                () = store.mode().next_configuration_change() => {}
+                _ = changes.changed() => {}
                 () = tokio::time::sleep(MIRROR_EVERY) => {}
             }
         }

@@ -31,6 +31,7 @@ mod pages;
 mod plan_references;
 mod plans;
 mod product_groups;
+mod readiness;
 mod reports;
 mod roles;
 mod run_mode;

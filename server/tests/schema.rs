@@ -115,6 +115,7 @@ async fn schema_rs_matches_the_migrated_database() {
         execution_step_logs,
         execution_events,
         execution_comments,
+        plan_readiness,
         audit_log,
         settings,
         instances,

@@ -40,6 +40,49 @@ pub async fn list_plans() -> Result<Vec<PlanSummary>, AppError> {
     .await
 }
 
+/// Whether each active plan would still work today (its latest evaluation), with its
+/// newest ended drill.
+#[server(endpoint = "plans/readiness", input = Json, output = Json)]
+pub async fn plan_readiness() -> Result<Vec<crate::domain::plan::readiness::PlanReadiness>, AppError>
+{
+    use crate::domain::role::Action;
+    super::server_side::run(Action::PlanReadiness, None, async |actor| {
+        Ok(crate::store::plans::readiness::list(&actor.auth.store).await?)
+    })
+    .await
+}
+
+/// Evaluates an active plan's readiness now (its configs are asked with their stored
+/// credentials) and answers its new verdict.
+#[server(endpoint = "plans/evaluate", input = Json, output = Json)]
+pub async fn evaluate_plan(
+    id: PlanId,
+) -> Result<crate::domain::plan::readiness::PlanReadiness, AppError> {
+    use crate::domain::role::Action;
+    use crate::store::audit::Target;
+    super::server_side::run(
+        Action::EvaluatePlan,
+        Some(Target::new("plan", id)),
+        async |actor| {
+            let store = &actor.auth.store;
+            let secrets = &actor.auth.keys.stored_secrets;
+            crate::readiness::evaluate(store, secrets, Some(id), &actor.record()).await?;
+            crate::store::plans::readiness::list(store)
+                .await?
+                .into_iter()
+                .find(|r| r.plan_id == id)
+                .ok_or_else(|| {
+                    AppError::conflict(
+                        crate::error::ConflictCode::WrongState,
+                        None,
+                        "only an active plan is evaluated",
+                    )
+                })
+        },
+    )
+    .await
+}
+
 /// One plan with all its versions (newest first) and reviews.
 #[server(endpoint = "plans/get", input = Json, output = Json)]
 pub async fn get_plan(id: PlanId) -> Result<PlanDetail, AppError> {

@@ -66,7 +66,9 @@ pub struct Mode {
     mirror: Arc<Mutex<Option<Arc<Configuration>>>>,
     snapshot: PathBuf,
     /// Woken after this instance committed a configuration change: the mirror refreshes.
-    configuration_changed: Arc<tokio::sync::Notify>,
+    /// Counts the configuration changes this instance committed; each watcher wakes on
+    /// the next.
+    configuration_changed: Arc<watch::Sender<u64>>,
     /// Held by every journal write and by the switch back to normal: nothing is written
     /// to the journal after reconcile's last pass.
     gate: Arc<tokio::sync::Mutex<()>>,
@@ -111,7 +113,7 @@ impl Mode {
             last_reconcile: Arc::default(),
             mirror: Arc::new(Mutex::new(mirror)),
             snapshot,
-            configuration_changed: Arc::default(),
+            configuration_changed: Arc::new(watch::Sender::new(0)),
             gate: Arc::default(),
             book,
         })
@@ -243,11 +245,13 @@ impl Mode {
 
     /// Says that this instance committed a configuration change.
     pub fn configuration_changed(&self) {
-        self.configuration_changed.notify_one();
+        self.configuration_changed
+            .send_modify(|count| *count = count.wrapping_add(1));
     }
 
-    /// Resolves when a configuration change was committed since the last call.
-    pub async fn next_configuration_change(&self) {
-        self.configuration_changed.notified().await;
+    /// A watch on the configuration changes this instance commits: its `changed()`
+    /// resolves after the next one (several at once count as one).
+    pub fn configuration_changes(&self) -> watch::Receiver<u64> {
+        self.configuration_changed.subscribe()
     }
 }

@@ -4,9 +4,10 @@
 //! an active plan's Execute opens the New execution dialog.
 
 use super::execution::new_execution::NewExecutionDialog;
+use super::plan_readiness::ReadinessSection;
 use crate::api::plans::{
     ApprovePlan, DeactivatePlan, DeletePlan, RejectPlan, SubmitPlan, diff_plan, export_plan,
-    get_plan,
+    get_plan, plan_readiness,
 };
 use crate::components::console_layout::use_current_user;
 use crate::components::delete_button::DeleteButton;
@@ -55,6 +56,7 @@ pub fn PlanDetailPage() -> impl IntoView {
             }
         },
     );
+    let readiness = Resource::new(move || actions.changes(), |_| plan_readiness());
     let diff = Resource::new(
         move || (id(), actions.changes()),
         |(id, _)| async move {
@@ -72,10 +74,19 @@ pub fn PlanDetailPage() -> impl IntoView {
                     let role = me.0.await?.role;
                     let detail = plan.await?;
                     let diff = diff.await?;
+                    // Not while degraded: the section then says nothing rather than guess.
+                    let readiness = readiness.await.ok();
+                    let active = detail.plan.status == PlanStatus::Active;
+                    let can_evaluate = Action::EvaluatePlan.allowed_for(role);
+                    let plan_id = detail.plan.id;
+                    let readiness = readiness.map(|all| all.into_iter().find(|r| r.plan_id == plan_id));
                     let review = detail.working().is_some_and(|w| w.state == VersionState::InReview);
                     let show_diff = detail.working().is_some();
                     Ok::<_, AppError>(view! {
                         <PlanHeader detail=detail.clone() role actions />
+                        {(active && readiness.is_some()).then(|| view! {
+                            <ReadinessSection plan=plan_id readiness=readiness.flatten() can_evaluate />
+                        })}
                         {show_diff.then(|| view! {
                             {review.then(|| view! { <p class="notice" role="status">"This version waits for a reviewer. The diff below shows what approving it changes."</p> })}
                             <PlanDiffView diff />

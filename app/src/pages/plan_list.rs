@@ -3,7 +3,8 @@
 //! plan's Execute opens the New execution dialog); import.
 
 use super::execution::new_execution::NewExecutionDialog;
-use crate::api::plans::{DeletePlan, ImportPlan, list_plans};
+use super::plan_readiness::ReadinessCell;
+use crate::api::plans::{DeletePlan, ImportPlan, list_plans, plan_readiness};
 use crate::components::console_layout::use_current_user;
 use crate::components::delete_button::DeleteButton;
 use crate::components::error_view::ErrorView;
@@ -11,6 +12,7 @@ use crate::components::form_feedback::{FormMessage, last_error};
 use crate::components::plan_status_badge::PlanStatusBadge;
 use crate::components::text_field::TextField;
 use crate::domain::ids::PlanId;
+use crate::domain::plan::readiness::PlanReadiness;
 use crate::domain::plan::{PlanStatus, PlanSummary, StatusFilter};
 use crate::domain::role::{Action, Role};
 use crate::error::AppError;
@@ -23,6 +25,7 @@ pub fn PlanListPage() -> impl IntoView {
     let me = use_current_user();
     let delete = ServerAction::<DeletePlan>::new();
     let plans = Resource::new(move || delete.version().get(), |_| list_plans());
+    let readiness = Resource::new(move || delete.version().get(), |_| plan_readiness());
     let query = RwSignal::new(String::new());
     let filter = RwSignal::new(StatusFilter::All);
     let delete_error = last_error(delete.value());
@@ -59,19 +62,23 @@ pub fn PlanListPage() -> impl IntoView {
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                 {move || Suspend::new(async move {
                     let role = me.0.await.ok().map(|u| u.role);
+                    // Readiness is shown when it can be read (not while degraded).
+                    let readiness = readiness.await.unwrap_or_default();
                     plans.await.map(|plans| view! {
                         <table class="data-table" aria-label="Plans">
                             <thead><tr>
                                 <th scope="col">"Name"</th>
                                 <th scope="col">"Status"</th>
+                                <th scope="col">"Readiness"</th>
                                 <th scope="col">"Switchover"</th>
                                 <th scope="col">"Recovery"</th>
                                 <th scope="col">"Last change"</th>
                                 <th scope="col">"Actions"</th>
                             </tr></thead>
                             <tbody>
-                                {plans.into_iter().map(|plan| view! {
-                                    <PlanRow plan query filter role delete executing hydrated />
+                                {plans.into_iter().map(|plan| {
+                                    let readiness = readiness.iter().find(|r| r.plan_id == plan.id).cloned();
+                                    view! { <PlanRow plan readiness query filter role delete executing hydrated /> }
                                 }).collect_view()}
                             </tbody>
                         </table>
@@ -94,6 +101,8 @@ pub fn PlanListPage() -> impl IntoView {
 #[component]
 fn PlanRow(
     plan: PlanSummary,
+    /// `None` for a plan that is not active (or when readiness cannot be read).
+    readiness: Option<PlanReadiness>,
     query: RwSignal<String>,
     filter: RwSignal<StatusFilter>,
     role: Option<Role>,
@@ -123,6 +132,7 @@ fn PlanRow(
                 <div class="muted small">{plan.description.clone()}</div>
             </td>
             <td><PlanStatusBadge status=plan.status working=plan.working /></td>
+            <td><ReadinessCell readiness /></td>
             <td>{plan.switchover_steps}</td>
             <td>{plan.recovery_steps}</td>
             <td class="small">{changed}</td>

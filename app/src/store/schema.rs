@@ -304,6 +304,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    plan_readiness (plan_id) {
+        plan_id -> Unsigned<BigInt>,
+        state -> Varchar,
+        problems -> Json,
+        pairs -> Json,
+        checked_at -> Datetime,
+    }
+}
+
+diesel::table! {
     settings (name) {
         name -> Varchar,
         value -> Varchar,
@@ -332,6 +342,7 @@ diesel::joinable!(execution_step_logs -> execution_steps (execution_step_id));
 diesel::joinable!(execution_events -> executions (execution_id));
 diesel::joinable!(execution_comments -> executions (execution_id));
 diesel::joinable!(execution_comments -> users (author_id));
+diesel::joinable!(plan_readiness -> plans (plan_id));
 
 diesel::table! {
     instances (name) {
@@ -368,6 +379,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     execution_step_logs,
     execution_events,
     execution_comments,
+    plan_readiness,
     audit_log,
     settings,
     instances,

@@ -4,6 +4,7 @@
 pub mod diff;
 pub mod document;
 pub mod lifecycle;
+pub mod readiness;
 mod validate;
 
 pub use validate::step_field;

@@ -251,6 +251,14 @@ pub(crate) async fn config_for(
     Ok(ConfigKind::choose(configs_for(conn, via).await?, drill))
 }
 
+/// The config a real run would call through `via` now.
+pub async fn config_for_run(
+    store: &Store,
+    via: &Via,
+) -> Result<Option<(ConnectionConfigId, String)>, StoreError> {
+    config_for(&mut *store.conn().await?, via, false).await
+}
+
 /// The data center's configs for the platform `via` names, with their kinds.
 async fn configs_for(
     conn: &mut Db,

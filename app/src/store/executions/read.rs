@@ -235,3 +235,33 @@ pub async fn step_record(
         calls: calls.into_iter().map(Into::into).collect(),
     })
 }
+
+/// The newest drill of each of `plans` that has ended (completed or cancelled).
+pub(crate) async fn last_drills(
+    conn: &mut Db,
+    plans: &[u64],
+) -> Result<std::collections::HashMap<crate::domain::ids::PlanId, ExecutionSummary>, StoreError> {
+    let newest: Vec<Option<u64>> = executions::table
+        .filter(executions::plan_id.eq_any(plans))
+        .filter(executions::drill.eq(true))
+        .filter(executions::finished_at.is_not_null())
+        .group_by(executions::plan_id)
+        .select(diesel::dsl::max(executions::id))
+        .load(conn)
+        .await?;
+    let rows: Vec<ExecutionRow> = executions::table
+        .filter(executions::id.eq_any(newest.into_iter().flatten()))
+        .select(ExecutionRow::as_select())
+        .load(conn)
+        .await?;
+    let names = names(conn, &rows, &[]).await?;
+    rows.iter()
+        .map(|row| {
+            let summary = names.summary(row)?;
+            Ok((
+                summary.plan_id.unwrap_or(crate::domain::ids::PlanId(0)),
+                summary,
+            ))
+        })
+        .collect()
+}

@@ -2,11 +2,13 @@
 //!
 //! A plan has at most one working version (draft or in review) beside its approved ones;
 //! an approved version is never written again. `read` reads them, `lifecycle` changes
-//! them (through `Store::change`), `content` writes what a version says.
+//! them (through `Store::change`), `content` writes what a version says; `readiness`
+//! keeps whether each active plan would still work today.
 
 mod content;
 mod lifecycle;
 mod read;
+pub mod readiness;
 
 pub use lifecycle::{approve, create, deactivate, delete, reject, submit, update};
 pub use read::{get, list, refs};
