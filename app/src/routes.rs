@@ -18,7 +18,7 @@ use crate::pages::{
 };
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{Lazy, LazyRoute, path};
+use leptos_router::{Lazy, LazyRoute, SsrMode, path};
 
 /// An area: the enum `$area` names its pages, the lazily loaded function `$show` shows
 /// one of them (`$preload` is the function `#[lazy]` makes to fetch its chunk ahead), and
@@ -106,7 +106,8 @@ pub fn AppRoutes() -> impl IntoView {
                     <Route path=path!("/plans/:id/edit") view={Lazy::<PlanEditorRoute>::new()} />
                     <Route path=path!("/executions") view={Lazy::<ExecutionListRoute>::new()} />
                     <Route path=path!("/executions/:id") view={Lazy::<ExecutionRoute>::new()} />
-                    <Route path=path!("/executions/:id/report") view={Lazy::<ExecutionReportRoute>::new()} />
+                    // Sent whole once its data is read: a report reads and prints without JavaScript.
+                    <Route path=path!("/executions/:id/report") view={Lazy::<ExecutionReportRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/steps") view={Lazy::<StepCatalogRoute>::new()} />
                     <Route path=path!("/environment") view={Lazy::<EnvironmentRoute>::new()} />
                     <Route path=path!("/simulator") view={Lazy::<SimulatorRoute>::new()} />

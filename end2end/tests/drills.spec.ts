@@ -3,7 +3,8 @@
 // in its title and in the list, a comment is kept on it, and once it is over the
 // simulator's world is put back in one action. Its report shows the timeline, the
 // verdict against the target and the comment, downloads as CSV, reads without
-// JavaScript and prints without the console's navigation.
+// JavaScript and prints without the console's navigation; the Plans list shows the plan
+// ready, with this drill as its last.
 import { readFileSync } from "node:fs";
 import { test, expect, signIn, openHydrated, hydrated } from "./fixtures";
 
@@ -95,6 +96,13 @@ test("an operator runs a drill, ends it and puts the simulator back", async ({ p
   await expect(row).toHaveCount(0);
   await page.getByLabel("Kind").selectOption("drill");
   await expect(row).toBeVisible();
+
+  // The plan's readiness, and its last drill with its measured time.
+  await openHydrated(page, "/plans");
+  const plan = page.locator('tr[data-plan="Data center power loss"]');
+  await expect(plan.getByTestId("readiness")).toHaveAttribute("data-state", "ready");
+  await expect(plan.getByTestId("last-drill")).toContainText(`#${id}`);
+  await expect(plan.getByTestId("last-drill")).toContainText("met (30 min)");
 
   expect(consoleErrors).toEqual([]);
 });

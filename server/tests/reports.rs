@@ -405,6 +405,17 @@ async fn a_report_tells_each_steps_time_every_control_used_and_the_failed_attemp
         .page(&auditor, &format!("/executions/{id}/report"))
         .await;
     assert_eq!(status, reqwest::StatusCode::OK);
+    // Sent whole: no placeholder, no fragment streamed in afterwards for a script to place.
+    assert!(
+        !html.contains("Loading the report"),
+        "a placeholder was sent"
+    );
+    assert!(
+        html.contains(&format!(
+            "<title>Report · Execution #{id} · Everything happens · Switchyard</title>"
+        )),
+        "its title in the head"
+    );
     let body = html.split("<template").next().unwrap();
     for expected in [
         "Timeline of execution #",

@@ -3,8 +3,9 @@
 //! and recovery against the plan's target, a timeline of every step, where the time
 //! went, every control people used with their reasons, comments, and the log of each
 //! failed attempt; downloadable as JSON and CSV. The page is complete in the server's
-//! HTML (its data is read before the page is sent), so it reads without JavaScript and
-//! prints without the console's navigation (see the print rules in the stylesheet).
+//! HTML (its route renders asynchronously: the data is read before anything is sent),
+//! so it reads without JavaScript and prints without the console's navigation (see the
+//! print rules in the stylesheet).
 
 mod sections;
 mod timeline;
@@ -33,8 +34,7 @@ pub fn ExecutionReportPage() -> impl IntoView {
             .and_then(|t| t.parse().ok())
             .map(ExecutionId)
     };
-    // Blocking: the server sends the page once the report is read, whole.
-    let report = Resource::new_blocking(id, |id| async move {
+    let report = Resource::new(id, |id| async move {
         match id {
             Some(id) => execution_report(id).await,
             None => Err(AppError::not_found("that execution")),
