@@ -125,7 +125,7 @@ pub fn StepsTable(report: ExecutionReport) -> impl IntoView {
             view! {
                 <tr data-testid="report-step">
                     <td>{step.phase.label()} " " {step.position}</td>
-                    <th scope="row">{step.heading.clone()} <span class="muted small">" " {step.opcode.clone()}</span></th>
+                    <td>{step.heading.clone()} " " <code class="muted small">{step.opcode.clone()}</code></td>
                     <td>{step.status.label()}</td>
                     <td>{step.attempts}</td>
                     <td>{start}</td>
@@ -172,18 +172,19 @@ pub fn ControlsUsed(controls: Vec<ControlUse>) -> impl IntoView {
                             <tr>
                                 <th scope="col">"When (UTC)"</th>
                                 <th scope="col">"Who"</th>
+                                <th scope="col">"Action"</th>
                                 <th scope="col">"What"</th>
                             </tr>
                         </thead>
                         <tbody>
                             {controls.into_iter().map(|control| {
                                 let role = control.role.map(|r| format!(" ({})", r.label())).unwrap_or_default();
-                                let what = control.note.unwrap_or(control.action);
-                                view! {
+                                                                view! {
                                     <tr>
                                         <td><time datetime=control.at.to_rfc3339()>{when(control.at)}</time></td>
                                         <td>{control.who} {role}</td>
-                                        <td>{what}</td>
+                                        <td><code>{control.action}</code></td>
+                                        <td>{control.note.unwrap_or_default()}</td>
                                     </tr>
                                 }
                             }).collect_view()}

@@ -300,21 +300,25 @@ fn step_row(scale: Scale, y: f64, step: &StepReport) -> impl IntoView + use<> {
             }
         })
         .collect_view();
-    let after = step.spans.last().map(|s| {
-        let note = match (step.attempts, step.took()) {
-            (0 | 1, Some(took)) => span(took),
-            (n, Some(took)) => format!("{} · {n} attempts", span(took)),
-            (_, None) => String::new(),
-        };
-        let x = scale.x(s.to) + 4.0;
-        // Near the right edge the note goes left of the bar's end instead.
-        let (x, anchor) = if x > WIDTH - 120.0 {
-            (x - 8.0, "end")
-        } else {
-            (x, "start")
-        };
-        view! { <text class="bar-note" x=x y=y + 15.0 text-anchor=anchor>{note}</text> }
-    });
+    let after = step
+        .spans
+        .first()
+        .zip(step.spans.last())
+        .map(|(first, last)| {
+            let note = match (step.attempts, step.took()) {
+                (0 | 1, Some(took)) => span(took),
+                (n, Some(took)) => format!("{} · {n} attempts", span(took)),
+                (_, None) => String::new(),
+            };
+            // After the bars; near the right edge, before them instead.
+            let end = scale.x(last.to) + 4.0;
+            let (x, anchor) = if end > WIDTH - 120.0 {
+                (scale.x(first.from) - 4.0, "end")
+            } else {
+                (end, "start")
+            };
+            view! { <text class="bar-note" x=x y=y + 15.0 text-anchor=anchor>{note}</text> }
+        });
     view! {
         <text class="row-label" x=0 y=y + 15.0>
             {shorten(&label, 40)}
