@@ -208,8 +208,10 @@ mod tests {
             &[cluster("payments-db", &[a, b])],
         );
         assert_eq!(check.problems, Vec::<String>::new());
+        // The primary moves to the emergency data center: C holds no copy, so only
+        // pairs with A or B as the emergency one.
         let pairs: Vec<String> = check.pairs.iter().map(pair_name).collect();
-        assert_eq!(pairs, ["A → B", "B → A"]);
+        assert_eq!(pairs, ["A → B", "B → A", "C → A", "C → B"]);
         let gateway_in_b = check
             .calls
             .iter()
@@ -217,7 +219,7 @@ mod tests {
                 via.data_center.name == "B" && via.platform == Platform::TrafficGateway
             })
             .unwrap();
-        assert_eq!(gateway_in_b.1, ["A → B"]);
+        assert_eq!(gateway_in_b.1, ["A → B", "C → B"]);
     }
 
     #[test]

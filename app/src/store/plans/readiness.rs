@@ -1,6 +1,6 @@
 //! Where plan readiness is kept: each active plan's latest evaluation (one row a plan,
 //! replaced by the next), read back with its newest ended drill. The evaluation itself is
-//! `crate::readiness`.
+//! the top-level `readiness` module.
 
 use crate::domain::ids::PlanId;
 use crate::domain::plan::PlanStatus;
