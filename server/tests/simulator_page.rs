@@ -174,7 +174,8 @@ async fn clear_all_timing_and_reset_change_the_simulator_and_answer_its_state() 
     let timing = json!({ "timing": {
         "traffic": { "min_ms": 10, "max_ms": 20 },
         "restart": { "min_ms": 100, "max_ms": 300 },
-        "cluster": { "min_ms": 0, "max_ms": 0 } } });
+        "cluster": { "min_ms": 0, "max_ms": 0 },
+        "drains": true } });
     let (status, state) = app
         .call(&admin, "simulator/set_timing", timing.clone())
         .await;
