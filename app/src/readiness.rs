@@ -8,7 +8,6 @@
 use crate::domain::audit::Outcome;
 use crate::domain::connection::ConnectionTest;
 use crate::domain::environment::DataCenterRef;
-use crate::domain::execution::target::Via;
 use crate::domain::ids::{ConnectionConfigId, PlanId};
 use crate::domain::plan::readiness::{check_estate, pair_name};
 use crate::store::audit::{self, AuditRecord, Target};
@@ -54,18 +53,17 @@ pub async fn evaluate(
         .collect();
 
     // Each platform the plans call, once, with the config a real run would use.
-    let mut configs: BTreeMap<String, (Via, Option<(ConnectionConfigId, String)>)> =
-        BTreeMap::new();
+    let mut configs: BTreeMap<String, Option<(ConnectionConfigId, String)>> = BTreeMap::new();
     for (_, check) in &checks {
         for (via, _) in &check.calls {
             if let std::collections::btree_map::Entry::Vacant(entry) = configs.entry(via.describe())
             {
                 let config = crate::store::executions::config_for_run(store, via).await?;
-                entry.insert((via.clone(), config));
+                entry.insert(config);
             }
         }
     }
-    let asked = configs.values().filter_map(|(_, c)| c.clone());
+    let asked = configs.values().flatten().cloned();
     let target = only.map(|plan| Target::new("plan", plan));
     let answers = ask(store, secrets, asked, record, target).await?;
 
@@ -74,7 +72,7 @@ pub async fn evaluate(
         let mut problems = check.problems;
         for (via, pairs) in &check.calls {
             let when = format!("(for {})", pairs.join(", "));
-            let problem = match &configs[&via.describe()].1 {
+            let problem = match &configs[&via.describe()] {
                 None => Some(format!(
                     "{} has no {} config {when}",
                     via.data_center.name,

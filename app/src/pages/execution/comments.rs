@@ -69,8 +69,9 @@ pub fn ExecutionComments(page: Page) -> impl IntoView {
     }
 }
 
+/// One comment: who, when, and the text with its line breaks.
 #[component]
-fn CommentItem(comment: ExecutionComment) -> impl IntoView {
+pub fn CommentItem(comment: ExecutionComment) -> impl IntoView {
     let author = comment
         .author
         .unwrap_or_else(|| "(a deleted user)".to_owned());

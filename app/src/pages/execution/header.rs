@@ -13,9 +13,9 @@ use leptos_meta::Title;
 
 #[component]
 pub fn ExecutionHeader(page: Page, summary: ExecutionSummary) -> impl IntoView {
+    let plan = plan_link(&summary);
     let ExecutionSummary {
         id,
-        plan_id,
         plan_name,
         plan_version,
         failed,
@@ -57,10 +57,6 @@ pub fn ExecutionHeader(page: Page, summary: ExecutionSummary) -> impl IntoView {
             .with(|d| d.as_ref().map(|d| recovery_time(&d.summary)))
             .unwrap_or_default()
     });
-    let plan = match plan_id {
-        Some(plan) => view! { <a href=format!("/plans/{plan}")>{plan_name.clone()}</a> }.into_any(),
-        None => view! { <span>{plan_name.clone()} " (deleted)"</span> }.into_any(),
-    };
     view! {
         <Title text=format!("{}Execution #{id} · {plan_name}", if drill { "Drill · " } else { "" }) />
         <p>
@@ -97,5 +93,14 @@ pub fn ExecutionHeader(page: Page, summary: ExecutionSummary) -> impl IntoView {
             <dt>"Updates"</dt>
             <dd><LiveIndicator status=page.live /></dd>
         </dl>
+    }
+}
+
+/// The plan an execution ran, linked; named "(deleted)" once the plan is gone.
+pub fn plan_link(summary: &ExecutionSummary) -> AnyView {
+    let name = summary.plan_name.clone();
+    match summary.plan_id {
+        Some(plan) => view! { <a href=format!("/plans/{plan}")>{name}</a> }.into_any(),
+        None => view! { <span>{name} " (deleted)"</span> }.into_any(),
     }
 }

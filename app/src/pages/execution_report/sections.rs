@@ -5,6 +5,8 @@
 use crate::domain::execution::report::{ControlUse, ExecutionReport, Outcome, StepReport};
 use crate::domain::execution::view::ExecutionComment;
 use crate::pages::execution::clock::{span, when};
+use crate::pages::execution::comments::CommentItem;
+use crate::pages::execution::header::plan_link;
 use crate::pages::execution::recovery_time::recovery_time;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -37,12 +39,7 @@ pub fn ReportFacts(report: ExecutionReport) -> impl IntoView {
         Outcome::Warnings(warnings) => format!("Completed with warnings: {}", warnings.join(", ")),
         Outcome::Cancelled => "Cancelled by an operator".to_owned(),
     };
-    let plan = match s.plan_id {
-        Some(plan) => {
-            view! { <a href=format!("/plans/{plan}")>{s.plan_name.clone()}</a> }.into_any()
-        }
-        None => view! { <span>{s.plan_name.clone()} " (deleted)"</span> }.into_any(),
-    };
+    let plan = plan_link(s);
     let (from, to) = report.window();
     view! {
         <dl class="facts" aria-label="Run">
@@ -179,7 +176,7 @@ pub fn ControlsUsed(controls: Vec<ControlUse>) -> impl IntoView {
                         <tbody>
                             {controls.into_iter().map(|control| {
                                 let role = control.role.map(|r| format!(" ({})", r.label())).unwrap_or_default();
-                                                                view! {
+                                view! {
                                     <tr>
                                         <td><time datetime=control.at.to_rfc3339()>{when(control.at)}</time></td>
                                         <td>{control.who} {role}</td>
@@ -206,15 +203,7 @@ pub fn ReportComments(comments: Vec<ExecutionComment>) -> impl IntoView {
             } else {
                 view! {
                     <ol class="plain comments" data-testid="report-comments">
-                        {comments.into_iter().map(|comment| view! {
-                            <li>
-                                <p class="small muted">
-                                    <strong>{comment.author.unwrap_or_else(|| "(a deleted user)".to_owned())}</strong>
-                                    " · " <time datetime=comment.at.to_rfc3339()>{when(comment.at)} " UTC"</time>
-                                </p>
-                                <p class="comment-text">{comment.text}</p>
-                            </li>
-                        }).collect_view()}
+                        {comments.into_iter().map(|comment| view! { <CommentItem comment /> }).collect_view()}
                     </ol>
                 }.into_any()
             }}
