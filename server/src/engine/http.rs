@@ -4,7 +4,6 @@
 //! may have arrived and got no answer (or that a restart cut short) leaves the step
 //! interrupted for an operator to decide. Any answer, 5xx included, is an answer.
 
-use super::outbound::Destination;
 use super::step::{Outcome, StepRun};
 use app::domain::execution::view::{CallStatus, LogLevel};
 use app::domain::platform::IDEMPOTENCY_KEY;
@@ -56,7 +55,7 @@ pub(super) async fn call(
             return Ok(StepEnd::Failed(why));
         }
     };
-    let client = match pinned_client(&destination) {
+    let client = match destination.client(reqwest::Client::builder()) {
         Ok(client) => client,
         Err(error) => {
             return Ok(StepEnd::Failed(format!(
@@ -157,13 +156,4 @@ pub(super) async fn call(
         })
         .await;
     Ok(end)
-}
-
-/// A client that reaches `destination`'s host at the checked addresses only, and follows
-/// no redirect (a redirect is an answer, compared with the expected status like any).
-fn pinned_client(destination: &Destination) -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .resolve_to_addrs(&destination.host, &destination.addrs)
-        .build()
 }

@@ -24,6 +24,17 @@ pub struct Destination {
     pub addrs: Vec<SocketAddr>,
 }
 
+impl Destination {
+    /// A client (from `builder`, with its timeouts) that reaches the host at the checked
+    /// addresses only, and follows no redirect (a redirect is an answer like any).
+    pub fn client(&self, builder: reqwest::ClientBuilder) -> reqwest::Result<reqwest::Client> {
+        builder
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve_to_addrs(&self.host, &self.addrs)
+            .build()
+    }
+}
+
 impl Outbound {
     /// Resolves `url`'s host and checks every address, or says why it is not called.
     pub async fn check(&self, url: &str) -> Result<Destination, String> {
