@@ -34,6 +34,8 @@ export function releaseServerEnv(port: string | number, instance: string, simula
     // Realistic latencies, but no traffic cut waits out its drain time: the journeys
     // would spend minutes on it.
     SWITCHYARD_SIMULATOR_TIMING: "quick",
+    // The webhook journey's receiver listens on loopback, which is refused by default.
+    SWITCHYARD_HTTP_CALL_ALLOW: "127.0.0.1",
     SWITCHYARD_LOG: "warn",
   };
 }

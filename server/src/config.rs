@@ -283,10 +283,23 @@ impl Config {
     pub fn engine(&self) -> crate::engine::EngineConfig {
         crate::engine::EngineConfig {
             restart_parallelism: self.restart_parallelism.max(1),
-            outbound: crate::engine::outbound::Outbound {
-                allow: self.http_call_allow.clone(),
-                own: vec![self.addr, self.simulator.addr],
-            },
+            outbound: self.outbound(),
+            ..Default::default()
+        }
+    }
+
+    /// Where `http.call` steps and webhooks may send: one rule for both.
+    fn outbound(&self) -> crate::engine::outbound::Outbound {
+        crate::engine::outbound::Outbound {
+            allow: self.http_call_allow.clone(),
+            own: vec![self.addr, self.simulator.addr],
+        }
+    }
+
+    /// How this instance sends webhook messages.
+    pub fn webhooks(&self) -> crate::webhooks::WebhookSettings {
+        crate::webhooks::WebhookSettings {
+            outbound: self.outbound(),
             ..Default::default()
         }
     }

@@ -17,6 +17,7 @@ pub mod secret;
 pub mod sign_in_gate;
 pub mod sim;
 pub mod tasks;
+pub mod webhooks;
 
 use anyhow::Context;
 use app::auth::Auth;
@@ -328,13 +329,15 @@ async fn prepare_users(auth: &Auth, options: &StartOptions) -> anyhow::Result<()
 /// Starts the background work of a running server under `supervisor`: keeping the user
 /// directory current (while the database is down it keeps its last state, so sessions
 /// go on working), following what other instances commit, this instance's heartbeat, and
-/// plan readiness every `readiness_every` and after changes.
+/// plan readiness every `readiness_every` and after changes, and the webhook sender.
 pub fn start_background_tasks(
     supervisor: &tasks::Supervisor,
     services: &Services,
     readiness_every: Duration,
+    webhooks: webhooks::WebhookSettings,
 ) {
     readiness::start(supervisor, services, readiness_every);
+    webhooks::start(supervisor, services, webhooks);
     follow::start(
         supervisor,
         services.store().clone(),

@@ -58,7 +58,12 @@ async fn main() -> anyhow::Result<()> {
     let prepared = prepare(&config.database_url, &secret, &options).await?;
     let services = prepared.services;
     let supervisor = Supervisor::default();
-    start_background_tasks(&supervisor, &services, config.readiness_every());
+    start_background_tasks(
+        &supervisor,
+        &services,
+        config.readiness_every(),
+        config.webhooks(),
+    );
     server::mode::start(&supervisor, &services, config.mode.clone());
     server::engine::start(
         &supervisor,

@@ -44,3 +44,4 @@ mod simulator_page;
 mod sockets;
 mod step_records;
 mod store_errors;
+mod webhooks;

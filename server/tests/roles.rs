@@ -31,6 +31,28 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
             Some(ALL),
         ),
         ("users/list", json!({}), Some(ADMIN)),
+        ("webhooks/list", json!({}), Some(ADMIN)),
+        (
+            "webhooks/deliveries",
+            json!({ "webhook": null }),
+            Some(ADMIN),
+        ),
+        (
+            "webhooks/create",
+            json!({ "form": { "name": "", "url": "", "secret": null, "events": [], "enabled": true } }),
+            Some(ADMIN),
+        ),
+        (
+            "webhooks/update",
+            json!({ "id": 999_999, "revision": 1, "form": { "name": "", "url": "", "secret": null, "events": [], "enabled": true } }),
+            Some(ADMIN),
+        ),
+        (
+            "webhooks/delete",
+            json!({ "id": 999_999, "revision": 1 }),
+            Some(ADMIN),
+        ),
+        ("webhooks/ping", json!({ "id": 999_999 }), Some(ADMIN)),
         (
             "users/create",
             json!({ "user": { "username": "x", "display_name": "", "role": "auditor", "password": "short" } }),

@@ -119,6 +119,8 @@ async fn schema_rs_matches_the_migrated_database() {
         audit_log,
         settings,
         instances,
+        webhooks,
+        webhook_deliveries,
     );
 
     let mut tables: Vec<String> = diesel::sql_query(

@@ -16,3 +16,4 @@ pub mod run_mode;
 mod server_side;
 pub mod simulator;
 pub mod users;
+pub mod webhooks;

@@ -21,3 +21,4 @@ pub mod text;
 pub mod time;
 pub mod user;
 pub mod valid;
+pub mod webhook;

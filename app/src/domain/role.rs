@@ -211,6 +211,12 @@ actions! {
     MarkStepDone: "executions/mark_step_done", Operate, Writes;
     AbandonStep: "executions/abandon_step", Operate, Writes;
     ConfirmStep: "executions/confirm_step", Operate, Writes;
+    ListWebhooks: "webhooks/list", Administer, Reads;
+    CreateWebhook: "webhooks/create", Administer, Writes;
+    UpdateWebhook: "webhooks/update", Administer, Writes;
+    DeleteWebhook: "webhooks/delete", Administer, Writes;
+    PingWebhook: "webhooks/ping", Administer, Writes;
+    ListWebhookDeliveries: "webhooks/deliveries", Administer, Reads;
 }
 
 impl Action {

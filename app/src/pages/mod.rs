@@ -23,3 +23,4 @@ pub mod sign_in;
 pub mod simulator;
 pub mod step_catalog;
 pub mod users;
+pub mod webhooks;

@@ -1,5 +1,6 @@
-//! Settings (admins only): the run mode (`run_mode`), and Users: every account, its role
-//! and state; create users and reset passwords. Everyone else is told this section is for admins.
+//! Settings (admins only): the run mode (`run_mode`), Users: every account, its role
+//! and state; create users and reset passwords; and webhooks (`webhooks`). Everyone else
+//! is told this section is for admins.
 
 use crate::api::users::{CreateUser, ResetUserPassword, SetUserEnabled, SetUserRole, list_users};
 use crate::components::error_view::ErrorView;
@@ -10,6 +11,7 @@ use crate::domain::ids::UserId;
 use crate::domain::role::{Action, Role};
 use crate::domain::user::{NewUser, UserSummary};
 use crate::pages::run_mode::RunModeSection;
+use crate::pages::webhooks::WebhooksSection;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -18,9 +20,10 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <Title text="Settings" />
         <h1>"Settings"</h1>
-        <RoleGate action=Action::ListUsers refusal="Users and the run mode are managed by admins.">
+        <RoleGate action=Action::ListUsers refusal="Users, the run mode and webhooks are managed by admins.">
             <RunModeSection />
             <UserAdministration />
+            <WebhooksSection />
         </RoleGate>
     }
 }

@@ -303,7 +303,7 @@ pub async fn create(
 ) -> Result<ConnectionConfig, StoreError> {
     let (port, data_center) = destination(form)?;
     store
-        .create(record, Table::ConnectionConfigs.kind(), move |conn| {
+        .create(record, Table::ConnectionConfigs, move |conn| {
             async move {
                 let inserted = diesel::insert_into(connection_configs::table)
                     .values(ConfigValues::of(form, data_center, port))

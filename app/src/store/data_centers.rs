@@ -114,7 +114,7 @@ pub async fn create(
     form: &Valid<DataCenterForm>,
 ) -> Result<DataCenter, StoreError> {
     store
-        .create(record, Table::DataCenters.kind(), move |conn| {
+        .create(record, Table::DataCenters, move |conn| {
             async move {
                 let region = region_id(conn, &form.region).await?;
                 diesel::insert_into(data_centers::table)

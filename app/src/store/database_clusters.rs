@@ -154,7 +154,7 @@ pub async fn create(
 ) -> Result<DatabaseCluster, StoreError> {
     let primary = primary(form)?;
     store
-        .create(record, Table::DatabaseClusters.kind(), move |conn| {
+        .create(record, Table::DatabaseClusters, move |conn| {
             async move {
                 diesel::insert_into(database_clusters::table)
                     .values((

@@ -25,6 +25,7 @@ pub mod settings;
 pub mod stored_secret;
 mod tx;
 pub mod users;
+pub mod webhooks;
 
 use crate::mode::{self, Mode};
 use diesel::ConnectionError;

@@ -198,7 +198,7 @@ pub async fn create(
     form: &Valid<ProductGroupForm>,
 ) -> Result<ProductGroup, StoreError> {
     store
-        .create(record, Table::ProductGroups.kind(), move |conn| {
+        .create(record, Table::ProductGroups, move |conn| {
             async move {
                 diesel::insert_into(product_groups::table)
                     .values((

@@ -404,6 +404,8 @@ async fn write_events(
         .values(rows)
         .execute(conn)
         .await?;
+    // What the journaled events tell webhooks is sent now, late but not lost.
+    super::webhooks::outbox::for_events(conn, events).await?;
     diesel::update(executions::table.find(id.0))
         .set(executions::last_seq.eq(last))
         .execute(conn)

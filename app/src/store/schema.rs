@@ -356,6 +356,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> Unsigned<BigInt>,
+        name -> Varchar,
+        url -> Varchar,
+        secret_sealed -> Varbinary,
+        events -> Json,
+        enabled -> Bool,
+        revision -> Unsigned<Integer>,
+        created_at -> Datetime,
+        updated_at -> Datetime,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Unsigned<BigInt>,
+        webhook_id -> Unsigned<BigInt>,
+        event -> Varchar,
+        subject -> Varchar,
+        payload -> Text,
+        status -> Varchar,
+        attempts -> Unsigned<Integer>,
+        last_status -> Nullable<Unsigned<SmallInt>>,
+        last_error -> Nullable<Varchar>,
+        created_at -> Datetime,
+        next_attempt_at -> Datetime,
+        finished_at -> Nullable<Datetime>,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     regions,
@@ -383,4 +416,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     settings,
     instances,
+    webhooks,
+    webhook_deliveries,
 );

@@ -25,6 +25,7 @@ pub(super) enum Table {
     Plans,
     Users,
     Executions,
+    Webhooks,
 }
 
 impl Table {
@@ -37,6 +38,7 @@ impl Table {
             Self::Plans => "plans",
             Self::Users => "users",
             Self::Executions => "executions",
+            Self::Webhooks => "webhooks",
         }
     }
 
@@ -59,12 +61,19 @@ impl Table {
             Self::Plans => "plan",
             Self::Users => "user",
             Self::Executions => "execution",
+            Self::Webhooks => "webhook",
         }
     }
 
     /// Whether rows say who changed them last.
     fn records_who(self) -> bool {
         self == Self::Plans
+    }
+
+    /// Whether a change of its rows is a change of the configuration others follow (the
+    /// mirror, plan readiness). Where the console sends its messages is not.
+    fn configures(self) -> bool {
+        self != Self::Webhooks
     }
 }
 
@@ -122,7 +131,7 @@ impl Store {
     pub(super) async fn create<'a, T, F>(
         &self,
         record: &'a AuditRecord,
-        kind: &'static str,
+        table: Table,
         work: F,
     ) -> Result<T, StoreError>
     where
@@ -134,12 +143,14 @@ impl Store {
         let value = retrying!(
             conn.transaction(async move |conn| {
                 let (id, value) = work(conn).await?;
-                audit::write_ok(conn, record, Target::new(kind, id)).await?;
+                audit::write_ok(conn, record, Target::new(table.kind(), id)).await?;
                 Ok::<_, StoreError>(value)
             })
             .await
         )?;
-        self.mode.configuration_changed();
+        if table.configures() {
+            self.mode.configuration_changed();
+        }
         Ok(value)
     }
 
@@ -167,7 +178,7 @@ impl Store {
             })
             .await
         )?;
-        if row.table != Table::Executions {
+        if row.table != Table::Executions && row.table.configures() {
             self.mode.configuration_changed();
         }
         Ok(value)

@@ -194,7 +194,7 @@ pub async fn create(
 ) -> Result<UserRow, StoreError> {
     let password_hash = &password_hash;
     store
-        .create(record, Table::Users.kind(), move |conn| {
+        .create(record, Table::Users, move |conn| {
             async move {
                 let now = chrono::Utc::now().naive_utc();
                 diesel::insert_into(users::table)

@@ -12,3 +12,4 @@ pub mod state_dir;
 pub mod test_app;
 pub mod test_db;
 pub mod wait;
+pub mod webhook_receiver;

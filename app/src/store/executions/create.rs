@@ -22,6 +22,7 @@ use crate::store::schema::{
     connection_configs, data_centers, execution_leases, execution_steps, executions, plan_steps,
     plan_versions, plans,
 };
+use crate::store::tx::Table;
 use crate::store::{Db, Store, StoreError, inserted_id};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -385,7 +386,7 @@ pub async fn create(
         false => record.clone(),
     };
     store
-        .create(record, "execution", move |conn| {
+        .create(record, Table::Executions, move |conn| {
             async move {
                 let pinned = pinned(conn, new.plan_id).await?;
                 let sites = sites(conn, new.failed, new.emergency).await?;

@@ -74,6 +74,7 @@ pub(super) async fn append_all(
         .values(rows)
         .execute(conn)
         .await?;
+    crate::store::webhooks::outbox::for_events(conn, &events).await?;
     Ok(events)
 }
 

@@ -24,6 +24,7 @@ pub use control::{Commanded, command};
 pub use create::{Need, config_for_run, create, needs};
 pub use events::events_after;
 pub(crate) use read::last_drills;
+pub(crate) use read::summary_in;
 pub use read::{HISTORY_LIMIT, get, history, last_seq, list, step_record};
 pub use report::report;
 

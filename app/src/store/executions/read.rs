@@ -169,6 +169,14 @@ pub(crate) async fn changed(
     ))
 }
 
+/// The execution's summary as `conn` sees it now.
+pub(crate) async fn summary_in(
+    conn: &mut Db,
+    id: ExecutionId,
+) -> Result<ExecutionSummary, StoreError> {
+    Ok(changed(conn, id, &[]).await?.0)
+}
+
 /// One execution with all its steps.
 pub async fn get(store: &Store, id: ExecutionId) -> Result<ExecutionDetail, StoreError> {
     if store.mode().is_degraded() {

@@ -101,7 +101,7 @@ pub async fn create(
     content: &ValidPlan,
 ) -> Result<PlanDetail, StoreError> {
     let id = store
-        .create(record, Table::Plans.kind(), move |conn| {
+        .create(record, Table::Plans, move |conn| {
             async move {
                 diesel::insert_into(plans::table)
                     .values((

@@ -41,7 +41,8 @@ pub async fn active_plans(store: &Store) -> Result<Vec<(PlanId, Vec<StepSpec>)>,
         .collect())
 }
 
-/// Replaces the plan's evaluation.
+/// Replaces the plan's evaluation; a flip to needing attention, or back to ready, is
+/// queued for the webhooks that want it in the same transaction.
 pub async fn record(
     store: &Store,
     plan: PlanId,
@@ -49,32 +50,53 @@ pub async fn record(
     pairs: &[String],
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    use diesel_async::AsyncConnection;
     let state = if problems.is_empty() {
         ReadinessState::Ready
     } else {
         ReadinessState::NeedsAttention
     };
     let json = |list: &[String]| serde_json::Value::from(list.to_vec());
-    // The plan may be gone meanwhile: its evaluation then has nothing to belong to.
-    let exists: i64 = plans::table
-        .filter(plans::id.eq(plan.0))
-        .count()
-        .get_result(&mut *store.conn().await?)
-        .await?;
-    if exists == 0 {
-        return Ok(());
-    }
-    diesel::replace_into(plan_readiness::table)
-        .values((
-            plan_readiness::plan_id.eq(plan.0),
-            plan_readiness::state.eq(state.as_str()),
-            plan_readiness::problems.eq(json(problems)),
-            plan_readiness::pairs.eq(json(pairs)),
-            plan_readiness::checked_at.eq(at.naive_utc()),
-        ))
-        .execute(&mut *store.conn().await?)
-        .await?;
-    Ok(())
+    let mut conn = store.conn().await?;
+    crate::store::retry::retrying!(
+        conn.transaction(async move |conn| -> Result<(), StoreError> {
+            // The plan may be gone meanwhile: its evaluation then has nothing to belong to.
+            let name: Option<String> = plans::table
+                .find(plan.0)
+                .select(plans::name)
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?;
+            let Some(name) = name else {
+                return Ok(());
+            };
+            let before: Option<String> = plan_readiness::table
+                .find(plan.0)
+                .select(plan_readiness::state)
+                .first(conn)
+                .await
+                .optional()?;
+            diesel::replace_into(plan_readiness::table)
+                .values((
+                    plan_readiness::plan_id.eq(plan.0),
+                    plan_readiness::state.eq(state.as_str()),
+                    plan_readiness::problems.eq(json(problems)),
+                    plan_readiness::pairs.eq(json(pairs)),
+                    plan_readiness::checked_at.eq(at.naive_utc()),
+                ))
+                .execute(conn)
+                .await?;
+            let before = before.as_deref().and_then(ReadinessState::parse);
+            let told =
+                crate::domain::webhook::for_readiness(plan, &name, before, state, problems, at);
+            if let Some(notification) = told {
+                crate::store::webhooks::outbox::enqueue(conn, &notification, None).await?;
+            }
+            Ok(())
+        })
+        .await
+    )
 }
 
 /// Every active plan's readiness (not evaluated yet when it has no evaluation), with its
