@@ -14,10 +14,10 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-const LEASE: Duration = app::domain::cluster::Claimant::DEFAULT_LEASE;
+pub const LEASE: Duration = app::domain::cluster::Claimant::DEFAULT_LEASE;
 const SECONDS_30: Duration = Duration::from_secs(30);
 
-fn mode_config(degrade_after_seconds: f64) -> server::mode::ModeConfig {
+pub fn mode_config(degrade_after_seconds: f64) -> server::mode::ModeConfig {
     server::mode::ModeConfig {
         state_dir: None,
         degrade_after_seconds,
@@ -31,7 +31,7 @@ async fn mode(app: &TestApp, client: &reqwest::Client) -> Value {
     body
 }
 
-async fn switch(app: &TestApp, client: &reqwest::Client, to: &str) -> (StatusCode, Value) {
+pub async fn switch(app: &TestApp, client: &reqwest::Client, to: &str) -> (StatusCode, Value) {
     app.call(client, "run_mode/switch", json!({ "to": to }))
         .await
 }
@@ -223,7 +223,7 @@ async fn the_instance_switches_to_degraded_by_itself_when_the_database_goes_and_
 
 /// Points the connection configs at the test's simulator, whose traffic calls then take
 /// `traffic_ms` to finish.
-async fn calls_reach_the_simulator(base: &str, operator: &reqwest::Client, traffic_ms: u32) {
+pub async fn calls_reach_the_simulator(base: &str, operator: &reqwest::Client, traffic_ms: u32) {
     let configs = ok(operator, base, "connection_configs/list", json!({})).await;
     let (host, port) = (&configs[0]["host"], &configs[0]["port"]);
     point_configs_at(base, operator, host, port, SIMULATOR_PASSWORD).await;
@@ -251,7 +251,7 @@ async fn stored_seqs(db: &TestDb, id: u64) -> Vec<u64> {
 
 /// Waits until the first step's first platform call of execution `id` on the server at
 /// `base` is accepted: the step is under way.
-async fn until_first_call_accepted(base: &str, client: &reqwest::Client, id: u64) {
+pub async fn until_first_call_accepted(base: &str, client: &reqwest::Client, id: u64) {
     eventually("the first call under way", SECONDS_30, || async {
         let detail = ok(client, base, "executions/get", json!({ "id": id })).await;
         let record = step_record(client, base, id, &detail["steps"][0]["id"]).await;
@@ -357,7 +357,7 @@ async fn an_execution_cut_off_from_the_database_finishes_degraded_and_reconcile_
 }
 
 /// Reads the configuration into the mirror now (the test just changed it).
-async fn refresh_mirror(app: &TestApp) {
+pub async fn refresh_mirror(app: &TestApp) {
     app::store::mirror::refresh(app.services.store())
         .await
         .unwrap();

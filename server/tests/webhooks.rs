@@ -430,3 +430,111 @@ async fn a_webhook_form_with_mistakes_is_refused_field_by_field() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.to_string().contains("secret"), "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_run_did_while_the_database_was_away_is_told_once_it_is_back() {
+    use crate::run_mode::{
+        LEASE, calls_reach_the_simulator, mode_config, refresh_mirror, switch,
+        until_first_call_accepted,
+    };
+    let (app, proxy) = TestApp::spawn_with_run_mode(mode_config(0.5), LEASE).await;
+    let admin = app.as_role(Role::Admin).await;
+    let operator = app.as_role(Role::Operator).await;
+    let reviewer = app.as_role(Role::Reviewer).await;
+    let receiver = WebhookReceiver::start(&[200]).await;
+    start_sender(&app, Duration::from_secs(10), Duration::from_secs(10));
+    let webhook = add_webhook(
+        &app,
+        &admin,
+        "After the outage",
+        &receiver.url,
+        &["execution.switchover_done"],
+    )
+    .await;
+    calls_reach_the_simulator(&app.base, &operator, 1500).await;
+    let plan = PlanBuilder::new("Cut while the database goes")
+        .switchover("traffic.cut", json!({ "product_group": "Payments" }))
+        .active(&app.base, &operator, &reviewer)
+        .await;
+    refresh_mirror(&app).await;
+    let id = started(&app.base, &operator, plan).await;
+    until_first_call_accepted(&app.base, &operator, id).await;
+
+    // The database goes mid-step; the switchover ends from memory, in the journal only.
+    proxy.cut();
+    eventually(
+        "the switchover ends degraded",
+        Duration::from_secs(30),
+        || async {
+            let (status, detail) = app
+                .call(&operator, "executions/get", json!({ "id": id }))
+                .await;
+            match detail["summary"]["state"] == "switchover_done" {
+                true => Ok(()),
+                false => Err(format!("{status} {detail}")),
+            }
+        },
+    )
+    .await;
+    assert!(app.services.store().mode().is_degraded());
+    assert!(
+        receiver.received().is_empty(),
+        "nothing is told before it is stored"
+    );
+
+    proxy.restore();
+    let (status, back) = switch(&app, &admin, "normal").await;
+    assert_eq!(status, StatusCode::OK, "{back}");
+    let received = until_received(&receiver, 1).await;
+    assert_eq!(received[0].event, "execution.switchover_done");
+    assert_eq!(received[0].json()["execution"]["id"], id);
+    // Reconciling again writes nothing new, and queues nothing new.
+    app::store::reconcile::reconcile_from_start(app.services.store())
+        .await
+        .unwrap();
+    assert_eq!(deliveries(&app, &admin, &webhook).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_claimed_by_a_sender_that_died_is_sent_once_its_claim_runs_out() {
+    use app::store::webhooks::outbox;
+    let app = TestApp::spawn().await;
+    let admin = app.as_role(Role::Admin).await;
+    let receiver = WebhookReceiver::start(&[200]).await;
+    let webhook = add_webhook(&app, &admin, "Patient", &receiver.url, &["step.failed"]).await;
+    command(
+        &app,
+        &admin,
+        "webhooks/ping",
+        json!({ "id": webhook["id"] }),
+    )
+    .await;
+
+    // A sender claims it and dies before it sends: nothing records the attempt.
+    let store = app.services.store();
+    let key = app.services.auth.keys.stored_secrets;
+    let hold = Duration::from_secs(1);
+    let claimed = outbox::claim_due(store, &key, 10, hold).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].secret.as_deref(), Some(SECRET));
+    assert!(
+        outbox::claim_due(store, &key, 10, hold)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nobody else takes it while the claim holds"
+    );
+
+    start_sender(&app, Duration::from_secs(10), Duration::from_secs(10));
+    let received = until_received(&receiver, 1).await;
+    assert_eq!(received[0].delivery, claimed[0].id.to_string());
+    let recorded = eventually("delivered", Duration::from_secs(10), || async {
+        let all = deliveries(&app, &admin, &webhook).await;
+        match all.first() {
+            Some(d) if d["status"] == "delivered" => Ok(d.clone()),
+            _ => Err(format!("{all:#?}")),
+        }
+    })
+    .await;
+    assert_eq!(recorded["attempts"], 2, "the dead sender's attempt counts");
+}
