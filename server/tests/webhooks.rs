@@ -228,6 +228,11 @@ async fn a_receiver_gets_one_signed_message_for_each_event_of_a_run() {
     .await;
     let received = until_received(&receiver, 7).await;
     assert_eq!(received[6].event, "ping");
+    let listed = command(&app, &admin, "webhooks/list", json!({})).await;
+    assert_eq!(
+        listed[0]["revision"], webhook["revision"],
+        "a test message changes nothing an open edit would clash with"
+    );
     assert_eq!(received[6].signature, signature(SECRET, &received[6].body));
     let audit = command(
         &app,

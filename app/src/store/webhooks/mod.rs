@@ -183,20 +183,25 @@ pub async fn delete(
 }
 
 /// Queues a test message to one webhook, whatever events it wants; audited as `record`.
+/// The webhook itself does not change (its revision stays, so an open edit still saves).
 pub async fn ping(store: &Store, record: &AuditRecord, id: u64) -> Result<(), StoreError> {
-    let row = Stored::as_it_is(Table::Webhooks, id);
-    store
-        .change(record, row, move |conn, locked| {
-            async move {
-                let notification =
-                    crate::domain::webhook::ping(&locked.name, &record.actor_name, Utc::now());
-                outbox::enqueue(conn, &notification, Some(id))
-                    .await
-                    .map(|_| ())
-            }
-            .scope_boxed()
+    use diesel_async::AsyncConnection;
+    let mut conn = store.conn().await?;
+    super::retry::retrying!(
+        conn.transaction(async move |conn| -> Result<(), StoreError> {
+            let name: String = webhooks::table
+                .find(id)
+                .select(webhooks::name)
+                .first(conn)
+                .await
+                .optional()?
+                .ok_or_else(|| StoreError::not_found(format!("webhook {id}")))?;
+            let notification = crate::domain::webhook::ping(&name, &record.actor_name, Utc::now());
+            outbox::enqueue(conn, &notification, Some(id)).await?;
+            super::audit::write_ok(conn, record, super::audit::Target::new("webhook", id)).await
         })
         .await
+    )
 }
 
 #[derive(Queryable, Selectable)]
