@@ -227,6 +227,7 @@ pub struct ExecutionPart {
 pub struct StepPart {
     pub phase: Phase,
     pub position: u32,
+    /// The title the plan gave it, or what it does ("Cut traffic").
     pub title: String,
     pub status: StepStatus,
     pub attempts: u32,
@@ -326,16 +327,16 @@ pub fn for_execution_event(
                         .unwrap_or_default()
                 ),
             };
+            let title = step.heading();
             let what = format!(
-                "{} step {} ({}) {outcome}",
+                "{} step {} ({title}) {outcome}",
                 step.phase.label(),
                 step.position,
-                step.title
             );
             let part = StepPart {
                 phase: step.phase,
                 position: step.position,
-                title: step.title.clone(),
+                title,
                 status: step.status,
                 attempts: step.attempts,
                 error: step.last_error.clone(),
