@@ -64,7 +64,7 @@ test("an auditor sees no edit controls and a forged call is refused", async ({ p
   await signIn(page, "auditor");
   await page.goto("/settings");
   await hydrated(page);
-  await expect(page.getByRole("status")).toHaveText("Users and the run mode are managed by admins.");
+  await expect(page.getByRole("status")).toHaveText("Users, the run mode and webhooks are managed by admins.");
   await expect(page.getByRole("main").getByRole("button")).toHaveCount(0);
   await expect(page.getByRole("main").getByRole("textbox")).toHaveCount(0);
 
