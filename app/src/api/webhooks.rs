@@ -1,6 +1,7 @@
 //! Webhooks (admins only): where the console sends signed messages about executions and
 //! plans, and the record of every delivery. The secret never leaves the server.
 
+use crate::domain::ids::WebhookId;
 use crate::domain::webhook::{Delivery, Webhook, WebhookForm};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -31,7 +32,7 @@ pub async fn create_webhook(form: WebhookForm) -> Result<Webhook, AppError> {
 /// Changes a webhook; without a secret the stored one is kept.
 #[server(endpoint = "webhooks/update", input = Json, output = Json)]
 pub async fn update_webhook(
-    id: u64,
+    id: WebhookId,
     revision: u32,
     form: WebhookForm,
 ) -> Result<Webhook, AppError> {
@@ -56,7 +57,7 @@ pub async fn update_webhook(
 
 /// Deletes a webhook with its deliveries.
 #[server(endpoint = "webhooks/delete", input = Json, output = Json)]
-pub async fn delete_webhook(id: u64, revision: u32) -> Result<(), AppError> {
+pub async fn delete_webhook(id: WebhookId, revision: u32) -> Result<(), AppError> {
     use crate::domain::role::Action;
     use crate::store::audit::Target;
     let target = Some(Target::new("webhook", id));
@@ -71,7 +72,7 @@ pub async fn delete_webhook(id: u64, revision: u32) -> Result<(), AppError> {
 
 /// Queues a test message (`ping`) to one webhook.
 #[server(endpoint = "webhooks/ping", input = Json, output = Json)]
-pub async fn ping_webhook(id: u64) -> Result<(), AppError> {
+pub async fn ping_webhook(id: WebhookId) -> Result<(), AppError> {
     use crate::domain::role::Action;
     use crate::store::audit::Target;
     let target = Some(Target::new("webhook", id));
@@ -83,7 +84,9 @@ pub async fn ping_webhook(id: u64) -> Result<(), AppError> {
 
 /// The newest deliveries (of one webhook, or of all), newest first.
 #[server(endpoint = "webhooks/deliveries", input = Json, output = Json)]
-pub async fn list_webhook_deliveries(webhook: Option<u64>) -> Result<Vec<Delivery>, AppError> {
+pub async fn list_webhook_deliveries(
+    webhook: Option<WebhookId>,
+) -> Result<Vec<Delivery>, AppError> {
     use crate::domain::role::Action;
     super::server_side::run(Action::ListWebhookDeliveries, None, async |actor| {
         Ok(crate::store::webhooks::deliveries(&actor.auth.store, webhook).await?)

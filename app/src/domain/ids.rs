@@ -39,4 +39,6 @@ id_type! {
     ExecutionId;
     /// A person who signs in.
     UserId;
+    /// Where the console sends its messages.
+    WebhookId;
 }

@@ -8,7 +8,7 @@ use crate::domain::choice::choice;
 use crate::domain::event::{Change, ExecutionEvent};
 use crate::domain::execution::view::ExecutionSummary;
 use crate::domain::execution::{ExecutionState, StepStatus};
-use crate::domain::ids::{ExecutionId, PlanId};
+use crate::domain::ids::{ExecutionId, PlanId, WebhookId};
 use crate::domain::plan::Phase;
 use crate::domain::plan::readiness::ReadinessState;
 use crate::domain::valid::Valid;
@@ -75,7 +75,7 @@ pub fn retry_after(attempts: u32, first: Duration) -> Option<Duration> {
 /// A webhook as admins see it; the secret is never sent back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Webhook {
-    pub id: u64,
+    pub id: WebhookId,
     pub name: String,
     pub url: String,
     pub events: Vec<WebhookEvent>,
@@ -167,7 +167,7 @@ fn url_problem(url: &str) -> Option<&'static str> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
     pub id: u64,
-    pub webhook_id: u64,
+    pub webhook_id: WebhookId,
     pub webhook: String,
     pub event: WebhookEvent,
     /// What it is about: "execution 12, event 45", "plan 3".

@@ -22,7 +22,7 @@ use leptos::prelude::*;
 
 impl Record for Webhook {
     fn key(&self) -> (u64, u32) {
-        (self.id, self.revision)
+        (self.id.0, self.revision)
     }
 
     fn matches(&self, query: &str) -> bool {

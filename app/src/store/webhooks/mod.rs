@@ -9,6 +9,7 @@ use super::schema::{webhook_deliveries, webhooks};
 use super::stored_secret;
 use super::tx::{Stored, Table, delete_row};
 use super::{Db, Store, StoreError, inserted_id};
+use crate::domain::ids::WebhookId;
 use crate::domain::valid::Valid;
 use crate::domain::webhook::{Delivery, DeliveryStatus, Webhook, WebhookEvent, WebhookForm};
 use chrono::{NaiveDateTime, Utc};
@@ -43,7 +44,7 @@ impl WebhookRow {
             .filter_map(|name| WebhookEvent::parse(name))
             .collect();
         Webhook {
-            id: self.id,
+            id: WebhookId(self.id),
             name: self.name,
             url: self.url,
             events,
@@ -140,15 +141,15 @@ pub async fn update(
     store: &Store,
     record: &AuditRecord,
     key: &[u8; 32],
-    id: u64,
+    id: WebhookId,
     revision: u32,
     form: &Valid<WebhookForm>,
 ) -> Result<Webhook, StoreError> {
-    let row = Stored::new(Table::Webhooks, id, revision);
+    let row = Stored::new(Table::Webhooks, id.0, revision);
     store
         .change(record, row, move |conn, _| {
             async move {
-                diesel::update(webhooks::table.find(id))
+                diesel::update(webhooks::table.find(id.0))
                     .set((
                         webhooks::name.eq(&form.name),
                         webhooks::url.eq(&form.url),
@@ -158,9 +159,9 @@ pub async fn update(
                     .execute(conn)
                     .await?;
                 if let Some(secret) = form.secret.as_deref() {
-                    seal_secret(conn, key, id, secret).await?;
+                    seal_secret(conn, key, id.0, secret).await?;
                 }
-                read(conn, id).await
+                read(conn, id.0).await
             }
             .scope_boxed()
         })
@@ -171,10 +172,10 @@ pub async fn update(
 pub async fn delete(
     store: &Store,
     record: &AuditRecord,
-    id: u64,
+    id: WebhookId,
     revision: u32,
 ) -> Result<(), StoreError> {
-    let row = Stored::new(Table::Webhooks, id, revision);
+    let row = Stored::new(Table::Webhooks, id.0, revision);
     store
         .change(record, row, move |conn, _| {
             async move { delete_row(conn, row).await }.scope_boxed()
@@ -184,13 +185,13 @@ pub async fn delete(
 
 /// Queues a test message to one webhook, whatever events it wants; audited as `record`.
 /// The webhook itself does not change (its revision stays, so an open edit still saves).
-pub async fn ping(store: &Store, record: &AuditRecord, id: u64) -> Result<(), StoreError> {
+pub async fn ping(store: &Store, record: &AuditRecord, id: WebhookId) -> Result<(), StoreError> {
     use diesel_async::AsyncConnection;
     let mut conn = store.conn().await?;
     super::retry::retrying!(
         conn.transaction(async move |conn| -> Result<(), StoreError> {
             let name: String = webhooks::table
-                .find(id)
+                .find(id.0)
                 .select(webhooks::name)
                 .first(conn)
                 .await
@@ -231,7 +232,7 @@ impl DeliveryRow {
             DeliveryStatus::parse(&self.status).ok_or_else(|| unknown("status", &self.status))?;
         Ok(Delivery {
             id: self.id,
-            webhook_id: self.webhook_id,
+            webhook_id: WebhookId(self.webhook_id),
             webhook: self.webhook.clone(),
             event: WebhookEvent::parse(&self.event).ok_or_else(|| unknown("event", &self.event))?,
             subject: self.subject.clone(),
@@ -248,7 +249,10 @@ impl DeliveryRow {
 }
 
 /// The newest deliveries (of one webhook, or of all), newest first.
-pub async fn deliveries(store: &Store, webhook: Option<u64>) -> Result<Vec<Delivery>, StoreError> {
+pub async fn deliveries(
+    store: &Store,
+    webhook: Option<WebhookId>,
+) -> Result<Vec<Delivery>, StoreError> {
     let mut query = webhook_deliveries::table
         .inner_join(webhooks::table)
         .select(DeliveryRow::as_select())
@@ -256,7 +260,7 @@ pub async fn deliveries(store: &Store, webhook: Option<u64>) -> Result<Vec<Deliv
         .limit(DELIVERIES_SHOWN)
         .into_boxed();
     if let Some(webhook) = webhook {
-        query = query.filter(webhook_deliveries::webhook_id.eq(webhook));
+        query = query.filter(webhook_deliveries::webhook_id.eq(webhook.0));
     }
     let rows: Vec<DeliveryRow> = query.load(&mut *store.conn().await?).await?;
     rows.into_iter().map(DeliveryRow::view).collect()

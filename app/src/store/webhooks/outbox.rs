@@ -13,6 +13,7 @@ use super::super::stored_secret;
 use super::super::{Db, Store, StoreError};
 use crate::domain::event::{Change, ExecutionEvent};
 use crate::domain::execution::ExecutionState;
+use crate::domain::ids::WebhookId;
 use crate::domain::webhook::{self, DeliveryStatus, Notification, WebhookEvent};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -26,7 +27,7 @@ use std::time::Duration;
 pub async fn enqueue(
     conn: &mut Db,
     notification: &Notification,
-    only: Option<u64>,
+    only: Option<WebhookId>,
 ) -> Result<usize, StoreError> {
     let payload = serde_json::to_string(&notification.payload)
         .map_err(|e| StoreError::internal(format!("webhook payload not serialisable: {e}")))?;
@@ -43,7 +44,12 @@ pub async fn enqueue(
     .bind::<Text, _>(&notification.subject)
     .bind::<Text, _>(payload);
     let queued = match only {
-        Some(id) => query.bind::<Unsigned<Bigint>, _>(id).execute(conn).await?,
+        Some(id) => {
+            query
+                .bind::<Unsigned<Bigint>, _>(id.0)
+                .execute(conn)
+                .await?
+        }
         None => {
             query
                 .bind::<Text, _>(notification.event.as_str())
