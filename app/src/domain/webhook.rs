@@ -123,10 +123,10 @@ impl WebhookForm {
         {
             errors.push(FieldError::new("secret", "must be 16 to 200 characters"));
         }
-        let mut events: Vec<WebhookEvent> = subscribable()
+        // In the one order of the list, each once.
+        let events: Vec<WebhookEvent> = subscribable()
             .filter(|event| self.events.contains(event))
             .collect();
-        events.dedup();
         if events.is_empty() {
             errors.push(FieldError::new("events", "choose at least one event"));
         }

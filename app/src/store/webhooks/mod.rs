@@ -225,21 +225,24 @@ struct DeliveryRow {
 
 impl DeliveryRow {
     fn view(self) -> Result<Delivery, StoreError> {
+        let id = self.id;
         let unknown = |what: &str, value: &str| {
-            StoreError::internal(format!("unknown {what} {value:?} in delivery {}", self.id))
+            StoreError::internal(format!("unknown {what} {value:?} in delivery {id}"))
         };
         let status =
             DeliveryStatus::parse(&self.status).ok_or_else(|| unknown("status", &self.status))?;
+        let event =
+            WebhookEvent::parse(&self.event).ok_or_else(|| unknown("event", &self.event))?;
         Ok(Delivery {
-            id: self.id,
+            id,
             webhook_id: WebhookId(self.webhook_id),
-            webhook: self.webhook.clone(),
-            event: WebhookEvent::parse(&self.event).ok_or_else(|| unknown("event", &self.event))?,
-            subject: self.subject.clone(),
+            webhook: self.webhook,
+            event,
+            subject: self.subject,
             status,
             attempts: self.attempts,
             last_status: self.last_status,
-            last_error: self.last_error.clone(),
+            last_error: self.last_error,
             created_at: self.created_at.and_utc(),
             next_attempt_at: (status == DeliveryStatus::Pending)
                 .then(|| self.next_attempt_at.and_utc()),

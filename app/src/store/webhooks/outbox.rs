@@ -185,57 +185,57 @@ pub async fn claim_due(
         .execute(&mut conn)
         .await;
         match moved {
-            Ok(1) => {}
+            Ok(1) => claimed.push(row.id),
             // Another instance claimed it first (or its commit won the certification).
-            Ok(_) => continue,
+            Ok(_) => {}
             Err(error) => match StoreError::from(error) {
-                StoreError::Contended(_) => continue,
+                StoreError::Contended(_) => {}
                 error => return Err(error),
             },
         }
-        let outgoing: OutgoingRow = d::table
-            .inner_join(webhooks::table)
-            .filter(d::id.eq(row.id))
-            .select((
-                d::id,
-                d::webhook_id,
-                d::event,
-                d::payload,
-                d::attempts,
-                webhooks::url,
-                webhooks::secret_sealed,
-                webhooks::enabled,
-            ))
-            .first(&mut conn)
-            .await?;
-        let secret = if outgoing.enabled {
-            Some(
-                stored_secret::open(
-                    key,
-                    super::TABLE,
-                    outgoing.webhook_id,
-                    &outgoing.secret_sealed,
-                )
-                .ok_or_else(|| {
-                    StoreError::internal(format!(
-                        "the secret of webhook {} does not open with this secret key",
-                        outgoing.webhook_id
-                    ))
-                })?,
-            )
-        } else {
-            None
-        };
-        claimed.push(Outgoing {
-            id: outgoing.id,
-            event: outgoing.event,
-            url: outgoing.url,
-            payload: outgoing.payload,
-            secret,
-            attempt: outgoing.attempts,
-        });
     }
-    Ok(claimed)
+    if claimed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<OutgoingRow> = d::table
+        .inner_join(webhooks::table)
+        .filter(d::id.eq_any(claimed))
+        .select((
+            d::id,
+            d::webhook_id,
+            d::event,
+            d::payload,
+            d::attempts,
+            webhooks::url,
+            webhooks::secret_sealed,
+            webhooks::enabled,
+        ))
+        .load(&mut conn)
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            let secret = match row.enabled {
+                false => None,
+                true => Some(
+                    stored_secret::open(key, super::TABLE, row.webhook_id, &row.secret_sealed)
+                        .ok_or_else(|| {
+                            StoreError::internal(format!(
+                                "the secret of webhook {} does not open with this secret key",
+                                row.webhook_id
+                            ))
+                        })?,
+                ),
+            };
+            Ok(Outgoing {
+                id: row.id,
+                event: row.event,
+                url: row.url,
+                payload: row.payload,
+                secret,
+                attempt: row.attempts,
+            })
+        })
+        .collect()
 }
 
 /// How an attempt ended.
