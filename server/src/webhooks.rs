@@ -122,8 +122,9 @@ async fn send(outgoing: &Outgoing, settings: &WebhookSettings) -> Attempt {
         error: Some(error),
         last,
     };
-    let Some(secret) = &outgoing.secret else {
-        return failed("not sent: the webhook is disabled".to_owned(), true);
+    let secret = match &outgoing.secret {
+        Ok(secret) => secret,
+        Err(why) => return failed(why.clone(), true),
     };
     let destination = match settings.outbound.check(&outgoing.url).await {
         Ok(destination) => destination,

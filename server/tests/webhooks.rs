@@ -521,7 +521,7 @@ async fn a_message_claimed_by_a_sender_that_died_is_sent_once_its_claim_runs_out
     let hold = Duration::from_secs(1);
     let claimed = outbox::claim_due(store, &key, 10, hold).await.unwrap();
     assert_eq!(claimed.len(), 1);
-    assert_eq!(claimed[0].secret.as_deref(), Some(SECRET));
+    assert_eq!(claimed[0].secret.as_deref(), Ok(SECRET));
     assert!(
         outbox::claim_due(store, &key, 10, hold)
             .await
@@ -542,4 +542,51 @@ async fn a_message_claimed_by_a_sender_that_died_is_sent_once_its_claim_runs_out
     })
     .await;
     assert_eq!(recorded["attempts"], 2, "the dead sender's attempt counts");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_whose_stored_secret_is_corrupt_fails_alone_and_holds_no_other_up() {
+    let app = TestApp::spawn().await;
+    let admin = app.as_role(Role::Admin).await;
+    let receiver = WebhookReceiver::start(&[200]).await;
+    let broken = add_webhook(&app, &admin, "Broken", &receiver.url, &["step.failed"]).await;
+    let sound = add_webhook(&app, &admin, "Sound", &receiver.url, &["step.failed"]).await;
+    // The stored secret is corrupted: it no longer opens.
+    {
+        use app::store::schema::webhooks;
+        use diesel::{ExpressionMethods, QueryDsl};
+        use diesel_async::RunQueryDsl;
+        diesel::update(webhooks::table.find(broken["id"].as_u64().unwrap()))
+            .set(webhooks::secret_sealed.eq(vec![0u8; 40]))
+            .execute(&mut app.db.connect().await)
+            .await
+            .unwrap();
+    }
+    command(&app, &admin, "webhooks/ping", json!({ "id": broken["id"] })).await;
+    command(&app, &admin, "webhooks/ping", json!({ "id": sound["id"] })).await;
+    start_sender(&app, Duration::from_secs(10), Duration::from_secs(10));
+
+    let received = until_received(&receiver, 1).await;
+    assert!(
+        received[0].json()["text"]
+            .as_str()
+            .unwrap()
+            .contains("Sound")
+    );
+    let failed = eventually("the broken one failed", Duration::from_secs(10), || async {
+        let all = deliveries(&app, &admin, &broken).await;
+        match all.first() {
+            Some(d) if d["status"] == "failed" => Ok(d.clone()),
+            _ => Err(format!("{all:#?}")),
+        }
+    })
+    .await;
+    assert!(
+        failed["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("enter the secret again"),
+        "{failed}"
+    );
+    assert_eq!(receiver.received().len(), 1, "nothing unsigned was sent");
 }

@@ -127,8 +127,10 @@ pub struct Outgoing {
     pub event: String,
     pub url: String,
     pub payload: String,
-    /// The webhook's secret, opened; `None` when the webhook was disabled since.
-    pub secret: Option<String>,
+    /// The webhook's secret, opened; or why the message is not sent at all (the webhook
+    /// was disabled since, or its stored secret does not open): that message fails, and
+    /// no other waits for it.
+    pub secret: Result<String, String>,
     /// This attempt's number (1 for the first).
     pub attempt: u32,
 }
@@ -212,30 +214,33 @@ pub async fn claim_due(
         ))
         .load(&mut conn)
         .await?;
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .map(|row| {
-            let secret = match row.enabled {
-                false => None,
-                true => Some(
-                    stored_secret::open(key, super::TABLE, row.webhook_id, &row.secret_sealed)
-                        .ok_or_else(|| {
-                            StoreError::internal(format!(
-                                "the secret of webhook {} does not open with this secret key",
-                                row.webhook_id
-                            ))
-                        })?,
-                ),
+            let secret = if !row.enabled {
+                Err("not sent: the webhook is disabled".to_owned())
+            } else {
+                stored_secret::open(key, super::TABLE, row.webhook_id, &row.secret_sealed)
+                    .ok_or_else(|| {
+                        tracing::error!(
+                            webhook = row.webhook_id,
+                            "a webhook's stored secret does not open with this secret key"
+                        );
+                        "not sent: the webhook's stored secret does not open with this server's \
+                         secret key; an admin must enter the secret again"
+                            .to_owned()
+                    })
             };
-            Ok(Outgoing {
+            Outgoing {
                 id: row.id,
                 event: row.event,
                 url: row.url,
                 payload: row.payload,
                 secret,
                 attempt: row.attempts,
-            })
+            }
         })
-        .collect()
+        .collect())
 }
 
 /// How an attempt ended.
