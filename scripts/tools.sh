@@ -57,6 +57,8 @@ fi
 
 # Debian's Chromium drives the end-to-end tests; Playwright never downloads a browser.
 [ -x /usr/bin/chromium ] || apt_install chromium
+# Chinese pages need a CJK font, or the browser draws boxes in tests and screenshots.
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || apt_install fonts-noto-cjk
 
 cd "$ROOT/end2end"
 if [ ! -d node_modules/@playwright/test ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -8,14 +8,29 @@ use std::path::Path;
 /// Each top-level module and the modules it may use.
 const ALLOWED: &[(&str, &[&str])] = &[
     ("error", &[]),
-    ("domain", &["error"]),
+    // Generated from `locales/` by the build script.
+    ("i18n", &[]),
+    ("domain", &["error", "i18n"]),
+    ("language", &["domain", "i18n"]),
+    ("local_time", &["domain", "i18n", "language"]),
     ("crypto", &[]),
     ("networks", &[]),
     ("redact", &[]),
     ("platform_answer", &["domain"]),
     ("mode", &["domain"]),
     ("store", &["domain", "error", "crypto", "mode"]),
-    ("auth", &["domain", "error", "crypto", "store", "networks"]),
+    (
+        "auth",
+        &[
+            "domain",
+            "error",
+            "crypto",
+            "store",
+            "networks",
+            "language",
+            "local_time",
+        ],
+    ),
     (
         "probe",
         &[
@@ -50,10 +65,22 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     ("live_client", &["domain"]),
-    ("components", &["domain", "error", "api"]),
+    (
+        "components",
+        &["domain", "error", "api", "i18n", "language", "local_time"],
+    ),
     (
         "pages",
-        &["domain", "error", "api", "components", "live_client"],
+        &[
+            "domain",
+            "error",
+            "api",
+            "components",
+            "live_client",
+            "i18n",
+            "language",
+            "local_time",
+        ],
     ),
     ("routes", &["pages", "components"]),
     ("security_headers", &[]),

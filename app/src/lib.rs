@@ -14,9 +14,14 @@ pub mod components;
 pub mod crypto;
 pub mod domain;
 pub mod error;
+// The generated `i18n` module: the languages, their translations (`locales/`), the context
+// and the `t!` family of macros. `language` holds what Switchyard adds to it.
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+pub mod language;
 #[cfg(test)]
 mod layering;
 pub mod live_client;
+pub mod local_time;
 #[cfg(feature = "ssr")]
 pub mod mode;
 #[cfg(feature = "ssr")]
@@ -43,13 +48,14 @@ pub mod store;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
 
-/// The HTML document around the app, rendered on the server.
+/// The HTML document around the app, rendered on the server. Its `lang` is set by the
+/// language context (`I18nContextProvider`), to the language the page is written in.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     security_headers::set_page_policy();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -73,6 +79,9 @@ pub fn App() -> impl IntoView {
     view! {
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Title formatter=|page: String| format!("{page} · Switchyard") />
-        <routes::AppRoutes />
+        <i18n::I18nContextProvider cookie_name=language::COOKIE cookie_options=language::cookie_options()>
+            {local_time::ReaderZone::provide();}
+            <routes::AppRoutes />
+        </i18n::I18nContextProvider>
     }
 }

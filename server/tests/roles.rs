@@ -30,6 +30,11 @@ fn expectations(auditor_id: u64) -> Vec<(&'static str, Value, Option<&'static [R
             json!({ "current_password": "not the current one", "new_password": "a brand new password" }),
             Some(ALL),
         ),
+        (
+            "auth/preferences",
+            json!({ "preferences": { "language": "xx", "time_zone": null } }),
+            Some(ALL),
+        ),
         ("users/list", json!({}), Some(ADMIN)),
         ("webhooks/list", json!({}), Some(ADMIN)),
         (

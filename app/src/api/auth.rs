@@ -1,6 +1,6 @@
 //! Signing in and out, who is signed in, and changing one's own password.
 
-use crate::domain::user::SessionUser;
+use crate::domain::user::{Preferences, SessionUser};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -14,6 +14,10 @@ pub async fn sign_in(username: String, password: String) -> Result<SessionUser, 
     run_public(Action::SignIn, async |visitor| {
         let (user, cookie) = account::sign_in(&visitor, &username, password).await?;
         set_cookie(cookie);
+        // The profile's language and time zone follow the user to this browser.
+        for cookie in account::preference_cookies(&user.preferences, visitor.https) {
+            set_cookie(cookie);
+        }
         Ok(user)
     })
     .await
@@ -52,6 +56,23 @@ pub async fn change_password(
         let (user, cookie) =
             account::change_password(&actor, current_password, new_password).await?;
         set_cookie(cookie);
+        Ok(user)
+    })
+    .await
+}
+
+/// Keeps the caller's language and time zone in their profile; `null` follows the
+/// browser. Their sessions go on.
+#[server(endpoint = "auth/preferences", input = Json, output = Json)]
+pub async fn set_preferences(preferences: Preferences) -> Result<SessionUser, AppError> {
+    use super::server_side::{run, set_cookie};
+    use crate::auth::account;
+    use crate::domain::role::Action;
+    run(Action::SetOwnPreferences, None, async |actor| {
+        let (user, cookies) = account::set_preferences(&actor, preferences).await?;
+        for cookie in cookies {
+            set_cookie(cookie);
+        }
         Ok(user)
     })
     .await

@@ -9,7 +9,7 @@ use super::session;
 use super::throttle::Attempt;
 use super::username::canonical_username;
 use crate::domain::audit::Outcome;
-use crate::domain::user::{SessionUser, check_password};
+use crate::domain::user::{Preferences, SessionUser, check_password};
 use crate::error::{AppError, FieldError};
 use crate::store::audit::{self, AuditRecord, Target};
 use crate::store::users::{self, UserChange};
@@ -184,4 +184,49 @@ pub async fn change_password(
     let https = actor.https;
     let claims = session::new_claims(state.user.id, state.session_generation, session::now());
     Ok((state.user, session::cookie(auth, &claims, https)))
+}
+
+/// Keeps the caller's language and time zone in their profile (`None` follows the
+/// browser). Their sessions go on; the cookies that come back make this browser follow
+/// the choice at once.
+pub async fn set_preferences(
+    actor: &Actor,
+    preferences: Preferences,
+) -> Result<(SessionUser, Vec<Cookie>), AppError> {
+    preferences.check().map_err(AppError::invalid)?;
+    let row = users::change(
+        &actor.auth.store,
+        &actor.record(),
+        actor.user.id,
+        None,
+        UserChange::preferences(preferences),
+    )
+    .await?;
+    let state = row.state();
+    actor.auth.directory.put(state.clone());
+    let cookies = preference_cookies(&state.user.preferences, actor.https);
+    Ok((state.user, cookies))
+}
+
+/// The cookies that make a browser follow a profile's choices (a choice left to the
+/// browser sets none: the browser keeps its own).
+pub fn preference_cookies(preferences: &Preferences, https: bool) -> Vec<Cookie> {
+    let keep = |name: &'static str, value: &str| {
+        cookie::Cookie::build((name, value.to_owned()))
+            .path("/")
+            .same_site(cookie::SameSite::Lax)
+            .secure(https)
+            .max_age(cookie::time::Duration::days(365))
+            .build()
+            .to_string()
+    };
+    let language = preferences
+        .language
+        .as_deref()
+        .map(|code| keep(crate::language::COOKIE, code));
+    let zone = preferences
+        .time_zone
+        .as_deref()
+        .map(|zone| keep(crate::local_time::COOKIE, zone));
+    language.into_iter().chain(zone).collect()
 }

@@ -337,6 +337,7 @@ mod tests {
                         display_name: String::new(),
                         role,
                         must_change_password,
+                        preferences: Default::default(),
                     },
                     enabled: true,
                     session_generation: 1,

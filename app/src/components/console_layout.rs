@@ -3,11 +3,16 @@
 
 use crate::api::auth::{SignOut, current_user};
 use crate::api::cluster::this_instance;
+use crate::components::language_switch::LanguageSwitch;
 use crate::components::run_mode_banner::RunModeBanner;
 use crate::domain::cluster::InstanceIdentity;
 use crate::domain::role::{Capability, Role};
 use crate::domain::user::SessionUser;
 use crate::error::AppError;
+use crate::i18n::{t, td_string, use_i18n};
+use crate::language;
+use crate::language::labels::Localized;
+use crate::local_time::ReaderZone;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
@@ -22,16 +27,31 @@ pub fn use_current_user() -> CurrentUser {
 
 /// The sections of the console, in the order the navigation lists them, with what a
 /// role needs to see them.
-const SECTIONS: &[(&str, &str, Capability)] = &[
-    ("/plans", "Plans", Capability::Read),
-    ("/executions", "Executions", Capability::Read),
-    ("/steps", "Step catalog", Capability::Read),
-    ("/environment", "Environment", Capability::Read),
-    ("/simulator", "Simulator", Capability::Read),
-    ("/cluster", "Cluster", Capability::Read),
-    ("/audit", "Audit log", Capability::ReadAudit),
-    ("/settings", "Settings", Capability::Administer),
+const SECTIONS: &[(&str, Capability)] = &[
+    ("/plans", Capability::Read),
+    ("/executions", Capability::Read),
+    ("/steps", Capability::Read),
+    ("/environment", Capability::Read),
+    ("/simulator", Capability::Read),
+    ("/cluster", Capability::Read),
+    ("/audit", Capability::ReadAudit),
+    ("/settings", Capability::Administer),
 ];
+
+/// A section's name in the navigation.
+fn section_name(href: &'static str) -> AnyView {
+    let i18n = use_i18n();
+    match href {
+        "/plans" => t!(i18n, common.nav.plans).into_any(),
+        "/executions" => t!(i18n, common.nav.executions).into_any(),
+        "/steps" => t!(i18n, common.nav.steps).into_any(),
+        "/environment" => t!(i18n, common.nav.environment).into_any(),
+        "/simulator" => t!(i18n, common.nav.simulator).into_any(),
+        "/cluster" => t!(i18n, common.nav.cluster).into_any(),
+        "/audit" => t!(i18n, common.nav.audit).into_any(),
+        _ => t!(i18n, common.nav.settings).into_any(),
+    }
+}
 
 /// Whether the page's lazily loaded code is still on its way: a lazy route sets it when
 /// the router picks the route, and clears it once its view is shown (`app/src/routes.rs`).
@@ -68,8 +88,18 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
     // every role gate render at once, and never wait on one shared pending resource.
     let me = CurrentUser(Resource::new_blocking(|| (), |_| current_user()));
     provide_context(me);
+    // In the browser, once the reader is known: times in their profile's zone or the
+    // browser's own (kept in a cookie for the next page the server renders).
+    if let Some(zone) = use_context::<ReaderZone>() {
+        Effect::new(move || {
+            if let Some(Ok(user)) = me.0.get() {
+                zone.follow(&user);
+            }
+        });
+    }
     // Which instance serves: several run over one database, one per data center.
     let here = Resource::new_blocking(|| (), |_| this_instance());
+    let i18n = use_i18n();
 
     view! {
         <div class="console" data-hydrated=move || interactive().to_string()>
@@ -78,14 +108,15 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"⇄"</span>
                     "Switchyard"
                 </a>
-                <span class="brand-tagline">"Disaster-recovery orchestration"</span>
+                <span class="brand-tagline">{t!(i18n, common.brand.tagline)}</span>
+                <LanguageSwitch />
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         me.0.await.ok().map(|user| view! { <SignedInAs user /> })
                     })}
                 </Transition>
             </header>
-            <Transition fallback=|| view! { <nav class="console-nav" aria-label="Sections"></nav> }>
+            <Transition fallback=move || view! { <nav class="console-nav" aria-label=move || td_string!(i18n.get_locale(), common.nav.sections)></nav> }>
                 {move || Suspend::new(async move {
                     let role = me.0.await.ok().map(|user| user.role);
                     view! { <SectionNav role /> }
@@ -105,11 +136,19 @@ pub fn ConsoleLayout(children: Children) -> impl IntoView {
 
 #[component]
 fn ServedBy(instance: InstanceIdentity) -> impl IntoView {
+    let i18n = use_i18n();
+    let InstanceIdentity {
+        name,
+        data_center,
+        version,
+        ..
+    } = instance;
     view! {
         <span data-testid="served-by">
-            "Served by " <strong>{instance.name.clone()}</strong>
-            {instance.data_center.clone().map(|dc| view! { " · data center " <strong>{dc}</strong> })}
-            " · Switchyard " {instance.version.clone()} " · " <a href="/cluster">"Cluster"</a>
+            {t!(i18n, common.served_by.instance, name = name.clone(), <b> = language::strong)}
+            {data_center.map(|data_center| t!(i18n, common.served_by.data_center, data_center = data_center.clone(), <b> = language::strong))}
+            {t!(i18n, common.served_by.version, version = version.clone())}
+            <a href="/cluster">{t!(i18n, common.nav.cluster)}</a>
         </span>
     }
 }
@@ -117,14 +156,15 @@ fn ServedBy(instance: InstanceIdentity) -> impl IntoView {
 #[component]
 fn SectionNav(role: Option<Role>) -> impl IntoView {
     let on_sign_in_page = move || use_location().pathname.get() == "/sign-in";
+    let i18n = use_i18n();
     view! {
-        <nav class="console-nav" aria-label="Sections">
+        <nav class="console-nav" aria-label=move || td_string!(i18n.get_locale(), common.nav.sections)>
             <Show when=move || role.is_some() && !on_sign_in_page()>
                 <ul>
                     {SECTIONS
                         .iter()
-                        .filter(|(_, _, needs)| role.is_some_and(|r| r.can(*needs)))
-                        .map(|(href, label, _)| view! { <li><A href=*href>{*label}</A></li> })
+                        .filter(|(_, needs)| role.is_some_and(|r| r.can(*needs)))
+                        .map(|(href, _)| view! { <li><A href=*href>{section_name(href)}</A></li> })
                         .collect_view()}
                 </ul>
             </Show>
@@ -140,17 +180,18 @@ fn SignedInAs(user: SessionUser) -> impl IntoView {
             let _ = window().location().set_href("/sign-in");
         }
     });
+    let i18n = use_i18n();
+    let role = user.role;
     view! {
         <div class="signed-in" data-testid="signed-in-as">
             <span class="user-name">{user.display_name.clone()} " (" {user.username.clone()} ")"</span>
-            <span class=format!("badge role-{}", user.role.as_str())>{user.role.label()}</span>
-            <a href="/account">"Account"</a>
-            <button type="button" on:click=move |_| { sign_out.dispatch(SignOut {}); }>"Sign out"</button>
+            <span class=format!("badge role-{}", role.as_str())>{move || role.localized(i18n.get_locale())}</span>
+            <a href="/account">{t!(i18n, common.user.account)}</a>
+            <button type="button" on:click=move |_| { sign_out.dispatch(SignOut {}); }>{t!(i18n, common.user.sign_out)}</button>
         </div>
         <Show when=move || user.must_change_password>
             <p class="banner" role="alert">
-                "Your password is one-time. " <a href="/account">"Choose a new password"</a>
-                " before you continue."
+                {t!(i18n, common.user.one_time_password, <a> = |children: ChildrenFn| view! { <a href="/account">{children()}</a> })}
             </p>
         </Show>
     }

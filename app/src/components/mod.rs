@@ -10,6 +10,7 @@ pub mod editor_buttons;
 pub mod error_view;
 pub mod execution_state_badge;
 pub mod form_feedback;
+pub mod language_switch;
 pub mod layer_badge;
 pub mod param_list;
 pub mod plan_diff_view;

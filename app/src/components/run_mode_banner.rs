@@ -4,7 +4,9 @@
 
 use crate::api::run_mode::get_run_mode;
 use crate::components::console_layout::use_current_user;
-use crate::domain::run_mode::{RunMode, RunModeStatus};
+use crate::domain::run_mode::{RunMode, RunModeStatus, Switched};
+use crate::i18n::{Locale, t, td_string, use_i18n};
+use crate::language;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -40,15 +42,25 @@ pub fn RunModeBanner() -> impl IntoView {
 
 #[component]
 fn Degraded(status: RunModeStatus) -> impl IntoView {
+    let i18n = use_i18n();
+    let since = status.since.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    let switched = status.switched;
     view! {
         <div class="banner degraded-banner" role="status" data-testid="degraded-banner">
-            <strong>"Degraded mode (降级模式)"</strong>
-            " since " {status.since.format("%Y-%m-%d %H:%M:%S UTC").to_string()}
-            " (" {status.switched.describe()} "). "
-            "This instance does not use the database. Executions it was running go on from \
-             memory: they can be watched and controlled. Plans, the environment and the step \
-             catalog are read from its in-memory copy. Configuration changes and new executions \
-             are refused until an admin switches back to normal mode."
+            <strong>{t!(i18n, common.degraded.title, <zh> = language::zh)}</strong>
+            {move || td_string!(i18n.get_locale(), common.degraded.since, since = since.clone(), how = how(&switched, i18n.get_locale()))}
+            {t!(i18n, common.degraded.body)}
         </div>
+    }
+}
+
+/// How the mode came to be, in the reader's language.
+fn how(switched: &Switched, locale: Locale) -> String {
+    match switched {
+        Switched::AtStart => td_string!(locale, common.degraded.at_start).to_owned(),
+        Switched::Automatically { reason } => {
+            td_string!(locale, common.degraded.automatically, reason = reason)
+        }
+        Switched::ByAdmin { name } => td_string!(locale, common.degraded.by_admin, name = name),
     }
 }

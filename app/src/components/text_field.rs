@@ -6,7 +6,9 @@ use leptos::prelude::*;
 
 #[component]
 pub fn TextField(
-    label: &'static str,
+    /// The label: a fixed text or a translation (`move || t_string!(i18n, ...)`).
+    #[prop(into)]
+    label: TextProp,
     value: RwSignal<String>,
     /// The input type: `text` (the default), `password`, `search` ...
     #[prop(default = "text")]
@@ -19,7 +21,7 @@ pub fn TextField(
 ) -> impl IntoView {
     view! {
         <label>
-            {label}
+            {move || label.get()}
             <input
                 type=kind
                 autocomplete=autocomplete

@@ -140,6 +140,7 @@ actions! {
     SignOut: "auth/sign_out", Read, Writes;
     CurrentUser: "auth/me", Read, Reads;
     ChangeOwnPassword: "auth/change_password", Read, Writes;
+    SetOwnPreferences: "auth/preferences", Read, Writes;
     ListUsers: "users/list", Administer, Reads;
     CreateUser: "users/create", Administer, Writes;
     SetUserRole: "users/set_role", Administer, Writes;
@@ -262,7 +263,10 @@ mod tests {
         assert!(!Role::Operator.can(Capability::Administer));
         for action in Action::ALL.into_iter().filter(|a| a.changes_state()) {
             let public = action.access() == Access::Public;
-            let own_account = matches!(action, Action::ChangeOwnPassword | Action::SignOut);
+            let own_account = matches!(
+                action,
+                Action::ChangeOwnPassword | Action::SetOwnPreferences | Action::SignOut
+            );
             // An auditor's comment annotates a run and changes nothing of it.
             let annotation = action == Action::CommentExecution;
             assert!(

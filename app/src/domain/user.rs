@@ -19,6 +19,46 @@ pub struct SessionUser {
     pub role: Role,
     /// A generated or reset password: nothing but choosing a new one is allowed.
     pub must_change_password: bool,
+    /// The language and time zone they chose for the console.
+    #[serde(default)]
+    pub preferences: Preferences,
+}
+
+/// How someone wants the console to speak and tell time. `None` follows the browser: its
+/// language cookie or `Accept-Language`, its own time zone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preferences {
+    /// `en` or `zh-CN`.
+    pub language: Option<String>,
+    /// An IANA time zone name, such as `Asia/Shanghai`.
+    pub time_zone: Option<String>,
+}
+
+impl Preferences {
+    /// Each choice is one the console offers: a language it speaks, a time zone it knows.
+    pub fn check(&self) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if let Some(code) = &self.language
+            && super::language::parse(code).is_none()
+        {
+            errors.push(FieldError::new(
+                "language",
+                "is not a language the console speaks (en, zh-CN)",
+            ));
+        }
+        if let Some(zone) = &self.time_zone
+            && !super::zone::is_known_zone(zone)
+        {
+            errors.push(FieldError::new(
+                "time_zone",
+                "is not a known time zone (such as Asia/Shanghai)",
+            ));
+        }
+        match errors.is_empty() {
+            true => Ok(()),
+            false => Err(errors),
+        }
+    }
 }
 
 /// What a session check needs to know about one user.

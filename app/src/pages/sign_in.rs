@@ -3,6 +3,7 @@
 use crate::api::auth::SignIn;
 use crate::components::form_feedback::{FormMessage, last_error};
 use crate::components::text_field::TextField;
+use crate::i18n::{t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -40,12 +41,13 @@ pub fn SignInPage() -> impl IntoView {
         }
     });
     let error = last_error(sign_in.value());
+    let i18n = use_i18n();
 
     view! {
-        <Title text="Sign in" />
+        <Title text=move || t_string!(i18n, common.sign_in.title) />
         <section class="sign-in">
-            <h1>"Sign in"</h1>
-            <p class="lede">"Sign in with the account your admin gave you."</p>
+            <h1>{t!(i18n, common.sign_in.title)}</h1>
+            <p class="lede">{t!(i18n, common.sign_in.lede)}</p>
             <form
                 class="stacked-form"
                 on:submit=move |ev| {
@@ -54,10 +56,10 @@ pub fn SignInPage() -> impl IntoView {
                 }
             >
                 <FormMessage error />
-                <TextField label="User name" value=username autocomplete="username" required=true />
-                <TextField label="Password" kind="password" value=password autocomplete="current-password" required=true />
+                <TextField label=move || t_string!(i18n, common.sign_in.user_name) value=username autocomplete="username" required=true />
+                <TextField label=move || t_string!(i18n, common.sign_in.password) kind="password" value=password autocomplete="current-password" required=true />
                 <button type="submit" class="primary" disabled=move || !hydrated.get() || sign_in.pending().get()>
-                    {move || if sign_in.pending().get() { "Signing in…" } else { "Sign in" }}
+                    {move || if sign_in.pending().get() { t_string!(i18n, common.sign_in.pending) } else { t_string!(i18n, common.sign_in.submit) }}
                 </button>
             </form>
         </section>

@@ -9,6 +9,8 @@ diesel::table! {
         role -> Varchar,
         password_hash -> Varchar,
         must_change_password -> Bool,
+        language -> Nullable<Varchar>,
+        time_zone -> Nullable<Varchar>,
         enabled -> Bool,
         session_generation -> Unsigned<Integer>,
         failed_sign_ins -> Unsigned<Integer>,

@@ -8,7 +8,7 @@ use super::tx::{Stored, Table};
 use super::{Db, Store, StoreError, inserted_id};
 use crate::domain::ids::UserId;
 use crate::domain::role::Role;
-use crate::domain::user::{SessionUser, UserState, UserSummary};
+use crate::domain::user::{Preferences, SessionUser, UserState, UserSummary};
 use crate::error::ConflictCode;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -24,6 +24,8 @@ pub struct UserRow {
     role: String,
     password_hash: String,
     must_change_password: bool,
+    language: Option<String>,
+    time_zone: Option<String>,
     enabled: bool,
     session_generation: u32,
     revision: u32,
@@ -45,6 +47,10 @@ impl UserRow {
             display_name: self.display_name.clone(),
             role: self.role(),
             must_change_password: self.must_change_password,
+            preferences: Preferences {
+                language: self.language.clone(),
+                time_zone: self.time_zone.clone(),
+            },
         }
     }
 
@@ -85,6 +91,8 @@ pub struct UserChange {
     enabled: Option<bool>,
     password_hash: Option<String>,
     must_change_password: Option<bool>,
+    language: Option<Option<String>>,
+    time_zone: Option<Option<String>>,
 }
 
 impl UserChange {
@@ -109,6 +117,25 @@ impl UserChange {
             must_change_password: Some(one_time),
             ..Self::default()
         }
+    }
+
+    /// Their language and time zone; the only change that leaves their sessions alone.
+    pub fn preferences(preferences: Preferences) -> Self {
+        Self {
+            language: Some(preferences.language),
+            time_zone: Some(preferences.time_zone),
+            ..Self::default()
+        }
+    }
+
+    /// Whether it ends the user's sessions: every change but one of preferences does
+    /// (a new role, a new password, disabling, signing out).
+    fn ends_sessions(&self) -> bool {
+        self.role.is_some()
+            || self.enabled.is_some()
+            || self.password_hash.is_some()
+            || self.must_change_password.is_some()
+            || (self.language.is_none() && self.time_zone.is_none())
     }
 
     /// Ends the user's sessions and nothing else (sign-out).
@@ -250,11 +277,12 @@ pub async fn change(
                         ));
                     }
                 }
+                let generation = match change.ends_sessions() {
+                    true => users::session_generation + 1,
+                    false => users::session_generation + 0,
+                };
                 diesel::update(users::table.find(id.0))
-                    .set((
-                        change,
-                        users::session_generation.eq(users::session_generation + 1),
-                    ))
+                    .set((change, users::session_generation.eq(generation)))
                     .execute(conn)
                     .await?;
                 Ok(select().find(id.0).first(conn).await?)
