@@ -4,6 +4,10 @@ import type { PlaywrightTestConfig } from "@playwright/test";
 
 export const chromium: PlaywrightTestConfig["use"] = {
   trace: "retain-on-failure",
+  // Times show in the browser's zone: the journeys read them in UTC, whatever the
+  // machine's zone (the language journey opens a browser in Shanghai).
+  timezoneId: "UTC",
+  locale: "en-US",
   launchOptions: {
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: [

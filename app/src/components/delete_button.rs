@@ -2,13 +2,14 @@
 //! goes and says it cannot be undone; only confirming runs `on_confirm`.
 
 use super::confirm_delete::ConfirmDelete;
+use crate::language::tr;
 use leptos::prelude::*;
 
 #[component]
 pub fn DeleteButton(
     /// What will be deleted, as a person reads it ("the plan Power loss").
     #[prop(into)]
-    what: String,
+    what: TextProp,
     on_confirm: Callback<()>,
     /// The button's class: `danger` for a toolbar button, `link danger` inside a row.
     #[prop(default = "danger")]
@@ -16,7 +17,7 @@ pub fn DeleteButton(
 ) -> impl IntoView {
     let confirming = RwSignal::new(false);
     view! {
-        <button type="button" class=class on:click=move |_| confirming.set(true)>"Delete"</button>
+        <button type="button" class=class on:click=move |_| confirming.set(true)>{tr!(common.action.delete)}</button>
         <Show when=move || confirming.get()>
             <ConfirmDelete
                 what=what.clone()

@@ -3,6 +3,7 @@
 //! a refusal appears there instead.
 
 use crate::error::AppError;
+use crate::language::tr;
 use leptos::prelude::*;
 use std::future::Future;
 
@@ -36,7 +37,7 @@ where
         <button type="button" on:click=export>{label}</button>
         {move || link.get().map(|result| match result {
             Ok(href) => view! {
-                " " <a class="button" href=href download=file_name.clone()>"Download " {file_name.clone()}</a>
+                " " <a class="button" href=href download=file_name.clone()>{tr!(common.download, file = file_name.clone())}</a>
             }.into_any(),
             Err(error) => view! { <span class="form-error" role="alert">{error.to_string()}</span> }.into_any(),
         })}

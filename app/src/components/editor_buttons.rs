@@ -1,5 +1,6 @@
 //! The buttons under a create-or-edit form: submit, and while editing, Cancel.
 
+use crate::language::tr;
 use leptos::prelude::*;
 
 #[component]
@@ -13,10 +14,10 @@ pub fn EditorButtons(
     view! {
         <div>
             <button type="submit" class="primary">
-                {move || if editing.get() { "Save" } else { create_label }}
+                {move || if editing.get() { tr!(common.action.save) } else { create_label }}
             </button>
             <Show when=move || editing.get()>
-                " " <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                " " <button type="button" on:click=move |_| on_cancel.run(())>{tr!(common.action.cancel)}</button>
             </Show>
         </div>
     }

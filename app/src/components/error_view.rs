@@ -1,5 +1,6 @@
 //! Shows what went wrong, in the words of the `AppError` the server answered with.
 
+use crate::language::tr;
 use leptos::prelude::*;
 
 /// The fallback of an `<ErrorBoundary>`: each error's message, as an alert.
@@ -7,7 +8,7 @@ use leptos::prelude::*;
 pub fn ErrorView(errors: ArcRwSignal<Errors>) -> impl IntoView {
     view! {
         <div class="error-panel" role="alert">
-            <h2>"This could not be loaded"</h2>
+            <h2>{tr!(common.error_view.title)}</h2>
             <ul>
                 {move || {
                     errors

@@ -10,6 +10,7 @@ use super::form_feedback::{EditorFeedback, FormMessage, editor_feedback, last_er
 use super::text_field::TextField;
 use crate::domain::role::Action;
 use crate::error::AppError;
+use crate::language::tr;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use serde::Serialize;
@@ -128,13 +129,13 @@ impl<T: Send + Sync + 'static, F: 'static> RecordApi<T, F> {
 }
 
 /// How a section lays out its records.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub enum RecordLayout {
     /// A table (its test id and column headings); those who may change records get an
     /// Actions column, and the confirmation of a delete shows under the table.
     Table {
         testid: &'static str,
-        columns: &'static [&'static str],
+        columns: Vec<&'static str>,
     },
     /// A card a record; the confirmation of a delete shows in the card, under its
     /// controls.
@@ -268,13 +269,14 @@ fn section(
     let query = RwSignal::new(String::new());
     view! {
         <div class="toolbar" role="search">
-            <TextField label="Search" kind="search" value=query />
+            <TextField label=tr!(common.record.search) kind="search" value=query />
         </div>
         <FormMessage error=delete_error />
-        <Transition fallback=move || view! { <p class="muted">{format!("Loading {plural}…")}</p> }>
+        <Transition fallback=move || view! { <p class="muted">{tr!(common.record.loading, what = plural)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                 {move || {
                     let load = load.clone();
+                    let layout = layout.clone();
                     Suspend::new(async move {
                         let can_edit = may_change().await;
                         load().await.map(|records| list(records, can_edit, query, layout, empty))
@@ -325,9 +327,9 @@ fn list(
     };
     let controls = move |at: usize| {
         let buttons = view! {
-            <button type="button" on:click=move |_| records.get_value().edit(at)>"Edit"</button>
+            <button type="button" on:click=move |_| records.get_value().edit(at)>{tr!(common.action.edit)}</button>
             " "
-            <button type="button" on:click=move |_| confirming.set(Some(at))>"Delete"</button>
+            <button type="button" on:click=move |_| confirming.set(Some(at))>{tr!(common.action.delete)}</button>
         };
         if in_cards {
             view! { {buttons} {confirmation(Some(at))} }.into_any()
@@ -353,7 +355,7 @@ fn list(
                 <thead>
                     <tr>
                         {columns.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}
-                        {can_edit.then(|| view! { <th scope="col">"Actions"</th> })}
+                        {can_edit.then(|| view! { <th scope="col">{tr!(common.record.actions)}</th> })}
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>

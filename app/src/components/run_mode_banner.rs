@@ -43,19 +43,23 @@ pub fn RunModeBanner() -> impl IntoView {
 #[component]
 fn Degraded(status: RunModeStatus) -> impl IntoView {
     let i18n = use_i18n();
-    let since = status.since.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    let since = crate::local_time::local(
+        status.since,
+        &crate::local_time::use_reader_zone(),
+        crate::local_time::Precision::Seconds,
+    );
     let switched = status.switched;
     view! {
         <div class="banner degraded-banner" role="status" data-testid="degraded-banner">
             <strong>{t!(i18n, common.degraded.title, <zh> = language::zh)}</strong>
-            {move || td_string!(i18n.get_locale(), common.degraded.since, since = since.clone(), how = how(&switched, i18n.get_locale()))}
+            {move || td_string!(i18n.get_locale(), common.degraded.since, since = since.clone(), how = how_switched(&switched, i18n.get_locale()))}
             {t!(i18n, common.degraded.body)}
         </div>
     }
 }
 
 /// How the mode came to be, in the reader's language.
-fn how(switched: &Switched, locale: Locale) -> String {
+pub fn how_switched(switched: &Switched, locale: Locale) -> String {
     match switched {
         Switched::AtStart => td_string!(locale, common.degraded.at_start).to_owned(),
         Switched::Automatically { reason } => {

@@ -35,10 +35,10 @@ pub fn TextField(
 }
 
 /// A `datetime-local` field's value (minutes, or seconds when the browser adds them),
-/// read as UTC like every time in the console.
-pub fn parse_time(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+/// read as the wall clock of `zone`, the reader's, like every time the console shows.
+pub fn parse_time(text: &str, zone: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
         .iter()
         .find_map(|format| chrono::NaiveDateTime::parse_from_str(text, format).ok())
-        .map(|time| time.and_utc())
+        .map(|time| crate::domain::zone::from_wall(time, zone))
 }

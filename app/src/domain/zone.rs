@@ -63,6 +63,12 @@ pub fn browser_zone() -> Option<String> {
     None
 }
 
+/// Every zone the browser knows, to choose from; none outside a browser.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn browser_zones() -> Vec<String> {
+    Vec::new()
+}
+
 #[cfg(target_arch = "wasm32")]
 fn lookup(at: DateTime<Utc>, zone: &str) -> Option<Wall> {
     browser::lookup(at, zone)
@@ -72,6 +78,12 @@ fn lookup(at: DateTime<Utc>, zone: &str) -> Option<Wall> {
 #[cfg(target_arch = "wasm32")]
 pub fn browser_zone() -> Option<String> {
     browser::zone()
+}
+
+/// Every zone the browser's `Intl` knows (none in a browser too old to say).
+#[cfg(target_arch = "wasm32")]
+pub fn browser_zones() -> Vec<String> {
+    browser::zones()
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -159,10 +171,79 @@ mod browser {
         })
     }
 
+    pub fn zones() -> Vec<String> {
+        let listed = Reflect::get(&global(), &JsValue::from_str("Intl"))
+            .and_then(|intl| Reflect::get(&intl, &JsValue::from_str("supportedValuesOf")))
+            .ok()
+            .filter(JsValue::is_function)
+            .and_then(|list| {
+                let list: &Function = list.unchecked_ref();
+                list.call1(&JsValue::NULL, &JsValue::from_str("timeZone"))
+                    .ok()
+            });
+        listed
+            .map(|zones| {
+                Array::from(&zones)
+                    .iter()
+                    .filter_map(|zone| zone.as_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub fn zone() -> Option<String> {
         let options = Intl::DateTimeFormat::new(&Array::new(), &Object::new()).resolved_options();
         Reflect::get(&options, &JsValue::from_str("timeZone"))
             .ok()?
             .as_string()
+    }
+}
+
+/// The instant a wall clock in `zone` shows as `local` (UTC where the zone is unknown).
+/// In the hour a summer-time change skips or repeats, one of the two readings.
+pub fn from_wall(local: NaiveDateTime, zone: &str) -> DateTime<Utc> {
+    // The offset at the wall time read as UTC is right but for a few hours around a
+    // change of offset; read again at the first guess, it is right there too.
+    let guess = local.and_utc();
+    let first = guess - chrono::TimeDelta::seconds(Wall::of(guess, zone).offset_seconds.into());
+    guess - chrono::TimeDelta::seconds(Wall::of(first, zone).offset_seconds.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wall(text: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn a_wall_time_reads_back_as_the_instant_it_shows() {
+        for (zone, local, utc) in [
+            ("UTC", "2026-11-22 08:00", "2026-11-22T08:00:00+00:00"),
+            (
+                "Asia/Shanghai",
+                "2026-11-22 08:00",
+                "2026-11-22T00:00:00+00:00",
+            ),
+            (
+                "America/New_York",
+                "2026-07-01 08:00",
+                "2026-07-01T12:00:00+00:00",
+            ),
+            // The day summer time ends in Berlin, after the change.
+            (
+                "Europe/Berlin",
+                "2026-10-25 12:00",
+                "2026-10-25T11:00:00+00:00",
+            ),
+            (
+                "Nowhere/Special",
+                "2026-11-22 08:00",
+                "2026-11-22T08:00:00+00:00",
+            ),
+        ] {
+            assert_eq!(from_wall(wall(local), zone).to_rfc3339(), utc, "{zone}");
+        }
     }
 }

@@ -8,6 +8,8 @@
 pub mod labels;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod untranslated;
 
 use crate::i18n::Locale;
 use leptos::prelude::*;
@@ -30,6 +32,49 @@ pub fn cookie_options() -> CookieOptions<Locale> {
 }
 
 pub use crate::domain::language::{code, parse};
+
+/// The page's language. It is fixed for the page's life: switching reloads the page, so
+/// the server renders all of it, every string at once, in the new language. Where no
+/// context can be reached (an event handler in the browser), the language the page
+/// started in.
+pub fn locale() -> Locale {
+    match use_context::<leptos_i18n::I18nContext<Locale>>() {
+        Some(context) => {
+            let locale = context.get_locale_untracked();
+            #[cfg(not(feature = "ssr"))]
+            PAGE.set(Some(locale));
+            locale
+        }
+        #[cfg(not(feature = "ssr"))]
+        None => PAGE.get().unwrap_or_default(),
+        #[cfg(feature = "ssr")]
+        None => Locale::default(),
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+thread_local! {
+    /// The browser's page language, as last read from the context.
+    static PAGE: std::cell::Cell<Option<Locale>> = const { std::cell::Cell::new(None) };
+}
+
+/// A translation in the page's language, as text: `tr!(plans.list.title)`, or with the
+/// values it names: `tr!(plans.list.changed, at = when, by = who)`.
+macro_rules! tr {
+    ($($key:ident).+ $(, $($args:tt)*)?) => {
+        $crate::i18n::td_string!($crate::language::locale(), $($key).+ $(, $($args)*)?)
+    };
+}
+pub(crate) use tr;
+
+/// A translation in the page's language as a view, for one that wraps parts of itself in
+/// elements: `trv!(common.degraded.title, <zh> = language::zh)`.
+macro_rules! trv {
+    ($($key:ident).+ $(, $($args:tt)*)?) => {
+        $crate::i18n::td!($crate::language::locale(), $($key).+ $(, $($args)*)?)
+    };
+}
+pub(crate) use trv;
 
 /// A Chinese term inside an English text (`<zh>降级模式</zh>` in a translation): marked as
 /// Chinese, so it is read and drawn as Simplified Chinese, not with Japanese glyphs.

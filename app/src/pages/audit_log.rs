@@ -1,5 +1,5 @@
 //! The audit log page (admins and auditors): newest first, paged, filterable by actor,
-//! action, target and time range (UTC).
+//! action, target and time range (in the reader's time zone).
 
 use crate::api::audit::list_audit_entries;
 use crate::components::error_view::ErrorView;
@@ -8,6 +8,8 @@ use crate::components::text_field::TextField;
 use crate::components::text_field::parse_time;
 use crate::domain::audit::{AuditPage, AuditQuery};
 use crate::domain::role::Action;
+use crate::language::tr;
+use crate::local_time::{LocalTime, ZoneNote, use_reader_zone};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -19,10 +21,10 @@ fn non_empty(text: String) -> Option<String> {
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
     view! {
-        <Title text="Audit log" />
-        <h1>"Audit log"</h1>
-        <p class="lede">"Who did what, when, to what, and with which outcome. Times are UTC."</p>
-        <RoleGate action=Action::ListAuditEntries refusal="The audit log is open to admins and auditors.">
+        <Title text=tr!(administration.audit.title) />
+        <h1>{tr!(administration.audit.title)}</h1>
+        <p class="lede">{tr!(administration.audit.lede)} " " <ZoneNote /></p>
+        <RoleGate action=Action::ListAuditEntries refusal=tr!(administration.audit.refusal)>
             <AuditBrowser />
         </RoleGate>
     }
@@ -38,11 +40,12 @@ fn AuditBrowser() -> impl IntoView {
     let target_id = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
+    let zone = use_reader_zone();
 
     view! {
         <form
             class="toolbar"
-            aria-label="Filter the audit log"
+            aria-label=tr!(administration.audit.filter)
             on:submit=move |ev| {
                 ev.prevent_default();
                 query.set(AuditQuery {
@@ -50,27 +53,27 @@ fn AuditBrowser() -> impl IntoView {
                     action: non_empty(action.get()),
                     target_kind: non_empty(target_kind.get()),
                     target_id: non_empty(target_id.get()),
-                    from: parse_time(&from.get()),
-                    to: parse_time(&to.get()),
+                    from: parse_time(&from.get(), &zone),
+                    to: parse_time(&to.get(), &zone),
                     page: 0,
                 });
             }
         >
-            <TextField label="Actor" value=actor />
+            <TextField label=tr!(administration.audit.actor) value=actor />
             <label>
-                "Action"
+                {tr!(administration.audit.action)}
                 <select on:change=move |ev| action.set(event_target_value(&ev))>
-                    <option value="">"Any"</option>
+                    <option value="">{tr!(administration.audit.any)}</option>
                     {Action::ALL.map(|a| view! { <option value=a.endpoint()>{a.endpoint()}</option> }).collect_view()}
                 </select>
             </label>
-            <TextField label="Target kind" value=target_kind />
-            <TextField label="Target id" value=target_id />
-            <TextField label="From" kind="datetime-local" value=from />
-            <TextField label="To" kind="datetime-local" value=to />
-            <button type="submit">"Apply"</button>
+            <TextField label=tr!(administration.audit.target_kind) value=target_kind />
+            <TextField label=tr!(administration.audit.target_id) value=target_id />
+            <TextField label=tr!(administration.audit.from, zone = use_reader_zone()) kind="datetime-local" value=from />
+            <TextField label=tr!(administration.audit.to, zone = use_reader_zone()) kind="datetime-local" value=to />
+            <button type="submit">{tr!(administration.audit.apply)}</button>
         </form>
-        <Transition fallback=|| view! { <p class="muted">"Loading entries…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(administration.audit.loading)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                 {move || Suspend::new(async move { entries.await.map(|page| view! { <AuditTable page query /> }) })}
             </ErrorBoundary>
@@ -87,18 +90,18 @@ fn AuditTable(page: AuditPage, query: RwSignal<AuditQuery>) -> impl IntoView {
     let go = move |page: u32| query.update(|q| q.page = page);
     view! {
         <p class="muted" data-testid="audit-count">
-            {format!("{} entries · page {} of {pages}", page.total, current + 1)}
+            {tr!(administration.audit.count, total = page.total, page = current + 1, pages = pages)}
         </p>
         <table class="data-table" data-testid="audit-log">
             <thead>
                 <tr>
-                    <th scope="col">"Time (UTC)"</th>
-                    <th scope="col">"Actor"</th>
-                    <th scope="col">"Action"</th>
-                    <th scope="col">"Target"</th>
-                    <th scope="col">"Outcome"</th>
-                    <th scope="col">"Reason"</th>
-                    <th scope="col">"Client"</th>
+                    <th scope="col">{tr!(administration.audit.column.time)}</th>
+                    <th scope="col">{tr!(administration.audit.column.actor)}</th>
+                    <th scope="col">{tr!(administration.audit.column.action)}</th>
+                    <th scope="col">{tr!(administration.audit.column.target)}</th>
+                    <th scope="col">{tr!(administration.audit.column.outcome)}</th>
+                    <th scope="col">{tr!(administration.audit.column.reason)}</th>
+                    <th scope="col">{tr!(administration.audit.column.client)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -114,7 +117,7 @@ fn AuditTable(page: AuditPage, query: RwSignal<AuditQuery>) -> impl IntoView {
                         let role = e.actor_role.map(|r| format!(" ({})", r.as_str())).unwrap_or_default();
                         view! {
                             <tr>
-                                <td>{e.at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
+                                <td><LocalTime at=e.at /></td>
                                 <td>{e.actor_name}{role}</td>
                                 <td><code>{e.action}</code></td>
                                 <td>{target}</td>
@@ -128,8 +131,8 @@ fn AuditTable(page: AuditPage, query: RwSignal<AuditQuery>) -> impl IntoView {
             </tbody>
         </table>
         <div class="pager">
-            <button type="button" disabled=first_page on:click=move |_| go(current.saturating_sub(1))>"Newer"</button>
-            <button type="button" disabled=last_page on:click=move |_| go(current + 1)>"Older"</button>
+            <button type="button" disabled=first_page on:click=move |_| go(current.saturating_sub(1))>{tr!(administration.audit.newer)}</button>
+            <button type="button" disabled=last_page on:click=move |_| go(current + 1)>{tr!(administration.audit.older)}</button>
         </div>
     }
 }
@@ -139,12 +142,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_inputs_times_are_read_as_utc() {
-        let at = parse_time("2026-11-22T08:00").unwrap();
+    fn the_inputs_times_are_read_in_the_readers_zone() {
+        let at = parse_time("2026-11-22T08:00", "UTC").unwrap();
         assert_eq!(at.to_rfc3339(), "2026-11-22T08:00:00+00:00");
-        let at = parse_time("2026-11-22T08:00:30").unwrap();
-        assert_eq!(at.to_rfc3339(), "2026-11-22T08:00:30+00:00");
-        assert_eq!(parse_time(""), None);
-        assert_eq!(parse_time("22/11/2026"), None);
+        let at = parse_time("2026-11-22T08:00:30", "Asia/Shanghai").unwrap();
+        assert_eq!(at.to_rfc3339(), "2026-11-22T00:00:30+00:00");
+        assert_eq!(parse_time("", "UTC"), None);
+        assert_eq!(parse_time("22/11/2026", "UTC"), None);
     }
 }

@@ -6,6 +6,7 @@ use crate::api::cluster::list_instances;
 use crate::components::error_view::ErrorView;
 use crate::domain::cluster::{ClusterView, HEARTBEAT_SECONDS, InstanceStatus, LIVE_WITHIN_SECONDS};
 use crate::domain::run_mode::RunMode;
+use crate::local_time::LocalTime;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -113,7 +114,7 @@ fn instance_row(instance: InstanceStatus, this: bool) -> impl IntoView {
             <td>{instance.executions_owned}</td>
             <td><code>{instance.database_node}</code></td>
             <td>{instance.identity.version}</td>
-            <td>{instance.started_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+            <td><LocalTime at=instance.started_at /></td>
         </tr>
     }
 }

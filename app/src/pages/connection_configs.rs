@@ -19,6 +19,8 @@ use crate::domain::connection::{
 use crate::domain::environment::DataCenter;
 use crate::domain::ids::{ConnectionConfigId, DataCenterId};
 use crate::domain::role::Action;
+use crate::language::labels::Localized;
+use crate::language::{self, tr};
 use leptos::prelude::*;
 
 impl Record for ConnectionConfig {
@@ -33,7 +35,7 @@ impl Record for ConnectionConfig {
     }
 
     fn what(&self) -> String {
-        format!("the connection config {}", self.name)
+        tr!(surroundings.config.what, name = &self.name)
     }
 }
 
@@ -63,10 +65,18 @@ pub fn ConnectionConfigs() -> impl IntoView {
             api
             editing
             action=Action::CreateConnectionConfig
-            plural="connection configs"
+            plural=tr!(surroundings.config.plural)
             layout=RecordLayout::Table {
                 testid: "connection-configs",
-                columns: &["Name", "Data center", "Platform", "Kind", "Address", "Username", "Password"],
+                columns: vec![
+                    tr!(surroundings.config.column.name),
+                    tr!(surroundings.config.column.data_center),
+                    tr!(surroundings.config.column.platform),
+                    tr!(surroundings.config.column.kind),
+                    tr!(surroundings.config.column.address),
+                    tr!(surroundings.config.column.username),
+                    tr!(surroundings.config.column.password),
+                ],
             }
             row=Callback::new(move |row| view! { <ConfigRow row test tested /> }.into_any())
             editor=move || view! {
@@ -98,21 +108,22 @@ fn ConfigRow(
         (tested.get() == Some(id)).then(|| match test.value().get() {
             Some(Ok(outcome)) => outcome.message(),
             Some(Err(error)) => error.to_string(),
-            None => "testing…".to_owned(),
+            None => tr!(surroundings.config.testing).to_owned(),
         })
     };
+    let locale = language::locale();
     view! {
         <tr data-name=config.name.clone()>
             <td>{config.name.clone()}</td>
             <td>{config.data_center.name.clone()}</td>
-            <td>{config.platform.label()}</td>
-            <td>{config.kind.label()}</td>
+            <td>{config.platform.localized(locale)}</td>
+            <td>{config.kind.localized(locale)}</td>
             <td><code>{format!("{}://{}:{}", config.protocol.as_str(), config.host, config.port)}</code></td>
-            <td>{config.username.clone().unwrap_or_else(|| "hidden".to_owned())}</td>
-            <td>{if config.password_set { "set" } else { "not set" }}</td>
+            <td>{config.username.clone().unwrap_or_else(|| tr!(surroundings.config.hidden).to_owned())}</td>
+            <td>{if config.password_set { tr!(surroundings.config.password_set) } else { tr!(surroundings.config.password_not_set) }}</td>
             {controls.map(|controls| view! {
                 <td>
-                    <button type="button" on:click=move |_| { tested.set(Some(id)); test.dispatch(TestConnectionConfig { id }); }>"Test connection"</button>
+                    <button type="button" on:click=move |_| { tested.set(Some(id)); test.dispatch(TestConnectionConfig { id }); }>{tr!(surroundings.config.test)}</button>
                     " "
                     {controls}
                     <div class="muted" role="status" data-testid="test-result">{result}</div>
@@ -168,10 +179,10 @@ fn ConfigEditor(
             api
             editing
             feedback
-            label="Connection config"
-            create_title="Add a connection config"
-            edit_title="Edit connection config"
-            create_label="Add connection config"
+            label=tr!(surroundings.config.form)
+            create_title=tr!(surroundings.config.create_title)
+            edit_title=tr!(surroundings.config.edit_title)
+            create_label=tr!(surroundings.config.create)
             read=Callback::new(move |()| {
                 let typed = password.get();
                 ConnectionConfigForm {
@@ -194,11 +205,11 @@ fn ConfigEditor(
             })
             validate=ConnectionConfigForm::validate
         >
-            <TextField label="Config name" value=name required=true error=(error, "name") />
+            <TextField label=tr!(surroundings.config.name) value=name required=true error=(error, "name") />
             <label>
-                "Data center"
+                {tr!(surroundings.config.data_center)}
                 <select on:change=move |ev| data_center.set(event_target_value(&ev).parse().ok().map(DataCenterId))>
-                    <option value="" selected=move || data_center.get().is_none()>"Choose a data center"</option>
+                    <option value="" selected=move || data_center.get().is_none()>{tr!(surroundings.config.choose_data_center)}</option>
                     {centers.into_iter().map(|dc| {
                         let id = dc.id;
                         view! { <option value=id.0.to_string() selected=move || data_center.get() == Some(id)>{dc.name}</option> }
@@ -206,21 +217,21 @@ fn ConfigEditor(
                 </select>
                 <FieldMessage error field="data_center" />
             </label>
-            {choice_select("Platform", platform)}
+            {choice_select(tr!(surroundings.config.platform), platform)}
             <FieldMessage error field="platform" />
-            {choice_select("Kind", kind)}
-            {choice_select("Protocol", protocol)}
-            <TextField label="Host" value=host required=true error=(error, "host") />
-            <TextField label="Port" value=port required=true error=(error, "port") />
-            <TextField label="Username" value=username autocomplete="off" error=(error, "username") />
-            <TextField label="Password" kind="password" value=password autocomplete="new-password" error=(error, "password") />
+            {choice_select(tr!(surroundings.config.kind), kind)}
+            {choice_select(tr!(surroundings.config.protocol), protocol)}
+            <TextField label=tr!(surroundings.config.host) value=host required=true error=(error, "host") />
+            <TextField label=tr!(surroundings.config.port) value=port required=true error=(error, "port") />
+            <TextField label=tr!(surroundings.config.username) value=username autocomplete="off" error=(error, "username") />
+            <TextField label=tr!(surroundings.config.password) kind="password" value=password autocomplete="new-password" error=(error, "password") />
             <p class="muted" data-testid="password-state">
-                {move || if password_set() { "A password is set; leave the field empty to keep it. Changing the kind, protocol, host, port or username needs it again." } else { "No password is set." }}
+                {move || if password_set() { tr!(surroundings.config.password_kept) } else { tr!(surroundings.config.no_password) }}
             </p>
             <Show when=password_set>
                 <label class="inline">
                     <input type="checkbox" prop:checked=clear_password on:change=move |_| clear_password.update(|c| *c = !*c) />
-                    "Clear the stored password"
+                    {tr!(surroundings.config.clear_password)}
                 </label>
             </Show>
         </RecordForm>

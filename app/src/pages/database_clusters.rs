@@ -67,7 +67,7 @@ pub fn DatabaseClusters() -> impl IntoView {
             plural="database clusters"
             layout=RecordLayout::Table {
                 testid: "database-clusters",
-                columns: &["Cluster", "Primary", "Copies in", "Description"],
+                columns: vec!["Cluster", "Primary", "Copies in", "Description"],
             }
             row=Callback::new(|RecordRow { record: cluster, controls }: RecordRow<DatabaseCluster>| view! {
                 <tr data-name=cluster.name.clone()>

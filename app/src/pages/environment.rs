@@ -11,6 +11,7 @@ use crate::components::record_section::{
 use crate::components::text_field::TextField;
 use crate::domain::environment::{DataCenter, DataCenterForm};
 use crate::domain::role::Action;
+use crate::language::{self, tr, trv};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -22,28 +23,37 @@ enum Tab {
     Clusters,
 }
 
-const TABS: [(Tab, &str); 4] = [
-    (Tab::DataCenters, "Data centers"),
-    (Tab::Configs, "Connection configs"),
-    (Tab::ProductGroups, "Product groups"),
-    (Tab::Clusters, "Database clusters"),
+const TABS: [Tab; 4] = [
+    Tab::DataCenters,
+    Tab::Configs,
+    Tab::ProductGroups,
+    Tab::Clusters,
 ];
+
+impl Tab {
+    fn name(self) -> &'static str {
+        match self {
+            Tab::DataCenters => tr!(surroundings.environment.tab.data_centers),
+            Tab::Configs => tr!(surroundings.environment.tab.configs),
+            Tab::ProductGroups => tr!(surroundings.environment.tab.product_groups),
+            Tab::Clusters => tr!(surroundings.environment.tab.clusters),
+        }
+    }
+}
 
 #[component]
 pub fn EnvironmentPage() -> impl IntoView {
     let tab = RwSignal::new(Tab::DataCenters);
     view! {
-        <Title text="Environment" />
-        <h1>"Environment"</h1>
-        <p class="lede">
-            "Regions and data centers (机房), connection configs (配置信息), product groups (产品组) and database clusters."
-        </p>
+        <Title text=tr!(surroundings.environment.title) />
+        <h1>{tr!(surroundings.environment.title)}</h1>
+        <p class="lede">{trv!(surroundings.environment.lede, <zh> = language::zh)}</p>
         <div class="tabs" role="tablist">
             {TABS
-                .map(|(t, label)| {
+                .map(|t| {
                     view! {
                         <button type="button" role="tab" aria-selected=move || (tab.get() == t).to_string()
-                            on:click=move |_| tab.set(t)>{label}</button>
+                            on:click=move |_| tab.set(t)>{t.name()}</button>
                     }
                 })
                 .collect_view()}
@@ -67,7 +77,7 @@ impl Record for DataCenter {
     }
 
     fn what(&self) -> String {
-        format!("the data center {}", self.name)
+        tr!(surroundings.data_center.what, name = &self.name)
     }
 }
 
@@ -94,12 +104,16 @@ fn DataCenters() -> impl IntoView {
             api
             editing
             action=Action::CreateDataCenter
-            plural="data centers"
+            plural=tr!(surroundings.data_center.plural)
             layout=RecordLayout::Table {
                 testid: "data-centers",
-                columns: &["Region", "Data center", "Description"],
+                columns: vec![
+                    tr!(surroundings.data_center.column.region),
+                    tr!(surroundings.data_center.column.name),
+                    tr!(surroundings.data_center.column.description),
+                ],
             }
-            empty="No data center matches."
+            empty=tr!(surroundings.data_center.empty)
             row=Callback::new(|RecordRow { record: dc, controls }: RecordRow<DataCenter>| view! {
                 <tr data-name=dc.name.clone()>
                     <td>{dc.region}</td>
@@ -138,10 +152,10 @@ fn DataCenterEditor(api: DataCenterApi, editing: RwSignal<Option<DataCenter>>) -
             api
             editing
             feedback
-            label="Data center"
-            create_title="Create a data center"
-            edit_title="Edit data center"
-            create_label="Create data center"
+            label=tr!(surroundings.data_center.form)
+            create_title=tr!(surroundings.data_center.create_title)
+            edit_title=tr!(surroundings.data_center.edit_title)
+            create_label=tr!(surroundings.data_center.create)
             read=Callback::new(move |()| DataCenterForm {
                 region: region.get(),
                 name: name.get(),
@@ -149,9 +163,9 @@ fn DataCenterEditor(api: DataCenterApi, editing: RwSignal<Option<DataCenter>>) -
             })
             validate=DataCenterForm::validate
         >
-            <TextField label="Region" value=region required=true error=(error, "region") />
-            <TextField label="Data center name" value=name required=true error=(error, "name") />
-            <TextField label="Description" value=description error=(error, "description") />
+            <TextField label=tr!(surroundings.data_center.region) value=region required=true error=(error, "region") />
+            <TextField label=tr!(surroundings.data_center.name) value=name required=true error=(error, "name") />
+            <TextField label=tr!(surroundings.data_center.description) value=description error=(error, "description") />
         </RecordForm>
     }
 }

@@ -3,7 +3,7 @@
 //! and downloaded as CSV with the same filter. Everyone signed in reads it; executions
 //! are created from an active plan (Plans, Execute) and driven from their own page.
 
-use super::execution::clock::{elapsed, ticking, when};
+use super::execution::clock::{elapsed, ticking};
 use super::execution::live::LiveIndicator;
 use crate::api::executions::{export_executions, list_executions};
 use crate::api::plans::list_plans;
@@ -16,7 +16,10 @@ use crate::domain::execution::view::{ExecutionFilter, ExecutionSummary};
 use crate::domain::ids::PlanId;
 use crate::domain::plan::PlanSummary;
 use crate::error::AppError;
+use crate::language::labels::Localized;
+use crate::language::{self, tr, trv};
 use crate::live_client::{LiveStatus, watch_list};
+use crate::local_time::{LocalTime, ZoneNote, use_reader_zone};
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -34,20 +37,19 @@ pub fn ExecutionListPage() -> impl IntoView {
     let now = ticking();
 
     view! {
-        <Title text="Executions" />
-        <h1>"Executions"</h1>
+        <Title text=tr!(executions.list.title) />
+        <h1>{tr!(executions.list.title)}</h1>
         <p class="lede">
-            "Runs of active plans (预案执行单) against a failed and an emergency data center, live. "
-            "A new one starts from an active plan's Execute button on the "
-            <a href="/plans">"Plans"</a> " page."
+            {trv!(executions.list.lede, <zh> = language::zh, <a> = |children: ChildrenFn| view! { <a href="/plans">{children()}</a> })}
+            " " <ZoneNote />
         </p>
         <HistoryFilter filter plans />
         <div class="toolbar">
-            <DownloadButton label="Export CSV" file_name="executions.csv".to_owned()
+            <DownloadButton label=tr!(executions.list.export) file_name="executions.csv".to_owned()
                 media_type="text/csv" fetch=move || export_executions(filter.get_untracked()) />
             <LiveIndicator status=live />
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading executions…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(executions.list.loading)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                 {move || Suspend::new(async move {
                     list.set(loaded.await?);
@@ -66,28 +68,30 @@ fn HistoryFilter(
 ) -> impl IntoView {
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
+    let zone = use_reader_zone();
+    let zone_shown = zone.clone();
     let times = move || {
         filter.update(|f| {
-            f.from = parse_time(&from.get_untracked());
-            f.to = parse_time(&to.get_untracked());
+            f.from = parse_time(&from.get_untracked(), &zone);
+            f.to = parse_time(&to.get_untracked(), &zone);
         });
     };
     view! {
-        <form class="toolbar" role="search" aria-label="Filter the executions"
+        <form class="toolbar" role="search" aria-label=tr!(executions.filter.label)
             on:submit=move |ev| ev.prevent_default() on:change=move |_| times()>
             <label>
-                "State"
+                {tr!(executions.filter.state)}
                 <select on:change=move |ev| filter.update(|f| f.state = ExecutionState::parse(&event_target_value(&ev)))>
-                    <option value="" selected=move || filter.with(|f| f.state.is_none())>"All"</option>
+                    <option value="" selected=move || filter.with(|f| f.state.is_none())>{tr!(executions.filter.all)}</option>
                     {ExecutionState::ALL.into_iter().map(|s| view! {
-                        <option value=s.as_str() selected=move || filter.with(|f| f.state == Some(s))>{s.label()}</option>
+                        <option value=s.as_str() selected=move || filter.with(|f| f.state == Some(s))>{s.localized(language::locale())}</option>
                     }).collect_view()}
                 </select>
             </label>
             <label>
-                "Plan"
+                {tr!(executions.filter.plan)}
                 <select on:change=move |ev| filter.update(|f| f.plan = event_target_value(&ev).parse().ok().map(PlanId))>
-                    <option value="">"All"</option>
+                    <option value="">{tr!(executions.filter.all)}</option>
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             plans.await.unwrap_or_default().into_iter().map(|plan| view! {
@@ -98,19 +102,19 @@ fn HistoryFilter(
                 </select>
             </label>
             <label>
-                "Kind"
+                {tr!(executions.filter.kind)}
                 <select on:change=move |ev| filter.update(|f| f.drill = match event_target_value(&ev).as_str() {
                     "drill" => Some(true),
                     "real" => Some(false),
                     _ => None,
                 })>
-                    <option value="">"Drills and real runs"</option>
-                    <option value="drill">"Drills (演练) only"</option>
-                    <option value="real">"Real runs only"</option>
+                    <option value="">{tr!(executions.filter.both)}</option>
+                    <option value="drill">{trv!(executions.filter.drills, <zh> = language::zh)}</option>
+                    <option value="real">{tr!(executions.filter.real)}</option>
                 </select>
             </label>
-            <TextField label="Created from (UTC)" kind="datetime-local" value=from />
-            <TextField label="Created before (UTC)" kind="datetime-local" value=to />
+            <TextField label=tr!(executions.filter.from, zone = zone_shown.clone()) kind="datetime-local" value=from />
+            <TextField label=tr!(executions.filter.to, zone = zone_shown) kind="datetime-local" value=to />
         </form>
     }
 }
@@ -138,11 +142,14 @@ fn ExecutionTable(
                 ..Default::default()
             };
             match f.state {
-                _ if *f == ExecutionFilter::default() => "No executions yet.".to_owned(),
+                _ if *f == ExecutionFilter::default() => tr!(executions.list.none_yet).to_owned(),
                 Some(state) if *f == only_state => {
-                    format!("No execution is {}.", state.label().to_lowercase())
+                    tr!(
+                        executions.list.none_in_state,
+                        state = state.localized(language::locale()).to_lowercase()
+                    )
                 }
-                _ => "No execution matches the filter.".to_owned(),
+                _ => tr!(executions.list.none_matches).to_owned(),
             }
         })
     };
@@ -151,16 +158,16 @@ fn ExecutionTable(
             when=move || !shown.with(Vec::is_empty)
             fallback=move || view! { <p class="empty" role="status" data-testid="executions-empty">{empty}</p> }
         >
-            <table class="data-table" aria-label="Executions" data-testid="executions">
+            <table class="data-table" aria-label=tr!(executions.list.title) data-testid="executions">
                 <thead><tr>
-                    <th scope="col">"Plan"</th>
-                    <th scope="col">"Version"</th>
-                    <th scope="col">"Failed → emergency"</th>
-                    <th scope="col">"State"</th>
-                    <th scope="col">"Started by"</th>
-                    <th scope="col">"Started (UTC)"</th>
-                    <th scope="col">"Duration"</th>
-                    <th scope="col">"Switchover (target)"</th>
+                    <th scope="col">{tr!(executions.column.plan)}</th>
+                    <th scope="col">{tr!(executions.column.version)}</th>
+                    <th scope="col">{tr!(executions.column.sites)}</th>
+                    <th scope="col">{tr!(executions.column.state)}</th>
+                    <th scope="col">{tr!(executions.column.started_by)}</th>
+                    <th scope="col">{tr!(executions.column.started)}</th>
+                    <th scope="col">{tr!(executions.column.duration)}</th>
+                    <th scope="col">{tr!(executions.column.switchover)}</th>
                 </tr></thead>
                 <tbody>
                     <For each=move || shown.get() key=|s| (s.id, s.last_seq) let:summary>
@@ -181,7 +188,7 @@ fn ExecutionRow(
     let switchover = crate::pages::execution::recovery_time::switchover_cell(&summary);
     let duration = move || {
         if started.is_none() {
-            return "not started".to_owned();
+            return tr!(executions.list.not_started).to_owned();
         }
         elapsed(started, finished, || now.get()).unwrap_or_else(|| "—".to_owned())
     };
@@ -198,10 +205,10 @@ fn ExecutionRow(
             <td>{summary.started_by.unwrap_or_else(|| "—".to_owned())}</td>
             <td>
                 {match started {
-                    Some(at) => view! { <time datetime=at.to_rfc3339()>{when(at)}</time> }.into_any(),
+                    Some(at) => view! { <LocalTime at /> }.into_any(),
                     None => view! {
-                        <span class="muted">"not started · created "</span>
-                        <time datetime=summary.created_at.to_rfc3339()>{when(summary.created_at)}</time>
+                        <span class="muted">{tr!(executions.list.not_started_created)}</span>
+                        <LocalTime at=summary.created_at />
                     }.into_any(),
                 }}
             </td>

@@ -21,6 +21,7 @@ use crate::domain::event::ExecutionEvent;
 use crate::domain::execution::view::ExecutionDetail;
 use crate::domain::ids::ExecutionId;
 use crate::error::AppError;
+use crate::language::tr;
 use crate::live_client::{LiveStatus, watch_execution};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -64,7 +65,7 @@ pub fn ExecutionPage() -> impl IntoView {
     });
 
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading the execution…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(executions.view.loading)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                 {move || Suspend::new(async move {
                     let role = me.0.await?.role;

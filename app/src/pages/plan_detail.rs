@@ -22,6 +22,9 @@ use crate::domain::plan::lifecycle::{PlanCommand, PlanFacts};
 use crate::domain::plan::{Phase, PlanDetail, PlanStatus, PlanVersion, VersionState};
 use crate::domain::role::{Action, Role};
 use crate::error::AppError;
+use crate::language::labels::Localized;
+use crate::language::{self, tr};
+use crate::local_time::{Precision, local, use_reader_zone};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -68,7 +71,7 @@ pub fn PlanDetailPage() -> impl IntoView {
     );
 
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading the plan…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(plans.detail.loading)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                 {move || Suspend::new(async move {
                     let role = me.0.await?.role;
@@ -88,7 +91,7 @@ pub fn PlanDetailPage() -> impl IntoView {
                             <ReadinessSection plan=plan_id readiness=readiness.flatten() can_evaluate />
                         })}
                         {show_diff.then(|| view! {
-                            {review.then(|| view! { <p class="notice" role="status">"This version waits for a reviewer. The diff below shows what approving it changes."</p> })}
+                            {review.then(|| view! { <p class="notice" role="status">{tr!(plans.detail.waits_for_review)}</p> })}
                             <PlanDiffView diff />
                         })}
                         <PlanSteps detail=detail.clone() />
@@ -161,42 +164,41 @@ fn PlanHeader(detail: PlanDetail, role: Role, actions: Actions) -> impl IntoView
     let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
     let name = plan.name.clone();
     let executed = plan.name.clone();
-    let changed = format!(
-        "Last changed {} UTC{}",
-        plan.updated_at.format("%Y-%m-%d %H:%M"),
-        plan.updated_by
-            .as_ref()
-            .map(|u| format!(" by {u}"))
-            .unwrap_or_default()
-    );
-    let running = detail.active_version.map_or(
-        "No version is active: this plan cannot be executed.".to_owned(),
-        |n| format!("Version {n} is active: it is the one that runs."),
-    );
+    let at = local(plan.updated_at, &use_reader_zone(), Precision::Minutes);
+    let changed = match &plan.updated_by {
+        Some(name) => tr!(plans.detail.last_changed_by, at = at, name = name),
+        None => tr!(plans.detail.last_changed, at = at),
+    };
+    let running = detail
+        .active_version
+        .map_or(tr!(plans.detail.no_active).to_owned(), |n| {
+            tr!(plans.detail.active_version, n = n)
+        });
+    let delete_what = tr!(plans.list.delete_what, name = name);
 
     view! {
         <Title text=plan.name.clone() />
-        <p><a href="/plans">"← Plans"</a></p>
+        <p><a href="/plans">{tr!(plans.detail.back)}</a></p>
         <h1>{plan.name.clone()} " " <PlanStatusBadge status=plan.status working=plan.working /></h1>
         <p class="lede">{plan.description.clone()}</p>
         <p class="muted small">{changed} ". " {running}</p>
         <FormMessage error />
         <FormMessage error=delete_error />
-        <div class="toolbar" aria-label="Plan actions">
+        <div class="toolbar" aria-label=tr!(plans.detail.actions)>
             {can_execute.then(|| view! {
                 <button type="button" class="primary" disabled=move || !hydrated.get()
-                    on:click=move |_| executing.set(true)>"Execute"</button>
+                    on:click=move |_| executing.set(true)>{tr!(plans.list.execute)}</button>
             })}
-            {can(Action::UpdatePlan).then(|| view! { <a class="button" href=format!("/plans/{id}/edit")>"Edit"</a> })}
+            {can(Action::UpdatePlan).then(|| view! { <a class="button" href=format!("/plans/{id}/edit")>{tr!(common.action.edit)}</a> })}
             {can_submit.then(|| view! {
                 <button type="button" class="primary" on:click=move |_| { actions.submit.dispatch(SubmitPlan { id, revision }); }>
-                    "Submit for review"
+                    {tr!(plans.detail.submit)}
                 </button>
             })}
-            {can(Action::ClonePlan).then(|| view! { <a class="button" href=format!("/plans/new?from={id}")>"Clone"</a> })}
+            {can(Action::ClonePlan).then(|| view! { <a class="button" href=format!("/plans/new?from={id}")>{tr!(plans.list.clone)}</a> })}
             <ExportButton id />
             {can(Action::DeletePlan).then(|| view! {
-                <DeleteButton what=format!("the plan {name} with all its versions")
+                <DeleteButton what=delete_what.clone()
                     on_confirm=Callback::new(move |()| { delete.dispatch(DeletePlan { id, revision }); }) />
             })}
         </div>
@@ -204,27 +206,27 @@ fn PlanHeader(detail: PlanDetail, role: Role, actions: Actions) -> impl IntoView
             <NewExecutionDialog plan=id plan_name=executed.clone() on_close=Callback::new(move |()| executing.set(false)) />
         </Show>
         {(can_review || can_deactivate).then(|| view! {
-            <section class="card review" aria-label="Review">
-                <h2>{if can_review { "Review" } else { "Take out of service" }}</h2>
+            <section class="card review" aria-label=tr!(plans.detail.review)>
+                <h2>{if can_review { tr!(plans.detail.review) } else { tr!(plans.detail.take_out) }}</h2>
                 <label>
-                    {if can_review { "Comment (required to reject)" } else { "Reason" }}
+                    {if can_review { tr!(plans.detail.comment_required) } else { tr!(plans.detail.reason) }}
                     <textarea rows="2" prop:value=comment on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                     <FieldMessage error field="comment" />
                 </label>
                 {can_review.then(|| view! {
                     <button type="button" class="primary" on:click=move |_| {
                         actions.approve.dispatch(ApprovePlan { id, revision, comment: comment.get() });
-                    }>"Approve"</button>
+                    }>{tr!(plans.detail.approve)}</button>
                     " "
                     <button type="button" on:click=move |_| {
                         actions.reject.dispatch(RejectPlan { id, revision, comment: comment.get() });
-                    }>"Reject"</button>
+                    }>{tr!(plans.detail.reject)}</button>
                 })}
                 " "
                 {can_deactivate.then(|| view! {
                     <button type="button" class="danger" on:click=move |_| {
                         actions.deactivate.dispatch(DeactivatePlan { id, revision, comment: comment.get() });
-                    }>"Deactivate"</button>
+                    }>{tr!(plans.detail.deactivate)}</button>
                 })}
             </section>
         })}
@@ -240,7 +242,7 @@ fn ExportButton(id: PlanId) -> impl IntoView {
             .map(|document| serde_json::to_string_pretty(&document).unwrap_or_default())
     };
     view! {
-        <DownloadButton label="Export JSON" file_name=format!("plan-{id}.json")
+        <DownloadButton label=tr!(plans.detail.export) file_name=format!("plan-{id}.json")
             media_type="application/json" fetch />
     }
 }
@@ -251,29 +253,27 @@ fn PlanSteps(detail: PlanDetail) -> impl IntoView {
     let shown: Option<PlanVersion> = detail.active().or(detail.latest()).cloned();
     let phase = RwSignal::new(Phase::Switchover);
     let Some(version) = shown else {
-        return view! { <p class="muted">"This plan has no versions."</p> }.into_any();
+        return view! { <p class="muted">{tr!(plans.detail.no_versions)}</p> }.into_any();
     };
-    let heading = format!(
-        "Steps of version {} ({})",
-        version.number,
-        version.state.label()
+    let heading = tr!(
+        plans.detail.steps_of,
+        n = version.number,
+        state = version.state.localized(language::locale())
     );
     let target = match version.content.rto_minutes {
-        Some(minutes) => {
-            format!("Recovery-time target (RTO): {minutes} minutes for the switchover.")
-        }
-        None => "No recovery-time target (RTO) is set.".to_owned(),
+        Some(minutes) => tr!(plans.detail.rto, minutes = minutes),
+        None => tr!(plans.detail.no_rto).to_owned(),
     };
     let content = StoredValue::new(version.content);
     view! {
-        <section class="card" aria-label="Steps">
+        <section class="card" aria-label=tr!(plans.detail.steps)>
             <h2>{heading}</h2>
             <p data-testid="rto-target">{target}</p>
-            <div class="tabs" role="tablist" aria-label="Phases">
+            <div class="tabs" role="tablist" aria-label=tr!(plans.detail.phases)>
                 {Phase::ALL.into_iter().map(|p| view! {
                     <button type="button" role="tab" aria-selected=move || (phase.get() == p).to_string()
                         class:selected=move || phase.get() == p on:click=move |_| phase.set(p)>
-                        {p.label()} " " <span class="muted">{content.with_value(|c| c.steps(p).len())}</span>
+                        {p.localized(language::locale())} " " <span class="muted">{content.with_value(|c| c.steps(p).len())}</span>
                     </button>
                 }).collect_view()}
             </div>
@@ -281,8 +281,8 @@ fn PlanSteps(detail: PlanDetail) -> impl IntoView {
                 let p = phase.get();
                 let steps = content.with_value(|c| c.steps(p).to_vec());
                 view! {
-                    <ol class="plain" role="tabpanel" aria-label=p.label()>
-                        {steps.is_empty().then(|| view! { <li class="muted">"No steps in this phase."</li> })}
+                    <ol class="plain" role="tabpanel" aria-label=p.localized(language::locale())>
+                        {steps.is_empty().then(|| view! { <li class="muted">{tr!(plans.detail.no_steps)}</li> })}
                         {steps.into_iter().enumerate().map(|(i, step)| view! {
                             <li><StepView position=i as u32 + 1 step /></li>
                         }).collect_view()}
@@ -296,35 +296,38 @@ fn PlanSteps(detail: PlanDetail) -> impl IntoView {
 
 #[component]
 fn History(detail: PlanDetail) -> impl IntoView {
-    let when = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d %H:%M").to_string();
+    let zone = use_reader_zone();
+    let when = move |at: chrono::DateTime<chrono::Utc>| local(at, &zone, Precision::Minutes);
+    let locale = language::locale();
     view! {
-        <section class="card" aria-label="History">
-            <h2>"Versions"</h2>
+        <section class="card" aria-label=tr!(plans.detail.history)>
+            <h2>{tr!(plans.detail.versions)}</h2>
             <table class="data-table">
                 <thead><tr>
-                    <th scope="col">"Version"</th><th scope="col">"State"</th><th scope="col">"Created"</th>
-                    <th scope="col">"Last edit"</th><th scope="col">"Submitted"</th><th scope="col">"Edited by"</th>
+                    <th scope="col">{tr!(plans.detail.column.version)}</th><th scope="col">{tr!(plans.detail.column.state)}</th>
+                    <th scope="col">{tr!(plans.detail.column.created)}</th><th scope="col">{tr!(plans.detail.column.last_edit)}</th>
+                    <th scope="col">{tr!(plans.detail.column.submitted)}</th><th scope="col">{tr!(plans.detail.column.edited_by)}</th>
                 </tr></thead>
                 <tbody>
                     {detail.versions.iter().map(|v| view! {
                         <tr>
-                            <td>{v.number}{(Some(v.number) == detail.active_version).then_some(" (active)")}</td>
-                            <td>{v.state.label()}</td>
+                            <td>{v.number}{(Some(v.number) == detail.active_version).then(|| tr!(plans.detail.active))}</td>
+                            <td>{v.state.localized(locale)}</td>
                             <td>{when(v.created_at)} " " {v.created_by.clone().unwrap_or_default()}</td>
                             <td>{when(v.updated_at)} " " {v.updated_by.clone().unwrap_or_default()}</td>
-                            <td>{v.submitted_at.map(when).unwrap_or_default()} " " {v.submitted_by.clone().unwrap_or_default()}</td>
+                            <td>{v.submitted_at.map(when.clone()).unwrap_or_default()} " " {v.submitted_by.clone().unwrap_or_default()}</td>
                             <td>{v.editors.join(", ")}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
             </table>
-            <h2>"Reviews"</h2>
-            {detail.reviews.is_empty().then(|| view! { <p class="muted">"No reviews yet."</p> })}
+            <h2>{tr!(plans.detail.reviews)}</h2>
+            {detail.reviews.is_empty().then(|| view! { <p class="muted">{tr!(plans.detail.no_reviews)}</p> })}
             <ul class="plain reviews">
                 {detail.reviews.iter().map(|r| view! {
                     <li data-decision=r.decision.as_str()>
-                        <strong>{r.decision.label()}</strong> " version " {r.version_number} " by " {r.reviewer.clone()}
-                        " at " {when(r.at)} " UTC"
+                        <strong>{r.decision.localized(locale)}</strong>
+                        {tr!(plans.detail.review_line, n = r.version_number, who = r.reviewer.clone(), at = when(r.at))}
                         {(!r.comment.is_empty()).then(|| view! { ": " <q>{r.comment.clone()}</q> })}
                     </li>
                 }).collect_view()}

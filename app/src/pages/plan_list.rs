@@ -16,6 +16,9 @@ use crate::domain::plan::readiness::PlanReadiness;
 use crate::domain::plan::{PlanStatus, PlanSummary, StatusFilter};
 use crate::domain::role::{Action, Role};
 use crate::error::AppError;
+use crate::language::labels::Localized;
+use crate::language::{self, tr, trv};
+use crate::local_time::{Precision, local, use_reader_zone, utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
@@ -35,45 +38,45 @@ pub fn PlanListPage() -> impl IntoView {
     Effect::new(move || hydrated.set(true));
 
     view! {
-        <Title text="Plans" />
-        <h1>"Plans"</h1>
-        <p class="lede">"DR plans (容灾预案): the switchover and recovery steps that run when a data center fails."</p>
+        <Title text=tr!(plans.list.title) />
+        <h1>{tr!(plans.list.title)}</h1>
+        <p class="lede">{trv!(plans.list.lede, <zh> = language::zh)}</p>
         <div class="toolbar" role="search">
-            <TextField label="Search" kind="search" value=query />
+            <TextField label=tr!(plans.list.search) kind="search" value=query />
             <label>
-                "Status"
+                {tr!(plans.list.status)}
                 <select on:change=move |ev| {
                     filter.set(StatusFilter::parse(&event_target_value(&ev)).unwrap_or(StatusFilter::All))
                 }>
                     {StatusFilter::ALL.into_iter().map(|f| view! {
-                        <option value=f.as_str() selected=move || filter.get() == f>{f.label()}</option>
+                        <option value=f.as_str() selected=move || filter.get() == f>{f.localized(language::locale())}</option>
                     }).collect_view()}
                 </select>
             </label>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let can_author = me.0.await.ok().is_some_and(|u| Action::CreatePlan.allowed_for(u.role));
-                    can_author.then(|| view! { <a class="button primary" href="/plans/new">"New plan"</a> })
+                    can_author.then(|| view! { <a class="button primary" href="/plans/new">{tr!(plans.list.new_plan)}</a> })
                 })}
             </Transition>
         </div>
         <FormMessage error=delete_error />
-        <Transition fallback=|| view! { <p class="muted">"Loading plans…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(plans.list.loading)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                 {move || Suspend::new(async move {
                     let role = me.0.await.ok().map(|u| u.role);
                     // Readiness is shown when it can be read (not while degraded).
                     let readiness = readiness.await.unwrap_or_default();
                     plans.await.map(|plans| view! {
-                        <table class="data-table" aria-label="Plans">
+                        <table class="data-table" aria-label=tr!(plans.list.title)>
                             <thead><tr>
-                                <th scope="col">"Name"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col">"Readiness"</th>
-                                <th scope="col">"Switchover"</th>
-                                <th scope="col">"Recovery"</th>
-                                <th scope="col">"Last change"</th>
-                                <th scope="col">"Actions"</th>
+                                <th scope="col">{tr!(plans.list.column.name)}</th>
+                                <th scope="col">{tr!(plans.list.column.status)}</th>
+                                <th scope="col">{tr!(plans.list.column.readiness)}</th>
+                                <th scope="col">{tr!(plans.list.column.switchover)}</th>
+                                <th scope="col">{tr!(plans.list.column.recovery)}</th>
+                                <th scope="col">{tr!(plans.list.column.last_change)}</th>
+                                <th scope="col">{tr!(plans.list.column.actions)}</th>
                             </tr></thead>
                             <tbody>
                                 {plans.into_iter().map(|plan| {
@@ -117,14 +120,12 @@ fn PlanRow(
     let for_match = plan.clone();
     let shown = move || for_match.matches(&query.get(), filter.get());
     let active = plan.status == PlanStatus::Active;
-    let changed = format!(
-        "{} UTC{}",
-        plan.updated_at.format("%Y-%m-%d %H:%M"),
-        plan.updated_by
-            .as_ref()
-            .map(|u| format!(" by {u}"))
-            .unwrap_or_default()
-    );
+    let at = local(plan.updated_at, &use_reader_zone(), Precision::Minutes);
+    let changed = match &plan.updated_by {
+        Some(name) => tr!(plans.list.changed_by, at = at, name = name),
+        None => at,
+    };
+    let delete_what = tr!(plans.list.delete_what, name = name);
     view! {
         <tr data-plan=plan.name.clone() hidden=move || !shown()>
             <td>
@@ -135,18 +136,18 @@ fn PlanRow(
             <td><ReadinessCell readiness /></td>
             <td>{plan.switchover_steps}</td>
             <td>{plan.recovery_steps}</td>
-            <td class="small">{changed}</td>
+            <td class="small" title=utc(plan.updated_at)>{changed}</td>
             <td class="actions">
-                <a href=format!("/plans/{id}")>"View"</a>
-                {can(Action::UpdatePlan).then(|| view! { " " <a href=format!("/plans/{id}/edit")>"Edit"</a> })}
-                {can(Action::ClonePlan).then(|| view! { " " <a href=format!("/plans/new?from={id}")>"Clone"</a> })}
+                <a href=format!("/plans/{id}")>{tr!(common.action.view)}</a>
+                {can(Action::UpdatePlan).then(|| view! { " " <a href=format!("/plans/{id}/edit")>{tr!(common.action.edit)}</a> })}
+                {can(Action::ClonePlan).then(|| view! { " " <a href=format!("/plans/new?from={id}")>{tr!(plans.list.clone)}</a> })}
                 {can(Action::DeletePlan).then(|| view! {
-                    " " <DeleteButton class="link danger" what=format!("the plan {name} with all its versions")
+                    " " <DeleteButton class="link danger" what=delete_what.clone()
                         on_confirm=Callback::new(move |()| { delete.dispatch(DeletePlan { id, revision }); }) />
                 })}
                 {(active && can(Action::CreateExecution)).then(|| view! {
                     " " <button type="button" class="primary" disabled=move || !hydrated.get()
-                        on:click=move |_| executing.set(Some((id, executed.clone())))>"Execute"</button>
+                        on:click=move |_| executing.set(Some((id, executed.clone())))>{tr!(plans.list.execute)}</button>
                 })}
             </td>
         </tr>
@@ -174,10 +175,10 @@ fn ImportForm() -> impl IntoView {
     };
     view! {
         <details class="card import">
-            <summary>"Import a plan from JSON"</summary>
-            <p class="muted small">"Paste an exported plan document (format switchyard.plan/1). It becomes a new draft."</p>
+            <summary>{tr!(plans.import.summary)}</summary>
+            <p class="muted small">{tr!(plans.import.hint)}</p>
             <label>
-                "Plan document"
+                {tr!(plans.import.document)}
                 <textarea rows="12" class="code" prop:value=document
                     on:input=move |ev| document.set(event_target_value(&ev))></textarea>
             </label>
@@ -186,7 +187,7 @@ fn ImportForm() -> impl IntoView {
             </ul>
             <button type="button" class="primary" disabled=move || import.pending().get()
                 on:click=move |_| { import.dispatch(ImportPlan { document: document.get() }); }>
-                "Import"
+                {tr!(plans.import.submit)}
             </button>
         </details>
     }

@@ -3,12 +3,14 @@
 //! plan's newest ended drill with its measured switchover against the target. The
 //! plan's page lets operators evaluate it now.
 
-use super::execution::clock::when;
 use super::execution::recovery_time::switchover_cell;
 use crate::api::plans::EvaluatePlan;
 use crate::components::form_feedback::{FormMessage, last_error};
 use crate::domain::ids::PlanId;
 use crate::domain::plan::readiness::{PlanReadiness, ReadinessState};
+use crate::language::labels::Localized;
+use crate::language::{self, tr, trv};
+use crate::local_time::{Precision, local, use_reader_zone};
 use leptos::prelude::*;
 
 fn tone(state: ReadinessState) -> &'static str {
@@ -30,9 +32,9 @@ pub fn ReadinessCell(readiness: Option<PlanReadiness>) -> impl IntoView {
     view! {
         <span class=format!("badge state-{}", tone(readiness.state)) data-testid="readiness"
             data-state=readiness.state.as_str() title=title>
-            {readiness.state.label()}
+            {readiness.state.localized(language::locale())}
         </span>
-        {(count > 0).then(|| view! { <div class="small state-blocked">{format!("{count} to fix: {}", readiness.problems[0])}</div> })}
+        {(count > 0).then(|| view! { <div class="small state-blocked">{tr!(plans.readiness.to_fix, count = count, first = readiness.problems[0].clone())}</div> })}
         <LastDrill readiness />
     }
     .into_any()
@@ -44,8 +46,8 @@ fn LastDrill(readiness: PlanReadiness) -> impl IntoView {
         let (text, class) = switchover_cell(&drill);
         view! {
             <div class="small" data-testid="last-drill">
-                "Last drill: " <a href=format!("/executions/{}/report", drill.id)>{format!("#{}", drill.id)}</a>
-                " · " {drill.state.label()} " · " <span class=class>{text}</span>
+                {tr!(plans.readiness.last_drill)} <a href=format!("/executions/{}/report", drill.id)>{format!("#{}", drill.id)}</a>
+                " · " {drill.state.localized(language::locale())} " · " <span class=class>{text}</span>
             </div>
         }
     })
@@ -69,19 +71,19 @@ pub fn ReadinessSection(
     });
     view! {
         <section class="card" aria-labelledby="readiness-heading" data-testid="readiness-section">
-            <h2 id="readiness-heading">"Readiness (就绪)"</h2>
+            <h2 id="readiness-heading">{trv!(plans.readiness.title, <zh> = language::zh)}</h2>
             {move || match shown.get() {
-                None => view! { <p class="muted">"Readiness is evaluated for active plans only."</p> }.into_any(),
+                None => view! { <p class="muted">{tr!(plans.readiness.active_only)}</p> }.into_any(),
                 Some(readiness) => {
                     let checked = readiness.checked_at.map_or_else(
-                        || "not evaluated yet".to_owned(),
-                        |at| format!("evaluated {} UTC", when(at)),
+                        || tr!(plans.readiness.not_evaluated_yet).to_owned(),
+                        |at| tr!(plans.readiness.evaluated_at, at = local(at, &use_reader_zone(), Precision::Seconds)),
                     );
                     let pairs = if readiness.pairs.is_empty() { "—".to_owned() } else { readiness.pairs.join(", ") };
                     view! {
                         <p>
                             <span class=format!("badge state-{}", tone(readiness.state)) data-testid="readiness"
-                                data-state=readiness.state.as_str()>{readiness.state.label()}</span>
+                                data-state=readiness.state.as_str()>{readiness.state.localized(language::locale())}</span>
                             " " <span class="muted small">{checked}</span>
                         </p>
                         {(!readiness.problems.is_empty()).then(|| view! {
@@ -89,7 +91,7 @@ pub fn ReadinessSection(
                                 {readiness.problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}
                             </ul>
                         })}
-                        <p class="small">"Runs between (failed → emergency): " {pairs}</p>
+                        <p class="small">{tr!(plans.readiness.pairs)} {pairs}</p>
                         <LastDrill readiness />
                     }.into_any()
                 }
@@ -98,9 +100,9 @@ pub fn ReadinessSection(
                 <p>
                     <button type="button" disabled=move || evaluate.pending().get()
                         on:click=move |_| { evaluate.dispatch(EvaluatePlan { id: plan }); }>
-                        "Evaluate now"
+                        {tr!(plans.readiness.evaluate)}
                     </button>
-                    <span class="muted small">" Asks every platform the plan calls, with the stored credentials."</span>
+                    <span class="muted small">{tr!(plans.readiness.evaluate_hint)}</span>
                 </p>
                 <FormMessage error />
             })}

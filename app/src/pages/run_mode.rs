@@ -7,19 +7,13 @@ use crate::components::confirm_button::ConfirmButton;
 use crate::components::error_view::ErrorView;
 use crate::components::form_feedback::{FormMessage, last_error};
 use crate::components::run_mode_banner::RunModeChanged;
+use crate::components::run_mode_banner::how_switched;
 use crate::domain::run_mode::{Reconciled, RunMode, RunModeStatus};
+use crate::language::{self, tr, trv};
+use crate::local_time::{LocalTime, Precision, local, use_reader_zone};
 use crate::pages::counted::counted;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-
-const TO_DEGRADED: &str = "This instance stops using the database now. Executions it runs \
-    go on from memory, and you take responsibility for them: this instance drives them and takes \
-    commands for them whatever their leases say, so no other instance may run them meanwhile. \
-    Plans and the environment are read from its in-memory copy; what executions do and audit \
-    entries go to the local journal; configuration changes and new executions are refused.";
-const TO_NORMAL: &str = "The local journal is written into the database first (this page then \
-    says what was written and what was refused), and this instance uses the database again. \
-    Refused while the database does not answer.";
 
 #[component]
 pub fn RunModeSection() -> impl IntoView {
@@ -35,9 +29,9 @@ pub fn RunModeSection() -> impl IntoView {
     let status = Resource::new(move || switch.version().get(), |_| get_run_mode());
     view! {
         <section class="run-mode" data-testid="run-mode">
-            <h2>"Run mode (运行模式)"</h2>
+            <h2>{trv!(administration.run_mode.title, <zh> = language::zh)}</h2>
             <FormMessage error=last_error(switch.value()) />
-            <Transition fallback=|| view! { <p class="muted">"Loading the run mode…"</p> }>
+            <Transition fallback=|| view! { <p class="muted">{tr!(administration.run_mode.loading)}</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                     {move || Suspend::new(async move {
                         status.await.map(|status| view! { <ModeNow status switch /> })
@@ -49,16 +43,20 @@ pub fn RunModeSection() -> impl IntoView {
 }
 
 fn when(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+    local(at, &use_reader_zone(), Precision::Seconds)
 }
 
 /// When the copy was taken and how old it was when the status was read (the server's
 /// clock: the browser's may differ).
 fn age(at: Option<DateTime<Utc>>, seconds: Option<i64>) -> String {
     match (at, seconds) {
-        (Some(at), Some(seconds)) => format!("{} ({seconds} s old when read)", when(at)),
+        (Some(at), Some(seconds)) => tr!(
+            administration.run_mode.age,
+            at = when(at),
+            seconds = seconds
+        ),
         (Some(at), None) => when(at),
-        (None, _) => "not taken yet".to_owned(),
+        (None, _) => tr!(administration.run_mode.not_taken).to_owned(),
     }
 }
 
@@ -69,31 +67,35 @@ fn ModeNow(status: RunModeStatus, switch: ServerAction<SwitchRunMode>) -> impl I
     let reconciled = status.last_reconcile.clone();
     view! {
         <dl class="facts" data-testid="run-mode-facts">
-            <dt>"Mode"</dt>
+            <dt>{tr!(administration.run_mode.mode)}</dt>
             <dd data-testid="run-mode-name">
                 <span class=format!("badge mode-{}", status.mode.as_str())>
-                    {status.mode.label()} " (" {status.mode.manual_name()} ")"
+                    {match status.mode {
+                        RunMode::Normal => trv!(administration.run_mode.name.normal, <zh> = language::zh).into_any(),
+                        RunMode::Degraded => trv!(administration.run_mode.name.degraded, <zh> = language::zh).into_any(),
+                    }}
                 </span>
             </dd>
-            <dt>"Since"</dt>
-            <dd>{when(status.since)}</dd>
-            <dt>"Why"</dt>
-            <dd>{status.switched.describe()}</dd>
-            <dt>"In-memory copy"</dt>
+            <dt>{tr!(administration.run_mode.since)}</dt>
+            <dd><LocalTime at=status.since /></dd>
+            <dt>{tr!(administration.run_mode.why)}</dt>
+            <dd>{how_switched(&status.switched, language::locale())}</dd>
+            <dt>{tr!(administration.run_mode.copy)}</dt>
             <dd>{age(status.mirrored_at, status.mirror_age_seconds)}</dd>
-            <dt>"Local journal"</dt>
+            <dt>{tr!(administration.run_mode.journal)}</dt>
             <dd data-testid="journal">
-                {counted(journal.unwritten, "record", "records")} " not yet in the database"
-                {journal.oldest_unwritten.map(|at| format!(", the oldest from {}", when(at)))}
-                " · file " {format!("{:.1} KiB", journal.bytes as f64 / 1024.0)}
+                {counted(journal.unwritten, tr!(administration.run_mode.record_one), tr!(administration.run_mode.record_many))}
+                {tr!(administration.run_mode.not_in_database)}
+                {journal.oldest_unwritten.map(|at| tr!(administration.run_mode.oldest, at = when(at)))}
+                {tr!(administration.run_mode.file, size = format!("{:.1}", journal.bytes as f64 / 1024.0))}
             </dd>
         </dl>
         {if degraded {
             view! {
                 <ConfirmButton
-                    label="Switch to normal mode"
-                    question=TO_NORMAL
-                    dialog="Confirm the switch to normal mode"
+                    label=tr!(administration.run_mode.to_normal)
+                    question=|| tr!(administration.run_mode.to_normal_question)
+                    dialog=tr!(administration.run_mode.to_normal_dialog)
                     class="primary"
                     on_confirm=Callback::new(move |()| { switch.dispatch(SwitchRunMode { to: RunMode::Normal }); })
                 />
@@ -102,9 +104,9 @@ fn ModeNow(status: RunModeStatus, switch: ServerAction<SwitchRunMode>) -> impl I
         } else {
             view! {
                 <ConfirmButton
-                    label="Switch to degraded mode"
-                    question=TO_DEGRADED
-                    dialog="Confirm the switch to degraded mode"
+                    label=tr!(administration.run_mode.to_degraded)
+                    question=|| tr!(administration.run_mode.to_degraded_question)
+                    dialog=tr!(administration.run_mode.to_degraded_dialog)
                     on_confirm=Callback::new(move |()| { switch.dispatch(SwitchRunMode { to: RunMode::Degraded }); })
                 />
             }
@@ -117,7 +119,7 @@ fn ModeNow(status: RunModeStatus, switch: ServerAction<SwitchRunMode>) -> impl I
 #[component]
 fn ReconcileSummary(done: Reconciled) -> impl IntoView {
     let executions = if done.executions.is_empty() {
-        "none".to_owned()
+        tr!(administration.run_mode.none).to_owned()
     } else {
         done.executions
             .iter()
@@ -128,27 +130,27 @@ fn ReconcileSummary(done: Reconciled) -> impl IntoView {
     let refused = done.refused.clone();
     view! {
         <div class="reconcile-summary" data-testid="reconcile-summary">
-            <h3>"Last switch back to normal: " {when(done.at)}</h3>
+            <h3>{tr!(administration.run_mode.last_switch_back, at = when(done.at))}</h3>
             <p>
-                "Written from the journal into the database: "
-                <strong>{counted(done.events, "event", "events")}</strong> ", "
-                <strong>{counted(done.step_records, "step record", "step records")}</strong>
-                " (log lines and platform calls), "
-                <strong>{counted(done.audit_entries, "audit entry", "audit entries")}</strong>
-                "; executions touched: " {executions} ". "
+                {tr!(administration.run_mode.written)}
+                <strong>{counted(done.events, tr!(administration.run_mode.event_one), tr!(administration.run_mode.event_many))}</strong> ", "
+                <strong>{counted(done.step_records, tr!(administration.run_mode.step_record_one), tr!(administration.run_mode.step_record_many))}</strong>
+                {tr!(administration.run_mode.step_records_are)}
+                <strong>{counted(done.audit_entries, tr!(administration.run_mode.audit_entry_one), tr!(administration.run_mode.audit_entry_many))}</strong>
+                {tr!(administration.run_mode.touched, list = executions)}
                 {match done.already_written {
-                    1 => "1 record was in the database already.".to_owned(),
-                    n => format!("{n} records were in the database already."),
+                    1 => tr!(administration.run_mode.already_one).to_owned(),
+                    n => tr!(administration.run_mode.already_many, count = n),
                 }}
             </p>
             {if refused.is_empty() {
-                view! { <p>"Nothing was refused."</p> }.into_any()
+                view! { <p>{tr!(administration.run_mode.nothing_refused)}</p> }.into_any()
             } else {
                 view! {
                     <p class="error">
                         {match refused.len() {
-                            1 => "1 record was refused:".to_owned(),
-                            n => format!("{n} records were refused:"),
+                            1 => tr!(administration.run_mode.refused_one).to_owned(),
+                            n => tr!(administration.run_mode.refused_many, count = n),
                         }}
                     </p>
                     <ul>

@@ -70,7 +70,7 @@ pub fn WebhooksSection() -> impl IntoView {
             plural="webhooks"
             layout=RecordLayout::Table {
                 testid: "webhooks",
-                columns: &["Name", "URL", "Events", "State"],
+                columns: vec!["Name", "URL", "Events", "State"],
             }
             row=Callback::new(move |row| view! { <WebhookRow row ping /> }.into_any())
             editor=move || view! { <WebhookEditor api editing /> }

@@ -1,28 +1,39 @@
-//! Times as the execution pages show them (UTC, like the rest of the console), how long
+//! Times as the execution pages show them (in the reader's time zone), how long
 //! something took, and a clock that ticks once a second in the browser so what is still
 //! running shows its time growing. The tick is the browser's clock, not a server poll.
 
+use crate::language::tr;
+use crate::local_time::{Precision, local, use_reader_zone};
 use chrono::{DateTime, TimeDelta, Utc};
 use leptos::prelude::*;
 use std::time::Duration;
 
-/// "2026-11-22 08:00:03".
+/// "2026-11-22 16:00:03 UTC+8", in the reader's time zone.
 pub fn when(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M:%S").to_string()
+    local(at, &use_reader_zone(), Precision::Seconds)
 }
 
-/// "08:00:03", for times within one run.
+/// "16:00:03 UTC+8", for times within one run.
 pub fn time_of_day(at: DateTime<Utc>) -> String {
-    at.format("%H:%M:%S").to_string()
+    local(at, &use_reader_zone(), Precision::TimeOfDay)
 }
 
-/// "42 s", "3 min 05 s", "1 h 02 min"; a negative span (clocks apart) reads as 0 s.
+/// "42 s", "3 min 05 s", "1 h 02 min" in the reader's words ("3 分 05 秒"); a negative
+/// span (clocks apart) reads as 0 s.
 pub fn span(took: TimeDelta) -> String {
     let seconds = took.num_seconds().max(0);
     match seconds {
-        0..60 => format!("{seconds} s"),
-        60..3600 => format!("{} min {:02} s", seconds / 60, seconds % 60),
-        _ => format!("{} h {:02} min", seconds / 3600, seconds % 3600 / 60),
+        0..60 => tr!(common.duration.seconds, s = seconds),
+        60..3600 => tr!(
+            common.duration.minutes,
+            m = seconds / 60,
+            s = format!("{:02}", seconds % 60)
+        ),
+        _ => tr!(
+            common.duration.hours,
+            h = seconds / 3600,
+            m = format!("{:02}", seconds % 3600 / 60)
+        ),
     }
 }
 

@@ -7,6 +7,7 @@ use crate::api::executions::CommentExecution;
 use crate::components::form_feedback::{FieldMessage, FormMessage, last_error};
 use crate::domain::execution::view::ExecutionComment;
 use crate::domain::role::Action;
+use crate::language::tr;
 use leptos::prelude::*;
 
 #[component]
@@ -39,10 +40,10 @@ pub fn ExecutionComments(page: Page) -> impl IntoView {
         });
     };
     view! {
-        <section class="card" aria-label="Comments" data-testid="comments">
-            <h2>"Comments"</h2>
+        <section class="card" aria-label=tr!(executions.comments.title) data-testid="comments">
+            <h2>{tr!(executions.comments.title)}</h2>
             <Show when=move || !comments.with(Vec::is_empty)
-                fallback=|| view! { <p class="muted">"No comments yet."</p> }>
+                fallback=|| view! { <p class="muted">{tr!(executions.comments.none)}</p> }>
                 <ol class="plain comments">
                     <For each=move || comments.get() key=|c| c.id let:comment>
                         <CommentItem comment />
@@ -50,16 +51,16 @@ pub fn ExecutionComments(page: Page) -> impl IntoView {
                 </ol>
             </Show>
             {page.can(Action::CommentExecution).then(|| view! {
-                <form class="stacked-form" aria-label="Add a comment" on:submit=submit>
+                <form class="stacked-form" aria-label=tr!(executions.comments.form) on:submit=submit>
                     <label>
-                        "Comment"
+                        {tr!(executions.comments.comment)}
                         <textarea rows="2" prop:value=text
                             on:input=move |ev| text.set(event_target_value(&ev))></textarea>
                         <FieldMessage error field="text" />
                     </label>
                     <div>
                         <button type="submit" disabled=move || add.pending().get() || !page.hydrated.get()>
-                            "Add comment"
+                            {tr!(executions.comments.add)}
                         </button>
                     </div>
                 </form>
@@ -74,12 +75,12 @@ pub fn ExecutionComments(page: Page) -> impl IntoView {
 pub fn CommentItem(comment: ExecutionComment) -> impl IntoView {
     let author = comment
         .author
-        .unwrap_or_else(|| "(a deleted user)".to_owned());
+        .unwrap_or_else(|| tr!(common.deleted_user).to_owned());
     view! {
         <li data-testid="comment">
             <p class="small muted">
                 <strong>{author}</strong> " · "
-                <time datetime=comment.at.to_rfc3339()>{when(comment.at)} " UTC"</time>
+                <time datetime=comment.at.to_rfc3339()>{when(comment.at)}</time>
             </p>
             <p class="comment-text">{comment.text}</p>
         </li>

@@ -8,6 +8,7 @@ use crate::components::confirm_button::ConfirmButton;
 use crate::components::form_feedback::{FormMessage, last_error};
 use crate::domain::execution::ExecutionState;
 use crate::domain::role::Action;
+use crate::language::tr;
 use leptos::prelude::*;
 
 #[component]
@@ -25,19 +26,17 @@ pub fn DrillReset(page: Page) -> impl IntoView {
     let offered = move || drill && page.can(Action::ResetSimulator) && ended();
     view! {
         {move || offered().then(|| view! {
-            <div class="toolbar" role="group" aria-label="After the drill">
+            <div class="toolbar" role="group" aria-label=tr!(executions.drill.after)>
                 <ConfirmButton
-                    label="Reset the simulator"
-                    question="Put the simulator's traffic, application health and cluster primaries \
-                              back as the environment says, ready for the next drill? Faults and \
-                              timing stay."
-                    dialog="Confirm reset"
+                    label=tr!(executions.drill.reset)
+                    question=|| tr!(executions.drill.reset_question)
+                    dialog=tr!(executions.drill.reset_dialog)
                     class=""
                     on_confirm=Callback::new(move |()| { reset.dispatch(ResetSimulator {}); })
                 />
                 {move || reset.value().get().and_then(Result::ok).map(|_| view! {
                     " " <span role="status" data-testid="simulator-reset">
-                        "The simulator's world is back as the environment says."
+                        {tr!(executions.drill.reset_done)}
                     </span>
                 })}
             </div>

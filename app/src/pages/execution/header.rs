@@ -3,11 +3,13 @@
 //! page is live.
 
 use super::Page;
-use super::clock::{elapsed, when};
+use super::clock::elapsed;
 use super::live::LiveIndicator;
 use super::recovery_time::recovery_time;
 use crate::components::execution_state_badge::{DrillBadge, ExecutionStateBadge};
 use crate::domain::execution::view::ExecutionSummary;
+use crate::language::{self, tr, trv};
+use crate::local_time::{LocalTime, Precision, local, use_reader_zone};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -39,12 +41,12 @@ pub fn ExecutionHeader(page: Page, summary: ExecutionSummary) -> impl IntoView {
             .with(|d| d.as_ref().and_then(|d| d.summary.started_by.clone()))
     });
     let started = move || {
-        let at = times
-            .get()
-            .0
-            .map_or_else(|| "not yet".to_owned(), |at| format!("{} UTC", when(at)));
+        let at = times.get().0.map_or_else(
+            || tr!(executions.header.not_yet).to_owned(),
+            |at| local(at, &use_reader_zone(), Precision::Seconds),
+        );
         match started_by.get() {
-            Some(who) => format!("{at} by {who}"),
+            Some(who) => tr!(executions.header.at_by, at = at, who = who),
             None => at,
         }
     };
@@ -58,39 +60,43 @@ pub fn ExecutionHeader(page: Page, summary: ExecutionSummary) -> impl IntoView {
             .unwrap_or_default()
     });
     view! {
-        <Title text=format!("{}Execution #{id} · {plan_name}", if drill { "Drill · " } else { "" }) />
+        <Title text=if drill {
+            tr!(executions.header.drill_title, id = id.0, plan = plan_name.clone())
+        } else {
+            tr!(executions.header.title, id = id.0, plan = plan_name.clone())
+        } />
         <p>
-            <a href="/executions">"← Executions"</a> " · "
-            <a href=format!("/executions/{id}/report") data-testid="report-link">"Report: timeline, times, who did what"</a>
+            <a href="/executions">{tr!(executions.header.back)}</a> " · "
+            <a href=format!("/executions/{id}/report") data-testid="report-link">{tr!(executions.header.report)}</a>
         </p>
         <h1>
-            "Execution #" {id.0} " · " {plan_name.clone()} " "
+            {tr!(executions.header.heading, id = id.0, plan = plan_name.clone())}
             <ExecutionStateBadge state=page.state />
             {drill.then(|| view! { " " <DrillBadge /> })}
         </h1>
-        <p class="lede">"A run (预案执行单) of one version of a plan, from the failed data center to the emergency one."</p>
-        <dl class="facts" aria-label="Execution">
-            <dt>"Plan"</dt>
-            <dd>{plan} " · version " {plan_version}</dd>
-            <dt>"Data centers"</dt>
+        <p class="lede">{trv!(executions.header.lede, <zh> = language::zh)}</p>
+        <dl class="facts" aria-label=tr!(executions.header.facts)>
+            <dt>{tr!(executions.header.plan)}</dt>
+            <dd>{plan} {tr!(executions.header.version, version = plan_version)}</dd>
+            <dt>{tr!(executions.header.data_centers)}</dt>
             <dd data-testid="execution-sites">
                 <span class="site-failed">{failed.name}</span> " → " <span class="site-emergency">{emergency.name}</span>
-                <span class="muted small">" (failed → emergency)"</span>
+                <span class="muted small">{tr!(executions.header.sites)}</span>
             </dd>
-            <dt>"Created"</dt>
+            <dt>{tr!(executions.header.created)}</dt>
             <dd>
-                <time datetime=created_at.to_rfc3339()>{when(created_at)} " UTC"</time>
-                {created_by.map(|who| view! { " by " {who} })}
+                <LocalTime at=created_at />
+                {created_by.map(|who| tr!(executions.header.by, who = who))}
             </dd>
-            <dt>"Started"</dt>
+            <dt>{tr!(executions.header.started)}</dt>
             <dd>{started}</dd>
-            <dt>"Duration"</dt>
+            <dt>{tr!(executions.header.duration)}</dt>
             <dd data-testid="execution-duration">{duration}</dd>
-            <dt>"Recovery time"</dt>
+            <dt>{tr!(executions.header.recovery_time)}</dt>
             <dd data-testid="execution-rto" class=move || rto.with(|(_, class)| *class)>{move || rto.with(|(text, _)| text.clone())}</dd>
-            <dt>"Description"</dt>
+            <dt>{tr!(executions.header.description)}</dt>
             <dd>{if description.trim().is_empty() { "—".to_owned() } else { description }}</dd>
-            <dt>"Updates"</dt>
+            <dt>{tr!(executions.header.updates)}</dt>
             <dd><LiveIndicator status=page.live /></dd>
         </dl>
     }
@@ -101,6 +107,6 @@ pub fn plan_link(summary: &ExecutionSummary) -> AnyView {
     let name = summary.plan_name.clone();
     match summary.plan_id {
         Some(plan) => view! { <a href=format!("/plans/{plan}")>{name}</a> }.into_any(),
-        None => view! { <span>{name} " (deleted)"</span> }.into_any(),
+        None => view! { <span>{name} {tr!(executions.header.deleted)}</span> }.into_any(),
     }
 }

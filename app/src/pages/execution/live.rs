@@ -1,30 +1,28 @@
 //! How the live channel is doing, shown on the pages it keeps current.
 
+use crate::language::tr;
 use crate::live_client::{Crowded, LiveStatus};
 use leptos::prelude::*;
 
 /// A stable name for tests and styles, and what a person reads.
 fn describe(status: LiveStatus) -> (&'static str, String) {
     match status {
-        LiveStatus::Connecting => ("connecting", "Connecting…".to_owned()),
-        LiveStatus::Live => ("live", "Live".to_owned()),
-        LiveStatus::Reconnecting { attempt } if attempt > 1 => {
-            ("reconnecting", format!("Reconnecting… (attempt {attempt})"))
+        LiveStatus::Connecting => ("connecting", tr!(executions.live.connecting).to_owned()),
+        LiveStatus::Live => ("live", tr!(executions.live.live).to_owned()),
+        LiveStatus::Reconnecting { attempt } if attempt > 1 => (
+            "reconnecting",
+            tr!(executions.live.reconnecting_attempt, attempt = attempt),
+        ),
+        LiveStatus::Reconnecting { .. } => {
+            ("reconnecting", tr!(executions.live.reconnecting).to_owned())
         }
-        LiveStatus::Reconnecting { .. } => ("reconnecting", "Reconnecting…".to_owned()),
         LiveStatus::Refused {
             why: Crowded::TooMany,
             ..
-        } => (
-            "refused",
-            "Not live: this account has all the live views it may open; close another tab (trying again)".to_owned(),
-        ),
+        } => ("refused", tr!(executions.live.too_many).to_owned()),
         LiveStatus::Refused {
             why: Crowded::Full, ..
-        } => (
-            "refused",
-            "Not live: the console serves all the live views it can; trying again".to_owned(),
-        ),
+        } => ("refused", tr!(executions.live.full).to_owned()),
     }
 }
 

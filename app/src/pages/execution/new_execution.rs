@@ -10,6 +10,7 @@ use crate::domain::environment::DataCenter;
 use crate::domain::execution::view::NewExecution;
 use crate::domain::ids::{DataCenterId, PlanId};
 use crate::error::{AppError, FieldError};
+use crate::language::{self, tr, trv};
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -125,26 +126,25 @@ pub fn NewExecutionDialog(
                     }
                 }
             >
-                <h2 id="new-execution-title">"New execution"</h2>
+                <h2 id="new-execution-title">{tr!(executions.new.title)}</h2>
                 <p class="muted">
-                    "新建预案执行单: a run of the active version of " <strong>{plan_name}</strong>
-                    ". Nothing runs until it is started on its page."
+                    {trv!(executions.new.lede, plan = plan_name.clone(), <zh> = language::zh, <b> = language::strong)}
                 </p>
-                <form class="stacked-form wide" aria-label="New execution" on:submit=submit>
+                <form class="stacked-form wide" aria-label=tr!(executions.new.title) on:submit=submit>
                     <FormMessage error=created />
-                    <Suspense fallback=|| view! { <p class="muted">"Loading data centers…"</p> }>
+                    <Suspense fallback=|| view! { <p class="muted">{tr!(executions.new.loading)}</p> }>
                         {move || Suspend::new(async move {
                             let all = data_centers.await?;
                             Ok::<_, AppError>(view! {
-                                <SiteSelect label="Failed data center (故障机房)" field="failed" value=failed
+                                <SiteSelect label=|| trv!(executions.new.failed, <zh> = language::zh) field="failed" value=failed
                                     options=all.clone() error node=first />
-                                <SiteSelect label="Emergency data center (应急机房)" field="emergency" value=emergency
+                                <SiteSelect label=|| trv!(executions.new.emergency, <zh> = language::zh) field="emergency" value=emergency
                                     options=all error />
                             })
                         })}
                     </Suspense>
                     <label>
-                        "Description (optional)"
+                        {tr!(executions.new.description)}
                         <textarea rows="2" prop:value=description
                             on:input=move |ev| description.set(event_target_value(&ev))></textarea>
                         <FieldMessage error field="description" />
@@ -152,16 +152,16 @@ pub fn NewExecutionDialog(
                     <label class="inline">
                         <input type="checkbox" prop:checked=drill
                             on:change=move |ev| drill.set(event_target_checked(&ev)) />
-                        " Run it as a drill (演练): only test (simulator) configs are called"
+                        {trv!(executions.new.drill, <zh> = language::zh)}
                     </label>
                     <FieldMessage error field="drill" />
                     <PreCheckSection check=pre_check again ready=Signal::derive(move || pair.get().is_some()) />
                     <div>
                         <button type="submit" class="primary" disabled=move || create.pending().get()>
-                            {move || if create.pending().get() { "Creating…" } else { "Create execution" }}
+                            {move || if create.pending().get() { tr!(executions.new.creating) } else { tr!(executions.new.create) }}
                         </button>
                         " "
-                        <button type="button" on:click=move |_| close()>"Cancel"</button>
+                        <button type="button" on:click=move |_| close()>{tr!(common.action.cancel)}</button>
                     </div>
                 </form>
             </section>
@@ -185,7 +185,7 @@ fn by_region(options: Vec<DataCenter>) -> Vec<(String, Vec<DataCenter>)> {
 /// chosen.
 #[component]
 fn SiteSelect(
-    label: &'static str,
+    #[prop(into)] label: ViewFn,
     field: &'static str,
     value: RwSignal<Option<DataCenterId>>,
     options: Vec<DataCenter>,
@@ -195,12 +195,12 @@ fn SiteSelect(
     let node = node.unwrap_or_default();
     view! {
         <label>
-            {label}
+            {label.run()}
             <select
                 node_ref=node
                 on:change=move |ev| value.set(event_target_value(&ev).parse().ok().map(DataCenterId))
             >
-                <option value="" selected=move || value.get().is_none()>"Choose…"</option>
+                <option value="" selected=move || value.get().is_none()>{tr!(executions.new.choose)}</option>
                 {by_region(options).into_iter().map(|(region, members)| view! {
                     <optgroup label=region>
                         {members.into_iter().map(|dc| {

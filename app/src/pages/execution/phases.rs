@@ -8,6 +8,8 @@ use super::toolbar::PhaseStart;
 use crate::domain::execution::view::ExecutionDetail;
 use crate::domain::execution::{ExecutionState, StepStatus};
 use crate::domain::plan::Phase;
+use crate::language::labels::Localized;
+use crate::language::{self, tr};
 use leptos::prelude::*;
 
 /// The phase to show first: the one it is in, or the one that comes next.
@@ -51,13 +53,13 @@ pub fn PhaseTabs(page: Page) -> impl IntoView {
             .with(|d| d.as_ref().map_or(0, |d| d.phase_steps(phase).count()))
     };
     view! {
-        <section class="card phases" aria-label="Steps">
-            <div class="tabs" role="tablist" aria-label="Phases">
+        <section class="card phases" aria-label=tr!(executions.phases.steps)>
+            <div class="tabs" role="tablist" aria-label=tr!(executions.phases.tabs)>
                 {Phase::ALL.into_iter().map(|p| view! {
                     <button type="button" role="tab" id=format!("tab-{p}") aria-controls=format!("panel-{p}")
                         aria-selected=move || (shown.get() == p).to_string()
                         class:selected=move || shown.get() == p on:click=move |_| chosen.set(Some(p))>
-                        {p.label()} " " <span class="muted">{move || count(p)}</span>
+                        {p.localized(language::locale())} " " <span class="muted">{move || count(p)}</span>
                     </button>
                 }).collect_view()}
             </div>
@@ -82,7 +84,10 @@ fn PhasePanel(page: Page, phase: Phase) -> impl IntoView {
         page.detail
             .with(|d| d.as_ref().map_or((0, 0), |d| progress(d, phase)))
     });
-    let label = format!("{} progress", phase.label());
+    let label = tr!(
+        executions.phases.progress,
+        phase = phase.localized(language::locale())
+    );
     view! {
         <div role="tabpanel" id=format!("panel-{phase}") aria-labelledby=format!("tab-{phase}")>
             <div class="phase-head">
@@ -95,13 +100,13 @@ fn PhasePanel(page: Page, phase: Phase) -> impl IntoView {
                     aria-valuenow=move || done.get().0
                 ></progress>
                 <span class="small" data-testid="phase-progress">
-                    {move || { let (done, total) = done.get(); format!("{done} of {total} steps done") }}
+                    {move || { let (done, total) = done.get(); tr!(executions.phases.done, done = done, total = total) }}
                 </span>
                 <PhaseStart page phase />
             </div>
             <Show
                 when=move || !steps.with(Vec::is_empty)
-                fallback=|| view! { <p class="empty">"No steps in this phase."</p> }
+                fallback=|| view! { <p class="empty">{tr!(executions.phases.empty)}</p> }
             >
                 <ol class="step-list">
                     <For each=move || steps.get() key=|id| *id let:id>

@@ -3,6 +3,8 @@
 
 use crate::domain::execution::view::{PreCheck, PreCheckItem};
 use crate::error::AppError;
+use crate::language::labels::Localized;
+use crate::language::{self, tr};
 use leptos::prelude::*;
 
 #[component]
@@ -14,22 +16,22 @@ pub fn PreCheckSection(
     ready: Signal<bool>,
 ) -> impl IntoView {
     view! {
-        <section class="pre-check" aria-label="Pre-check">
+        <section class="pre-check" aria-label=tr!(executions.pre_check.title)>
             <div class="pre-check-head">
-                <h3>"Pre-check"</h3>
+                <h3>{tr!(executions.pre_check.title)}</h3>
                 <button type="button" disabled=move || !ready.get() on:click=move |_| again.update(|n| *n += 1)>
-                    "Check again"
+                    {tr!(executions.pre_check.again)}
                 </button>
             </div>
-            <Suspense fallback=|| view! { <p class="muted" role="status">"Checking the configs…"</p> }>
+            <Suspense fallback=|| view! { <p class="muted" role="status">{tr!(executions.pre_check.checking)}</p> }>
                 {move || Suspend::new(async move {
                     match check.await {
                         Ok(None) => view! {
-                            <p class="muted">"Choose the failed and the emergency data center to see what the run will need."</p>
+                            <p class="muted">{tr!(executions.pre_check.choose)}</p>
                         }.into_any(),
                         Ok(Some(found)) => view! { <PreCheckTable found /> }.into_any(),
                         Err(AppError::Validation { .. }) => view! {
-                            <p class="form-error" role="alert">"The run cannot use these data centers: see the messages next to them."</p>
+                            <p class="form-error" role="alert">{tr!(executions.pre_check.cannot)}</p>
                         }.into_any(),
                         Err(error) => view! { <p class="form-error" role="alert">{error.to_string()}</p> }.into_any(),
                     }
@@ -45,16 +47,16 @@ fn PreCheckTable(found: PreCheck) -> impl IntoView {
     let not_ready = found.items.iter().filter(|i| !i.is_ready()).count();
     let summary = match (total, not_ready) {
         (0, _) => view! {
-            <p class="muted" role="status">"No step of this plan calls a platform: there is nothing to check."</p>
+            <p class="muted" role="status">{tr!(executions.pre_check.nothing)}</p>
         }
         .into_any(),
         (_, 0) => view! {
-            <p class="form-ok" role="status">"Every config the run needs answers."</p>
+            <p class="form-ok" role="status">{tr!(executions.pre_check.all_ready)}</p>
         }
         .into_any(),
         (total, n) => view! {
             <p class="hint" role="status">
-                {format!("{n} of {total} not ready: the steps that need them will fail until that is fixed.")}
+                {tr!(executions.pre_check.not_ready, n = n, total = total)}
             </p>
         }
         .into_any(),
@@ -64,11 +66,11 @@ fn PreCheckTable(found: PreCheck) -> impl IntoView {
         {(total > 0).then(|| view! {
             <table class="data-table compact" data-testid="pre-check">
                 <thead><tr>
-                    <th scope="col">"Data center"</th>
-                    <th scope="col">"Platform"</th>
-                    <th scope="col">"Config"</th>
-                    <th scope="col">"Needed by"</th>
-                    <th scope="col">"Verdict"</th>
+                    <th scope="col">{tr!(executions.pre_check.data_center)}</th>
+                    <th scope="col">{tr!(executions.pre_check.platform)}</th>
+                    <th scope="col">{tr!(executions.pre_check.config)}</th>
+                    <th scope="col">{tr!(executions.pre_check.needed_by)}</th>
+                    <th scope="col">{tr!(executions.pre_check.verdict)}</th>
                 </tr></thead>
                 <tbody>
                     {found.items.into_iter().map(|item| view! { <PreCheckRow item /> }).collect_view()}
@@ -84,12 +86,14 @@ fn PreCheckRow(item: PreCheckItem) -> impl IntoView {
     let verdict = item.verdict();
     let config = match &item.config {
         Some((_, name)) => view! { <span>{name.clone()}</span> }.into_any(),
-        None => view! { <span class="missing">"missing"</span> }.into_any(),
+        None => {
+            view! { <span class="missing">{tr!(executions.pre_check.missing)}</span> }.into_any()
+        }
     };
     view! {
         <tr data-ready=ready.to_string()>
             <td>{item.data_center.name}</td>
-            <td>{item.platform.label()}</td>
+            <td>{item.platform.localized(language::locale())}</td>
             <td>{config}</td>
             <td>
                 <ul class="plain small">

@@ -4,6 +4,7 @@
 use super::clock::span;
 use crate::domain::execution::timing::RtoVerdict;
 use crate::domain::execution::view::ExecutionSummary;
+use crate::language::tr;
 use chrono::TimeDelta;
 
 /// The measured switchover (and recovery) against the plan's target, and a class that
@@ -13,34 +14,41 @@ pub fn recovery_time(summary: &ExecutionSummary) -> (String, &'static str) {
     let target = summary.rto_minutes;
     let Some(took) = summary.switchover_took() else {
         let text = match target {
-            Some(minutes) => format!("Target: the switchover within {minutes} min"),
-            None => "No target set".to_owned(),
+            Some(minutes) => tr!(executions.rto.target, minutes = minutes),
+            None => tr!(executions.rto.no_target).to_owned(),
         };
         return (text, "");
     };
     let (verdict, class) = match (target, summary.rto_verdict()) {
         (Some(minutes), Some(RtoVerdict::Met { spare_seconds })) => (
-            format!(
-                "target {minutes} min: met, {} to spare",
-                span(TimeDelta::seconds(spare_seconds))
+            tr!(
+                executions.rto.met,
+                minutes = minutes,
+                spare = span(TimeDelta::seconds(spare_seconds))
             ),
             "rto-met",
         ),
         (Some(minutes), Some(RtoVerdict::Missed { over_seconds })) => (
-            format!(
-                "target {minutes} min: missed by {}",
-                span(TimeDelta::seconds(over_seconds))
+            tr!(
+                executions.rto.missed,
+                minutes = minutes,
+                over = span(TimeDelta::seconds(over_seconds))
             ),
             "rto-missed",
         ),
-        _ => ("no target set".to_owned(), ""),
+        _ => (tr!(executions.rto.none).to_owned(), ""),
     };
     let recovery = summary
         .recovery_took()
-        .map(|took| format!("; recovery took {}", span(took)))
+        .map(|took| tr!(executions.rto.recovery_took, took = span(took)))
         .unwrap_or_default();
     (
-        format!("Switchover took {} · {verdict}{recovery}", span(took)),
+        tr!(
+            executions.rto.switchover_took,
+            took = span(took),
+            verdict = verdict,
+            recovery = recovery
+        ),
         class,
     )
 }
@@ -50,13 +58,21 @@ pub fn recovery_time(summary: &ExecutionSummary) -> (String, &'static str) {
 pub fn switchover_cell(summary: &ExecutionSummary) -> (String, &'static str) {
     let target = summary
         .rto_minutes
-        .map(|m| format!(" ({m} min)"))
+        .map(|m| tr!(executions.rto.cell_target, minutes = m))
         .unwrap_or_default();
     match (summary.switchover_took(), summary.rto_verdict()) {
-        (Some(took), Some(verdict)) if verdict.is_met() => {
-            (format!("{} · met{target}", span(took)), "rto-met")
-        }
-        (Some(took), Some(_)) => (format!("{} · missed{target}", span(took)), "rto-missed"),
+        (Some(took), Some(verdict)) if verdict.is_met() => (
+            tr!(executions.rto.cell_met, took = span(took), target = target),
+            "rto-met",
+        ),
+        (Some(took), Some(_)) => (
+            tr!(
+                executions.rto.cell_missed,
+                took = span(took),
+                target = target
+            ),
+            "rto-missed",
+        ),
         (Some(took), None) => (span(took), ""),
         (None, _) => (format!("—{target}"), ""),
     }

@@ -11,6 +11,7 @@ use crate::domain::execution::{Command, StepStatus, StepTrigger, Trigger};
 use crate::domain::role::Action;
 use crate::domain::step::StepSpec;
 use crate::error::{AppError, FieldError};
+use crate::language::tr;
 use leptos::prelude::*;
 
 /// A decision that needs a reason.
@@ -33,24 +34,17 @@ impl Decision {
     /// The form's name and its submit button.
     fn submit(self) -> &'static str {
         match self {
-            Self::Skip => "Skip step",
-            Self::MarkDone => "Mark step done",
-            Self::Abandon => "Abandon step",
+            Self::Skip => tr!(executions.controls.skip_step),
+            Self::MarkDone => tr!(executions.controls.mark_step_done),
+            Self::Abandon => tr!(executions.controls.abandon_step),
         }
     }
 
     fn explain(self) -> &'static str {
         match self {
-            Self::Skip => "The step is left undone and the run goes on with the next one. Say why.",
-            Self::MarkDone => {
-                "The step counts as done (it was done by hand, outside Switchyard) and the run \
-                 goes on. Say what was done."
-            }
-            Self::Abandon => {
-                "Its calls are no longer followed; what they did is unknown, so the step \
-                 becomes interrupted and the execution waits for you to retry (which first \
-                 asks the platform about them), skip or mark it done. Say why."
-            }
+            Self::Skip => tr!(executions.controls.skip_explain),
+            Self::MarkDone => tr!(executions.controls.mark_done_explain),
+            Self::Abandon => tr!(executions.controls.abandon_explain),
         }
     }
 }
@@ -107,12 +101,12 @@ pub fn StepControls(
         Offer::Waiting(instruction) => Some(
             view! {
                 <p class="instruction" data-testid="step-instruction">
-                    <strong>"Waiting for confirmation: "</strong> {instruction}
+                    <strong>{tr!(executions.controls.waiting)}</strong> {instruction}
                 </p>
                 {page.can(Action::ConfirmStep).then(|| view! {
-                    <div class="step-controls" role="group" aria-label="Step controls">
+                    <div class="step-controls" role="group" aria-label=tr!(executions.controls.label)>
                         <button type="button" class="primary" disabled=busy
-                            on:click=move |_| controls.confirm(execution, id)>"Confirm"</button>
+                            on:click=move |_| controls.confirm(execution, id)>{tr!(executions.controls.confirm)}</button>
                     </div>
                 })}
             }
@@ -120,9 +114,9 @@ pub fn StepControls(
         ),
         Offer::Running => page.can(Action::AbandonStep).then(|| {
             view! {
-                <div class="step-controls" role="group" aria-label="Step controls">
+                <div class="step-controls" role="group" aria-label=tr!(executions.controls.label)>
                     <button type="button" disabled=busy hidden=move || deciding.get().is_some()
-                        on:click=move |_| deciding.set(Some(Decision::Abandon))>"Abandon"</button>
+                        on:click=move |_| deciding.set(Some(Decision::Abandon))>{tr!(executions.controls.abandon)}</button>
                 </div>
                 {move || deciding.get().map(|decision| view! {
                     <ReasonForm page id decision reason error cancel=Callback::new(move |()| deciding.set(None)) />
@@ -132,18 +126,18 @@ pub fn StepControls(
         }),
         Offer::Blocked => Some(
             view! {
-                <div class="step-controls" role="group" aria-label="Step controls">
+                <div class="step-controls" role="group" aria-label=tr!(executions.controls.label)>
                     {page.can(Action::RetryStep).then(|| view! {
                         <button type="button" class="primary" disabled=busy
-                            on:click=move |_| controls.retry(execution, id)>"Retry"</button>
+                            on:click=move |_| controls.retry(execution, id)>{tr!(executions.controls.retry)}</button>
                     })}
                     {page.can(Action::SkipStep).then(|| view! {
                         <button type="button" disabled=busy hidden=move || deciding.get().is_some()
-                            on:click=move |_| deciding.set(Some(Decision::Skip))>"Skip"</button>
+                            on:click=move |_| deciding.set(Some(Decision::Skip))>{tr!(executions.controls.skip)}</button>
                     })}
                     {page.can(Action::MarkStepDone).then(|| view! {
                         <button type="button" disabled=busy hidden=move || deciding.get().is_some()
-                            on:click=move |_| deciding.set(Some(Decision::MarkDone))>"Mark done"</button>
+                            on:click=move |_| deciding.set(Some(Decision::MarkDone))>{tr!(executions.controls.mark_done)}</button>
                     })}
                 </div>
                 {move || deciding.get().map(|decision| view! {
@@ -192,14 +186,14 @@ fn ReasonForm(
         <form class="reason-form stacked-form" aria-label=decision.submit() on:submit=submit>
             <p class="muted small">{decision.explain()}</p>
             <label>
-                "Reason"
+                {tr!(executions.controls.reason)}
                 <textarea rows="2" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
                 <FieldMessage error field="reason" />
             </label>
             <div>
                 <button type="submit" class="primary" disabled=move || page.busy()>{decision.submit()}</button>
                 " "
-                <button type="button" on:click=move |_| cancel.run(())>"Cancel"</button>
+                <button type="button" on:click=move |_| cancel.run(())>{tr!(common.action.cancel)}</button>
             </div>
         </form>
     }

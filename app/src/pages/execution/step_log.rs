@@ -9,6 +9,8 @@ use crate::domain::event::{Change, ExecutionEvent};
 use crate::domain::execution::view::{ExecutionStepId, StepCall, StepLogLine, StepRecord};
 use crate::domain::ids::ExecutionId;
 use crate::error::AppError;
+use crate::language::labels::Localized;
+use crate::language::{self, tr};
 use leptos::prelude::*;
 use std::collections::HashMap;
 
@@ -130,11 +132,9 @@ pub fn StepLog(records: Records, step: ExecutionStepId) -> impl IntoView {
         } = held.get()?;
         let log = if record.lines.is_empty() {
             let text = match (loaded, &error) {
-                (true, _) => "Nothing logged yet.",
-                (false, None) => "Loading the log…",
-                (false, Some(_)) => {
-                    "The log could not be loaded; collapse and expand to try again."
-                }
+                (true, _) => tr!(executions.log.nothing),
+                (false, None) => tr!(executions.log.loading),
+                (false, Some(_)) => tr!(executions.log.failed),
             };
             view! { <p class="muted small">{text}</p> }.into_any()
         } else {
@@ -144,7 +144,7 @@ pub fn StepLog(records: Records, step: ExecutionStepId) -> impl IntoView {
         Some(view! {
             <div class="step-record" id=format!("step-record-{step}")>
                 {error.map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
-                <h4>"Log"</h4>
+                <h4>{tr!(executions.log.title)}</h4>
                 {log}
                 {calls}
             </div>
@@ -157,17 +157,17 @@ fn LogLines(lines: Vec<StepLogLine>) -> impl IntoView {
     view! {
         <table class="data-table compact" data-testid="step-log">
             <thead><tr>
-                <th scope="col">"Time (UTC)"</th>
-                <th scope="col">"Attempt"</th>
-                <th scope="col">"Level"</th>
-                <th scope="col">"Message"</th>
+                <th scope="col">{tr!(executions.log.time)}</th>
+                <th scope="col">{tr!(executions.log.attempt)}</th>
+                <th scope="col">{tr!(executions.log.level)}</th>
+                <th scope="col">{tr!(executions.log.message)}</th>
             </tr></thead>
             <tbody>
                 {lines.into_iter().map(|line| view! {
                     <tr class=format!("log-{}", line.level.as_str())>
                         <td><time datetime=line.at.to_rfc3339()>{time_of_day(line.at)}</time></td>
                         <td>{line.attempt}</td>
-                        <td>{line.level.label()}</td>
+                        <td>{line.level.localized(language::locale())}</td>
                         <td class="log-message">{line.message}</td>
                     </tr>
                 }).collect_view()}
@@ -179,15 +179,15 @@ fn LogLines(lines: Vec<StepLogLine>) -> impl IntoView {
 #[component]
 fn Calls(calls: Vec<StepCall>) -> impl IntoView {
     view! {
-        <h4>"Platform calls"</h4>
+        <h4>{tr!(executions.log.calls)}</h4>
         <table class="data-table compact" data-testid="step-calls">
             <thead><tr>
-                <th scope="col">"Attempt"</th>
-                <th scope="col">"Call"</th>
-                <th scope="col">"Config"</th>
-                <th scope="col">"Operation"</th>
-                <th scope="col">"Status"</th>
-                <th scope="col">"HTTP"</th>
+                <th scope="col">{tr!(executions.log.attempt)}</th>
+                <th scope="col">{tr!(executions.log.call)}</th>
+                <th scope="col">{tr!(executions.log.config)}</th>
+                <th scope="col">{tr!(executions.log.operation)}</th>
+                <th scope="col">{tr!(executions.log.status)}</th>
+                <th scope="col">{tr!(executions.log.http)}</th>
             </tr></thead>
             <tbody>
                 {calls.into_iter().map(|call| view! {
@@ -196,7 +196,7 @@ fn Calls(calls: Vec<StepCall>) -> impl IntoView {
                         <td><code>{call.method} " " {call.path}</code></td>
                         <td>{call.config_name.unwrap_or_else(|| "—".to_owned())}</td>
                         <td><code>{call.operation_id.unwrap_or_else(|| "—".to_owned())}</code></td>
-                        <td class=format!("call-{}", call.status.as_str())>{call.status.label()}</td>
+                        <td class=format!("call-{}", call.status.as_str())>{call.status.localized(language::locale())}</td>
                         <td>{call.http_status.map_or("—".to_owned(), |s| s.to_string())}</td>
                     </tr>
                 }).collect_view()}

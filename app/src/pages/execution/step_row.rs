@@ -11,6 +11,8 @@ use crate::domain::execution::StepStatus;
 use crate::domain::execution::target::StepTarget;
 use crate::domain::execution::view::{ExecutionStep, ExecutionStepId};
 use crate::domain::step::StepSpec;
+use crate::language::tr;
+use crate::local_time::utc;
 use crate::pages::counted::counted;
 use leptos::prelude::*;
 
@@ -24,10 +26,11 @@ fn target_summary(step: &ExecutionStep) -> String {
                 via,
             }),
             _,
-        ) => format!(
-            "{product_group}, traffic of {} · through {}",
-            data_center.name,
-            via.describe()
+        ) => tr!(
+            executions.step.traffic,
+            group = product_group,
+            data_center = data_center.name.clone(),
+            via = via.describe()
         ),
         (
             Some(
@@ -39,24 +42,30 @@ fn target_summary(step: &ExecutionStep) -> String {
                 },
             ),
             _,
-        ) => format!(
-            "{product_group} in {}: {} in {} · through {}",
-            data_center.name,
-            counted(
+        ) => tr!(
+            executions.step.restart,
+            group = product_group,
+            data_center = data_center.name.clone(),
+            applications = counted(
                 target.application_count() as u64,
-                "application",
-                "applications"
+                tr!(executions.step.application_one),
+                tr!(executions.step.application_many)
             ),
-            counted(levels.len() as u64, "level", "levels"),
-            via.describe()
+            levels = counted(
+                levels.len() as u64,
+                tr!(executions.step.level_one),
+                tr!(executions.step.level_many)
+            ),
+            via = via.describe()
         ),
-        (Some(StepTarget::Cluster { cluster, to, via }), _) => format!(
-            "{cluster}: primary to {} · through {}",
-            to.name,
-            via.describe()
+        (Some(StepTarget::Cluster { cluster, to, via }), _) => tr!(
+            executions.step.cluster,
+            cluster = cluster,
+            to = to.name.clone(),
+            via = via.describe()
         ),
-        (None, StepSpec::Wait { seconds }) => format!("waits {seconds} s"),
-        (None, StepSpec::ManualConfirm { .. }) => "waits for a person to confirm".to_owned(),
+        (None, StepSpec::Wait { seconds }) => tr!(executions.step.waits, seconds = seconds),
+        (None, StepSpec::ManualConfirm { .. }) => tr!(executions.step.waits_for_person).to_owned(),
         (None, StepSpec::HttpCall { method, url, .. }) => format!("{} {url}", method.as_str()),
         (None, _) => String::new(),
     }
@@ -67,24 +76,29 @@ fn decision(step: &ExecutionStep) -> Option<String> {
     let who = step.decided_by.as_deref();
     let why = step.reason.as_deref().filter(|r| !r.trim().is_empty());
     let what = match (step.status, why) {
-        (StepStatus::Skipped, _) => "Skipped",
-        (StepStatus::Succeeded, Some(_)) => "Marked done",
-        (StepStatus::Succeeded, None) => "Confirmed",
-        _ => "Decided",
+        (StepStatus::Skipped, _) => tr!(executions.step.skipped),
+        (StepStatus::Succeeded, Some(_)) => tr!(executions.step.marked_done),
+        (StepStatus::Succeeded, None) => tr!(executions.step.confirmed),
+        _ => tr!(executions.step.decided),
     };
     match (who, why) {
         (None, None) => None,
-        (Some(who), Some(why)) => Some(format!("{what} by {who}: {why}")),
-        (Some(who), None) => Some(format!("{what} by {who}")),
-        (None, Some(why)) => Some(format!("{what}: {why}")),
+        (Some(who), Some(why)) => Some(tr!(
+            executions.step.decision_by_why,
+            what = what,
+            who = who,
+            why = why
+        )),
+        (Some(who), None) => Some(tr!(executions.step.decision_by, what = what, who = who)),
+        (None, Some(why)) => Some(tr!(executions.step.decision_why, what = what, why = why)),
     }
 }
 
 fn attempts(n: u32) -> String {
     match n {
         0 => String::new(),
-        1 => "1 attempt".to_owned(),
-        n => format!("{n} attempts"),
+        1 => tr!(executions.step.attempt_one).to_owned(),
+        n => tr!(executions.step.attempt_many, count = n),
     }
 }
 
@@ -111,10 +125,10 @@ pub fn StepRow(page: Page, id: ExecutionStepId) -> impl IntoView {
     let times = move || {
         let s = step.get()?;
         let started = s.started_at.map(|at| {
-            view! { "started " <time datetime=at.to_rfc3339()>{time_of_day(at)}</time> }
+            view! { {tr!(executions.step.started)} <time datetime=at.to_rfc3339() title=utc(at)>{time_of_day(at)}</time> }
         });
         let finished = s.finished_at.map(|at| {
-            view! { " · finished " <time datetime=at.to_rfc3339()>{time_of_day(at)}</time> }
+            view! { {tr!(executions.step.finished)} <time datetime=at.to_rfc3339() title=utc(at)>{time_of_day(at)}</time> }
         });
         Some(view! { {started} {finished} })
     };
@@ -154,7 +168,7 @@ pub fn StepRow(page: Page, id: ExecutionStepId) -> impl IntoView {
                 <span class="small elapsed" data-testid="step-elapsed">{took}</span>
                 <button type="button" class="expand" aria-expanded=move || open().to_string()
                     disabled=move || !page.hydrated.get() on:click=toggle>
-                    {move || if open() { "Collapse" } else { "Expand" }}
+                    {move || if open() { tr!(executions.step.collapse) } else { tr!(executions.step.expand) }}
                 </button>
             </div>
             {failure}

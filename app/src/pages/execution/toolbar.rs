@@ -8,6 +8,7 @@ use crate::components::form_feedback::FormMessage;
 use crate::domain::execution::{ExecutionState, Trigger};
 use crate::domain::plan::Phase;
 use crate::domain::role::Action;
+use crate::language::{self, tr, trv};
 use leptos::prelude::*;
 
 #[component]
@@ -21,20 +22,18 @@ pub fn ExecutionToolbar(page: Page) -> impl IntoView {
         let cancel = page.may(Action::CancelExecution, Trigger::Cancel);
         (pause || resume || cancel).then(|| {
             view! {
-                <div class="toolbar" role="group" aria-label="Execution controls">
+                <div class="toolbar" role="group" aria-label=tr!(executions.toolbar.label)>
                     {pause.then(|| view! {
-                        <button type="button" disabled=busy on:click=move |_| controls.pause(id)>"Pause"</button>
+                        <button type="button" disabled=busy on:click=move |_| controls.pause(id)>{tr!(executions.toolbar.pause)}</button>
                     })}
                     {resume.then(|| view! {
-                        <button type="button" class="primary" disabled=busy on:click=move |_| controls.resume(id)>"Resume"</button>
+                        <button type="button" class="primary" disabled=busy on:click=move |_| controls.resume(id)>{tr!(executions.toolbar.resume)}</button>
                     })}
                     {cancel.then(|| view! {
                         <ConfirmButton
-                            label="Cancel execution"
-                            question="Cancel this execution (取消执行)? A step that is running finishes first; \
-                                      nothing after it runs, and the execution cannot be started again. \
-                                      One that has not started is removed (the audit log keeps it)."
-                            dialog="Confirm cancellation"
+                            label=tr!(executions.toolbar.cancel)
+                            question=|| trv!(executions.toolbar.cancel_question, <zh> = language::zh)
+                            dialog=tr!(executions.toolbar.cancel_dialog)
                             on_confirm=Callback::new(move |()| controls.cancel(id))
                         />
                     })}
@@ -52,22 +51,23 @@ pub fn ExecutionToolbar(page: Page) -> impl IntoView {
 /// the tab of the phase it starts.
 #[component]
 pub fn PhaseStart(page: Page, phase: Phase) -> impl IntoView {
-    let (from, label, question, dialog) = match phase {
+    let (from, label, dialog) = match phase {
         Phase::Switchover => (
             ExecutionState::Created,
-            "Start",
-            "Start the switchover now (确认执行)? Its steps run one after another by themselves: \
-             traffic leaves the failed data center, applications restart and database primaries \
-             move to the emergency data center.",
-            "Confirm start",
+            tr!(executions.start.switchover),
+            tr!(executions.start.switchover_dialog),
         ),
         Phase::Recovery => (
             ExecutionState::SwitchoverDone,
-            "Start recovery",
-            "Start the recovery now (确认执行)? Its steps move everything back to the failed data \
-             center, which must be up and healthy again.",
-            "Confirm start recovery",
+            tr!(executions.start.recovery),
+            tr!(executions.start.recovery_dialog),
         ),
+    };
+    let question = move || match phase {
+        Phase::Switchover => {
+            trv!(executions.start.switchover_question, <zh> = language::zh).into_any()
+        }
+        Phase::Recovery => trv!(executions.start.recovery_question, <zh> = language::zh).into_any(),
     };
     let id = page.id;
     move || {

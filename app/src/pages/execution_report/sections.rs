@@ -15,7 +15,7 @@ use leptos::prelude::*;
 const LONGEST: usize = 3;
 
 fn utc(at: Option<DateTime<Utc>>) -> String {
-    at.map_or_else(|| "—".to_owned(), |at| format!("{} UTC", when(at)))
+    at.map_or_else(|| "—".to_owned(), when)
 }
 
 fn by(at: Option<DateTime<Utc>>, who: Option<&str>) -> String {
@@ -167,7 +167,7 @@ pub fn ControlsUsed(controls: Vec<ControlUse>) -> impl IntoView {
                     <table class="data-table compact" data-testid="report-controls">
                         <thead>
                             <tr>
-                                <th scope="col">"When (UTC)"</th>
+                                <th scope="col">"When"</th>
                                 <th scope="col">"Who"</th>
                                 <th scope="col">"Action"</th>
                                 <th scope="col">"What"</th>
@@ -237,7 +237,7 @@ pub fn FailedAttempts(report: ExecutionReport) -> impl IntoView {
                         <article class="failed-attempt" data-testid="failed-attempt">
                             <h3>{format!("{} {}. {} · attempt {}", step.phase.label(), step.position, step.heading, attempt.attempt)}</h3>
                             <p>
-                                <time datetime=attempt.at.to_rfc3339()>{when(attempt.at)} " UTC"</time> ": "
+                                <time datetime=attempt.at.to_rfc3339()>{when(attempt.at)}</time> ": "
                                 {attempt.error.clone().unwrap_or_else(|| "no reason recorded".to_owned())}
                             </p>
                             {left_out}

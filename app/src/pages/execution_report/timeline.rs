@@ -108,7 +108,7 @@ pub fn Timeline(report: ExecutionReport) -> impl IntoView {
         .map(|(y, row)| draw_row(scale, *y, row))
         .collect();
     let description = format!(
-        "From {} to {} UTC ({}): {} steps; the table below lists the same figures.",
+        "From {} to {} ({}): {} steps; the table below lists the same figures.",
         when(from),
         when(to),
         span(to - from),
@@ -233,7 +233,7 @@ fn milestone(scale: Scale, at: DateTime<Utc>, label: &'static str, height: f64) 
     let x = scale.x(at);
     view! {
         <line class="milestone" x1=x x2=x y1=AXIS_HEIGHT y2=height>
-            <title>{format!("{label} at {} UTC", when(at))}</title>
+            <title>{format!("{label} at {}", when(at))}</title>
         </line>
     }
 }
@@ -243,7 +243,7 @@ fn comment_lane(scale: Scale, y: f64, comments: &[ExecutionComment]) -> impl Int
         .iter()
         .map(|comment| {
             let title = format!(
-                "{} · {} UTC: {}",
+                "{} · {}: {}",
                 comment.author.as_deref().unwrap_or("a deleted user"),
                 when(comment.at),
                 comment.text
@@ -287,7 +287,7 @@ fn step_row(scale: Scale, y: f64, step: &StepReport) -> impl IntoView + use<> {
         .map(|s| {
             let (x, width) = scale.bar(s.from, s.to);
             let title = format!(
-                "{label}: attempt {}, {} for {} (from {} UTC)",
+                "{label}: attempt {}, {} for {} (from {})",
                 s.attempt,
                 s.kind.label().to_lowercase(),
                 span(s.took()),

@@ -81,7 +81,7 @@ pub fn SimulatorPage() -> impl IntoView {
                     operates.then(|| view! {
                         <ConfirmButton
                             label="Reset world"
-                            question="Put traffic, application health and cluster primaries back as the \
+                            question=|| "Put traffic, application health and cluster primaries back as the \
                                       environment says? Faults and timing stay."
                             dialog="Confirm reset"
                             on_confirm=Callback::new(move |()| { controls.reset.dispatch(ResetSimulator {}); })
