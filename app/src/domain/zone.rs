@@ -38,6 +38,20 @@ impl Wall {
     }
 }
 
+/// Now, by this side's clock: chrono reads no clock in the browser (it panics there), the
+/// browser's own is at hand.
+pub fn now() -> DateTime<Utc> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        DateTime::from_timestamp_millis(leptos::web_sys::js_sys::Date::now() as i64)
+            .unwrap_or_default()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        Utc::now()
+    }
+}
+
 /// Whether `name` is a time zone this side knows.
 pub fn is_known_zone(name: &str) -> bool {
     name.len() <= MAX_ZONE_NAME && lookup(DateTime::UNIX_EPOCH, name).is_some()

@@ -119,7 +119,7 @@ pub fn ZoneNote() -> impl IntoView {
         <span class="zone-note" data-testid="zone-note">
             {move || {
                 let zone = use_reader_zone();
-                let offset = Wall::of(Utc::now(), &zone).offset_label();
+                let offset = Wall::of(crate::domain::zone::now(), &zone).offset_label();
                 crate::i18n::td_string!(i18n.get_locale(), common.time.zone_note, zone = zone, offset = offset)
             }}
         </span>

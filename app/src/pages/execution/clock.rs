@@ -66,10 +66,9 @@ pub fn ticking() -> ReadSignal<Option<DateTime<Utc>>> {
     now.read_only()
 }
 
-/// Chrono cannot read the clock in the browser without its `wasmbind` feature; the
-/// browser's own clock is at hand.
+/// The browser's clock (chrono reads none there).
 fn browser_now() -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp_millis(leptos::web_sys::js_sys::Date::now() as i64)
+    Some(crate::domain::zone::now())
 }
 
 #[cfg(test)]
