@@ -13,6 +13,7 @@ use crate::components::text_field::TextField;
 use crate::domain::environment::{DataCenter, DatabaseCluster, DatabaseClusterForm};
 use crate::domain::ids::DataCenterId;
 use crate::domain::role::Action;
+use crate::language::tr;
 use leptos::prelude::*;
 
 fn member_names(cluster: &DatabaseCluster) -> String {
@@ -36,7 +37,7 @@ impl Record for DatabaseCluster {
     }
 
     fn what(&self) -> String {
-        format!("the database cluster {}", self.name)
+        tr!(surroundings.cluster.what, name = &self.name)
     }
 }
 
@@ -64,10 +65,15 @@ pub fn DatabaseClusters() -> impl IntoView {
             api
             editing
             action=Action::CreateDatabaseCluster
-            plural="database clusters"
+            plural=tr!(surroundings.cluster.plural)
             layout=RecordLayout::Table {
                 testid: "database-clusters",
-                columns: vec!["Cluster", "Primary", "Copies in", "Description"],
+                columns: vec![
+                    tr!(surroundings.cluster.column.cluster),
+                    tr!(surroundings.cluster.column.primary),
+                    tr!(surroundings.cluster.column.copies),
+                    tr!(surroundings.cluster.column.description),
+                ],
             }
             row=Callback::new(|RecordRow { record: cluster, controls }: RecordRow<DatabaseCluster>| view! {
                 <tr data-name=cluster.name.clone()>
@@ -126,10 +132,10 @@ fn ClusterEditor(
             api
             editing
             feedback
-            label="Database cluster"
-            create_title="Create a database cluster"
-            edit_title="Edit database cluster"
-            create_label="Create database cluster"
+            label=tr!(surroundings.cluster.form)
+            create_title=tr!(surroundings.cluster.create_title)
+            edit_title=tr!(surroundings.cluster.edit_title)
+            create_label=tr!(surroundings.cluster.create)
             read=Callback::new(move |()| DatabaseClusterForm {
                 name: name.get(),
                 description: description.get(),
@@ -138,10 +144,10 @@ fn ClusterEditor(
             })
             validate=DatabaseClusterForm::validate
         >
-            <TextField label="Cluster name" value=name required=true error=(error, "name") />
-            <TextField label="Description" value=description error=(error, "description") />
-            <fieldset aria-label="Copies in">
-                <legend>"Data centers holding a copy"</legend>
+            <TextField label=tr!(surroundings.cluster.name) value=name required=true error=(error, "name") />
+            <TextField label=tr!(surroundings.cluster.description) value=description error=(error, "description") />
+            <fieldset aria-label=tr!(surroundings.cluster.copies)>
+                <legend>{tr!(surroundings.cluster.holding)}</legend>
                 {centers.into_iter().map(|dc| {
                     let id = dc.id;
                     view! {
@@ -158,9 +164,9 @@ fn ClusterEditor(
                 <FieldMessage error field="members" />
             </fieldset>
             <label>
-                "Primary data center"
+                {tr!(surroundings.cluster.primary)}
                 <select on:change=move |ev| primary.set(event_target_value(&ev).parse().ok().map(DataCenterId))>
-                    <option value="" selected=move || primary.get().is_none()>"Choose the primary"</option>
+                    <option value="" selected=move || primary.get().is_none()>{tr!(surroundings.cluster.choose_primary)}</option>
                     {move || center_names.get_value().into_iter().map(|dc| {
                         let id = dc.id;
                         view! { <option value=id.0.to_string() selected=move || primary.get() == Some(id)>{dc.name}</option> }

@@ -1,5 +1,6 @@
 //! The page for a path the console does not have, answered with HTTP 404.
 
+use crate::language::tr;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -10,11 +11,11 @@ pub fn NotFoundPage() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Not found" />
+        <Title text=tr!(common.not_found.title) />
         <section class="not-found">
-            <h1>"Page not found"</h1>
-            <p>"There is no page at this address. Use the navigation to find your way back."</p>
-            <p><a href="/">"Go to the overview"</a></p>
+            <h1>{tr!(common.not_found.heading)}</h1>
+            <p>{tr!(common.not_found.text)}</p>
+            <p><a href="/">{tr!(common.not_found.home)}</a></p>
         </section>
     }
 }

@@ -13,6 +13,7 @@ use crate::components::record_section::{
 use crate::components::text_field::TextField;
 use crate::domain::environment::{Application, ProductGroup, ProductGroupForm};
 use crate::domain::role::Action;
+use crate::language::tr;
 use leptos::prelude::*;
 
 impl Record for ProductGroup {
@@ -31,7 +32,7 @@ impl Record for ProductGroup {
     }
 
     fn what(&self) -> String {
-        format!("the product group {} and its applications", self.name)
+        tr!(surroundings.group.what, name = &self.name)
     }
 }
 
@@ -58,7 +59,7 @@ pub fn ProductGroups() -> impl IntoView {
             api
             editing
             action=Action::CreateProductGroup
-            plural="product groups"
+            plural=tr!(surroundings.group.plural)
             layout=RecordLayout::Cards
             row=Callback::new(|row| view! { <GroupCard row /> }.into_any())
             editor=move || view! { <GroupEditor api editing /> }
@@ -79,7 +80,11 @@ fn GroupCard(row: RecordRow<ProductGroup>) -> impl IntoView {
             <h2>{group.name.clone()}</h2>
             <p class="muted">{group.description.clone()}</p>
             <table class="data-table">
-                <thead><tr><th scope="col">"Application"</th><th scope="col">"Description"</th><th scope="col">"Needs"</th></tr></thead>
+                <thead><tr>
+                    <th scope="col">{tr!(surroundings.group.application)}</th>
+                    <th scope="col">{tr!(surroundings.group.description)}</th>
+                    <th scope="col">{tr!(surroundings.group.needs)}</th>
+                </tr></thead>
                 <tbody>
                     {group.applications.iter().map(|a| view! {
                         <tr><td>{a.name.clone()}</td><td>{a.description.clone()}</td><td>{a.needs.join(", ")}</td></tr>
@@ -87,7 +92,7 @@ fn GroupCard(row: RecordRow<ProductGroup>) -> impl IntoView {
                 </tbody>
             </table>
             <p data-testid="restart-levels">
-                <strong>"Restart order: "</strong>
+                <strong>{tr!(surroundings.group.restart_order)}</strong>
                 {levels.iter().enumerate().map(|(i, level)| format!("{}. {}", i + 1, level.join(", "))).collect::<Vec<_>>().join("  →  ")}
             </p>
             {controls.map(|controls| view! { <div>{controls}</div> })}
@@ -158,10 +163,10 @@ fn GroupEditor(api: GroupApi, editing: RwSignal<Option<ProductGroup>>) -> impl I
             api
             editing
             feedback
-            label="Product group"
-            create_title="Create a product group"
-            edit_title="Edit product group"
-            create_label="Create product group"
+            label=tr!(surroundings.group.form)
+            create_title=tr!(surroundings.group.create_title)
+            edit_title=tr!(surroundings.group.edit_title)
+            create_label=tr!(surroundings.group.create)
             class="stacked-form wide"
             read=Callback::new(move |()| ProductGroupForm {
                 name: name.get(),
@@ -170,9 +175,9 @@ fn GroupEditor(api: GroupApi, editing: RwSignal<Option<ProductGroup>>) -> impl I
             })
             validate=ProductGroupForm::validate
         >
-            <TextField label="Group name" value=name required=true error=(error, "name") />
-            <TextField label="Description" value=description error=(error, "description") />
-            <h3>"Applications"</h3>
+            <TextField label=tr!(surroundings.group.name) value=name required=true error=(error, "name") />
+            <TextField label=tr!(surroundings.group.description) value=description error=(error, "description") />
+            <h3>{tr!(surroundings.group.applications)}</h3>
             <FieldMessage error field="applications" />
             <For each=indexed_rows key=|(_, row): &(usize, Row)| row.key let:item>
                 {
@@ -181,12 +186,12 @@ fn GroupEditor(api: GroupApi, editing: RwSignal<Option<ProductGroup>>) -> impl I
                         rows.get().into_iter().filter(|r| r.key != row.key).map(|r| r.name.get()).filter(|n| !n.trim().is_empty()).collect::<Vec<_>>()
                     };
                     view! {
-                        <fieldset class="app-row" aria-label=move || format!("Application {}", index + 1)>
-                            <TextField label="Application name" value=row.name required=true />
+                        <fieldset class="app-row" aria-label=tr!(surroundings.group.application_n, n = index + 1)>
+                            <TextField label=tr!(surroundings.group.application_name) value=row.name required=true />
                             <FieldMessage error field=format!("applications[{index}].name") />
-                            <TextField label="Application description" value=row.description />
+                            <TextField label=tr!(surroundings.group.application_description) value=row.description />
                             <div class="needs">
-                                <span class="muted">"Needs: "</span>
+                                <span class="muted">{tr!(surroundings.group.needs_label)}</span>
                                 {move || others().into_iter().map(|other| {
                                     let checked_name = other.clone();
                                     let toggled_name = other.clone();
@@ -205,13 +210,13 @@ fn GroupEditor(api: GroupApi, editing: RwSignal<Option<ProductGroup>>) -> impl I
                                 }).collect_view()}
                             </div>
                             <FieldMessage error field=format!("applications[{index}].needs") />
-                            <button type="button" on:click=move |_| rows.update(|r| r.retain(|x| x.key != row.key))>"Remove application"</button>
+                            <button type="button" on:click=move |_| rows.update(|r| r.retain(|x| x.key != row.key))>{tr!(surroundings.group.remove_application)}</button>
                         </fieldset>
                     }
                 }
             </For>
             <div>
-                <button type="button" on:click=move |_| rows.update(|r| r.push(new_row(Application::default())))>"Add application"</button>
+                <button type="button" on:click=move |_| rows.update(|r| r.push(new_row(Application::default())))>{tr!(surroundings.group.add_application)}</button>
             </div>
         </RecordForm>
     }
