@@ -6,6 +6,7 @@ use crate::api::cluster::list_instances;
 use crate::components::error_view::ErrorView;
 use crate::domain::cluster::{ClusterView, HEARTBEAT_SECONDS, InstanceStatus, LIVE_WITHIN_SECONDS};
 use crate::domain::run_mode::RunMode;
+use crate::language::{self, tr, trv};
 use crate::local_time::LocalTime;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,20 +16,15 @@ pub fn ClusterPage() -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     let cluster = Resource::new(move || refresh.get(), |_| list_instances());
     view! {
-        <Title text="Cluster" />
-        <h1>"Cluster (集群)"</h1>
+        <Title text=tr!(surroundings.cluster_page.title) />
+        <h1>{trv!(surroundings.cluster_page.heading, <zh> = language::zh)}</h1>
         <p class="lede">
-            {format!(
-                "The instances of Switchyard that share this database. Each writes a heartbeat \
-                 every {HEARTBEAT_SECONDS} s; one not heard from for {LIVE_WITHIN_SECONDS} s has \
-                 gone quiet, and the executions it ran are taken over by a live instance once \
-                 their leases lapse."
-            )}
+            {tr!(surroundings.cluster_page.lede, heartbeat = HEARTBEAT_SECONDS, live = LIVE_WITHIN_SECONDS)}
         </p>
         <div class="toolbar">
-            <button type="button" on:click=move |_| refresh.update(|n| *n += 1)>"Refresh"</button>
+            <button type="button" on:click=move |_| refresh.update(|n| *n += 1)>{tr!(surroundings.cluster_page.refresh)}</button>
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading the cluster…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(surroundings.cluster_page.loading)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                 {move || Suspend::new(async move {
                     cluster.await.map(|cluster| view! { <InstanceTable cluster /> })
@@ -45,19 +41,19 @@ fn InstanceTable(cluster: ClusterView) -> impl IntoView {
     let total = cluster.instances.len();
     view! {
         <p class="muted" data-testid="cluster-count">
-            {format!("{live} of {total} instances live; this page was served by {}.", cluster.here.describe())}
+            {tr!(surroundings.cluster_page.count, live = live, total = total, here = cluster.here.describe())}
         </p>
         <table class="data-table" data-testid="cluster">
             <thead>
                 <tr>
-                    <th scope="col">"Instance"</th>
-                    <th scope="col">"Data center"</th>
-                    <th scope="col">"Heard from"</th>
-                    <th scope="col">"Run mode"</th>
-                    <th scope="col">"Executions running"</th>
-                    <th scope="col">"Database node"</th>
-                    <th scope="col">"Version"</th>
-                    <th scope="col">"Up since"</th>
+                    <th scope="col">{tr!(surroundings.cluster_page.instance)}</th>
+                    <th scope="col">{tr!(surroundings.cluster_page.data_center)}</th>
+                    <th scope="col">{tr!(surroundings.cluster_page.heard_from)}</th>
+                    <th scope="col">{tr!(surroundings.cluster_page.run_mode)}</th>
+                    <th scope="col">{tr!(surroundings.cluster_page.executions)}</th>
+                    <th scope="col">{tr!(surroundings.cluster_page.node)}</th>
+                    <th scope="col">{tr!(surroundings.cluster_page.version)}</th>
+                    <th scope="col">{tr!(surroundings.cluster_page.up_since)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -77,13 +73,13 @@ fn InstanceTable(cluster: ClusterView) -> impl IntoView {
 fn instance_row(instance: InstanceStatus, this: bool) -> impl IntoView {
     let heard = match instance.live {
         true => view! {
-            <span class="badge outcome-ok">"live"</span>
-            " " {format!("{} s ago", instance.heard_seconds_ago)}
+            <span class="badge outcome-ok">{tr!(surroundings.cluster_page.live)}</span>
+            " " {tr!(surroundings.cluster_page.seconds_ago, s = instance.heard_seconds_ago)}
         }
         .into_any(),
         false => view! {
-            <span class="badge outcome-failed">"gone quiet"</span>
-            " " {format!("{} ago", ago(instance.heard_seconds_ago))}
+            <span class="badge outcome-failed">{tr!(surroundings.cluster_page.quiet)}</span>
+            " " {tr!(surroundings.cluster_page.ago, span = ago(instance.heard_seconds_ago))}
         }
         .into_any(),
     };
@@ -93,20 +89,23 @@ fn instance_row(instance: InstanceStatus, this: bool) -> impl IntoView {
     };
     // A quiet instance may have switched mode since (a degraded one writes no
     // heartbeat): say what it last told, as that.
-    let told = format!(
-        "{} ({})",
-        instance.run_mode.label(),
-        instance.run_mode.manual_name()
-    );
+    let told = match instance.run_mode {
+        RunMode::Normal => {
+            trv!(administration.run_mode.name.normal, <zh> = language::zh).into_any()
+        }
+        RunMode::Degraded => {
+            trv!(administration.run_mode.name.degraded, <zh> = language::zh).into_any()
+        }
+    };
     let mode = match instance.live {
         true => told,
-        false => format!("unknown; last told: {told}"),
+        false => view! { {tr!(surroundings.cluster_page.unknown)} {told} }.into_any(),
     };
     view! {
         <tr data-instance=instance.identity.name.clone()>
             <td>
                 <strong>{instance.identity.name.clone()}</strong>
-                {this.then(|| view! { " " <span class="muted">"(this instance)"</span> })}
+                {this.then(|| view! { " " <span class="muted">{tr!(surroundings.cluster_page.this)}</span> })}
             </td>
             <td>{instance.identity.data_center.clone().unwrap_or_else(|| "—".to_owned())}</td>
             <td>{heard}</td>
@@ -122,8 +121,8 @@ fn instance_row(instance: InstanceStatus, this: bool) -> impl IntoView {
 /// "42 s", "7 min", "3 h".
 fn ago(seconds: i64) -> String {
     match seconds {
-        s if s < 120 => format!("{s} s"),
-        s if s < 7200 => format!("{} min", s / 60),
-        s => format!("{} h", s / 3600),
+        s if s < 120 => tr!(surroundings.cluster_page.span_s, n = s),
+        s if s < 7200 => tr!(surroundings.cluster_page.span_min, n = s / 60),
+        s => tr!(surroundings.cluster_page.span_h, n = s / 3600),
     }
 }

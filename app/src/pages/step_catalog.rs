@@ -4,6 +4,8 @@
 use crate::api::catalog::list_step_types;
 use crate::components::{error_view::ErrorView, layer_badge::LayerBadge, param_list::ParamList};
 use crate::domain::step::{Layer, StepType};
+use crate::language::labels::Localized;
+use crate::language::{self, tr};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -14,30 +16,30 @@ pub fn StepCatalogPage() -> impl IntoView {
     let layer = RwSignal::new(None::<Layer>);
 
     view! {
-        <Title text="Step catalog" />
-        <h1>"Step catalog"</h1>
-        <p class="lede">"Every step type the engine can run, and the parameters a plan gives it."</p>
+        <Title text=tr!(surroundings.catalog.title) />
+        <h1>{tr!(surroundings.catalog.title)}</h1>
+        <p class="lede">{tr!(surroundings.catalog.lede)}</p>
         <div class="toolbar" role="search">
             <label>
-                "Search"
+                {tr!(surroundings.catalog.search)}
                 <input
                     type="search"
-                    placeholder="Name or opcode"
+                    placeholder=tr!(surroundings.catalog.search_hint)
                     prop:value=query
                     on:input=move |ev| query.set(event_target_value(&ev))
                 />
             </label>
             <label>
-                "Layer"
+                {tr!(surroundings.catalog.layer)}
                 <select on:change=move |ev| layer.set(Layer::parse(&event_target_value(&ev)))>
-                    <option value="">"All layers"</option>
+                    <option value="">{tr!(surroundings.catalog.all_layers)}</option>
                     {Layer::ALL
-                        .map(|l| view! { <option value=l.as_str()>{l.label()}</option> })
+                        .map(|l| view! { <option value=l.as_str()>{l.localized(language::locale())}</option> })
                         .collect_view()}
                 </select>
             </label>
         </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading the catalog…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(surroundings.catalog.loading)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                 {move || Suspend::new(async move {
                     steps.await.map(|steps| view! { <StepTable steps query layer /> })
@@ -66,16 +68,16 @@ fn StepTable(
 
     view! {
         <p class="muted" data-testid="catalog-count">
-            {move || format!("Showing {} of {total} step types", shown.with(Vec::len))}
+            {move || tr!(surroundings.catalog.showing, shown = shown.with(Vec::len), total = total)}
         </p>
         <table class="data-table" data-testid="step-catalog">
             <thead>
                 <tr>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Opcode"</th>
-                    <th scope="col">"Layer"</th>
-                    <th scope="col">"Description"</th>
-                    <th scope="col">"Parameters"</th>
+                    <th scope="col">{tr!(surroundings.catalog.name)}</th>
+                    <th scope="col">{tr!(surroundings.catalog.opcode)}</th>
+                    <th scope="col">{tr!(surroundings.catalog.layer)}</th>
+                    <th scope="col">{tr!(surroundings.catalog.description)}</th>
+                    <th scope="col">{tr!(surroundings.catalog.parameters)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -83,7 +85,7 @@ fn StepTable(
             </tbody>
         </table>
         <Show when=move || shown.with(Vec::is_empty)>
-            <p class="empty" role="status">"No step type matches this search."</p>
+            <p class="empty" role="status">{tr!(surroundings.catalog.none)}</p>
         </Show>
     }
 }
