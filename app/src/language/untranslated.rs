@@ -50,7 +50,6 @@ const PENDING: &[&str] = &[
     "pages/simulator/mod.rs",
     "pages/simulator/timing.rs",
     "pages/simulator/world.rs",
-    "pages/users.rs",
     "pages/webhooks.rs",
     "components/param_list.rs",
     "components/plan_diff_view.rs",

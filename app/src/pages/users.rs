@@ -10,6 +10,8 @@ use crate::components::text_field::TextField;
 use crate::domain::ids::UserId;
 use crate::domain::role::{Action, Role};
 use crate::domain::user::{NewUser, UserSummary};
+use crate::language::labels::Localized;
+use crate::language::{self, tr};
 use crate::pages::run_mode::RunModeSection;
 use crate::pages::webhooks::WebhooksSection;
 use leptos::prelude::*;
@@ -18,9 +20,9 @@ use leptos_meta::Title;
 #[component]
 pub fn UsersPage() -> impl IntoView {
     view! {
-        <Title text="Settings" />
-        <h1>"Settings"</h1>
-        <RoleGate action=Action::ListUsers refusal="Users, the run mode and webhooks are managed by admins.">
+        <Title text=tr!(administration.users.settings) />
+        <h1>{tr!(administration.users.settings)}</h1>
+        <RoleGate action=Action::ListUsers refusal=tr!(administration.users.refusal)>
             <RunModeSection />
             <UserAdministration />
             <WebhooksSection />
@@ -52,9 +54,9 @@ fn UserAdministration() -> impl IntoView {
     });
 
     view! {
-        <h2>"Users"</h2>
+        <h2>{tr!(administration.users.title)}</h2>
         <FormMessage error=row_error />
-        <Transition fallback=|| view! { <p class="muted">"Loading users…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{tr!(administration.users.loading)}</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorView errors /> }>
                 {move || Suspend::new(async move {
                     users.await.map(|users| view! { <UserTable users set_role set_enabled /> })
@@ -78,11 +80,11 @@ fn UserTable(
         <table class="data-table" data-testid="users">
             <thead>
                 <tr>
-                    <th scope="col">"User name"</th>
-                    <th scope="col">"Name"</th>
-                    <th scope="col">"Role"</th>
-                    <th scope="col">"State"</th>
-                    <th scope="col">"Actions"</th>
+                    <th scope="col">{tr!(administration.users.username)}</th>
+                    <th scope="col">{tr!(administration.users.name)}</th>
+                    <th scope="col">{tr!(administration.users.role)}</th>
+                    <th scope="col">{tr!(administration.users.state)}</th>
+                    <th scope="col">{tr!(administration.users.actions)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -90,7 +92,7 @@ fn UserTable(
                     .into_iter()
                     .map(|user| {
                         let UserSummary { id, revision, enabled, role, .. } = user;
-                        let label = format!("Role of {}", user.username);
+                        let label = tr!(administration.users.role_of, name = &user.username);
                         view! {
                             <tr data-username=user.username.clone()>
                                 <td>{user.username.clone()}</td>
@@ -105,13 +107,13 @@ fn UserTable(
                                         }
                                     >
                                         {Role::ALL
-                                            .map(|r| view! { <option value=r.as_str() selected=r == role>{r.label()}</option> })
+                                            .map(|r| view! { <option value=r.as_str() selected=r == role>{r.localized(language::locale())}</option> })
                                             .collect_view()}
                                     </select>
                                 </td>
                                 <td>
-                                    {if enabled { "enabled" } else { "disabled" }}
-                                    {user.must_change_password.then_some(" · one-time password")}
+                                    {if enabled { tr!(administration.users.enabled) } else { tr!(administration.users.disabled) }}
+                                    {user.must_change_password.then(|| tr!(administration.users.one_time))}
                                 </td>
                                 <td>
                                     <button
@@ -120,7 +122,7 @@ fn UserTable(
                                             set_enabled.dispatch(SetUserEnabled { id, enabled: !enabled, revision });
                                         }
                                     >
-                                        {if enabled { "Disable" } else { "Enable" }}
+                                        {if enabled { tr!(administration.users.disable) } else { tr!(administration.users.enable) }}
                                     </button>
                                 </td>
                             </tr>
@@ -150,7 +152,7 @@ fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
     view! {
         <form
             class="stacked-form"
-            aria-label="Create a user"
+            aria-label=tr!(administration.users.create_title)
             on:submit=move |ev| {
                 ev.prevent_default();
                 create.dispatch(CreateUser {
@@ -163,26 +165,26 @@ fn CreateUserForm(create: ServerAction<CreateUser>) -> impl IntoView {
                 });
             }
         >
-            <h2>"Create a user"</h2>
+            <h2>{tr!(administration.users.create_title)}</h2>
             <FormMessage error />
-            {move || created().map(|name| view! { <p class="form-ok" role="status">"Created " {name} "."</p> })}
-            <TextField label="User name" value=username required=true error=(error, "username") />
-            <TextField label="Full name" value=display_name error=(error, "display_name") />
+            {move || created().map(|name| view! { <p class="form-ok" role="status">{tr!(administration.users.created, name = name)}</p> })}
+            <TextField label=tr!(administration.users.username) value=username required=true error=(error, "username") />
+            <TextField label=tr!(administration.users.full_name) value=display_name error=(error, "display_name") />
             <label>
-                "Role"
+                {tr!(administration.users.role)}
                 <select on:change=move |ev| {
                     if let Some(r) = Role::parse(&event_target_value(&ev)) {
                         role.set(r);
                     }
                 }>
                     {Role::ALL
-                        .map(|r| view! { <option value=r.as_str() selected=r == Role::Operator>{r.label()}</option> })
+                        .map(|r| view! { <option value=r.as_str() selected=r == Role::Operator>{r.localized(language::locale())}</option> })
                         .collect_view()}
                 </select>
             </label>
-            <TextField label="One-time password" kind="password" value=password autocomplete="new-password"
+            <TextField label=tr!(administration.users.one_time_password) kind="password" value=password autocomplete="new-password"
                 required=true error=(error, "password") />
-            <button type="submit" class="primary" disabled=move || create.pending().get()>"Create user"</button>
+            <button type="submit" class="primary" disabled=move || create.pending().get()>{tr!(administration.users.create)}</button>
         </form>
     }
 }
@@ -200,7 +202,7 @@ fn ResetPasswordForm(
     view! {
         <form
             class="stacked-form"
-            aria-label="Reset a password"
+            aria-label=tr!(administration.users.reset_title)
             on:submit=move |ev| {
                 ev.prevent_default();
                 if let Some(id) = user.get() {
@@ -208,14 +210,14 @@ fn ResetPasswordForm(
                 }
             }
         >
-            <h2>"Reset a password"</h2>
-            <p class="muted">"The user must choose their own password at their next sign-in."</p>
+            <h2>{tr!(administration.users.reset_title)}</h2>
+            <p class="muted">{tr!(administration.users.must_choose)}</p>
             <FormMessage error />
-            {move || done().map(|name| view! { <p class="form-ok" role="status">"New one-time password set for " {name} "."</p> })}
+            {move || done().map(|name| view! { <p class="form-ok" role="status">{tr!(administration.users.reset_done, name = name)}</p> })}
             <label>
-                "User"
+                {tr!(administration.users.user)}
                 <select required on:change=move |ev| user.set(event_target_value(&ev).parse().ok().map(UserId))>
-                    <option value="">"Choose a user"</option>
+                    <option value="">{tr!(administration.users.choose)}</option>
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             users.await.unwrap_or_default().into_iter()
@@ -225,9 +227,9 @@ fn ResetPasswordForm(
                     </Transition>
                 </select>
             </label>
-            <TextField label="New one-time password" kind="password" value=password autocomplete="new-password"
+            <TextField label=tr!(administration.users.new_one_time_password) kind="password" value=password autocomplete="new-password"
                 required=true error=(error, "new_password") />
-            <button type="submit" disabled=move || reset.pending().get()>"Reset password"</button>
+            <button type="submit" disabled=move || reset.pending().get()>{tr!(administration.users.reset)}</button>
         </form>
     }
 }
