@@ -51,10 +51,10 @@ pub mod simulator_link;
 pub mod store;
 
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, Link, MetaTags, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, Html, Link, MetaTags, Title, provide_meta_context};
 
-/// The HTML document around the app, rendered on the server. Its `lang` is set by the
-/// language context (`I18nContextProvider`), to the language the page is written in.
+/// The HTML document around the app, rendered on the server. Its `lang` is set by `App`,
+/// to the language the page is written in.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     security_headers::set_page_policy();
@@ -77,16 +77,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The console: icon, title, and the route table inside the console layout.
+/// The console: its language and the reader's time zone, icon, title, and the route table
+/// inside the console layout.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let page_language = language::provide();
+    local_time::ReaderZone::provide();
     view! {
+        <Html attr:lang=page_language attr:dir="ltr" />
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg" />
         <Title formatter=|page: String| format!("{page} · Switchyard") />
-        <i18n::I18nContextProvider cookie_name=language::COOKIE cookie_options=language::cookie_options()>
-            {local_time::ReaderZone::provide();}
-            <routes::AppRoutes />
-        </i18n::I18nContextProvider>
+        <routes::AppRoutes />
     }
 }

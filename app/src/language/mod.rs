@@ -22,6 +22,18 @@ pub const COOKIE: &str = "switchyard_language";
 /// A year: the choice outlives the browser session.
 pub const COOKIE_MAX_AGE_MS: i64 = 365 * 24 * 60 * 60 * 1000;
 
+/// Shares the page's language with everything below (`use_i18n`, `tr!`) and gives its
+/// code for `<html lang>`. Not the generated `I18nContextProvider`: it also writes an
+/// empty inline `<script>` without the page's nonce, which the page policy refuses.
+pub fn provide() -> Signal<&'static str> {
+    let options = leptos_i18n::context::I18nContextOptions::<Locale>::default()
+        .cookie_name(COOKIE)
+        .cookie_options(cookie_options());
+    let context = leptos_i18n::context::init_i18n_context_with_options(options);
+    provide_context(context);
+    Signal::derive(move || code(context.get_locale()))
+}
+
 /// How the language cookie is written: for the whole site, kept for a year, never sent
 /// along with another site's request.
 pub fn cookie_options() -> CookieOptions<Locale> {
